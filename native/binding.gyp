@@ -1,0 +1,24 @@
+{
+  # Two artifacts: the in-process addon (hutch_native.node) and the single-threaded
+  # monitor/launcher executable (hutch-monitor). Namespace entry and creation live in
+  # the executable because Node is multithreaded (setns into a mount ns and
+  # unshare(CLONE_NEWUSER) fail from a multithreaded process).
+  'target_defaults': {
+    'cflags': ['-Wall', '-Wextra', '-O2', '-fstack-protector-strong', '-D_GNU_SOURCE'],
+  },
+  'targets': [
+    {
+      'target_name': 'hutch_native',
+      'sources': ['addon/addon.cc'],
+      'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      'defines': ['NAPI_VERSION=8', 'NODE_ADDON_API_DISABLE_DEPRECATED'],
+      'cflags_cc': ['-std=c++17'],
+    },
+    {
+      'target_name': 'hutch-monitor',
+      'type': 'executable',
+      'sources': ['monitor/main.c'],
+      'cflags': ['-std=gnu11'],
+    },
+  ],
+}

@@ -1,0 +1,114 @@
+// The engine's public surface: what the CLI and the dashboard use. Both front ends
+// reach the engine only through `EngineApi`, so the UI can be tested with a fake.
+import type { Readable, Writable } from 'node:stream';
+
+export type NetworkMode = 'none' | 'host';
+
+/** What `create` needs; mirrors `docker run` flags. Sizes in bytes, cpus as a float. */
+export interface ContainerSpec {
+  image: string;
+  name?: string;
+  /** Command and arguments; defaults to the image's command (`sh` for host). */
+  cmd?: string[];
+  env?: string[];
+  workdir?: string;
+  hostname?: string;
+  network?: NetworkMode;
+  /** Memory limit in bytes; swap is limited to the same amount (no swap). */
+  memory?: number;
+  /** CPU limit in cores (e.g. 0.5 → quota 50000 / period 100000). */
+  cpus?: number;
+  pidsLimit?: number;
+  tty?: boolean;
+  interactive?: boolean;
+  /** Remove the container when it exits (`--rm`). */
+  autoRemove?: boolean;
+}
+
+export type ContainerStatus = 'created' | 'running' | 'exited';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  command: string[];
+  /** RFC 3339 times; '' when not reached yet. */
+  created: string;
+  startedAt: string;
+  finishedAt: string;
+  status: ContainerStatus;
+  /** Host pid of the container's init while running, else 0. */
+  pid: number;
+  /** Host pid of the monitor while running, else 0. */
+  monitorPid: number;
+  exitCode: number | null;
+  oomKilled: boolean;
+  spec: ContainerSpec;
+  /** Absolute path of the container's state directory (bundle). */
+  bundle: string;
+  logPath: string;
+  /** cgroup directories of the container (one per v1 hierarchy, one on v2). */
+  cgroupPaths: Record<string, string>;
+}
+
+export interface ImageInfo {
+  name: string;
+  id: string;
+  created: string;
+  size: number;
+  /** 'builtin' for the host image, 'rootfs' for imported tarballs. */
+  kind: 'builtin' | 'rootfs';
+}
+
+export interface LogLine {
+  time: string;
+  stream: 'stdout' | 'stderr';
+  /** true for a full line (F), false for a partial one (P). */
+  full: boolean;
+  text: string;
+}
+
+export interface Stdio {
+  stdin?: Readable | 'inherit' | null;
+  stdout?: Writable | 'inherit' | null;
+  stderr?: Writable | 'inherit' | null;
+}
+
+export interface StartOptions {
+  /** Foreground: the monitor copies output to this process's stdout/stderr (and
+   * with a tty proxies the terminal). The container still outlives us. */
+  attach?: boolean;
+}
+
+export interface ExecOptions {
+  tty?: boolean;
+  env?: string[];
+  cwd?: string;
+  /** 'inherit' hands this process's stdio to the command (the default). */
+  stdio?: 'inherit' | 'pipe';
+}
+
+export interface WaitResult {
+  exitCode: number;
+  oomKilled: boolean;
+}
+
+export interface EngineApi {
+  create(spec: ContainerSpec): Promise<ContainerInfo>;
+  start(idOrName: string, opts?: StartOptions): Promise<ContainerInfo>;
+  /** SIGTERM, then SIGKILL after timeoutSec (default 10). */
+  stop(idOrName: string, timeoutSec?: number): Promise<ContainerInfo>;
+  restart(idOrName: string, timeoutSec?: number): Promise<ContainerInfo>;
+  kill(idOrName: string, signal?: string | number): Promise<void>;
+  remove(idOrName: string, opts?: { force?: boolean }): Promise<void>;
+  list(opts?: { all?: boolean }): Promise<ContainerInfo[]>;
+  inspect(idOrName: string): Promise<ContainerInfo>;
+  wait(idOrName: string): Promise<WaitResult>;
+  logs(idOrName: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<LogLine>;
+  /** Runs argv in the container; resolves with its exit status. */
+  exec(idOrName: string, argv: string[], opts?: ExecOptions): Promise<number>;
+  images(): Promise<ImageInfo[]>;
+  importImage(tarPath: string, name: string): Promise<ImageInfo>;
+  /** Removes leftovers of crashed runs; returns one line per thing removed. */
+  gc(): Promise<string[]>;
+}
