@@ -1,11 +1,113 @@
-import type { EngineApi } from './types.js';
+// The engine facade: a library, no daemon. Opening it resolves the state root and
+// reconciles what is on disk with what is alive; every verb is a function in
+// container/ working under the container's lock.
+import fs from 'node:fs';
+import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageInfo, LogLine, StartOptions, WaitResult } from './types.js';
+import { resolvePaths } from './paths.js';
+import { loadNative } from './native/real.js';
+import type { Native } from './native/native.js';
+import { detectCgroups, type CgroupManager } from './cgroups/index.js';
+import { LocalImageStore } from './images/local.js';
+import type { ImageStore } from './images/store.js';
+import { Conflict } from './errors.js';
+import { listIds, mustLoad, resolveId, type Ctx } from './container/context.js';
+import { createContainer } from './container/create.js';
+import { startContainer } from './container/start.js';
+import { killContainer, stopContainer } from './container/stop.js';
+import { removeContainer } from './container/remove.js';
+import { waitContainer } from './container/wait.js';
+import { execInContainer } from './container/exec.js';
+import { readLogs } from './container/logs.js';
+import { reconcile } from './container/reconcile.js';
+import { gc } from './container/gc.js';
+import { toInfo } from './container/record.js';
 
 export interface EngineOptions {
   /** State root; default $HUTCH_ROOT or /var/lib/hutch. */
   root?: string;
+  native?: Native;
+  cgroups?: CgroupManager;
+  images?: ImageStore;
+}
+
+export class Engine implements EngineApi {
+  constructor(private readonly ctx: Ctx) {}
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    return toInfo(await createContainer(this.ctx, spec));
+  }
+  async start(ref: string, opts?: StartOptions): Promise<ContainerInfo> {
+    return toInfo(await startContainer(this.ctx, resolveId(this.ctx, ref), opts));
+  }
+  async stop(ref: string, timeoutSec?: number): Promise<ContainerInfo> {
+    return toInfo(await stopContainer(this.ctx, resolveId(this.ctx, ref), timeoutSec));
+  }
+  async restart(ref: string, timeoutSec?: number): Promise<ContainerInfo> {
+    const id = resolveId(this.ctx, ref);
+    const rec = await reconcile(this.ctx, mustLoad(this.ctx, id));
+    if (rec.status === 'running') await stopContainer(this.ctx, id, timeoutSec);
+    return toInfo(await startContainer(this.ctx, id));
+  }
+  async kill(ref: string, signal?: string | number): Promise<void> {
+    await killContainer(this.ctx, resolveId(this.ctx, ref), signal);
+  }
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+    await removeContainer(this.ctx, resolveId(this.ctx, ref), !!opts.force);
+  }
+  async list(opts: { all?: boolean } = {}): Promise<ContainerInfo[]> {
+    const out: ContainerInfo[] = [];
+    for (const id of listIds(this.ctx)) {
+      let rec;
+      try {
+        rec = await reconcile(this.ctx, mustLoad(this.ctx, id));
+      } catch {
+        continue; // removed while we listed
+      }
+      if (opts.all || rec.status === 'running') out.push(toInfo(rec));
+    }
+    return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  }
+  async inspect(ref: string): Promise<ContainerInfo> {
+    return toInfo(await reconcile(this.ctx, mustLoad(this.ctx, resolveId(this.ctx, ref))));
+  }
+  wait(ref: string): Promise<WaitResult> {
+    return waitContainer(this.ctx, resolveId(this.ctx, ref));
+  }
+  logs(ref: string, opts: { follow?: boolean; tail?: number; signal?: AbortSignal } = {}): AsyncIterable<LogLine> {
+    return readLogs(this.ctx, resolveId(this.ctx, ref), opts);
+  }
+  exec(ref: string, argv: string[], opts?: ExecOptions): Promise<number> {
+    return execInContainer(this.ctx, resolveId(this.ctx, ref), argv, opts);
+  }
+  images(): Promise<ImageInfo[]> {
+    return this.ctx.images.list();
+  }
+  importImage(tarPath: string, name: string): Promise<ImageInfo> {
+    return this.ctx.images.importTar(tarPath, name);
+  }
+  async removeImage(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.ctx.images.inspect(name);
+    if (!opts.force) {
+      const users = (await this.list({ all: true })).filter((c) => c.image === name);
+      if (users.length) throw new Conflict(`image is being used by container ${users[0].id.slice(0, 12)}`);
+    }
+    await this.ctx.images.remove(name);
+  }
+  gc(): Promise<string[]> {
+    return gc(this.ctx);
+  }
 }
 
 /** Opens the state root, reconciles it with what is alive, and returns the engine. */
-export async function openEngine(_opts: EngineOptions = {}): Promise<EngineApi> {
-  throw new Error('not implemented yet');
+export async function openEngine(opts: EngineOptions = {}): Promise<Engine> {
+  const paths = resolvePaths(opts.root);
+  for (const d of [paths.root, paths.containers, paths.images, paths.run]) fs.mkdirSync(d, { recursive: true, mode: 0o711 });
+  const ctx: Ctx = {
+    paths,
+    native: opts.native ?? loadNative(),
+    cgroups: opts.cgroups ?? detectCgroups(),
+    images: opts.images ?? new LocalImageStore(paths.images),
+    exits: new Map(),
+  };
+  return new Engine(ctx);
 }

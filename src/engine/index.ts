@@ -1,4 +1,4 @@
 // Public entry of the engine library. Front ends import only from here.
 export * from './types.js';
 export * from './errors.js';
-export { openEngine, type EngineOptions } from './engine.js';
+export { openEngine, Engine, type EngineOptions } from './engine.js';

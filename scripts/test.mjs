@@ -1,0 +1,39 @@
+// Runs every test file under test/ with node:test + tsx, and fails when a test fails
+// or when no test ran at all (a green run that tested nothing is a broken run).
+// Integration tests need root: they really run containers.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test'];
+const files = [];
+const walk = (d) => {
+  for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+    const p = path.join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (/\.test\.tsx?$/.test(e.name)) files.push(p);
+  }
+};
+for (const r of roots) fs.statSync(r).isDirectory() ? walk(r) : files.push(r);
+if (files.length === 0) {
+  console.error('test: no test files found');
+  process.exit(1);
+}
+const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-test-')), 'results.tap');
+const r = spawnSync(process.execPath, [
+  '--import', 'tsx', '--test', '--test-concurrency=1',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+  ...files.sort(),
+], { stdio: 'inherit' });
+const out = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+const count = (k) => Number((new RegExp(`^# ${k} (\\d+)`, 'm').exec(out) ?? [])[1] ?? 0);
+const pass = count('pass');
+const fail = count('fail');
+console.log(`test: ${files.length} files, ${pass} passed, ${fail} failed, ${count('skipped')} skipped, ${count('todo')} todo`);
+if (r.status !== 0 || fail > 0) process.exit(r.status || 1);
+if (pass === 0) {
+  console.error('test: no test passed — refusing a green run that tested nothing');
+  process.exit(1);
+}

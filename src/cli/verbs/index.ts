@@ -1,0 +1,26 @@
+// Every verb, in the order `hutch --help` lists them.
+import type { Verb } from '../context.js';
+import { run } from './run.js';
+import { create } from './create.js';
+import { ps } from './ps.js';
+import { start } from './start.js';
+import { stop } from './stop.js';
+import { restart } from './restart.js';
+import { kill } from './kill.js';
+import { rm } from './rm.js';
+import { logs } from './logs.js';
+import { exec } from './exec.js';
+import { inspect } from './inspect.js';
+import { wait } from './wait.js';
+import { images } from './images.js';
+import { importVerb } from './import.js';
+import { gc } from './gc.js';
+import { version } from './version.js';
+
+export const verbs: readonly Verb[] = [
+  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, wait, images, importVerb, gc, version,
+];
+
+export function findVerb(name: string): Verb | undefined {
+  return verbs.find((v) => v.name === name);
+}

@@ -1,0 +1,19 @@
+// hutch rm: removes containers; a running one only with -f.
+import type { Verb } from '../context.js';
+import { forEachContainer } from './common.js';
+
+export const rm: Verb = {
+  name: 'rm',
+  summary: 'Remove one or more containers',
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  options: [{ long: ['force'], short: 'f', kind: 'bool', help: 'Force the removal of a running container (uses SIGKILL)' }],
+  minArgs: 1,
+  examples: ['hutch rm -f web'],
+  async run(ctx, p) {
+    const force = p.bool('force');
+    const engine = await ctx.engine();
+    return forEachContainer(ctx, p.args, async (c) => {
+      await engine.remove(c, { force });
+    });
+  },
+};

@@ -1,0 +1,43 @@
+// hutch run: create + start. Detached prints the id; in the foreground the
+// monitor copies the container's output to our terminal and we exit with the
+// container's status.
+import type { Verb } from '../context.js';
+import { InvalidArgument } from '../../engine/errors.js';
+import { buildSpec, containerOptions } from './container-options.js';
+
+export const run: Verb = {
+  name: 'run',
+  summary: 'Create and run a new container from an image',
+  usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
+  options: [
+    { long: ['detach'], short: 'd', kind: 'bool', help: 'Run container in background and print container ID' },
+    ...containerOptions,
+  ],
+  stopAtPositional: true,
+  minArgs: 1,
+  examples: ['hutch run --rm -it host sh', 'hutch run -d --name web -m 256m --cpus 0.5 host sleep 1000'],
+  async run(ctx, p) {
+    const spec = buildSpec(ctx, p);
+    const detach = p.bool('detach');
+    if (!detach && spec.interactive && spec.tty && !ctx.stdinIsTTY) {
+      throw new InvalidArgument('the input device is not a TTY');
+    }
+    const engine = await ctx.engine();
+    const info = await engine.create(spec);
+    if (detach) {
+      await engine.start(info.id);
+      await ctx.out(`${info.id}\n`);
+      return 0;
+    }
+    // The monitor forwards SIGINT/SIGTERM to the container: we must outlive it
+    // to report its exit status.
+    const restore = ctx.ignoreSignals(['SIGINT', 'SIGTERM']);
+    try {
+      await engine.start(info.id, { attach: true });
+      const result = await engine.wait(info.id);
+      return result.exitCode;
+    } finally {
+      restore();
+    }
+  },
+};

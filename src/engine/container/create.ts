@@ -1,0 +1,130 @@
+// `create`: validates the request, claims the name, and writes the bundle
+// (config.json, state.json, rootfs/upper/work dirs) in a temporary directory that is
+// renamed into place, so a crash leaves either nothing or a complete container.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ContainerSpec } from '../types.js';
+import { Conflict, InvalidArgument } from '../errors.js';
+import { NAME_RE, newId, randomName } from '../ids.js';
+import { containerDir } from '../paths.js';
+import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
+import { buildConfig } from '../spec/build.js';
+import { pidAlive } from '../images/local.js';
+import { namesDir, type Ctx } from './context.js';
+import { files, type ContainerRecord } from './record.js';
+
+export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
+  validate(spec);
+  const image = await ctx.images.rootfs(spec.image);
+  const args = spec.cmd && spec.cmd.length > 0 ? spec.cmd : image.cmd;
+  if (!args || args.length === 0) throw new InvalidArgument('No command specified');
+  const id = newId();
+  fs.mkdirSync(ctx.paths.containers, { recursive: true, mode: 0o711 });
+  fs.mkdirSync(namesDir(ctx), { recursive: true, mode: 0o700 });
+  const name = spec.name ?? randomName(new Set(fs.readdirSync(namesDir(ctx))));
+  claimName(ctx, name, id);
+  const tmp = path.join(ctx.paths.containers, `.tmp-${process.pid}-${id}`);
+  try {
+    const dir = containerDir(ctx.paths, id);
+    fs.mkdirSync(tmp, { mode: 0o700 });
+    for (const d of [files.rootfs(tmp), files.upper(tmp), files.work(tmp)]) fs.mkdirSync(d, { mode: 0o755 });
+    const hostname = spec.hostname || id.slice(0, 12);
+    writeFileAtomic(files.hostname(tmp), `${hostname}\n`);
+    writeFileAtomic(files.hosts(tmp), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
+    // Paths inside config.json are the final ones (after the rename).
+    const config = buildConfig({
+      id,
+      spec,
+      args,
+      image,
+      rootfs: files.rootfs(dir),
+      upperdir: files.upper(dir),
+      workdir: files.work(dir),
+      hostnameFile: files.hostname(dir),
+      hostsFile: files.hosts(dir),
+      cgroupsPath: `${process.env.HUTCH_CGROUP_PARENT || 'hutch'}/${id}`,
+    });
+    writeJsonAtomic(files.config(tmp), config);
+    const rec: ContainerRecord = {
+      id,
+      name,
+      image: spec.image,
+      command: args,
+      created: new Date().toISOString(),
+      startedAt: '',
+      finishedAt: '',
+      status: 'created',
+      pid: 0,
+      monitorPid: 0,
+      exitCode: null,
+      oomKilled: false,
+      spec: { ...spec, name, cmd: args },
+      bundle: dir,
+      logPath: files.log(dir),
+      cgroupPaths: {},
+      monitorStartTime: 0,
+      pidStartTime: 0,
+    };
+    // state.json names the final bundle already; the rename publishes it whole.
+    writeJsonAtomic(files.state(tmp), rec);
+    fs.renameSync(tmp, dir);
+    return rec;
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    releaseName(ctx, name, id);
+    throw e;
+  }
+}
+
+function validate(spec: ContainerSpec): void {
+  if (spec.name !== undefined && !NAME_RE.test(spec.name))
+    throw new InvalidArgument(`Invalid container name (${spec.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  if (spec.memory !== undefined && (!Number.isSafeInteger(spec.memory) || spec.memory < 6 * 1024 * 1024))
+    throw new InvalidArgument('Minimum memory limit allowed is 6MB');
+  if (spec.cpus !== undefined && !(spec.cpus > 0)) throw new InvalidArgument('Range of CPUs is from 0.01 to the number of CPUs available');
+  if (spec.pidsLimit !== undefined && !(Number.isInteger(spec.pidsLimit) && spec.pidsLimit > 0))
+    throw new InvalidArgument(`invalid pids limit: ${spec.pidsLimit}`);
+  if (spec.network !== undefined && spec.network !== 'none' && spec.network !== 'host')
+    throw new InvalidArgument(`network ${spec.network} not found (supported: none, host)`);
+  if (spec.hostname !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/.test(spec.hostname))
+    throw new InvalidArgument(`invalid hostname "${spec.hostname}"`);
+  if (spec.workdir !== undefined && !spec.workdir.startsWith('/'))
+    throw new InvalidArgument(`the working directory '${spec.workdir}' is invalid, it needs to be an absolute path`);
+  for (const e of spec.env ?? []) if (!e || e.startsWith('=')) throw new InvalidArgument(`invalid environment variable: ${e}`);
+}
+
+/** Names are symlinks names/<name> -> id: creating one is atomic, so two hutch
+ * processes can never both get a name. A link left by a crashed create is reclaimed. */
+function claimName(ctx: Ctx, name: string, id: string): void {
+  const link = path.join(namesDir(ctx), name);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.symlinkSync(id, link);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = fs.readlinkSync(link);
+      if (fs.existsSync(containerDir(ctx.paths, owner)) || creatorAlive(ctx, owner))
+        throw new Conflict(`Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+      fs.rmSync(link, { force: true });
+    }
+  }
+  throw new Conflict(`Conflict. The container name "/${name}" is already in use`);
+}
+
+function creatorAlive(ctx: Ctx, id: string): boolean {
+  for (const n of fs.readdirSync(ctx.paths.containers)) {
+    const m = /^\.tmp-(\d+)-([0-9a-f]{64})$/.exec(n);
+    if (m && m[2] === id && pidAlive(Number(m[1]))) return true;
+  }
+  return false;
+}
+
+export function releaseName(ctx: Ctx, name: string, id: string): void {
+  const link = path.join(namesDir(ctx), name);
+  try {
+    if (fs.readlinkSync(link) === id) fs.unlinkSync(link);
+  } catch {
+    /* already gone */
+  }
+}

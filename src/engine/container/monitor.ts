@@ -1,0 +1,93 @@
+// Starts `hutch-monitor run` for a container and follows its sync pipe (fd 3), whose
+// line protocol is described in native/PROTOCOL.md: `pid …` once the container's
+// command is running, `error <step> <ERRNO> <n>` if setting it up failed, and
+// `exit <status>` when it ends.
+import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { CommandError, SystemError } from '../errors.js';
+
+export interface LaunchArgs {
+  monitorPath: string;
+  bundle: string;
+  id: string;
+  log: string;
+  exitFile: string;
+  cgroups: string[];
+  /** Foreground: monitor stays our child and copies output to our stdout/stderr. */
+  attach: boolean;
+  /** Give the container our stdin (-i, or -t when attached). */
+  stdin: boolean;
+  /** argv[0] of the container's command, for error messages. */
+  command: string;
+}
+
+export interface Launched {
+  pid: number;
+  monitorPid: number;
+  /** Resolves with the exit status, or null if the pipe closed without one. */
+  exited: Promise<number | null>;
+}
+
+export function launchMonitor(a: LaunchArgs): Promise<Launched> {
+  const args = ['run', '--bundle', a.bundle, '--id', a.id, '--log', a.log, '--exit-file', a.exitFile, '--sync-fd', '3'];
+  for (const c of a.cgroups) args.push('--cgroup', c);
+  if (a.attach) args.push('--attach');
+  if (a.stdin) args.push('--stdin');
+  const out = a.attach ? 'inherit' : 'ignore';
+  const child = spawn(a.monitorPath, args, {
+    stdio: [a.stdin ? 'inherit' : 'ignore', out, out, 'pipe'],
+    detached: false,
+  });
+  const sync = child.stdio[3] as Socket;
+  sync.setEncoding('utf8');
+  let buf = '';
+  let onExitLine: (code: number | null) => void = () => {};
+  const exited = new Promise<number | null>((r) => (onExitLine = r));
+  let exitSeen = false;
+
+  return new Promise<Launched>((resolve, reject) => {
+    let settled = false;
+    const fail = (e: Error) => {
+      if (!settled) {
+        settled = true;
+        reject(e);
+      }
+    };
+    child.on('error', (e) => fail(new SystemError(`cannot start monitor ${a.monitorPath}: ${e.message}`)));
+    sync.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const f = line.split(' ');
+        if (f[0] === 'pid' && !settled) {
+          settled = true;
+          // A detached monitor's pipe must not keep this process alive.
+          if (!a.attach) sync.unref();
+          resolve({ pid: Number(f[1]), monitorPid: Number(f[2]), exited });
+        } else if (f[0] === 'error') {
+          fail(setupError(f[1] ?? '?', f[2] ?? 'EUNKNOWN', Number(f[3]), a.command));
+        } else if (f[0] === 'exit') {
+          exitSeen = true;
+          onExitLine(Number(f[1]));
+        }
+      }
+    });
+    sync.on('close', () => {
+      if (!exitSeen) onExitLine(null);
+      fail(new SystemError('monitor exited before the container started'));
+    });
+    sync.on('error', () => {});
+  });
+}
+
+export function setupError(step: string, code: string, errno: number, command: string): Error {
+  if (step === 'exec' && code === 'ENOENT')
+    return new CommandError(`exec: "${command}": executable file not found in $PATH`, 127);
+  if (step === 'exec' && (code === 'EACCES' || code === 'ENOEXEC' || code === 'EISDIR'))
+    return new CommandError(`exec: "${command}": permission denied`, 126);
+  if (step === 'chdir' && code === 'ENOENT')
+    return new SystemError(`working directory does not exist in the container`, code, errno, step);
+  return new SystemError(`container setup failed: ${step}: ${code}`, code, errno, step);
+}

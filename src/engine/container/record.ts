@@ -1,0 +1,78 @@
+// The container's record on disk (`state.json` in its bundle directory) and the
+// files the monitor writes beside it. All writes go through writeJsonAtomic under the
+// container's lock.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ContainerInfo } from '../types.js';
+import { readJson, writeJsonAtomic } from '../state/atomic.js';
+
+/** What state.json holds: the public info plus what is needed to find processes again. */
+export interface ContainerRecord extends ContainerInfo {
+  /** Start time (clock ticks since boot, /proc/PID/stat field 22) of the monitor and
+   * the init, so a reused pid is never mistaken for ours. */
+  monitorStartTime: number;
+  pidStartTime: number;
+}
+
+export const files = {
+  state: (dir: string) => path.join(dir, 'state.json'),
+  config: (dir: string) => path.join(dir, 'config.json'),
+  log: (dir: string) => path.join(dir, 'ctr.log'),
+  exit: (dir: string) => path.join(dir, 'exit'),
+  lock: (dir: string) => path.join(dir, 'lock'),
+  rootfs: (dir: string) => path.join(dir, 'rootfs'),
+  upper: (dir: string) => path.join(dir, 'upper'),
+  work: (dir: string) => path.join(dir, 'work'),
+  hostname: (dir: string) => path.join(dir, 'hostname'),
+  hosts: (dir: string) => path.join(dir, 'hosts'),
+};
+
+export function loadRecord(dir: string): ContainerRecord | null {
+  return readJson<ContainerRecord>(files.state(dir));
+}
+
+export function saveRecord(rec: ContainerRecord): void {
+  writeJsonAtomic(files.state(rec.bundle), rec);
+}
+
+/** The monitor's exit file: decimal status; its mtime is the exit time. */
+export function readExitFile(dir: string): { code: number; time: string } | null {
+  try {
+    const f = files.exit(dir);
+    const text = fs.readFileSync(f, 'utf8').trim();
+    const st = fs.statSync(f, { bigint: true });
+    const ns = st.mtimeNs;
+    const ms = Number(ns / 1000000n);
+    const frac = (ns % 1000000000n).toString().padStart(9, '0');
+    const time = new Date(ms).toISOString().replace(/\.\d+Z$/, `.${frac}Z`);
+    const code = Number.parseInt(text, 10);
+    return Number.isNaN(code) ? null : { code, time };
+  } catch {
+    return null;
+  }
+}
+
+/** Field 22 of /proc/PID/stat, or null if the process is gone. */
+export function procStartTime(pid: number): number | null {
+  if (!pid) return null;
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may contain spaces and parentheses: split after the last ')'.
+    const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    const state = rest[0];
+    if (state === 'Z' || state === 'X') return null;
+    return Number(rest[19]);
+  } catch {
+    return null;
+  }
+}
+
+export function isAlive(pid: number, startTime: number): boolean {
+  const st = procStartTime(pid);
+  return st !== null && st === startTime;
+}
+
+export function toInfo(rec: ContainerRecord): ContainerInfo {
+  const { monitorStartTime: _a, pidStartTime: _b, ...info } = rec;
+  return info;
+}

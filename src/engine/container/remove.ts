@@ -1,0 +1,29 @@
+// `rm`: refuses a running container unless forced; removes the cgroups, the bundle
+// directory and the name. Nothing of the container is left on the host.
+import fs from 'node:fs';
+import { Conflict } from '../errors.js';
+import { containerDir } from '../paths.js';
+import { lockContainer, mustLoad, type Ctx } from './context.js';
+import { releaseName } from './create.js';
+import { reconcile } from './reconcile.js';
+import { terminate } from './stop.js';
+
+export async function removeContainer(ctx: Ctx, id: string, force = false): Promise<void> {
+  await lockContainer(ctx, id, async () => {
+    let rec = await reconcile(ctx, mustLoad(ctx, id));
+    if (rec.status === 'running') {
+      if (!force)
+        throw new Conflict(`cannot remove container "${rec.name}": container is running: stop the container before removing or force remove`);
+      await terminate(ctx, rec, 0);
+      rec = await reconcile(ctx, rec);
+    }
+    await ctx.cgroups.remove(ctx.cgroups.pathsFor(id));
+    ctx.exits.delete(id);
+    // Rename first so a concurrent reader never sees a half-deleted bundle.
+    const dir = containerDir(ctx.paths, id);
+    const doomed = `${ctx.paths.containers}/.rm-${process.pid}-${id}`;
+    fs.renameSync(dir, doomed);
+    releaseName(ctx, rec.name, id);
+    fs.rmSync(doomed, { recursive: true, force: true });
+  });
+}

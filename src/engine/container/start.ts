@@ -1,0 +1,59 @@
+// `start`: makes the container's cgroups with its limits, then has the monitor create
+// the container. Anything made here is undone if the monitor reports a failure.
+import fs from 'node:fs';
+import type { StartOptions } from '../types.js';
+import { containerDir } from '../paths.js';
+import { lockContainer, mustLoad, type Ctx } from './context.js';
+import { launchMonitor } from './monitor.js';
+import { reconcile } from './reconcile.js';
+import { files, procStartTime, saveRecord, type ContainerRecord } from './record.js';
+
+export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = {}): Promise<ContainerRecord> {
+  return lockContainer(ctx, id, async () => {
+    const rec = await reconcile(ctx, mustLoad(ctx, id));
+    if (rec.status === 'running') return rec;
+    const dir = containerDir(ctx.paths, id);
+    fs.rmSync(files.exit(dir), { force: true });
+    // A previous run's cgroup (kept for its stats and OOM record) is replaced.
+    await ctx.cgroups.remove(ctx.cgroups.pathsFor(id));
+    const s = rec.spec;
+    const cgroupPaths = await ctx.cgroups.create(id, {
+      memory: s.memory,
+      memorySwap: s.memory,
+      cpus: s.cpus,
+      pidsLimit: s.pidsLimit,
+    });
+    try {
+      const launched = await launchMonitor({
+        monitorPath: ctx.native.monitorPath,
+        bundle: dir,
+        id,
+        log: files.log(dir),
+        exitFile: files.exit(dir),
+        cgroups: ctx.cgroups.joinDirs(cgroupPaths),
+        attach: !!opts.attach,
+        stdin: !!opts.attach && (!!s.interactive || !!s.tty),
+        command: rec.command[0] ?? '',
+      });
+      ctx.exits.set(id, launched.exited);
+      const next: ContainerRecord = {
+        ...rec,
+        status: 'running',
+        pid: launched.pid,
+        monitorPid: launched.monitorPid,
+        pidStartTime: procStartTime(launched.pid) ?? 0,
+        monitorStartTime: procStartTime(launched.monitorPid) ?? 0,
+        startedAt: new Date().toISOString(),
+        finishedAt: '',
+        exitCode: null,
+        oomKilled: false,
+        cgroupPaths,
+      };
+      saveRecord(next);
+      return next;
+    } catch (e) {
+      await ctx.cgroups.remove(cgroupPaths).catch(() => {});
+      throw e;
+    }
+  });
+}

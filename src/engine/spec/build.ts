@@ -1,0 +1,98 @@
+// Builds the container's OCI runtime-spec config.json (a subset of spec 1.x) from
+// what the user asked for and what the image provides. The monitor reads this file;
+// other tools can read it too.
+import type { ContainerSpec } from '../types.js';
+import type { ImageRootfs } from '../images/store.js';
+import { DEFAULT_CAPS, DEFAULT_PATH, MASKED_PATHS, READONLY_PATHS, defaultMounts, type OciMount } from './defaults.js';
+
+export interface OciConfig {
+  ociVersion: string;
+  root: { path: string; readonly: boolean };
+  hostname: string;
+  mounts: OciMount[];
+  process: {
+    terminal: boolean;
+    user: { uid: number; gid: number; additionalGids?: number[] };
+    args: string[];
+    env: string[];
+    cwd: string;
+    capabilities: Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', string[]>;
+    rlimits: Array<{ type: string; soft: number; hard: number }>;
+    noNewPrivileges: boolean;
+  };
+  linux: {
+    namespaces: Array<{ type: string }>;
+    cgroupsPath: string;
+    resources: Record<string, unknown>;
+    maskedPaths: string[];
+    readonlyPaths: string[];
+  };
+  annotations: Record<string, string>;
+}
+
+export interface BuildInput {
+  id: string;
+  spec: ContainerSpec;
+  args: string[];
+  image: ImageRootfs;
+  /** Absolute paths inside the bundle. */
+  rootfs: string;
+  upperdir: string;
+  workdir: string;
+  hostnameFile: string;
+  hostsFile: string;
+  cgroupsPath: string;
+}
+
+export function buildConfig(b: BuildInput): OciConfig {
+  const s = b.spec;
+  const hostname = s.network === 'host' ? '' : s.hostname || b.id.slice(0, 12);
+  const env = mergeEnv([`PATH=${DEFAULT_PATH}`, ...b.image.env, ...(hostname ? [`HOSTNAME=${hostname}`] : []), ...(s.tty ? ['TERM=xterm'] : []), 'HOME=/root', ...(s.env ?? [])]);
+  const namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, ...(s.network === 'host' ? [] : [{ type: 'uts' }, { type: 'network' }])];
+  const mounts: OciMount[] = [...defaultMounts(), ...b.image.mounts];
+  if (s.network !== 'host') {
+    mounts.push({ destination: '/etc/hostname', type: 'bind', source: b.hostnameFile, options: ['bind', 'ro'] });
+    mounts.push({ destination: '/etc/hosts', type: 'bind', source: b.hostsFile, options: ['bind', 'ro'] });
+  }
+  const resources: Record<string, unknown> = {};
+  if (s.memory) resources.memory = { limit: s.memory, swap: s.memory };
+  if (s.cpus) resources.cpu = { quota: Math.round(s.cpus * 100000), period: 100000 };
+  if (s.pidsLimit) resources.pids = { limit: s.pidsLimit };
+  return {
+    ociVersion: '1.0.2',
+    root: { path: b.rootfs, readonly: false },
+    hostname,
+    mounts,
+    process: {
+      terminal: !!s.tty,
+      user: { uid: 0, gid: 0 },
+      args: b.args,
+      env,
+      cwd: s.workdir || b.image.workdir || '/',
+      capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS, inheritable: [], ambient: [] },
+      rlimits: [],
+      noNewPrivileges: false,
+    },
+    linux: {
+      namespaces,
+      cgroupsPath: b.cgroupsPath,
+      resources,
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
+    },
+    annotations: {
+      'run.hutch.overlay': `lowerdir=${b.image.lowerdirs.join(':')},upperdir=${b.upperdir},workdir=${b.workdir}`,
+    },
+  };
+}
+
+/** Later entries win, keyed by the name before `=`, keeping first-seen order. */
+export function mergeEnv(entries: string[]): string[] {
+  const m = new Map<string, string>();
+  for (const e of entries) {
+    const i = e.indexOf('=');
+    const k = i < 0 ? e : e.slice(0, i);
+    m.set(k, i < 0 ? (process.env[k] !== undefined ? `${k}=${process.env[k]}` : '') : e);
+  }
+  return [...m.values()].filter(Boolean);
+}

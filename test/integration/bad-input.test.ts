@@ -1,0 +1,106 @@
+// Bad input: one clear line on stderr, docker's exit code, and nothing left behind
+// (no container directory, no name, no cgroup).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { sandbox, cgroupChildren, busyboxRootfsTar, HUTCH, type Sandbox } from './helpers.js';
+
+let sb: Sandbox;
+before(async () => {
+  sb = await sandbox();
+});
+after(async () => {
+  await sb?.cleanup();
+});
+
+function leftovers(): string[] {
+  const c = path.join(sb.root, 'containers');
+  const n = path.join(sb.root, 'names');
+  return [
+    ...(fs.existsSync(c) ? fs.readdirSync(c) : []).map((x) => `container ${x}`),
+    ...(fs.existsSync(n) ? fs.readdirSync(n) : []).map((x) => `name ${x}`),
+    ...cgroupChildren(sb.cgroupParent).map((x) => `cgroup ${x}`),
+  ];
+}
+
+function assertOneLine(stderr: string, re: RegExp) {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line: ${stderr}`);
+  assert.match(lines[0], re);
+}
+
+const cases: Array<[string, string[], number, RegExp]> = [
+  ['unknown image', ['run', 'no-such-image', 'true'], 125, /Unable to find image 'no-such-image'/],
+  ['bad memory string', ['run', '-m', '12zz', 'host', 'true'], 125, /invalid.*memory|memory.*invalid/i],
+  ['bad cpus', ['run', '--cpus', 'lots', 'host', 'true'], 125, /cpus/i],
+  ['bad name', ['run', '--name', '-x', 'host', 'true'], 125, /name/i],
+  ['unknown flag', ['run', '--frobnicate', 'host', 'true'], 125, /frobnicate/],
+  ['missing command in the image', ['run', 'host', 'no-such-command-xyz'], 127, /no-such-command-xyz.*not found/],
+  ['command not executable', ['run', 'host', '/etc/passwd'], 126, /permission denied/],
+  ['unknown container', ['stop', 'nope'], 1, /No such container: nope/],
+];
+
+for (const [what, args, code, re] of cases) {
+  test(`bad input: ${what}`, () => {
+    const r = sb.cli(args);
+    assert.equal(r.status, code, r.stderr);
+    assertOneLine(r.stderr, re);
+    assert.deepEqual(leftovers(), []);
+  });
+}
+
+test('bad input: duplicate name', () => {
+  assert.equal(sb.cli(['run', '-d', '--name', 'dup', 'host', 'sleep', '30']).status, 0);
+  const r = sb.cli(['run', '-d', '--name', 'dup', 'host', 'true']);
+  assert.equal(r.status, 125);
+  assertOneLine(r.stderr, /name "\/dup" is already in use/);
+  assert.equal(sb.cli(['rm', '-f', 'dup']).status, 0);
+  assert.deepEqual(leftovers(), []);
+});
+
+test('bad input: removing a running container without -f, stopping an exited one', () => {
+  const id = sb.cli(['run', '-d', 'host', 'sleep', '30']).stdout.trim();
+  let r = sb.cli(['rm', id]);
+  assert.notEqual(r.status, 0);
+  assertOneLine(r.stderr, /container is running/);
+  assert.equal((JSON.parse(sb.cli(['inspect', id]).stdout)[0].status), 'running');
+  assert.equal(sb.cli(['kill', id]).status, 0);
+  sb.cli(['wait', id]);
+  r = sb.cli(['stop', id]);
+  assert.notEqual(r.status, 0);
+  assertOneLine(r.stderr, /is not running/);
+  assert.equal(sb.cli(['rm', id]).status, 0);
+  assert.deepEqual(leftovers(), []);
+});
+
+test('import: a rootfs tarball becomes an image; a bad tarball is one line and leaves nothing', async () => {
+  const r = sb.cli(['import', busyboxRootfsTar(), 'busybox']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(sb.cli(['images']).stdout, /busybox/);
+  const run = sb.cli(['run', '--rm', 'busybox', 'sh', '-c', 'echo $$; ls /bin/busybox']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout, '1\n/bin/busybox\n');
+  const bad = path.join(sb.root, 'bad.tar');
+  fs.writeFileSync(bad, 'this is not a tar archive, not at all, and is long enough '.repeat(20));
+  const r2 = sb.cli(['import', bad, 'broken']);
+  assert.equal(r2.status, 125);
+  assertOneLine(r2.stderr, /tar/);
+  assert.deepEqual(fs.readdirSync(path.join(sb.root, 'images')).filter((n) => n !== 'host' && !n.startsWith('host.') && n !== 'busybox'), []);
+});
+
+test('a hutch killed with SIGKILL in the middle of run leaves nothing that gc does not clean', async () => {
+  for (const delay of [5, 20, 40, 80]) {
+    const p = spawn(process.execPath, [HUTCH, 'run', '-m', '64m', '--pids-limit', '50', 'host', 'sleep', '60'], { env: sb.env, stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 60 + delay));
+    p.kill('SIGKILL');
+    await new Promise((r) => p.on('close', r));
+  }
+  // Containers that got as far as created/running are real containers: remove them
+  // the normal way; what remains must be cleaned by gc.
+  for (const c of await sb.engine.list({ all: true })) await sb.engine.remove(c.id, { force: true });
+  const g = sb.cli(['gc']);
+  assert.equal(g.status, 0, g.stderr);
+  assert.deepEqual(leftovers(), []);
+});
