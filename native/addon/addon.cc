@@ -1,3 +1,19 @@
-#include <napi.h>
-static Napi::Object Init(Napi::Env env, Napi::Object exports) { return exports; }
-NODE_API_MODULE(hutch_native, Init)
+// Module entry: per-environment state, then one Init* per binding file.
+#include "addon.h"
+
+namespace hutch {
+
+AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData());  // deleted by node-addon-api's default finalizer
+  InitPidfd(env, exports);
+  InitMount(env, exports);
+  InitLock(env, exports);
+  InitFastRead(env, exports);
+  return exports;
+}
+
+}  // namespace hutch
+
+NODE_API_MODULE(hutch_native, hutch::Init)

@@ -24,8 +24,18 @@ export const run: Verb = {
     }
     const engine = await ctx.engine();
     const info = await engine.create(spec);
+    // A container whose start failed (command not found, bad working directory…)
+    // is removed again: bad input leaves nothing behind.
+    const start = async (attach: boolean) => {
+      try {
+        await engine.start(info.id, { attach });
+      } catch (e) {
+        await engine.remove(info.id, { force: true }).catch(() => {});
+        throw e;
+      }
+    };
     if (detach) {
-      await engine.start(info.id);
+      await start(false);
       await ctx.out(`${info.id}\n`);
       return 0;
     }
@@ -33,7 +43,7 @@ export const run: Verb = {
     // to report its exit status.
     const restore = ctx.ignoreSignals(['SIGINT', 'SIGTERM']);
     try {
-      await engine.start(info.id, { attach: true });
+      await start(true);
       const result = await engine.wait(info.id);
       return result.exitCode;
     } finally {

@@ -1,0 +1,134 @@
+// The benchmark rows of `npm run bench`, each paired with its peer in the same run.
+// Runs inside the namespace bench/run.mjs sets up. Prints medians and ratios.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { openEngine } from '../src/engine/index.js';
+import { busyboxRootfsTar, HUTCH } from '../test/integration/helpers.js';
+import { median, paired, row } from './stats.js';
+
+const N = Number(process.env.BENCH_N ?? 40);
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
+process.env.HUTCH_ROOT = root;
+process.env.HUTCH_CGROUP_PARENT = `hutch-bench-${randomBytes(3).toString('hex')}`;
+const env = { ...process.env };
+const engine = await openEngine({ root });
+const lines: string[] = [];
+const say = (s: string) => {
+  lines.push(s);
+  console.log(s);
+};
+const podmanArgs = ['--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
+const podmanImage = 'localhost/hutch-bench-busybox:latest';
+const crunBundle = path.join(root, 'crun-bundle');
+const cleanup: Array<() => void> = [];
+
+try {
+  const tar = busyboxRootfsTar();
+  await engine.importImage(tar, 'busybox');
+  const rootfs = path.join(root, 'images', 'busybox', 'rootfs');
+
+  // crun: the same rootfs, a config from `crun spec` running /bin/true.
+  fs.mkdirSync(crunBundle);
+  spawnSync('crun', ['spec'], { cwd: crunBundle });
+  const cfg = JSON.parse(fs.readFileSync(path.join(crunBundle, 'config.json'), 'utf8'));
+  cfg.process.terminal = false;
+  cfg.process.args = ['/bin/true'];
+  cfg.root = { path: rootfs, readonly: true };
+  fs.writeFileSync(path.join(crunBundle, 'config.json'), JSON.stringify(cfg));
+  const crunId = `hutch-bench-crun-${process.pid}`;
+  const crun = () => {
+    const r = spawnSync('crun', ['run', '--bundle', crunBundle, crunId], { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`crun run failed (${r.status})`);
+  };
+  const hutchRun = async () => {
+    const c = await engine.create({ image: 'busybox', cmd: ['/bin/true'] });
+    await engine.start(c.id);
+    const r = await engine.wait(c.id);
+    await engine.remove(c.id);
+    if (r.exitCode !== 0) throw new Error(`hutch /bin/true exited ${r.exitCode}`);
+  };
+  say(`hutch bench — ${new Date().toISOString()} — ${os.cpus().length} CPUs, kernel ${os.release()}`);
+  say('row                                  hutch median   peer                     peer median   ratio (hutch/peer)');
+  const eng = await paired(N, 3, hutchRun, crun);
+  say(row('engine: create+start+wait+rm true', 'crun run', eng, 0.8));
+
+  // Start-to-exit only (create and remove outside the timing), against the same crun run.
+  const startOnly: number[] = [];
+  const crunTimes: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const c = await engine.create({ image: 'busybox', cmd: ['/bin/true'] });
+    const t0 = process.hrtime.bigint();
+    await engine.start(c.id);
+    await engine.wait(c.id);
+    startOnly.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    await engine.remove(c.id);
+    const t1 = process.hrtime.bigint();
+    crun();
+    crunTimes.push(Number(process.hrtime.bigint() - t1) / 1e6);
+  }
+  say(row('engine: start→exit true', 'crun run', { a: startOnly, b: crunTimes }, 0.8));
+
+  // CLI against podman, same rootfs.
+  const imp = spawnSync('podman', ['import', tar, podmanImage], { encoding: 'utf8' });
+  if (imp.status === 0) {
+    cleanup.push(() => spawnSync('podman', ['rmi', '-f', podmanImage], { stdio: 'ignore' }));
+    const hutchCli = () => {
+      const r = spawnSync(process.execPath, [HUTCH, 'run', '--rm', 'busybox', '/bin/true'], { env, stdio: 'ignore' });
+      if (r.status !== 0) throw new Error(`hutch run exited ${r.status}`);
+    };
+    const podman = () => {
+      const r = spawnSync('podman', ['run', '--rm', ...podmanArgs, podmanImage, '/bin/true'], { stdio: 'ignore' });
+      if (r.status !== 0) throw new Error(`podman run exited ${r.status}`);
+    };
+    say(row('cli: hutch run --rm true', 'podman run --rm', await paired(Math.min(N, 20), 2, hutchCli, podman), 0.6));
+  } else say(`cli row skipped: podman import failed: ${imp.stderr.trim()}`);
+
+  // Monitor memory: PSS of the per-container monitor vs podman's conmon.
+  const M = 10;
+  const ids: string[] = [];
+  for (let i = 0; i < M; i++) {
+    const c = await engine.create({ image: 'busybox', cmd: ['sleep', '1000'] });
+    ids.push((await engine.start(c.id)).id);
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const pss = (pid: number) => Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
+  const ours = await Promise.all(ids.map(async (id) => pss((await engine.inspect(id)).monitorPid)));
+  const conmon: number[] = [];
+  const pnames: string[] = [];
+  if (imp.status === 0) {
+    for (let i = 0; i < 5; i++) {
+      const name = `hutch-bench-mem-${process.pid}-${i}`;
+      if (spawnSync('podman', ['run', '-d', '--name', name, ...podmanArgs, podmanImage, 'sleep', '1000'], { stdio: 'ignore' }).status === 0) pnames.push(name);
+    }
+    for (const n of pnames) {
+      const pid = Number(spawnSync('podman', ['inspect', '--format', '{{.State.ConmonPid}}', n], { encoding: 'utf8' }).stdout.trim());
+      if (pid) conmon.push(pss(pid));
+    }
+    cleanup.push(() => pnames.length && spawnSync('podman', ['rm', '-f', '-t', '0', ...pnames], { stdio: 'ignore' }));
+  }
+  const pm = median(ours);
+  say(`${'monitor PSS per running container'.padEnd(34)} ${pm.toFixed(0).padStart(8)} KiB  ${'conmon (podman)'.padEnd(22)} ${(conmon.length ? median(conmon).toFixed(0) : 'n/a').padStart(8)} KiB  ${conmon.length ? `ratio ${(pm / median(conmon)).toFixed(2)}` : ''}  target ≤ 150 KiB ${pm <= 150 ? 'MET' : 'NOT MET'}`);
+  for (const id of ids) await engine.remove(id, { force: true });
+} finally {
+  for (const f of cleanup.reverse()) {
+    try {
+      f();
+    } catch {
+      /* best effort */
+    }
+  }
+  for (const c of await engine.list({ all: true }).catch(() => [])) await engine.remove(c.id, { force: true }).catch(() => {});
+  await engine.gc().catch(() => {});
+  for (const d of fs.readdirSync('/sys/fs/cgroup')) {
+    try {
+      fs.rmdirSync(path.join('/sys/fs/cgroup', d, process.env.HUTCH_CGROUP_PARENT!));
+    } catch {
+      /* not there */
+    }
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(crunBundle, { recursive: true, force: true });
+}

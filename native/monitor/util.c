@@ -1,0 +1,59 @@
+/* See util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_str(int fd, const char *s)
+{
+	return write_all(fd, s, strlen(s));
+}
+
+int fd_above_stdio(int fd)
+{
+	if (fd > 2)
+		return fd;
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (nfd < 0)
+		return -1;
+	close(fd);
+	return nfd;
+}
+
+const char *errname(int err)
+{
+	const char *n = strerrorname_np(err);
+	return n ? n : "E?";
+}
+
+int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

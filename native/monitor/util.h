@@ -1,0 +1,28 @@
+/* Small helpers shared by every part of the monitor. The monitor avoids stdio
+ * (FILE buffers cost heap pages that would stay resident for the container's
+ * whole life) and writes with plain write(2). */
+#ifndef HUTCH_UTIL_H
+#define HUTCH_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Writes all of buf, retrying on EINTR and short writes. 0 or -1 (errno set). */
+int write_all(int fd, const void *buf, size_t len);
+
+/* write_all of a NUL-terminated string. */
+int write_str(int fd, const char *s);
+
+/* Moves fd to a number >= 3 with FD_CLOEXEC set, so that dup2()ing a set of fds
+ * onto 0/1/2 cannot clobber one of the sources. Returns the new fd or -1. */
+int fd_above_stdio(int fd);
+
+/* Symbolic errno name ("ENOENT"); "E?" when glibc does not know it. */
+const char *errname(int err);
+
+/* Parses a non-negative decimal integer that must fit in max. 0 or -1. */
+int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+#endif
