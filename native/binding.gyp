@@ -9,7 +9,7 @@
   'targets': [
     {
       'target_name': 'hutch_native',
-      'sources': ['addon/addon.cc'],
+      'sources': ['addon/addon.cc', 'addon/errors.cc', 'addon/pidfd.cc', 'addon/mount.cc', 'addon/lock.cc', 'addon/fastread.cc'],
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       'defines': ['NAPI_VERSION=8', 'NODE_ADDON_API_DISABLE_DEPRECATED'],
       'cflags_cc': ['-std=c++17'],
@@ -17,7 +17,12 @@
     {
       'target_name': 'hutch-monitor',
       'type': 'executable',
-      'sources': ['monitor/main.c'],
+      'sources': [
+        'monitor/main.c', 'monitor/run.c', 'monitor/exec.c', 'monitor/init.c', 'monitor/proc.c',
+        'monitor/mounts.c', 'monitor/inroot.c', 'monitor/ns.c', 'monitor/caps.c', 'monitor/cgroup.c',
+        'monitor/spec.c', 'monitor/json.c', 'monitor/arena.c', 'monitor/log.c', 'monitor/exitfile.c',
+        'monitor/pty.c', 'monitor/report.c', 'monitor/util.c',
+      ],
       'cflags': ['-std=gnu11'],
     },
   ],

@@ -5,7 +5,7 @@ namespace hutch {
 
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
-static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());  // deleted by node-addon-api's default finalizer
   InitPidfd(env, exports);
   InitMount(env, exports);
@@ -16,4 +16,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 }  // namespace hutch
 
-NODE_API_MODULE(hutch_native, hutch::Init)
+// NODE_API_MODULE pastes the name into an identifier: it must be unqualified.
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return hutch::Init(env, exports); }
+NODE_API_MODULE(hutch_native, InitModule)

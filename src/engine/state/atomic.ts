@@ -7,7 +7,7 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o64
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
-    fs.writeSync(fd, data);
+    fs.writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

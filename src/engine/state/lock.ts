@@ -7,8 +7,9 @@ export interface FlockApi {
   flock(fd: number, mode: 'sh' | 'ex' | 'un', nonblock: boolean): boolean;
 }
 
+// Node opens files with O_CLOEXEC already, so the fd never reaches a monitor.
 export async function withLock<T>(native: FlockApi, file: string, fn: () => Promise<T> | T): Promise<T> {
-  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_CLOEXEC, 0o600);
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
   try {
     // Poll with a short back-off instead of blocking a libuv thread: operations
     // under a lock take milliseconds, waiting for one is rare.

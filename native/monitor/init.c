@@ -1,0 +1,101 @@
+/* See init.h. Order (PROTOCOL.md): stdio -> cgroups -> oom_score_adj ->
+ * hostname -> lo -> filesystem (mounts.c) -> console as stdio -> process
+ * (proc.c). The monitor made us non-dumpable before clone(), so nothing in the
+ * container can ptrace us or open our /proc files while we still hold host
+ * fds; execve() makes the command dumpable again. */
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "mounts.h"
+#include "ns.h"
+#include "proc.h"
+#include "report.h"
+#include "util.h"
+
+static void setup_stdio(const struct init_args *a)
+{
+	int in = 0;
+	if (!a->o->use_stdin) { /* a detached monitor's own fd 0 is /dev/null anyway */
+		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (in < 0)
+			child_fail("stdio", errno);
+	}
+	int out = fd_above_stdio(a->out_w), err = fd_above_stdio(a->err_w);
+	if (in != 0)
+		in = fd_above_stdio(in);
+	if (out < 0 || err < 0 || in < 0)
+		child_fail("stdio", errno);
+	if ((in != 0 && dup2(in, 0) < 0) || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		child_fail("stdio", errno);
+}
+
+static void write_oom(int v)
+{
+	char buf[16];
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	int n = snprintf(buf, sizeof buf, "%d", v);
+	if (fd < 0 || write_all(fd, buf, (size_t)n) < 0)
+		child_fail("oom_score_adj", errno);
+	close(fd);
+}
+
+void container_init(const struct init_args *a)
+{
+	const struct spec *s = a->s;
+	report_fd = a->report;
+	/* If the monitor dies while we set up, so do we: nobody would report or
+	 * reap. Cleared just before execve (proc.c). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Modes of the nodes and directories we create are exactly those given;
+	 * the command's umask is set in proc.c. */
+	umask(0);
+
+	if (!s->terminal)
+		setup_stdio(a);
+	/* A session of its own: no controlling terminal shared with the user's
+	 * shell, so no TIOCSTI into it (CVE-2017-5226). */
+	if (setsid() < 0)
+		child_fail("setsid", errno);
+	/* Relative bind sources are relative to the bundle. */
+	if (chdir(a->o->bundle) < 0)
+		child_fail("bundle", errno);
+
+	if (cgroup_join(a->o->cgroups, a->o->ncgroups) < 0)
+		child_fail("cgroup", errno);
+	/* A cgroup namespace is created after joining, so that its root is the
+	 * container's own cgroup. */
+	if ((s->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		child_fail("cgroupns", errno);
+	if (s->has_oom)
+		write_oom(s->oom_score_adj);
+	if ((s->ns_flags & CLONE_NEWUTS) && s->hostname && *s->hostname &&
+	    sethostname(s->hostname, strlen(s->hostname)) < 0)
+		child_fail("sethostname", errno);
+	if ((s->ns_flags & CLONE_NEWNET) && ns_loopback_up() < 0)
+		child_fail("loopback", errno);
+
+	struct rootfs_opts ro = {
+		.cgroups = a->o->cgroups,
+		.ncgroups = a->o->ncgroups,
+		.ws = a->have_ws ? &a->ws : NULL,
+	};
+	int slave = rootfs_setup(s, &ro);
+	if (slave >= 0) {
+		if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
+			child_fail("console", errno);
+		close(slave);
+	}
+	struct proc_opts po = { 0 };
+	proc_exec(s, &po);
+}

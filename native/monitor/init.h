@@ -1,0 +1,23 @@
+/* The container init between clone() and execve(): everything that happens
+ * inside the new namespaces. */
+#ifndef HUTCH_INIT_H
+#define HUTCH_INIT_H
+
+#include <stdbool.h>
+#include <sys/ioctl.h>
+
+#include "spec.h"
+#include "verbs.h"
+
+struct init_args {
+	const struct spec *s;
+	const struct run_opts *o;
+	int report;            /* child end of the report socket */
+	int out_w, err_w;      /* write ends of the stdout/stderr pipes (no terminal) */
+	struct winsize ws;     /* for the console when attached to a terminal */
+	bool have_ws;
+};
+
+__attribute__((noreturn)) void container_init(const struct init_args *a);
+
+#endif

@@ -1,0 +1,21 @@
+/* The last steps before execve, shared by the container init (`run`) and the
+ * process of `exec`: rlimits, no_new_privs, user and capabilities, umask, env,
+ * cwd (checked), signal state, fds, and execve with a PATH search. */
+#ifndef HUTCH_PROC_H
+#define HUTCH_PROC_H
+
+#include <stddef.h>
+
+#include "spec.h"
+
+struct proc_opts {
+	char *const *env;   /* extra K=V entries overriding process.env (exec --env) */
+	size_t nenv;
+	const char *cwd;    /* overrides process.cwd when not NULL (exec --cwd) */
+	char *const *argv;  /* overrides process.args when not NULL (exec) */
+};
+
+/* Does not return: execs, or reports the failing step with child_fail(). */
+__attribute__((noreturn)) void proc_exec(const struct spec *s, const struct proc_opts *o);
+
+#endif

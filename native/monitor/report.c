@@ -1,0 +1,74 @@
+/* See report.h. */
+#include "report.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int report_fd = -1;
+
+static int send_record(const struct report *r, int fd)
+{
+	struct iovec iov = { .iov_base = (void *)r, .iov_len = sizeof *r };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		memset(&u, 0, sizeof u);
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof u.buf;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+	}
+	ssize_t n;
+	do
+		n = sendmsg(report_fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof *r ? 0 : -1;
+}
+
+void child_fail(const char *step, int err)
+{
+	struct report r = { .kind = REPORT_ERROR, .err = err ? err : EIO };
+	strncpy(r.step, step, sizeof r.step - 1);
+	send_record(&r, -1);
+	_exit(1);
+}
+
+int report_send_fd(int fd)
+{
+	struct report r = { .kind = REPORT_CONSOLE };
+	return send_record(&r, fd);
+}
+
+int report_recv(int sock, struct report *r, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = r, .iov_len = sizeof *r };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+	ssize_t n;
+	*fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return (int)n;
+	if (n != (ssize_t)sizeof *r) {
+		errno = EPROTO;
+		return -1;
+	}
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(cm), sizeof *fd);
+	r->step[sizeof r->step - 1] = 0;
+	return 1;
+}

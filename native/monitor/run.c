@@ -1,0 +1,261 @@
+/* `hutch-monitor run`: create the container and stay its parent.
+ *
+ * After the container runs, the monitor is a poll() loop over a signalfd
+ * (SIGCHLD, sig-proxy, SIGWINCH), the container's stdout/stderr pipes (or its
+ * pty master) and, attached to a terminal, our stdin. It holds nothing else:
+ * the parsed config is unmapped right after clone(), so a running monitor is
+ * its stack, two log buffers and libc's data. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exitfile.h"
+#include "init.h"
+#include "log.h"
+#include "ns.h"
+#include "pty.h"
+#include "report.h"
+#include "spec.h"
+#include "util.h"
+#include "verbs.h"
+
+static struct logstream out_s, err_s;
+
+static void sync_line(int fd, const char *line)
+{
+	if (fd >= 0)
+		write_all(fd, line, strlen(line)); /* EPIPE: the engine went away; fine */
+}
+
+/* A setup failure: one line on the sync fd (and on stderr when there is no
+ * sync fd to carry it), exit status 1, no exit file. */
+__attribute__((noreturn)) static void fail(const struct run_opts *o, const char *step, int err, const char *detail)
+{
+	char line[160];
+	snprintf(line, sizeof line, "error %s %s %d\n", step, errname(err), err);
+	sync_line(o->sync_fd, line);
+	if (o->sync_fd < 0) {
+		snprintf(line, sizeof line, "hutch-monitor: run: %s%s%s: %s (%s)\n", step, detail ? ": " : "",
+			 detail ? detail : "", errname(err), strerror(err));
+		write_str(2, line);
+	}
+	exit(1);
+}
+
+/* The process the engine started exits at once; its child carries on in a
+ * session of its own with stdio on /dev/null, and survives the engine. */
+static void detach(const struct run_opts *o)
+{
+	pid_t p = fork();
+	if (p < 0)
+		fail(o, "fork", errno, NULL);
+	if (p > 0)
+		_exit(0);
+	setsid();
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+}
+
+static int status_code(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 255;
+}
+
+/* After the init exited: log what is still buffered in the pipe without
+ * waiting for an EOF that a process outside a pid namespace could delay
+ * forever. */
+static void drain(int logfd, struct logstream *s)
+{
+	if (s->in < 0)
+		return;
+	fcntl(s->in, F_SETFL, fcntl(s->in, F_GETFL) | O_NONBLOCK);
+	while (s->in >= 0 && log_read(logfd, s) > 0)
+		;
+	log_close(logfd, s);
+}
+
+int cmd_run(const struct run_opts *o)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (!o->attach)
+		detach(o);
+	/* Orphans of the container (without a pid namespace) are reparented to us
+	 * and reaped by the SIGCHLD handler below. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	/* Non-dumpable: no process of the container can ptrace the monitor or its
+	 * clone before execve, or open their /proc entries (CVE-2016-9962). */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	struct arena arena;
+	struct spec spec;
+	const char *what;
+	if (spec_load(&arena, o->bundle, &spec, &what) < 0)
+		fail(o, "config", errno, what);
+	if (!(spec.ns_flags & CLONE_NEWNS))
+		fail(o, "config", EINVAL, "a mount namespace is required");
+	bool terminal = spec.terminal;
+
+	int logfd = open(o->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (logfd < 0)
+		fail(o, "log", errno, o->log);
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		fail(o, "signalfd", errno, NULL);
+
+	int sv[2], outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		fail(o, "socketpair", errno, NULL);
+	if (!terminal && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0))
+		fail(o, "pipe", errno, NULL);
+
+	struct init_args ia = { .s = &spec, .o = o, .report = sv[1], .out_w = outp[1], .err_w = errp[1] };
+	if (terminal && o->attach && ioctl(0, TIOCGWINSZ, &ia.ws) == 0)
+		ia.have_ws = true;
+
+	int pidfd = -1;
+	/* CLONE_NEWCGROUP is done by the child after joining its cgroups. */
+	pid_t pid = clone_ns(spec.ns_flags & ~CLONE_NEWCGROUP, &pidfd);
+	if (pid < 0)
+		fail(o, "clone", errno, NULL);
+	if (pid == 0)
+		container_init(&ia);
+
+	/* The child has its own copy; ours is not needed any more. */
+	arena_release(&arena);
+	close(sv[1]);
+	if (!terminal) {
+		close(outp[1]);
+		close(errp[1]);
+	}
+
+	int master = -1, r, fd;
+	struct report rep;
+	while ((r = report_recv(sv[0], &rep, &fd)) > 0 && rep.kind == REPORT_CONSOLE) {
+		if (master >= 0)
+			close(master);
+		master = fd;
+	}
+	int rerr = errno;
+	close(sv[0]);
+	if (r != 0) {
+		/* The child reported a failure (and exits), or the channel broke. */
+		int st;
+		if (r < 0)
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (r < 0)
+			fail(o, "report", rerr, NULL);
+		fail(o, rep.step, rep.err, NULL);
+	}
+	if (terminal && master < 0) {
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		waitpid(pid, NULL, 0);
+		fail(o, "console", EPROTO, NULL);
+	}
+
+	/* The command runs. */
+	char line[64];
+	/* The pid file is for other tools (the engine reads the pid line); not
+	 * fsync()ed: after a crash the container is gone anyway. A failure to
+	 * write it does not stop a container that already runs. */
+	if (o->pid_file)
+		write_file_atomic(o->pid_file, pid, false);
+	snprintf(line, sizeof line, "pid %d %d\n", (int)pid, (int)getpid());
+	sync_line(o->sync_fd, line);
+
+	out_s.in = terminal ? master : outp[0];
+	out_s.copy_to = o->attach ? 1 : -1;
+	out_s.name = "stdout";
+	err_s.in = terminal ? -1 : errp[0];
+	err_s.copy_to = o->attach ? 2 : -1;
+	err_s.name = "stderr";
+	int in = (terminal && o->attach) ? 0 : -1;
+	if (in == 0) {
+		tty_raw_stdin();
+		tty_copy_winsize(master);
+	}
+
+	int status = -1;
+	while (status < 0) {
+		struct pollfd pfd[4] = {
+			{ sigfd, POLLIN, 0 }, { out_s.in, POLLIN, 0 }, { err_s.in, POLLIN, 0 }, { in, POLLIN, 0 },
+		};
+		if (poll(pfd, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sigfd, &si, sizeof si) == sizeof si) {
+				int sig = (int)si.ssi_signo;
+				if (sig == SIGCHLD) {
+					int st;
+					pid_t w;
+					while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+						if (w == pid)
+							status = status_code(st);
+				} else if (sig == SIGWINCH) {
+					if (master >= 0 && in == 0)
+						tty_copy_winsize(master);
+				} else if (o->attach) {
+					/* sig-proxy; a detached monitor ignores these */
+					syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+				}
+			}
+		}
+		if (pfd[1].revents)
+			log_read(logfd, &out_s);
+		if (pfd[2].revents)
+			log_read(logfd, &err_s);
+		if (pfd[3].revents) {
+			bool werr = false;
+			if (tty_pump(0, master, &werr) == 0 || werr)
+				in = -1; /* stdin closed: stop reading it */
+		}
+	}
+	if (status < 0)
+		status = 255;
+	drain(logfd, &out_s);
+	drain(logfd, &err_s);
+	tty_restore_stdin();
+	close(logfd);
+
+	write_file_atomic(o->exit_file, status, true);
+	snprintf(line, sizeof line, "exit %d\n", status);
+	sync_line(o->sync_fd, line);
+	return o->attach ? status : 0;
+}

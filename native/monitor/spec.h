@@ -1,0 +1,66 @@
+/* The subset of an OCI config.json that the monitor acts on (see PROTOCOL.md),
+ * converted once into plain C values. Everything lives in the arena the spec
+ * was loaded into and goes away with it. */
+#ifndef HUTCH_SPEC_H
+#define HUTCH_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "arena.h"
+#include "caps.h"
+
+struct spec_mount {
+	const char *destination;
+	const char *type;   /* never NULL; "" when absent (then a bind is implied by options) */
+	const char *source; /* may be NULL */
+	const char **options;
+	size_t noptions;
+};
+
+struct spec_rlimit {
+	int resource;
+	uint64_t soft, hard;
+};
+
+struct spec {
+	const char *root_path; /* absolute (made so against the bundle directory) */
+	bool root_readonly;
+	const char *hostname;  /* NULL when absent */
+	const char *overlay;   /* annotation run.hutch.overlay, or NULL */
+
+	struct spec_mount *mounts;
+	size_t nmounts;
+
+	bool terminal;
+	char **args;           /* NULL-terminated */
+	char **env;            /* NULL-terminated */
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t *gids;
+	size_t ngids;
+	bool has_umask;
+	mode_t umask;
+	bool has_caps;         /* no process.capabilities: leave them as they are (runc) */
+	struct capsets caps;
+	struct spec_rlimit *rlimits;
+	size_t nrlimits;
+	bool no_new_privs;
+	bool has_oom;
+	int oom_score_adj;
+
+	int ns_flags;          /* CLONE_NEW* for linux.namespaces */
+	const char **masked;
+	size_t nmasked;
+	const char **readonly;
+	size_t nreadonly;
+};
+
+/* Reads DIR/config.json into arena a (which it initialises) and fills s.
+ * On failure returns -1 with errno set and *what pointing at a short reason. */
+int spec_load(struct arena *a, const char *bundle, struct spec *s, const char **what);
+
+#endif

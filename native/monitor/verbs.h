@@ -1,0 +1,31 @@
+/* The two verbs of hutch-monitor and their parsed command lines (PROTOCOL.md). */
+#ifndef HUTCH_VERBS_H
+#define HUTCH_VERBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct run_opts {
+	const char *bundle, *id, *log, *exit_file, *pid_file;
+	char **cgroups;
+	size_t ncgroups;
+	int sync_fd; /* -1 when not given */
+	bool attach, use_stdin;
+};
+
+struct exec_opts {
+	pid_t pid;
+	const char *bundle, *cwd;
+	char **cgroups;
+	size_t ncgroups;
+	char **env;
+	size_t nenv;
+	char **argv;
+	bool tty;
+};
+
+int cmd_run(const struct run_opts *o);
+int cmd_exec(const struct exec_opts *o);
+
+#endif

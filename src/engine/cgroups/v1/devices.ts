@@ -1,0 +1,22 @@
+// v1 devices: deny everything, then allow docker's default set.
+import path from 'node:path';
+import type { CgIo } from '../fs.js';
+
+export const DEFAULT_DEVICE_RULES = [
+  'c 1:5 rwm', // /dev/zero
+  'c 1:3 rwm', // /dev/null
+  'c 1:9 rwm', // /dev/urandom
+  'c 1:8 rwm', // /dev/random
+  'c 5:0 rwm', // /dev/tty
+  'c 5:1 rwm', // /dev/console
+  'c 1:7 rwm', // /dev/full
+  'c 136:* rwm', // /dev/pts/*
+  'c 5:2 rwm', // /dev/ptmx
+  'c *:* m', // mknod of any char device
+  'b *:* m', // mknod of any block device
+];
+
+export function applyDevicesV1(io: CgIo, dir: string): void {
+  io.write(path.join(dir, 'devices.deny'), 'a');
+  for (const rule of DEFAULT_DEVICE_RULES) io.write(path.join(dir, 'devices.allow'), rule);
+}

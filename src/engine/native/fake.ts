@@ -1,0 +1,196 @@
+// An in-memory Native for unit tests of higher layers: records every call,
+// simulates processes, fds and files well enough for the common paths, and lets
+// a test script any method with on(). Errors are SystemErrors shaped like the
+// real ones (code, errno, syscall, path).
+import os from 'node:os';
+import { SystemError } from '../errors.js';
+import type { LockMode, MountConstants, Native } from './native.js';
+
+/** Names of Native's methods (everything but monitorPath and constants). */
+export type NativeMethod = {
+  [K in keyof Native]: Native[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof Native];
+
+export interface NativeCall {
+  name: NativeMethod;
+  args: unknown[];
+}
+
+/** The SystemError the real addon would throw for `code` (e.g. 'ESRCH'). */
+export function errnoError(code: string, syscall: string, path?: string): SystemError {
+  const errno = (os.constants.errno as Record<string, number | undefined>)[code] ?? 0;
+  const message = `${code}: ${syscall}${path === undefined ? '' : ` '${path}'`}`;
+  return new SystemError(message, code, -errno, syscall, path);
+}
+
+/** Linux values, same as the addon's (a unit test checks they agree). */
+export const LINUX_MOUNT_CONSTANTS: MountConstants = Object.freeze({
+  MS_RDONLY: 1,
+  MS_NOSUID: 2,
+  MS_NODEV: 4,
+  MS_NOEXEC: 8,
+  MS_REMOUNT: 32,
+  MS_BIND: 4096,
+  MS_REC: 16384,
+  MS_PRIVATE: 1 << 18,
+  MS_SLAVE: 1 << 19,
+  MS_SHARED: 1 << 20,
+  MNT_FORCE: 1,
+  MNT_DETACH: 2,
+  UMOUNT_NOFOLLOW: 8,
+});
+
+interface FakeFd {
+  pid?: number;
+  path?: string;
+}
+
+export class FakeNative implements Native {
+  readonly calls: NativeCall[] = [];
+  monitorPath = '/nonexistent/hutch-monitor';
+  readonly constants = LINUX_MOUNT_CONSTANTS;
+  /** Files openRead can open, by path; change or delete them between reads. */
+  readonly files = new Map<string, string>();
+  /** Pids that have exited: pidfdOpen on them throws ESRCH. Use exit(pid). */
+  readonly exited = new Set<number>();
+  /** Open fds and what they refer to. */
+  readonly fds = new Map<number, FakeFd>();
+  private nextFd = 100;
+  private readonly waiters = new Map<number, (() => void)[]>();
+  private readonly scripted = new Map<NativeMethod, (...args: never[]) => unknown>();
+
+  /** Replaces a method's behaviour (the call is still recorded). */
+  on<K extends NativeMethod>(name: K, impl: Native[K]): this {
+    this.scripted.set(name, impl as (...args: never[]) => unknown);
+    return this;
+  }
+
+  /** Arguments of each recorded call to `name`. */
+  callsOf(name: NativeMethod): unknown[][] {
+    return this.calls.filter((c) => c.name === name).map((c) => c.args);
+  }
+
+  /** Marks `pid` as exited and resolves pending pidfdWait calls on it. */
+  exit(pid: number): void {
+    this.exited.add(pid);
+    for (const [fd, f] of this.fds) {
+      if (f.pid !== pid) continue;
+      for (const resolve of this.waiters.get(fd) ?? []) resolve();
+      this.waiters.delete(fd);
+    }
+  }
+
+  private invoke<R>(name: NativeMethod, args: unknown[], fallback: () => R): R {
+    this.calls.push({ name, args });
+    const impl = this.scripted.get(name) as ((...a: unknown[]) => R) | undefined;
+    return impl ? impl(...args) : fallback();
+  }
+
+  private open(f: FakeFd): number {
+    const fd = this.nextFd++;
+    this.fds.set(fd, f);
+    return fd;
+  }
+
+  private fd(fd: number, syscall: string): FakeFd {
+    const f = this.fds.get(fd);
+    if (!f) throw errnoError('EBADF', syscall);
+    return f;
+  }
+
+  private read(fd: number): string {
+    const { path } = this.fd(fd, 'read');
+    const text = path === undefined ? undefined : this.files.get(path);
+    if (text === undefined) throw errnoError(path === undefined ? 'EINVAL' : 'ENODEV', 'read');
+    return text;
+  }
+
+  pidfdOpen(pid: number): number {
+    return this.invoke('pidfdOpen', [pid], () => {
+      if (pid <= 0) throw errnoError('EINVAL', 'pidfd_open');
+      if (this.exited.has(pid)) throw errnoError('ESRCH', 'pidfd_open');
+      return this.open({ pid });
+    });
+  }
+
+  pidfdSendSignal(fd: number, signal: number): void {
+    return this.invoke('pidfdSendSignal', [fd, signal], () => {
+      const { pid } = this.fd(fd, 'pidfd_send_signal');
+      if (pid === undefined) throw errnoError('EBADF', 'pidfd_send_signal');
+      if (this.exited.has(pid)) throw errnoError('ESRCH', 'pidfd_send_signal');
+    });
+  }
+
+  pidfdWait(fd: number): Promise<void> {
+    return this.invoke('pidfdWait', [fd], () => {
+      let f: FakeFd;
+      try {
+        f = this.fd(fd, 'dup');
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (f.pid !== undefined && this.exited.has(f.pid)) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const list = this.waiters.get(fd) ?? [];
+        list.push(resolve);
+        this.waiters.set(fd, list);
+      });
+    });
+  }
+
+  closeFd(fd: number): void {
+    return this.invoke('closeFd', [fd], () => {
+      this.fd(fd, 'close');
+      this.fds.delete(fd);
+      this.waiters.delete(fd); // abandoned: those promises never settle, as with the addon
+    });
+  }
+
+  flock(fd: number, mode: LockMode, nonblock: boolean): boolean {
+    return this.invoke('flock', [fd, mode, nonblock], () => true);
+  }
+
+  lockAsync(fd: number, mode: LockMode): Promise<void> {
+    return this.invoke('lockAsync', [fd, mode], () => Promise.resolve());
+  }
+
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+    return this.invoke('mount', [source, target, fstype, flags, data], () => undefined);
+  }
+
+  umount2(target: string, flags: number): void {
+    return this.invoke('umount2', [target, flags], () => undefined);
+  }
+
+  openRead(path: string): number {
+    return this.invoke('openRead', [path], () => {
+      if (!this.files.has(path)) throw errnoError('ENOENT', 'open', path);
+      return this.open({ path });
+    });
+  }
+
+  preadString(fd: number): string {
+    return this.invoke('preadString', [fd], () => this.read(fd));
+  }
+
+  readMany(fds: Int32Array | readonly number[]): (string | null)[] {
+    return this.invoke('readMany', [fds], () =>
+      Array.from(fds, (fd) => {
+        try {
+          return this.read(fd);
+        } catch {
+          return null;
+        }
+      }),
+    );
+  }
+
+  readInt(fd: number): number {
+    return this.invoke('readInt', [fd], () => {
+      const text = this.read(fd).trim();
+      if (text === 'max') return Infinity;
+      if (!/^-?\d+$/.test(text)) throw errnoError('EINVAL', 'read');
+      return Number(text);
+    });
+  }
+}

@@ -1,0 +1,88 @@
+// The kernel surface the engine uses in-process, as an interface so that higher
+// layers can be unit-tested against FakeNative (fake.ts) instead of the addon
+// (real.ts, over native/addon/*.cc).
+//
+// Only plain syscalls live here. Creating or entering namespaces cannot be done
+// from Node (the kernel refuses unshare(CLONE_NEWUSER) and setns into a mount
+// namespace to a multithreaded process), so that is the job of the
+// single-threaded hutch-monitor executable at `monitorPath`.
+//
+// Errors: a failed syscall throws (or rejects with) a SystemError whose fields
+// match Node's own system errors: code 'ENOENT', errno -2, syscall 'mount',
+// path '/x' where a path is involved. Narrow on `code`.
+
+export type LockMode = 'sh' | 'ex' | 'un';
+
+/** Flag values for mount/umount2 (Linux <sys/mount.h>). */
+export interface MountConstants {
+  readonly MS_RDONLY: number;
+  readonly MS_NOSUID: number;
+  readonly MS_NODEV: number;
+  readonly MS_NOEXEC: number;
+  readonly MS_REMOUNT: number;
+  readonly MS_BIND: number;
+  readonly MS_REC: number;
+  readonly MS_PRIVATE: number;
+  readonly MS_SLAVE: number;
+  readonly MS_SHARED: number;
+  readonly MNT_FORCE: number;
+  readonly MNT_DETACH: number;
+  readonly UMOUNT_NOFOLLOW: number;
+}
+
+export interface Native {
+  /** Absolute path of the hutch-monitor executable, built next to the addon. */
+  readonly monitorPath: string;
+  readonly constants: MountConstants;
+
+  // --- Processes. A pidfd names one process for good: a recycled pid cannot
+  // make us signal or wait on an unrelated process once the fd is open.
+
+  /** pidfd_open(2); throws ESRCH when no such process. The fd is close-on-exec. */
+  pidfdOpen(pid: number): number;
+  /** pidfd_send_signal(2). Signal 0 only checks that the process still exists. */
+  pidfdSendSignal(fd: number, signal: number): void;
+  /**
+   * Resolves when the process has exited (also when it is not our child).
+   * Polled on the event loop, no thread: while pending it keeps the process
+   * alive, like a timer. Closing the fd with closeFd abandons the wait: the
+   * promise then never settles and no longer holds the process open (it does
+   * not reject, so a caller that raced it against a timeout and closed the fd
+   * gets no unhandled rejection). Close pidfds with closeFd, not fs.closeSync,
+   * or a pending wait keeps running until the process exits.
+   */
+  pidfdWait(fd: number): Promise<void>;
+  /** close(2) for fds from this interface; cancels pidfdWait calls on the fd. */
+  closeFd(fd: number): void;
+
+  // --- Locks. flock locks belong to the open file and vanish when it is
+  // closed, even by a crash: no stale lock files.
+
+  /** flock(2). Returns false only when nonblock is set and the lock is held elsewhere. */
+  flock(fd: number, mode: LockMode, nonblock: boolean): boolean;
+  /** Blocking flock on a libuv threadpool thread (one of 4): for locks held briefly. */
+  lockAsync(fd: number, mode: LockMode): Promise<void>;
+
+  // --- Mounts (plain ones in the host namespace; container mounts are the monitor's).
+
+  /** mount(2). Errors carry `path` = target. */
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
+  /** umount2(2), e.g. with constants.MNT_DETACH. */
+  umount2(target: string, flags: number): void;
+
+  // --- Stats. cgroup and /proc files are sampled often: keep them open and
+  // re-read them with pread from offset 0, which yields fresh contents.
+
+  /** open(2) with O_RDONLY|O_CLOEXEC; close with closeFd. */
+  openRead(path: string): number;
+  /** The whole file as a string (UTF-8), read into a reused native buffer. */
+  preadString(fd: number): string;
+  /** preadString for several fds in one call; null where a read failed (e.g. cgroup removed). */
+  readMany(fds: Int32Array | readonly number[]): (string | null)[];
+  /**
+   * A file holding one integer (memory.current, pids.max…). "max" reads as
+   * Infinity. A JS number: exact up to 2^53, plenty for cgroup counters.
+   * Throws EINVAL when the file does not hold an integer.
+   */
+  readInt(fd: number): number;
+}

@@ -1,0 +1,84 @@
+// Native over the real addon (the @hutch/native workspace package, built by
+// node-gyp at `npm install`). The only work done here is turning the addon's
+// Node-shaped errors into the engine's SystemError, which keeps the same
+// fields (code, errno, syscall, path) so callers can still narrow on `code`.
+import { createRequire } from 'node:module';
+import type { HutchAddon } from '@hutch/native';
+import { SystemError } from '../errors.js';
+import type { Native } from './native.js';
+
+interface AddonPackage {
+  addon: HutchAddon;
+  monitorPath: string;
+}
+
+/** An addon error (code + syscall set) becomes a SystemError; anything else (TypeError…) passes. */
+export function toSystemError(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const x = e as NodeJS.ErrnoException;
+  if (typeof x.code !== 'string' || typeof x.syscall !== 'string') return e;
+  return new SystemError(x.message, x.code, x.errno, x.syscall, x.path);
+}
+
+function sync<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      throw toSystemError(e);
+    }
+  };
+}
+
+function promised<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return (...args) => {
+    try {
+      return fn(...args).catch((e: unknown) => Promise.reject(toSystemError(e)));
+    } catch (e) {
+      return Promise.reject(toSystemError(e));
+    }
+  };
+}
+
+let loaded: Native | undefined;
+
+/** Loads the addon once per process (it is per-environment state anyway). */
+export function loadNative(): Native {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const { addon, monitorPath } = require('@hutch/native') as AddonPackage;
+  const a = addon;
+  loaded = {
+    monitorPath,
+    constants: a.constants,
+    pidfdOpen: sync((pid: number) => a.pidfdOpen(pid)),
+    pidfdSendSignal: sync((fd: number, signal: number) => a.pidfdSendSignal(fd, signal)),
+    // The addon rejects with ECANCELED when closeFd closes the fd under a
+    // pending wait; Native promises such a wait never settles (see native.ts).
+    pidfdWait: (fd: number) =>
+      new Promise<void>((resolve, reject) => {
+        let p: Promise<void>;
+        try {
+          p = a.pidfdWait(fd);
+        } catch (e) {
+          reject(toSystemError(e));
+          return;
+        }
+        p.then(resolve, (e: unknown) => {
+          if ((e as NodeJS.ErrnoException).code !== 'ECANCELED') reject(toSystemError(e));
+        });
+      }),
+    closeFd: sync((fd: number) => a.closeFd(fd)),
+    flock: sync((fd: number, mode: 'sh' | 'ex' | 'un', nonblock: boolean) => a.flock(fd, mode, nonblock)),
+    lockAsync: promised((fd: number, mode: 'sh' | 'ex' | 'un') => a.lockAsync(fd, mode)),
+    mount: sync((source: string | null, target: string, fstype: string | null, flags: number, data: string | null) =>
+      a.mount(source, target, fstype, flags, data),
+    ),
+    umount2: sync((target: string, flags: number) => a.umount2(target, flags)),
+    openRead: sync((path: string) => a.openRead(path)),
+    preadString: sync((fd: number) => a.preadString(fd)),
+    readMany: sync((fds: Int32Array | readonly number[]) => a.readMany(fds)),
+    readInt: sync((fd: number) => a.readInt(fd)),
+  };
+  return loaded;
+}
