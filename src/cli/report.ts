@@ -22,8 +22,9 @@ export interface Report {
 
 export function reportError(err: unknown, debug: boolean): Report {
   if (err instanceof UsageError) {
-    const hint = err.verb ? `See 'hutch ${err.verb} --help'.` : `See 'hutch --help'.`;
-    return { lines: `hutch: ${oneLine(err.message)}\n${hint}\n`, exitCode: 125 };
+    // One line, as for every bad input: the hint rides on it.
+    const hint = err.verb ? `see 'hutch ${err.verb} --help'` : `see 'hutch --help'`;
+    return { lines: `hutch: ${oneLine(err.message)} (${hint})\n`, exitCode: 125 };
   }
   if (isEngineError(err)) {
     const stack = debug && err.stack ? `${err.stack}\n` : '';

@@ -65,7 +65,7 @@ test('run -d creates, starts and prints the full id', async () => {
     image: 'host', name: 'web', cmd: ['sleep', '1000'], env: ['A=1', 'FROM_HOST=yes'], workdir: '/tmp',
     hostname: 'box', network: 'host', memory: 256 * 1024 ** 2, cpus: 0.5, pidsLimit: 100,
   }]]);
-  assert.deepEqual(e.callsOf('start'), [[e.containers[0].id, undefined]]);
+  assert.deepEqual(e.callsOf('start'), [[e.containers[0].id, { attach: false }]]);
   assert.deepEqual(r.signals, []);
 });
 
@@ -208,7 +208,7 @@ test('stop, restart, kill, start pass their options', async () => {
   assert.deepEqual(e.callsOf('kill'), [['web', 'HUP'], ['web', 'KILL'], ['web', 9]]);
   const bad = await cli(['stop', '-t', 'x', 'web'], e);
   assert.equal(bad.code, 125);
-  assert.equal(bad.err, `hutch: invalid argument "x" for "--time" flag: not an integer\nSee 'hutch stop --help'.\n`);
+  assert.equal(bad.err, `hutch: invalid argument "x" for "--time" flag: not an integer (see 'hutch stop --help')\n`);
 });
 
 test('logs split stdout/stderr, join partial lines, add timestamps', async () => {
@@ -243,7 +243,7 @@ test('exec exits with the command status and keeps the command flags', async () 
   assert.equal(stopped.err, 'hutch: container job is not running\n');
   const missing = await cli(['exec', 'web'], e);
   assert.equal(missing.code, 125);
-  assert.equal(missing.err, `hutch: "hutch exec" requires at least 2 arguments\nSee 'hutch exec --help'.\n`);
+  assert.equal(missing.err, `hutch: "hutch exec" requires at least 2 arguments (see 'hutch exec --help')\n`);
 });
 
 test('inspect prints a JSON array with 2-space indent', async () => {
@@ -280,14 +280,14 @@ test('images, import, gc, wait', async () => {
 
 test('usage errors: one line, a hint, exit 125', async () => {
   const cases: [string[], string][] = [
-    [['frobnicate'], `hutch: "frobnicate" is not a hutch command\nSee 'hutch --help'.\n`],
-    [['--frob'], `hutch: unknown flag: --frob\nSee 'hutch --help'.\n`],
-    [['ps', '--foo'], `hutch: unknown flag: --foo\nSee 'hutch ps --help'.\n`],
-    [['rm'], `hutch: "hutch rm" requires at least 1 argument\nSee 'hutch rm --help'.\n`],
-    [['ps', 'x'], `hutch: "hutch ps" accepts no arguments\nSee 'hutch ps --help'.\n`],
-    [['run'], `hutch: "hutch run" requires at least 1 argument\nSee 'hutch run --help'.\n`],
-    [['run', '--name'], `hutch: flag needs an argument: --name\nSee 'hutch run --help'.\n`],
-    [['help', 'nope'], `hutch: unknown command: "nope"\nSee 'hutch --help'.\n`],
+    [['frobnicate'], `hutch: "frobnicate" is not a hutch command (see 'hutch --help')\n`],
+    [['--frob'], `hutch: unknown flag: --frob (see 'hutch --help')\n`],
+    [['ps', '--foo'], `hutch: unknown flag: --foo (see 'hutch ps --help')\n`],
+    [['rm'], `hutch: "hutch rm" requires at least 1 argument (see 'hutch rm --help')\n`],
+    [['ps', 'x'], `hutch: "hutch ps" accepts no arguments (see 'hutch ps --help')\n`],
+    [['run'], `hutch: "hutch run" requires at least 1 argument (see 'hutch run --help')\n`],
+    [['run', '--name'], `hutch: flag needs an argument: --name (see 'hutch run --help')\n`],
+    [['help', 'nope'], `hutch: unknown command: "nope" (see 'hutch --help')\n`],
   ];
   for (const [argv, err] of cases) {
     const r = await cli(argv);
