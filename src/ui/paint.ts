@@ -1,0 +1,61 @@
+// Turning theme colours into escape sequences. Views build each screen line as one
+// string (one <Text> per line keeps Ink's work small); colour comes from here.
+// With colours off (NO_COLOR piped into mono, tests, dumb terminals) every helper
+// returns the text unchanged.
+import { RESET_FG, stripAnsi } from './charts/ansi.js';
+import { sgr, type ColorKey, type Theme } from './theme.js';
+
+const BG_CODE: Record<string, number> = {
+  black: 40, red: 41, green: 42, yellow: 43, blue: 44, magenta: 45, cyan: 46, white: 47,
+  gray: 100, grey: 100, blackBright: 100, redBright: 101, greenBright: 102, yellowBright: 103,
+  blueBright: 104, magentaBright: 105, cyanBright: 106, whiteBright: 107,
+};
+
+function bgSgr(color: string): string | undefined {
+  if (!color) return undefined;
+  const code = BG_CODE[color];
+  if (code !== undefined) return `\x1b[${code}m`;
+  const fg = sgr(color);
+  return fg?.replace('[38;', '[48;');
+}
+
+export interface Painter {
+  readonly enabled: boolean;
+  readonly theme: Theme;
+  /** The SGR prefix of a theme colour (undefined: default colour or colours off). */
+  code(key: ColorKey): string | undefined;
+  fg(key: ColorKey, text: string): string;
+  bold(text: string): string;
+  /** A selected row: the theme's selection colours, or reverse video when it has none. */
+  selected(text: string): string;
+}
+
+export function makePainter(theme: Theme, enabled: boolean): Painter {
+  const codes = new Map<ColorKey, string | undefined>();
+  const code = (key: ColorKey) => {
+    if (!enabled) return undefined;
+    if (!codes.has(key)) codes.set(key, sgr(theme.colors[key]));
+    return codes.get(key);
+  };
+  const selBg = enabled ? bgSgr(theme.colors.selectedBg) : undefined;
+  const selFg = enabled ? sgr(theme.colors.selectedFg) : undefined;
+  return {
+    enabled,
+    theme,
+    code,
+    fg(key, text) {
+      const c = code(key);
+      return c && text ? c + text + RESET_FG : text;
+    },
+    bold(text) {
+      return enabled && text ? `\x1b[1m${text}\x1b[22m` : text;
+    },
+    selected(text) {
+      if (!enabled) return text;
+      // One colour pair for the whole row: inner colours would fight the background.
+      const plain = stripAnsi(text);
+      if (selBg) return `${selBg}${selFg ?? ''}${plain}${RESET_FG}\x1b[49m`;
+      return `\x1b[7m${plain}\x1b[27m`;
+    },
+  };
+}
