@@ -122,6 +122,13 @@ describe('mountinfo', () => {
     );
   });
 
+  test('a cgroup2 mount hidden under a tmpfs (crun bench namespace) makes the host plain v1', () => {
+    const hidden = HYBRID + '\n999 35 0:99 / /sys/fs/cgroup/unified rw,relatime - tmpfs hutch-bench rw,size=1024k\n';
+    const l = detectLayout(parseMountinfo(hidden));
+    assert.equal(l.mode, 'v1');
+    assert.equal(l.unified, null);
+  });
+
   test('pure v2 layout', () => {
     const l = detectLayout(parseMountinfo(V2));
     assert.equal(l.mode, 'v2');

@@ -80,7 +80,12 @@ export function detectLayout(mounts: MountInfoEntry[]): CgroupLayout {
   const byKey = new Map<string, V1Hierarchy>();
   let unified: CgroupLayout['unified'] = null;
   const rank = (m: string) => (m === '/sys/fs/cgroup' ? 0 : m === '/sys/fs/cgroup/unified' ? 1 : 2);
+  // A mount hidden by a later one on the same mount point is not reachable
+  // (e.g. a tmpfs over /sys/fs/cgroup/unified, as used to run crun here).
+  const last = new Map<string, MountInfoEntry>();
+  for (const m of mounts) last.set(m.mountPoint, m);
   for (const m of mounts) {
+    if (last.get(m.mountPoint) !== m) continue;
     if (m.fsType === 'cgroup2') {
       const cand = { mountPoint: m.mountPoint, root: m.root };
       if (

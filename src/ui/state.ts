@@ -1,0 +1,169 @@
+// The dashboard's state (kept in a Store outside React) and the pure functions
+// that derive what the views show from it.
+import type { ContainerInfo, ImageInfo } from '../engine/types.js';
+import type { ContainerSample, HostInfo, HostSample } from '../engine/stats/types.js';
+import type { ColumnName, SortKey } from './config.js';
+import type { ViewName } from './keys.js';
+import type { Theme } from './theme.js';
+import type { BundleInfo, ProcInfo } from './procs.js';
+
+export interface StatusMessage {
+  text: string;
+  level: 'info' | 'error';
+  at: number;
+}
+
+export interface Prompt {
+  kind: 'filter' | 'search';
+  value: string;
+}
+
+export interface ConfirmDialog {
+  kind: 'confirm';
+  question: string;
+  onYes: () => void;
+}
+
+export const FORM_FIELDS = ['image', 'name', 'command', 'memory', 'cpus', 'detach'] as const;
+export type FormField = (typeof FORM_FIELDS)[number];
+
+export interface FormDialog {
+  kind: 'form';
+  values: Record<Exclude<FormField, 'detach'>, string> & { detach: boolean };
+  focus: number;
+  error?: string;
+}
+
+export type Dialog = ConfirmDialog | FormDialog;
+
+export interface LogEntry {
+  seq: number;
+  /** Container id and name (the name prefixes merged logs). */
+  cid: string;
+  name: string;
+  time: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface LogsState {
+  ids: string[];
+  merged: boolean;
+  title: string;
+  lines: LogEntry[];
+  /** Lines dropped from the front to keep memory bounded. */
+  dropped: number;
+  follow: boolean;
+  /** Index of the first visible line when not following. */
+  top: number;
+  search: string;
+  /** Index in `lines` of the current match, -1 when none. */
+  match: number;
+  error?: string;
+}
+
+export interface DetailState {
+  id: string;
+  procs: ProcInfo[];
+  procsError?: string;
+  bundle?: BundleInfo;
+}
+
+export interface UiState {
+  now: number;
+  /** The first list from the engine has arrived. */
+  loaded: boolean;
+  containers: ContainerInfo[];
+  listError?: string;
+  samples: ReadonlyMap<string, ContainerSample>;
+  /** Bumped on every sweep of the sampler (charts re-read the history). */
+  sampleSeq: number;
+  host?: HostSample;
+  hostInfo?: HostInfo;
+  view: ViewName;
+  /** Where Esc goes from help. */
+  previousView: ViewName;
+  selected?: string;
+  sort: { key: SortKey; desc: boolean };
+  filter: string;
+  showAll: boolean;
+  marked: ReadonlySet<string>;
+  /** Containers with an action in flight: id → verb ("stopping"). */
+  busy: ReadonlyMap<string, string>;
+  prompt?: Prompt;
+  dialog?: Dialog;
+  status?: StatusMessage;
+  images: ImageInfo[];
+  imageIndex: number;
+  imagesError?: string;
+  logs?: LogsState;
+  detail?: DetailState;
+  helpTop: number;
+  theme: Theme;
+  columns: ColumnName[];
+}
+
+const STATE_ORDER: Record<string, number> = { running: 0, created: 1, exited: 2 };
+
+export function sortValue(c: ContainerInfo, key: SortKey, samples: ReadonlyMap<string, ContainerSample>): number | string {
+  const s = samples.get(c.id);
+  switch (key) {
+    case 'name':
+      return c.name;
+    case 'id':
+      return c.id;
+    case 'image':
+      return c.image;
+    case 'state':
+      return STATE_ORDER[c.status] ?? 3;
+    case 'cpu':
+      return s?.cpuPercent ?? -1;
+    case 'mem':
+      return s?.memUsage ?? -1;
+    case 'pids':
+      return s?.pids ?? -1;
+    case 'net':
+      return s ? s.netRx + s.netTx : -1;
+    case 'created':
+      return Date.parse(c.created) || 0;
+  }
+}
+
+/** The rows of the containers table: filtered, exited ones hidden unless showAll, sorted. */
+export function visibleContainers(
+  st: Pick<UiState, 'containers' | 'samples' | 'sort' | 'filter' | 'showAll'>,
+): ContainerInfo[] {
+  const f = st.filter.toLowerCase();
+  const rows = st.containers.filter((c) => {
+    if (!st.showAll && c.status === 'exited') return false;
+    if (!f) return true;
+    return (
+      c.name.toLowerCase().includes(f) ||
+      c.image.toLowerCase().includes(f) ||
+      c.id.startsWith(f) ||
+      c.status.startsWith(f)
+    );
+  });
+  const { key, desc } = st.sort;
+  const dir = desc ? -1 : 1;
+  return rows.sort((a, b) => {
+    const va = sortValue(a, key, st.samples);
+    const vb = sortValue(b, key, st.samples);
+    let d = typeof va === 'string' && typeof vb === 'string' ? va.localeCompare(vb) : (va as number) - (vb as number);
+    if (d === 0 && key !== 'name') d = a.name.localeCompare(b.name) * dir;
+    return d * dir;
+  });
+}
+
+/** Memoises visibleContainers on the inputs it reads. */
+export function memoVisible(): (st: UiState) => ContainerInfo[] {
+  let last: { c: unknown; s: unknown; o: unknown; f: string; a: boolean; r: ContainerInfo[] } | undefined;
+  return (st) => {
+    if (last && last.c === st.containers && last.s === st.samples && last.o === st.sort && last.f === st.filter && last.a === st.showAll) {
+      return last.r;
+    }
+    const r = visibleContainers(st);
+    last = { c: st.containers, s: st.samples, o: st.sort, f: st.filter, a: st.showAll, r };
+    return r;
+  };
+}
