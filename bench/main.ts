@@ -76,8 +76,8 @@ try {
   if (imp.status === 0) {
     cleanup.push(() => spawnSync('podman', ['rmi', '-f', podmanImage], { stdio: 'ignore' }));
     const hutchCli = () => {
-      const r = spawnSync(process.execPath, [HUTCH, 'run', '--rm', 'busybox', '/bin/true'], { env, stdio: 'ignore' });
-      if (r.status !== 0) throw new Error(`hutch run exited ${r.status}`);
+      const r = spawnSync(process.execPath, [HUTCH, 'run', '--rm', 'busybox', '/bin/true'], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`hutch run exited ${r.status}: ${r.stderr.trim()}`);
     };
     const podman = () => {
       const r = spawnSync('podman', ['run', '--rm', ...podmanArgs, podmanImage, '/bin/true'], { stdio: 'ignore' });

@@ -22,6 +22,7 @@ export interface ContainerSample {
 
 export interface HostSample {
   time: number;
+  /** Busy share of the whole host, 0–100. */
   cpuPercent: number;
   memUsed: number;
   memTotal: number;
