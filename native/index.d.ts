@@ -55,6 +55,10 @@ export interface HutchAddon {
   readMany(fds: Int32Array | readonly number[]): (string | null)[];
   /** A file holding one integer; "max" gives Infinity. Exact up to 2^53. */
   readInt(fd: number): number;
+  /** posix_spawn of the monitor with fds 0-2 (-1 = /dev/null) and a sync pipe as fd 3. */
+  spawnMonitor(path: string, argv: string[], stdio: [number, number, number]): [number, number];
+  /** waitpid: exit status (128+N for signal N), or null if still running (non-blocking). */
+  reapPid(pid: number, block: boolean): number | null;
 }
 
 export declare const addon: HutchAddon;

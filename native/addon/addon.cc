@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMount(env, exports);
   InitLock(env, exports);
   InitFastRead(env, exports);
+  InitSpawn(env, exports);
   return exports;
 }
 

@@ -33,6 +33,7 @@ void InitPidfd(Napi::Env env, Napi::Object exports);
 void InitMount(Napi::Env env, Napi::Object exports);
 void InitLock(Napi::Env env, Napi::Object exports);
 void InitFastRead(Napi::Env env, Napi::Object exports);
+void InitSpawn(Napi::Env env, Napi::Object exports);
 
 // Called by closeFd before it closes `fd`: abandons pidfdWait calls on it.
 void CancelPidfdWaits(Napi::Env env, int fd);

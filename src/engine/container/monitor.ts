@@ -2,9 +2,9 @@
 // line protocol is described in native/PROTOCOL.md: `pid …` once the container's
 // command is running, `error <step> <ERRNO> <n>` if setting it up failed, and
 // `exit <status>` when it ends.
-import { spawn } from 'node:child_process';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { CommandError, SystemError } from '../errors.js';
+import type { Native } from '../native/native.js';
 
 export interface LaunchArgs {
   monitorPath: string;
@@ -28,17 +28,18 @@ export interface Launched {
   exited: Promise<number | null>;
 }
 
-export function launchMonitor(a: LaunchArgs): Promise<Launched> {
+export function launchMonitor(native: Native, a: LaunchArgs): Promise<Launched> {
   const args = ['run', '--bundle', a.bundle, '--id', a.id, '--log', a.log, '--exit-file', a.exitFile, '--sync-fd', '3'];
   for (const c of a.cgroups) args.push('--cgroup', c);
   if (a.attach) args.push('--attach');
   if (a.stdin) args.push('--stdin');
-  const out = a.attach ? 'inherit' : 'ignore';
-  const child = spawn(a.monitorPath, args, {
-    stdio: [a.stdin ? 'inherit' : 'ignore', out, out, 'pipe'],
-    detached: false,
-  });
-  const sync = child.stdio[3] as Socket;
+  // posix_spawn through the addon: libuv's fork of this large process costs
+  // milliseconds on every start. A detached monitor's first process exits at once
+  // (its child carries on): reap it; an attached one is reaped when it ends.
+  const out = a.attach ? 1 : -1;
+  const { pid, syncFd } = native.spawnMonitor(a.monitorPath, ['hutch-monitor', ...args], [a.stdin ? 0 : -1, out, a.attach ? 2 : -1]);
+  if (!a.attach) native.reapPid(pid, true);
+  const sync = new Socket({ fd: syncFd, readable: true, writable: false });
   sync.setEncoding('utf8');
   let buf = '';
   let onExitLine: (code: number | null) => void = () => {};
@@ -53,7 +54,6 @@ export function launchMonitor(a: LaunchArgs): Promise<Launched> {
         reject(e);
       }
     };
-    child.on('error', (e) => fail(new SystemError(`cannot start monitor ${a.monitorPath}: ${e.message}`)));
     sync.on('data', (chunk: string) => {
       buf += chunk;
       let nl: number;
@@ -75,6 +75,7 @@ export function launchMonitor(a: LaunchArgs): Promise<Launched> {
       }
     });
     sync.on('close', () => {
+      if (a.attach) native.reapPid(pid, true); // the pipe closes as the monitor exits
       if (!exitSeen) onExitLine(null);
       fail(new SystemError('monitor exited before the container started'));
     });

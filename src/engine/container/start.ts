@@ -24,7 +24,7 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
       pidsLimit: s.pidsLimit,
     });
     try {
-      const launched = await launchMonitor({
+      const launched = await launchMonitor(ctx.native, {
         monitorPath: ctx.native.monitorPath,
         bundle: dir,
         id,

@@ -193,4 +193,14 @@ export class FakeNative implements Native {
       return Number(text);
     });
   }
+
+  spawnMonitor(path: string, argv: string[], stdio: [number, number, number]): { pid: number; syncFd: number } {
+    return this.invoke('spawnMonitor', [path, argv, stdio], () => {
+      throw errnoError('ENOSYS', 'posix_spawn');
+    });
+  }
+
+  reapPid(pid: number, block: boolean): number | null {
+    return this.invoke('reapPid', [pid, block], () => 0);
+  }
 }

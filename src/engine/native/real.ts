@@ -79,6 +79,11 @@ export function loadNative(): Native {
     preadString: sync((fd: number) => a.preadString(fd)),
     readMany: sync((fds: Int32Array | readonly number[]) => a.readMany(fds)),
     readInt: sync((fd: number) => a.readInt(fd)),
+    spawnMonitor: sync((path: string, argv: string[], stdio: [number, number, number]) => {
+      const [pid, syncFd] = a.spawnMonitor(path, argv, stdio);
+      return { pid, syncFd };
+    }),
+    reapPid: sync((pid: number, block: boolean) => a.reapPid(pid, block)),
   };
   return loaded;
 }

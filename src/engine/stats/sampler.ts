@@ -104,7 +104,7 @@ export class Sampler implements StatsSource {
           t = undefined;
         }
         if (!t) {
-          t = this.open(info);
+          t = this.open(info) ?? undefined;
           if (!t) continue;
           this.tracked.set(info.id, t);
         }
