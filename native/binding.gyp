@@ -24,6 +24,9 @@
         'monitor/pty.c', 'monitor/report.c', 'monitor/util.c',
       ],
       'cflags': ['-std=gnu11'],
+      # Static: no dynamic loader or relocated libc pages per monitor (smaller PSS,
+      # faster exec), and nothing is ever loaded from a shared object.
+      'ldflags': ['-static'],
     },
   ],
 }
