@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { openEngine } from '../src/engine/index.js';
 import { busyboxRootfsTar, HUTCH } from '../test/integration/helpers.js';
 import { median, paired, row } from './stats.js';
+import { sweepRows } from './sweep.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -112,6 +113,8 @@ try {
   const pm = median(ours);
   say(`${'monitor PSS per running container'.padEnd(34)} ${pm.toFixed(0).padStart(8)} KiB  ${'conmon (podman)'.padEnd(22)} ${(conmon.length ? median(conmon).toFixed(0) : 'n/a').padStart(8)} KiB  ${conmon.length ? `ratio ${(pm / median(conmon)).toFixed(2)}` : ''}  target ≤ 150 KiB ${pm <= 150 ? 'MET' : 'NOT MET'}`);
   for (const id of ids) await engine.remove(id, { force: true });
+
+  for (const l of await sweepRows(engine, 'busybox', Number(process.env.BENCH_CONTAINERS ?? 200))) say(l);
 } finally {
   for (const f of cleanup.reverse()) {
     try {
