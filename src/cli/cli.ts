@@ -40,9 +40,11 @@ export async function main(argv: string[], deps: Partial<CliDeps> = {}): Promise
   const ctx = makeContext({ ...defaultDeps(), ...deps });
   try {
     const [first, ...rest] = argv;
-    if (first === undefined) {
-      const { runDashboard } = await import('../ui/main.js');
-      return await runDashboard(await ctx.engine());
+    if (first === undefined || /^--(theme|interval)(=|$)/.test(first)) {
+      // Dashboard flags are checked (with the config file and theme) before the engine opens.
+      const { runDashboard, dashboardOptions } = await import('../ui/main.js');
+      const options = dashboardOptions(argv, ctx.env);
+      return await runDashboard(await ctx.engine(), options);
     }
     if (first === '-h' || first === '--help') {
       await ctx.out(mainHelp());

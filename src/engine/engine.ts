@@ -63,6 +63,12 @@ export class Engine implements EngineApi {
       } catch {
         continue; // removed while we listed
       }
+      // No daemon removes a detached --rm container when it exits: the first
+      // hutch process that sees it exited does.
+      if (rec.status === 'exited' && rec.spec.autoRemove) {
+        await removeContainer(this.ctx, id).catch(() => {});
+        continue;
+      }
       if (opts.all || rec.status === 'running') out.push(toInfo(rec));
     }
     return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));

@@ -118,3 +118,11 @@ test('--rm removes the container after it exits', async () => {
   assert.notEqual(ins.status, 0);
   assert.match(ins.stderr, /No such container: gone/);
 });
+
+test('a detached --rm container disappears once it has exited', async () => {
+  const id = sb.cli(['run', '-d', '--rm', 'host', 'sh', '-c', 'sleep 0.3']).stdout.trim();
+  assert.match(sb.cli(['ps', '-a', '-q', '--no-trunc']).stdout, new RegExp(id));
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.doesNotMatch(sb.cli(['ps', '-a', '-q', '--no-trunc']).stdout, new RegExp(id));
+  assert.equal(sb.cli(['inspect', id]).status, 1);
+});

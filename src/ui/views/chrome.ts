@@ -1,0 +1,149 @@
+// The lines around every view: the host header at the top, the status line and
+// the key footer at the bottom; plus the images list, the help screen and the
+// new-container form, which are simple enough to live together.
+import type { HostInfo, HostSample } from '../../engine/stats/types.js';
+import type { ImageInfo } from '../../engine/types.js';
+import { fit, fmtAge, fmtBytes, fmtPercent, shortId } from '../format.js';
+import { ACTIONS, FOOTER, displayKey, type Action, type Bindings, type Scope, type ViewName } from '../keys.js';
+import type { Painter } from '../paint.js';
+import { FORM_FIELDS, type FormDialog, type UiState } from '../state.js';
+
+export function headerLine(st: UiState, p: Painter, width: number): string {
+  const info: HostInfo | undefined = st.hostInfo;
+  const h: HostSample | undefined = st.host;
+  const running = st.containers.filter((c) => c.status === 'running').length;
+  const parts: string[] = [p.fg('accent', p.bold('hutch'))];
+  if (info) parts.push(`${info.hostname} · ${info.cores} cpu`);
+  if (h) {
+    parts.push(`cpu ${fmtPercent(h.cpuPercent)}%`);
+    parts.push(`mem ${fmtBytes(h.memUsed)}/${fmtBytes(h.memTotal)}`);
+    parts.push(`load ${h.load.map((l) => l.toFixed(2)).join(' ')}`);
+  }
+  parts.push(`${running}/${st.containers.length} running`);
+  let line = '';
+  let w = 0;
+  for (const part of parts) {
+    const plainLen = Array.from(part.replace(/\x1b\[[0-9;]*m/g, '')).length; // eslint-disable-line no-control-regex
+    const sep = line ? 3 : 0;
+    if (w + sep + plainLen > width) break;
+    line += (line ? p.fg('dim', ' · ') : '') + part;
+    w += sep + plainLen;
+  }
+  return line;
+}
+
+/** The key footer for a view: "? help  Enter detail  …", cut at the width. */
+export function footerLine(view: ViewName, bindings: Bindings, p: Painter, width: number): string {
+  let out = '';
+  let w = 0;
+  for (const a of FOOTER[view]) {
+    const key = bindings[a][0];
+    if (!key) continue;
+    const k = displayKey(key);
+    const label = ACTIONS[a].label;
+    const len = k.length + 1 + label.length + (out ? 2 : 0);
+    if (w + len > width) break;
+    out += (out ? '  ' : '') + p.fg('key', p.bold(k)) + ' ' + p.fg('dim', label);
+    w += len;
+  }
+  return out;
+}
+
+/** The status line: a prompt or a question when one is open, else the last message, else a summary. */
+export function statusLine(st: UiState, visibleCount: number, p: Painter, width: number): string {
+  if (st.prompt) {
+    const label = st.prompt.kind === 'filter' ? 'filter' : 'search';
+    return fit(`${label}: /${st.prompt.value}▏  (Enter keeps, Esc ${st.prompt.kind === 'filter' ? 'clears' : 'cancels'})`, width);
+  }
+  if (st.dialog?.kind === 'confirm') return p.fg('created', p.bold(fit(st.dialog.question, width)));
+  if (st.status) return p.fg(st.status.level === 'error' ? 'error' : 'info', fit(st.status.text, width));
+  const parts = [`${visibleCount} shown`];
+  if (st.marked.size) parts.push(`${st.marked.size} marked`);
+  if (st.filter) parts.push(`filter "${st.filter}"`);
+  if (!st.showAll) parts.push('exited hidden');
+  parts.push(`sort ${st.sort.key}${st.sort.desc ? ' ▼' : ' ▲'}`);
+  parts.push(`theme ${st.theme.name}`);
+  return p.fg('dim', fit(parts.join(' · '), width));
+}
+
+export function imagesLines(st: UiState, p: Painter, width: number, height: number): string[] {
+  const out = [p.fg('accent', p.bold('Images'))];
+  if (st.imagesError) out.push(p.fg('error', fit(`cannot list images: ${st.imagesError}`, width)));
+  const nameW = Math.max(10, width - 2 - 13 - 9 - 10 - 9 - 4);
+  out.push(p.fg('header', p.bold(`  ${fit('NAME', nameW)} ${fit('ID', 13)}${fit('SIZE', 8, 'right')}  ${fit('CREATED', 9)} ${fit('KIND', 8)}`)));
+  if (st.images.length === 0 && !st.imagesError) out.push(p.fg('dim', '  no images'));
+  const room = height - out.length;
+  const top = Math.max(0, Math.min(st.imageIndex - room + 1, st.images.length - room));
+  st.images.slice(Math.max(0, top), Math.max(0, top) + room).forEach((img: ImageInfo, j) => {
+    const i = Math.max(0, top) + j;
+    const created = Date.parse(img.created);
+    const age = Number.isNaN(created) ? '-' : `${fmtAge(st.now - created)} ago`;
+    const line = `${i === st.imageIndex ? '›' : ' '} ${fit(img.name, nameW)} ${fit(shortId(img.id), 13)}${fit(img.kind === 'builtin' ? '-' : fmtBytes(img.size), 8, 'right')}  ${fit(age, 9)} ${fit(img.kind, 8)}`;
+    out.push(i === st.imageIndex ? p.selected(line) : line);
+  });
+  return out;
+}
+
+const SCOPE_TITLES: Record<Scope, string> = {
+  global: 'Everywhere',
+  nav: 'Moving',
+  containers: 'Containers view',
+  container: 'Container actions (containers and detail views; marked containers first)',
+  logs: 'Logs view',
+  images: 'Images view',
+};
+
+/** Every binding in force, grouped by where it applies (the help screen). */
+export function helpLines(bindings: Bindings, p: Painter, width: number): string[] {
+  const out = [p.fg('accent', p.bold('Keys')) + p.fg('dim', '  (from the config file when it sets them; Ctrl+C always quits)')];
+  for (const scope of Object.keys(SCOPE_TITLES) as Scope[]) {
+    out.push('', p.bold(SCOPE_TITLES[scope]));
+    for (const [a, spec] of Object.entries(ACTIONS) as [Action, (typeof ACTIONS)[Action]][]) {
+      if (spec.scope !== scope) continue;
+      const keys = bindings[a].map(displayKey).join(' ');
+      out.push(`  ${p.fg('key', fit(keys, 14))} ${fit(spec.help, Math.max(10, width - 17))}`);
+    }
+    if (scope === 'containers') out.push(`  ${p.fg('key', fit('1-9', 14))} Sort by that column; again reverses`);
+  }
+  out.push('', p.bold('New-container form'), `  ${p.fg('key', fit('Tab ↑ ↓', 14))} Move between fields; Space toggles detach; Enter creates; Esc cancels`);
+  return out;
+}
+
+export function helpWindow(lines: string[], top: number, height: number): string[] {
+  const maxTop = Math.max(0, lines.length - height);
+  const t = Math.min(top, maxTop);
+  return lines.slice(t, t + height);
+}
+
+const FIELD_LABELS: Record<(typeof FORM_FIELDS)[number], string> = {
+  image: 'Image',
+  name: 'Name',
+  command: 'Command',
+  memory: 'Memory',
+  cpus: 'CPUs',
+  detach: 'Detach',
+};
+
+const FIELD_HINTS: Record<(typeof FORM_FIELDS)[number], string> = {
+  image: 'host, or an imported image',
+  name: 'optional',
+  command: "optional, e.g. sh -c 'while :; do :; done'",
+  memory: 'optional, e.g. 256m',
+  cpus: 'optional, e.g. 0.5',
+  detach: 'off: run in this terminal, come back when it exits',
+};
+
+export function formLines(form: FormDialog, p: Painter, width: number): string[] {
+  const out = [p.fg('accent', p.bold('New container')), ''];
+  FORM_FIELDS.forEach((f, i) => {
+    const focused = i === form.focus;
+    const value = f === 'detach' ? (form.values.detach ? '[x]' : '[ ]') : form.values[f] + (focused ? '▏' : '');
+    const label = `${focused ? '›' : ' '} ${FIELD_LABELS[f].padEnd(8)} `;
+    const line = label + fit(value, Math.max(10, width - label.length - 2 - FIELD_HINTS[f].length - 2)) + '  ' + p.fg('dim', FIELD_HINTS[f]);
+    out.push(focused ? p.bold(line) : line);
+  });
+  out.push('');
+  if (form.error) out.push(p.fg('error', fit(form.error, width)));
+  out.push(p.fg('dim', 'Tab/↑/↓ move · Space toggles detach · Enter creates · Esc cancels'));
+  return out;
+}

@@ -1,0 +1,179 @@
+// The detail view: a title line, CPU and memory braille charts (with limits),
+// then the container's config and its processes.
+import type { ContainerInfo } from '../../engine/types.js';
+import type { ContainerSample, History } from '../../engine/stats/types.js';
+import { brailleChart } from '../charts/braille.js';
+import { niceBytesCeil, niceCeil } from '../charts/scale.js';
+import { fit, fmtBytes, fmtPercent, fmtState, shortId } from '../format.js';
+import type { Painter } from '../paint.js';
+import type { DetailState } from '../state.js';
+
+export interface DetailInput {
+  c: ContainerInfo;
+  detail: DetailState;
+  sample?: ContainerSample;
+  history: History;
+  now: number;
+}
+
+function pad(line: string, visible: number, width: number): string {
+  return visible < width ? line + ' '.repeat(width - visible) : line;
+}
+
+/** A chart with its title line, `width` wide and `height + 1` tall. */
+function chartBlock(title: string, lines: string[], width: number, p: Painter): string[] {
+  return [p.bold(fit(title, width)), ...lines];
+}
+
+export function detailLines(input: DetailInput, p: Painter, width: number, height: number): string[] {
+  const { c, sample: s, history, detail, now } = input;
+  const running = c.status === 'running';
+  const out: string[] = [];
+  out.push(
+    p.bold(c.name) +
+      `  ${p.fg('dim', shortId(c.id))}  ` +
+      p.fg(c.status === 'running' ? 'running' : c.status === 'exited' ? 'exited' : 'created', fmtState(c, now)) +
+      `  ${p.fg('dim', 'image')} ${c.image}`,
+  );
+
+  // Charts: side by side when there is room, else one above the other.
+  const side = width >= 60;
+  const chartW = side ? Math.floor((width - 2) / 2) : width;
+  const avail = height - 1;
+  // Leave about ten lines for the config and the processes.
+  const chartH = side ? Math.max(3, Math.min(16, avail - 11)) : Math.max(2, Math.min(8, Math.floor((avail - 2) / 4)));
+
+  const cpuLimit = c.spec.cpus ? c.spec.cpus * 100 : null;
+  const cpuData = history.cpu;
+  // The limit (or one core) is the top unless the data goes clearly above it.
+  const cpuTop = cpuLimit ?? 100;
+  const cpuPeak = Math.max(0, ...cpuData);
+  const cpuMax = cpuPeak <= cpuTop * 1.05 ? cpuTop : niceCeil(cpuPeak);
+  const cpuTitle = `CPU ${running && s ? fmtPercent(s.cpuPercent) + '%' : '-'}` + (cpuLimit ? `  limit ${c.spec.cpus} cpu` : '');
+  const cpu = chartBlock(
+    cpuTitle,
+    brailleChart(cpuData, chartW, chartH, {
+      max: cpuMax,
+      limit: cpuLimit,
+      format: (v) => `${Math.round(v)}%`,
+      color: p.code('cpu'),
+      limitColor: p.code('limit'),
+      axisColor: p.code('axis'),
+    }),
+    chartW,
+    p,
+  );
+
+  const memLimit = s?.memLimit ?? c.spec.memory ?? null;
+  const memData = history.mem;
+  const memMax = memLimit ?? niceBytesCeil(Math.max(0, ...memData));
+  const memTitle =
+    `MEM ${running && s ? fmtBytes(s.memUsage) : '-'}` +
+    (memLimit ? ` / ${fmtBytes(memLimit)}${running && s ? ` (${fmtPercent((s.memUsage / memLimit) * 100)}%)` : ''}` : '');
+  const mem = chartBlock(
+    memTitle,
+    brailleChart(memData, chartW, chartH, {
+      max: Math.max(memMax, ...memData),
+      limit: memLimit,
+      area: true,
+      format: fmtBytes,
+      color: p.code('mem'),
+      limitColor: p.code('limit'),
+      axisColor: p.code('axis'),
+    }),
+    chartW,
+    p,
+  );
+
+  if (side) {
+    for (let i = 0; i < cpu.length; i++) out.push(`${pad(cpu[i], visibleWidth(cpu[i]), chartW)}  ${mem[i] ?? ''}`);
+  } else {
+    out.push(...cpu, ...mem);
+  }
+
+  // Config (left) and processes (right), or one after the other when narrow.
+  const rest = Math.max(0, height - out.length);
+  const cfg = configLines(input, p);
+  const procs = procLines(detail, p);
+  if (width >= 90) {
+    const leftW = Math.min(46, Math.floor(width * 0.45));
+    for (let i = 0; i < rest; i++) {
+      const l = cfg[i] ?? '';
+      out.push(`${pad(fitAnsi(l, leftW), visibleWidth(fitAnsi(l, leftW)), leftW)}  ${fitAnsi(procs[i] ?? '', width - leftW - 2)}`);
+    }
+  } else {
+    for (const l of [...cfg, ...procs].slice(0, rest)) out.push(fitAnsi(l, width));
+  }
+  return out.slice(0, height);
+}
+
+function configLines({ c, sample: s, detail }: DetailInput, p: Painter): string[] {
+  const label = (t: string) => p.fg('dim', t.padEnd(9));
+  const spec = c.spec;
+  const limits = [
+    `cpu ${spec.cpus ?? 'unlimited'}`,
+    `mem ${spec.memory ? fmtBytes(spec.memory) : 'unlimited'}`,
+    `pids ${spec.pidsLimit && spec.pidsLimit > 0 ? spec.pidsLimit : 'unlimited'}`,
+  ].join('  ');
+  const lines = [
+    p.bold('Config'),
+    `${label('command')}${c.command.join(' ')}`,
+    `${label('limits')}${limits}`,
+    `${label('pids')}${s ? `${s.pids}${s.pidsLimit ? ` / ${s.pidsLimit}` : ''}` : '-'}`,
+    `${label('network')}${spec.network ?? 'none'}${s ? `  rx ${fmtBytes(s.netRx)} tx ${fmtBytes(s.netTx)}` : ''}`,
+    `${label('block io')}${s ? `read ${fmtBytes(s.blkRead)} write ${fmtBytes(s.blkWrite)}` : '-'}`,
+    `${label('hostname')}${detail.bundle?.hostname ?? spec.hostname ?? shortId(c.id)}`,
+  ];
+  if (c.status === 'exited') lines.push(`${label('exit')}${c.exitCode ?? '-'}${c.oomKilled ? ' (out of memory)' : ''}`);
+  const mounts = detail.bundle?.mounts ?? [];
+  const shown = mounts.filter((m) => !['proc', 'sysfs', 'devpts', 'mqueue', 'cgroup', 'cgroup2'].includes(m.type ?? ''));
+  if (shown.length > 0) {
+    lines.push(`${label('mounts')}${shown.map((m) => `${m.destination}${m.readonly ? ' (ro)' : ''}`).join(', ')}`);
+  }
+  return lines;
+}
+
+function procLines(detail: DetailState, p: Painter): string[] {
+  const lines = [p.bold(`Processes (${detail.procs.length})`)];
+  if (detail.procsError) return [...lines, p.fg('error', detail.procsError)];
+  lines.push(p.fg('header', `${'PID'.padStart(7)} S ${'RSS'.padStart(6)} ${'TIME'.padStart(7)} COMMAND`));
+  for (const pr of detail.procs) {
+    lines.push(`${String(pr.pid).padStart(7)} ${pr.state} ${fmtBytes(pr.rss).padStart(6)} ${fmtCpuTime(pr.cpuSeconds).padStart(7)} ${pr.cmd}`);
+  }
+  return lines;
+}
+
+/** 75.3 s → "1:15"; 3700 s → "61:40". */
+export function fmtCpuTime(sec: number): string {
+  const s = Math.floor(sec);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+// eslint-disable-next-line no-control-regex
+const SGR = /\x1b\[[0-9;]*m/g;
+
+function visibleWidth(s: string): number {
+  return Array.from(s.replace(SGR, '')).length;
+}
+
+/** Cuts a string that may contain SGR sequences to `width` visible columns. */
+export function fitAnsi(s: string, width: number): string {
+  if (visibleWidth(s) <= width) return s;
+  let out = '';
+  let n = 0;
+  const re = /\x1b\[[0-9;]*m|[\s\S]/gu; // eslint-disable-line no-control-regex
+  for (const m of s.matchAll(re)) {
+    const tok = m[0];
+    if (tok.length > 1 && tok.startsWith('\x1b')) {
+      out += tok;
+      continue;
+    }
+    if (n >= width - 1) {
+      out += '…';
+      break;
+    }
+    out += tok;
+    n++;
+  }
+  return out + (out.includes('\x1b') ? '\x1b[39m\x1b[22m' : '');
+}

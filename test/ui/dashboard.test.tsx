@@ -1,0 +1,333 @@
+// The dashboard against a fake engine and a fake stats source: keys → engine
+// calls, frames → the right rows, errors → the status line (never a crash).
+import './no-ci.js';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KEY, setup, waitFor } from './helpers.js';
+import { UiFakeEngine, sample } from './fakes.js';
+import { SHELL_ARGV, DEMO } from '../../src/ui/controller.js';
+import { defaultConfig } from '../../src/ui/config.js';
+
+function threeContainers(): UiFakeEngine {
+  const e = new UiFakeEngine();
+  e.add({ name: 'web' });
+  e.add({ name: 'db', spec: { image: 'host', cpus: 1, memory: 256 * 1024 * 1024 } });
+  e.add({ name: 'old', status: 'exited', exitCode: 3, finishedAt: '2024-01-01T00:00:00Z' });
+  return e;
+}
+
+test('the table shows running containers with their stats; a shows the exited ones', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  const [web, db] = h.engine.containers;
+  h.stats.emit([
+    sample(web.id, { cpuPercent: 87.5, memUsage: 64 * 1024 * 1024, pids: 7 }),
+    sample(db.id, { cpuPercent: 3.25, memUsage: 128 * 1024 * 1024, memLimit: 256 * 1024 * 1024, pids: 2 }),
+  ]);
+  await h.see(/web .*running.* 87\.5 .*64M/);
+  await h.see(/db .*running.* 3\.3 .*128M\/256M +50\.0/);
+  assert.doesNotMatch(h.frame(), /\bold\b/);
+  assert.match(h.frame(), /NAME +STATE▲ +CPU% +CPU HISTORY +MEM +MEM% +PIDS +NET RX\/TX/);
+  assert.match(h.frame(), /testhost · 4 cpu · cpu 12\.5% · mem 2G\/8G/);
+  await h.press('a');
+  await h.see(/old .*exited 3/);
+  await h.see('showing exited containers');
+});
+
+test('j/k move the cursor and x stops the selected container', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  // Sorted by state then name: db, web.
+  await h.see(/› +db/);
+  await h.press('j');
+  await h.see(/› +web/);
+  await h.press('x');
+  await waitFor(() => h.engine.callsOf('stop').length === 1, 'stop');
+  assert.deepEqual(h.engine.callsOf('stop')[0], [h.engine.containers[0].id, 10]);
+  await h.see('stopped web');
+  await h.press('a');
+  await h.see(/web .*exited 143/);
+  await h.press('k', KEY.up);
+  await h.see(/› +db/);
+});
+
+test('an action that fails shows its error in the status line and the UI keeps working', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  h.engine.failures.set('stop', new Error('permission denied\nsecond line'));
+  await h.press('x');
+  await h.see('stop db: permission denied second line');
+  await h.press('j', 'r');
+  await waitFor(() => h.engine.callsOf('restart').length === 1, 'restart');
+  await h.see('restarted web');
+});
+
+test('a failing list shows the error instead of rows', async (t) => {
+  const engine = new UiFakeEngine();
+  engine.failures.set('list', new Error('cannot read /var/lib/hutch: EACCES'));
+  const h = await setup({ engine });
+  t.after(h.done);
+  await h.see('cannot list containers: cannot read /var/lib/hutch: EACCES');
+});
+
+test('space marks rows and actions apply to every marked container', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press(' ', ' ');
+  await h.see(/ ●db/);
+  await h.see(/›●web/);
+  await h.see('2 marked');
+  await h.press('K');
+  await waitFor(() => h.engine.callsOf('kill').length === 2, 'two kills');
+  const killed = h.engine.callsOf('kill').map((a) => a[0]).sort();
+  assert.deepEqual(killed, [h.engine.containers[0].id, h.engine.containers[1].id].sort());
+  await h.see(/killed (db, web|web, db)/);
+});
+
+test('d asks first; n cancels, y removes with force', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press('d');
+  await h.see('Delete db, stopping it? y/N');
+  await h.press('n');
+  await h.see('cancelled');
+  assert.equal(h.engine.callsOf('remove').length, 0);
+  await h.press('d', 'y');
+  await waitFor(() => h.engine.callsOf('remove').length === 1, 'remove');
+  assert.deepEqual(h.engine.callsOf('remove')[0][1], { force: true });
+  await h.see('removed db');
+  await h.notSee(/ db /);
+});
+
+test('/ filters as you type; Esc clears', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press('/', 'w', 'e');
+  await h.see('filter: /we');
+  await h.notSee(/ db /);
+  await h.see(/› +web/);
+  await h.press(KEY.enter);
+  await h.see('filter "we"');
+  await h.press(KEY.escape);
+  await h.see(/ db /);
+});
+
+test('< > and the column numbers change the sort', async (t) => {
+  const e = threeContainers();
+  const h = await setup({ engine: e });
+  t.after(h.done);
+  const [web, db] = e.containers;
+  h.stats.emit([sample(web.id, { cpuPercent: 90 }), sample(db.id, { cpuPercent: 10 })]);
+  await h.press('4'); // NAME IMAGE STATE CPU%…: the 4th column
+  await h.see('CPU%▼');
+  await h.see(/› +web/); // the selection follows the container: index 0 is web now
+  const rows = h.lines().filter((l) => /running \d/.test(l));
+  assert.match(rows[0], /web/);
+  await h.press('4');
+  await h.see('CPU%▲');
+  await h.press('<');
+  await h.see('STATE▲');
+  await h.press('>', '>');
+  await h.see('MEM▼');
+});
+
+test('e hands the terminal to a shell in the container and comes back', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press('e');
+  await waitFor(() => h.engine.callsOf('exec').length === 1, 'exec');
+  const [id, argv, opts] = h.engine.callsOf('exec')[0];
+  assert.equal(id, h.engine.containers[1].id);
+  assert.deepEqual(argv, SHELL_ARGV);
+  assert.deepEqual(opts, { tty: true });
+  assert.match(h.handoffs[0], /shell in db \(/);
+  await h.see('shell in db exited');
+  // Same view afterwards, keys still work.
+  await h.press('j');
+  await h.see(/› +web/);
+});
+
+test('e on a stopped container explains instead of handing off', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press('a', 'G', 'e');
+  await h.see('old is not running (s starts it)');
+  assert.equal(h.handoffs.length, 0);
+});
+
+test('Enter opens the detail view: charts with limits, config, processes', async (t) => {
+  const h = await setup({
+    engine: threeContainers(),
+    procs: [
+      { pid: 4242, ppid: 1, state: 'S', rss: 1536 * 1024, cpuSeconds: 75.3, cmd: 'sleep infinity' },
+      { pid: 4243, ppid: 4242, state: 'R', rss: 2 * 1024 * 1024, cpuSeconds: 1, cmd: 'sh -c busy' },
+    ],
+  });
+  t.after(h.done);
+  const db = h.engine.containers[1];
+  for (const cpu of [10, 50, 90, 100]) h.stats.emit([sample(db.id, { cpuPercent: cpu, memUsage: cpu * 1024 * 1024, memLimit: 256 * 1024 * 1024 })]);
+  await h.press(KEY.enter);
+  await h.see('CPU 100%  limit 1 cpu');
+  await h.see('MEM 100M / 256M (39.1%)');
+  await h.see(/100%┤/);
+  await h.see(/256M┤/);
+  await h.see(/[⠁-⣿]/);
+  await h.see('Processes (2)');
+  await h.see(/4242 S +1\.5M +1:15 sleep infinity/);
+  await h.see(/limits +cpu 1 +mem 256M +pids unlimited/);
+  await h.see('mounts   /usr (ro)');
+  await h.see('Esc back');
+  await h.press(KEY.escape);
+  await h.see(/NAME +STATE/);
+});
+
+test('l shows the logs: stderr marked, search with n/N, Esc stops streaming', async (t) => {
+  const e = threeContainers();
+  const db = e.containers[1];
+  e.logLines.set(db.id, [
+    { time: '2024-01-01T00:00:01Z', stream: 'stdout', full: true, text: 'starting up' },
+    { time: '2024-01-01T00:00:02Z', stream: 'stderr', full: true, text: 'error: disk full' },
+    { time: '2024-01-01T00:00:03Z', stream: 'stdout', full: true, text: 'retrying' },
+    { time: '2024-01-01T00:00:04Z', stream: 'stderr', full: true, text: 'error: still full' },
+  ]);
+  const h = await setup({ engine: e });
+  t.after(h.done);
+  await h.press('l');
+  await h.see('logs of db · following');
+  await h.see(/ {2}starting up/);
+  await h.see(/E error: disk full/);
+  const opts = h.engine.callsOf('logs')[0][1] as { follow: boolean; signal: AbortSignal };
+  assert.equal(opts.follow, true);
+  await h.press('/', 'e', 'r', 'r', KEY.enter);
+  await h.see('search "err"');
+  await h.see(/line \d+-\d+ of 4/);
+  assert.equal(h.controller.store.get().logs?.match, 3);
+  await h.press('N');
+  await waitFor(() => h.controller.store.get().logs?.match === 1, 'previous match');
+  await h.press('N');
+  await h.see('no earlier match for "err"');
+  await h.press('f');
+  await h.see('following');
+  await h.press(KEY.escape);
+  await h.see(/NAME +STATE/);
+  assert.equal(opts.signal.aborted, true);
+});
+
+test('L merges the logs of all shown containers in time order, each line with its name', async (t) => {
+  const e = threeContainers();
+  const [web, db] = e.containers;
+  e.logLines.set(web.id, [
+    { time: '2024-01-01T00:00:01Z', stream: 'stdout', full: true, text: 'web one' },
+    { time: '2024-01-01T00:00:03Z', stream: 'stdout', full: true, text: 'web three' },
+  ]);
+  e.logLines.set(db.id, [{ time: '2024-01-01T00:00:02Z', stream: 'stdout', full: true, text: 'db two' }]);
+  const h = await setup({ engine: e });
+  t.after(h.done);
+  await h.press('L');
+  await h.see('merged logs of 2 containers');
+  await h.see('web three');
+  const body = h.lines().filter((l) => /one|two|three/.test(l));
+  assert.deepEqual(
+    body.map((l) => l.trim().replace(/\s+/g, ' ')),
+    ['web web one', 'db db two', 'web web three'],
+  );
+});
+
+test('i lists images; deleting one this engine cannot delete is an error, not a crash', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press('i');
+  await h.see(/› host +abababababab/);
+  await h.press('d');
+  await h.see('Delete image host? y/N');
+  await h.press('y');
+  await h.see('remove image host: this engine cannot remove images yet');
+  await h.press(KEY.escape);
+  await h.see(/NAME +STATE/);
+});
+
+test('? shows the bindings in force, including ones from the config file', async (t) => {
+  const config = defaultConfig();
+  config.keys.stop = ['X', 'ctrl+s'];
+  const h = await setup({ engine: threeContainers(), config, size: { columns: 100, rows: 60 } });
+  t.after(h.done);
+  await h.see(/X stop/);
+  await h.press('?');
+  await h.see(/X \^S +Stop \(SIGTERM/);
+  await h.see(/\? +Show or hide this help/);
+  await h.press('?');
+  await h.press('x');
+  await h.press('X');
+  await waitFor(() => h.engine.callsOf('stop').length === 1, 'stop via the rebound key');
+});
+
+test('n opens the form; bad input stays in the form; a good one creates and starts', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press('n');
+  await h.see('New container');
+  await h.press(KEY.tab, ...'job', KEY.tab, ...'sleep 100', KEY.tab, ...'lots', KEY.enter);
+  await h.see('memory: "lots" is not a size (e.g. 256m, 1g)');
+  await h.press(KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, ...'64m', KEY.tab, ...'0.5', KEY.enter);
+  await waitFor(() => h.engine.callsOf('start').length === 1, 'start');
+  assert.deepEqual(h.engine.callsOf('create')[0][0], { image: 'host', name: 'job', cmd: ['sleep', '100'], memory: 64 * 1024 * 1024, cpus: 0.5 });
+  await h.see('started job');
+  await h.see(/› +job/);
+});
+
+test('the form runs a non-detached container through the hand-off', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press('n', KEY.tab, ...'fg', KEY.tab, KEY.tab, KEY.tab, KEY.tab, ' ', KEY.enter);
+  await waitFor(() => h.engine.callsOf('wait').length === 1, 'wait');
+  assert.deepEqual(h.engine.callsOf('create')[0][0], { image: 'host', name: 'fg', tty: true, interactive: true });
+  assert.deepEqual(h.engine.callsOf('start')[0][1], { attach: true });
+  assert.match(h.handoffs[0], /running fg/);
+  await h.see('fg exited with status 0');
+});
+
+test('the empty state says what to press; D starts the demo set on the host image', async (t) => {
+  const h = await setup();
+  t.after(h.done);
+  await h.see('No containers yet.');
+  await h.see(/D +start the demo/);
+  await h.press('D');
+  await waitFor(() => h.engine.callsOf('start').length === 3, 'three starts');
+  const specs = h.engine.callsOf('create').map((a) => a[0]);
+  assert.deepEqual(specs, DEMO);
+  assert.ok(specs.every((s) => (s as { image: string }).image === 'host'));
+  await h.see('demo: started demo-cpu, demo-mem, demo-idle');
+  await h.see(/demo-cpu .*running/);
+  // Again: nothing to do.
+  await h.press('D');
+  await h.see('the demo containers are already running');
+});
+
+test('t cycles the theme; q and Ctrl+C quit', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press('t');
+  await h.see('theme: light');
+  await h.press('t');
+  await h.see('theme: high-contrast');
+  await h.press('q');
+  await waitFor(() => h.quits() === 1, 'quit');
+  await h.press(KEY.ctrlC);
+  await waitFor(() => h.quits() === 2, 'quit on Ctrl+C');
+});
+
+test('80×24: the frame is 23 lines and the columns collapse by priority', async (t) => {
+  const h = await setup({ engine: threeContainers(), size: { columns: 80, rows: 24 } });
+  t.after(h.done);
+  await h.see(/NAME +STATE▲ +CPU% +CPU HISTORY +MEM +MEM% +PIDS\n/);
+  assert.doesNotMatch(h.frame(), /IMAGE|NET RX\/TX/);
+  assert.equal(h.lines().length, 23);
+  assert.ok(h.lines().every((l) => Array.from(l).length <= 80), 'no line wider than 80');
+  await h.see(/\? help/);
+});
+
+test('a terminal that is too small says so instead of drawing garbage', async (t) => {
+  const h = await setup({ engine: threeContainers(), size: { columns: 30, rows: 5 } });
+  t.after(h.done);
+  await h.see('hutch needs at least 40×8');
+});
