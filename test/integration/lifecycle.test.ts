@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { sandbox, logText, type Sandbox } from './helpers.js';
+import { sandbox, logText, HUTCH, type Sandbox } from './helpers.js';
 
 let sb: Sandbox;
 before(async () => {
@@ -125,4 +125,43 @@ test('a detached --rm container disappears once it has exited', async () => {
   await new Promise((r) => setTimeout(r, 1000));
   assert.doesNotMatch(sb.cli(['ps', '-a', '-q', '--no-trunc']).stdout, new RegExp(id));
   assert.equal(sb.cli(['inspect', id]).status, 1);
+});
+
+test('concurrent hutch processes: one name, one winner, and state stays readable', async () => {
+  const { spawn } = await import('node:child_process');
+  const runOne = () =>
+    new Promise<number>((resolve) => {
+      const p = spawn(process.execPath, [HUTCH, 'run', '-d', '--name', 'contested', 'host', 'sleep', '30'], { env: sb.env, stdio: 'ignore' });
+      p.on('close', (code) => resolve(code ?? -1));
+    });
+  const codes = await Promise.all([runOne(), runOne(), runOne(), runOne()]);
+  assert.deepEqual(codes.filter((c) => c === 0).length, 1, `exit codes ${codes}`);
+  assert.ok(codes.filter((c) => c !== 0).every((c) => c === 125));
+  const all = await sb.engine.list({ all: true });
+  assert.equal(all.filter((c) => c.name === 'contested').length, 1);
+  // Two removals racing: one removes, the other finds nothing; never a torn state.
+  const rm = () =>
+    new Promise<number>((resolve) => spawn(process.execPath, [HUTCH, 'rm', '-f', 'contested'], { env: sb.env, stdio: 'ignore' }).on('close', (c) => resolve(c ?? -1)));
+  const rmCodes = await Promise.all([rm(), rm()]);
+  assert.ok(rmCodes.includes(0), `rm exit codes ${rmCodes}`);
+  assert.equal((await sb.engine.list({ all: true })).filter((c) => c.name === 'contested').length, 0);
+});
+
+test('run -t and exec -it give the command a terminal of its own', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const script = (cmd: string) =>
+    spawnSync('script', ['-qec', cmd, '/dev/null'], { env: sb.env, encoding: 'utf8', input: '', timeout: 30_000 });
+  const r = script(`${process.execPath} ${HUTCH} run --rm -t host sh -c 'tty; test -t 0 && echo stdin-is-a-tty; exit 4'`);
+  assert.equal(r.status, 4, r.stdout + r.stderr);
+  assert.match(r.stdout, /\/dev\/pts\/0/);
+  assert.match(r.stdout, /stdin-is-a-tty/);
+  const c = await sb.engine.create({ image: 'host', cmd: ['sleep', '60'] });
+  await sb.engine.start(c.id);
+  try {
+    const e = script(`${process.execPath} ${HUTCH} exec -it ${c.id} sh -c 'tty; exit 5'`);
+    assert.equal(e.status, 5, e.stdout + e.stderr);
+    assert.match(e.stdout, /\/dev\/pts\/\d+/);
+  } finally {
+    await sb.engine.remove(c.id, { force: true });
+  }
 });
