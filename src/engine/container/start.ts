@@ -15,13 +15,14 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
     const dir = containerDir(ctx.paths, id);
     fs.rmSync(files.exit(dir), { force: true });
     // A previous run's cgroup (kept for its stats and OOM record) is replaced.
-    await ctx.cgroups.remove(ctx.cgroups.pathsFor(id));
+    // A container that never ran has none (unless a start crashed half way).
+    if (rec.startedAt || Object.keys(rec.cgroupPaths).length) await ctx.cgroups.remove(ctx.cgroups.pathsFor(id));
     const s = rec.spec;
-    const cgroupPaths = await ctx.cgroups.create(id, {
-      memory: s.memory,
-      memorySwap: s.memory,
-      cpus: s.cpus,
-      pidsLimit: s.pidsLimit,
+    const limits = { memory: s.memory, memorySwap: s.memory, cpus: s.cpus, pidsLimit: s.pidsLimit };
+    const cgroupPaths = await ctx.cgroups.create(id, limits).catch(async () => {
+      // Left by a start that was killed half way: replace it.
+      await ctx.cgroups.remove(ctx.cgroups.pathsFor(id));
+      return ctx.cgroups.create(id, limits);
     });
     try {
       const launched = await launchMonitor(ctx.native, {
