@@ -1,0 +1,44 @@
+// The stats sampler against real containers: CPU from the cgroup's counter, memory
+// and its limit, pids, history, and containers coming and going between sweeps.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sandbox, type Sandbox } from './helpers.js';
+import { Sampler } from '../../src/engine/stats/sampler.js';
+
+let sb: Sandbox;
+before(async () => {
+  sb = await sandbox();
+});
+after(async () => {
+  await sb?.cleanup();
+});
+
+test('sampler reads cpu, memory, pids and keeps history; follows containers coming and going', async () => {
+  const busy = await sb.engine.create({ image: 'host', name: 'busy', cmd: ['sh', '-c', 'while :; do :; done'] });
+  const idle = await sb.engine.create({ image: 'host', name: 'idle', cmd: ['sleep', '60'], memory: 64 * 1024 * 1024, pidsLimit: 20 });
+  await sb.engine.start(busy.id);
+  await sb.engine.start(idle.id);
+  const s = new Sampler(sb.engine);
+  try {
+    await s.sweep();
+    await new Promise((r) => setTimeout(r, 1000));
+    const m = await s.sweep();
+    const b = m.get(busy.id)!;
+    const i = m.get(idle.id)!;
+    assert.ok(b.cpuPercent > 50, `busy loop at ${b.cpuPercent.toFixed(1)} %`);
+    assert.ok(i.cpuPercent < 10, `idle at ${i.cpuPercent.toFixed(1)} %`);
+    assert.equal(i.memLimit, 64 * 1024 * 1024);
+    assert.equal(b.memLimit, null);
+    assert.equal(i.pidsLimit, 20);
+    assert.ok(i.pids >= 1 && b.pids >= 1);
+    assert.ok(i.memUsage > 0);
+    assert.equal(s.history(busy.id).cpu.length, 2);
+    await sb.engine.remove(busy.id, { force: true });
+    const m2 = await s.sweep();
+    assert.ok(!m2.has(busy.id), 'a removed container is dropped');
+    assert.ok(m2.has(idle.id));
+    assert.deepEqual(s.history(busy.id).cpu, []);
+  } finally {
+    s.stop();
+  }
+});

@@ -1,0 +1,44 @@
+// Pure parts of the sampler: which files on v1/v2, network counters, the ring buffer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { netTotals, statFiles } from '../../src/engine/stats/files.js';
+import { Ring } from '../../src/engine/stats/ring.js';
+
+test('v2 paths map to cpu.stat, memory.current, memory.stat and io.stat', () => {
+  const f = statFiles({ unified: '/sys/fs/cgroup/hutch/x' })!;
+  assert.equal(f.cpu, '/sys/fs/cgroup/hutch/x/cpu.stat');
+  assert.equal(f.cpuNs('usage_usec 1500\nuser_usec 1000\n'), 1_500_000);
+  assert.equal(f.mem, '/sys/fs/cgroup/hutch/x/memory.current');
+  assert.equal(f.inactiveKey, 'inactive_file');
+  assert.equal(f.parseLimit('max\n'), null);
+  assert.equal(f.parseLimit('67108864\n'), 67108864);
+  assert.deepEqual(f.ioTotals('8:0 rbytes=100 wbytes=20 rios=1 wios=1\n8:16 rbytes=1 wbytes=2\n'), { read: 101, write: 22 });
+});
+
+test('v1 and hybrid paths use the per-controller hierarchies', () => {
+  const f = statFiles({ memory: '/m/h/x', cpuacct: '/a/h/x', pids: '/p/h/x', blkio: '/b/h/x', unified: '/u/h/x' })!;
+  assert.equal(f.cpu, '/a/h/x/cpuacct.usage');
+  assert.equal(f.cpuNs('123456789\n'), 123456789);
+  assert.equal(f.mem, '/m/h/x/memory.usage_in_bytes');
+  assert.equal(f.inactiveKey, 'total_inactive_file');
+  assert.equal(f.parseLimit('9223372036854771712\n'), null);
+  assert.equal(f.pids, '/p/h/x/pids.current');
+  assert.equal(statFiles({}), null);
+});
+
+test('network totals skip lo', () => {
+  const dev = `Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:  999       9    0    0    0     0          0         0      999       9    0    0    0     0       0          0
+  eth0: 1000      10    0    0    0     0          0         0      250       5    0    0    0     0       0          0
+  eth1:   24       1    0    0    0     0          0         0        6       1    0    0    0     0       0          0
+`;
+  assert.deepEqual(netTotals(dev), { rx: 1024, tx: 256 });
+});
+
+test('ring buffer keeps the newest values in order', () => {
+  const r = new Ring(3);
+  for (const v of [1, 2, 3, 4, 5]) r.push(v);
+  assert.deepEqual(r.toArray(), [3, 4, 5]);
+  assert.equal(r.length, 3);
+});
