@@ -61,16 +61,24 @@ export class Sampler implements StatsSource {
     return { cpu: t ? t.cpu.toArray() : [], mem: t ? t.mem.toArray() : [] };
   }
 
+  /** Static host facts from systeminformation (once; it reads /proc and /sys and
+   * may run a helper, so never per tick). Falls back to node:os. */
   async hostInfo(): Promise<HostInfo> {
-    let osName = `${os.type()} ${os.release()}`;
-    try {
-      const rel = fs.readFileSync('/etc/os-release', 'utf8');
-      osName = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? osName;
-    } catch {
-      /* keep uname */
-    }
     const cpus = os.cpus();
-    return { hostname: os.hostname(), os: osName, cpuModel: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, memTotal: os.totalmem() };
+    const base: HostInfo = { hostname: os.hostname(), os: `${os.type()} ${os.release()}`, cpuModel: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, memTotal: os.totalmem() };
+    try {
+      const si = await import('systeminformation');
+      const [o, c, m] = await Promise.all([si.osInfo(), si.cpu(), si.mem()]);
+      return {
+        hostname: o.hostname || base.hostname,
+        os: [o.distro, o.release].filter(Boolean).join(' ') || base.os,
+        cpuModel: [c.manufacturer, c.brand].filter(Boolean).join(' ') || base.cpuModel,
+        cores: c.cores || base.cores,
+        memTotal: m.total || base.memTotal,
+      };
+    } catch {
+      return base;
+    }
   }
 
   start(intervalMs: number): void {
