@@ -9,6 +9,7 @@ import { openEngine } from '../src/engine/index.js';
 import { busyboxRootfsTar, HUTCH } from '../test/integration/helpers.js';
 import { median, paired, row } from './stats.js';
 import { sweepRows } from './sweep.js';
+import { dashboardRows } from './dashboard.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -115,6 +116,7 @@ try {
   for (const id of ids) await engine.remove(id, { force: true });
 
   for (const l of await sweepRows(engine, 'busybox', Number(process.env.BENCH_CONTAINERS ?? 200))) say(l);
+  for (const l of await dashboardRows()) say(l);
 } finally {
   for (const f of cleanup.reverse()) {
     try {

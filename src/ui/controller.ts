@@ -279,6 +279,21 @@ export class Controller {
 
   handleKey(input: string, key: KeyEvent): void {
     try {
+      // Ink hands over a paste (or keys typed faster than it reads) as one string:
+      // outside a text field each character is a key of its own.
+      const chars = Array.from(input);
+      const st = this.store.get();
+      const textField = st.prompt || st.dialog?.kind === 'form';
+      if (chars.length > 1 && !textField && !key.ctrl && !key.meta && isPrintable(input)) {
+        for (const ch of chars) this.dispatchKey(ch, {});
+        return;
+      }
+      // Esc followed quickly by a key reads as Alt+key: take it as the two keys.
+      if (key.meta && !key.ctrl && chars.length === 1 && isPrintable(input)) {
+        this.dispatchKey('', { escape: true });
+        this.dispatchKey(input, {});
+        return;
+      }
       this.dispatchKey(input, key);
     } catch (e) {
       this.error(message(e));

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { HUTCH, REPO, sandbox, type Sandbox } from '../integration/helpers.js';
@@ -60,6 +61,9 @@ class Tmux {
     } catch {
       // already gone
     }
+    // tmux does not always remove its socket when killed.
+    const dir = path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`);
+    fs.rmSync(path.join(dir, this.socket), { force: true });
   }
 }
 
@@ -79,7 +83,17 @@ const has = (re: RegExp | string) => (s: string) => (typeof re === 'string' ? s.
 /** The dashboard is drawn: header at the top, key footer at the bottom, rows in between. */
 function dashboardDrawn(s: string, rows: number): boolean {
   const lines = s.split('\n');
-  return /^hutch · /.test(lines[0]) && lines.slice(0, rows).some((l) => /^\? help|^Esc back/.test(l)) && /NAME +STATE/.test(s);
+  return /^hutch · /.test(lines[0]) && lines.slice(0, rows).some((l) => /^\? help|^Esc back/.test(l)) && /NAME +(IMAGE +)?STATE/.test(s);
+}
+
+/** Narrows the table to one container (so it is the selected row) with `/`. */
+async function filter(tm: Tmux, name: string): Promise<void> {
+  tm.keys('/');
+  await until(tm, 'the filter prompt', has('filter: /'));
+  tm.type(name);
+  await until(tm, `"${name}" typed`, has(`filter: /${name}`));
+  tm.keys('Enter');
+  await until(tm, `the filter "${name}"`, has(`filter "${name}"`));
 }
 
 function cpuOf(s: string, name: string): number {
@@ -100,21 +114,18 @@ async function scenario(width: number, height: number, handoffs: number): Promis
     await until(tm, 'demo-cpu above 50 %', (s) => cpuOf(s, 'demo-cpu') > 50, 20_000);
 
     // Stop it with the key: narrow the list to it first, so it is the selected row.
-    tm.type('/demo-cpu');
-    tm.keys('Enter');
-    await until(tm, 'the filter', has('filter "demo-cpu"'));
+    await filter(tm, 'demo-cpu');
     tm.keys('a'); // show exited containers too, to see the state change
     tm.keys('x');
     await until(tm, 'demo-cpu stopped', has(/demo-cpu .*exited/), 30_000);
     tm.keys('Escape'); // clears the filter
-    await until(tm, 'all rows back', has(/demo-idle .*running/));
+    await until(tm, 'all rows back', (s) => /demo-idle .*running/.test(s) && !s.includes('filter "'));
 
     // Shell hand-offs into demo-idle.
     const idle = (await sb.engine.list({ all: true })).find((c) => c.name === 'demo-idle');
     assert.ok(idle, 'demo-idle exists');
     const short = idle.id.slice(0, 12);
-    tm.type('/demo-idle');
-    tm.keys('Enter');
+    await filter(tm, 'demo-idle');
     await until(tm, 'demo-idle selected', has(/› +demo-idle/));
     let showingAll = true;
     for (let i = 0; i < handoffs; i++) {

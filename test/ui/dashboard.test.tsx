@@ -331,3 +331,33 @@ test('a terminal that is too small says so instead of drawing garbage', async (t
   t.after(h.done);
   await h.see('hutch needs at least 40×8');
 });
+
+test('keys that arrive together (a paste, fast typing) each count', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  await h.press('/web');
+  await h.see('filter: /web');
+  await h.press(KEY.enter, 'jx');
+  await waitFor(() => h.engine.callsOf('stop').length === 1, 'stop');
+  assert.equal(h.engine.callsOf('stop')[0][0], h.engine.containers[0].id);
+});
+
+test('80×24 detail view: both charts, config and processes fit in 23 lines', async (t) => {
+  const h = await setup({
+    engine: threeContainers(),
+    size: { columns: 80, rows: 24 },
+    procs: [{ pid: 7, ppid: 1, state: 'S', rss: 4096, cpuSeconds: 0, cmd: 'sleep infinity' }],
+  });
+  t.after(h.done);
+  const db = h.engine.containers[1];
+  for (let i = 0; i < 80; i++) h.stats.emit([sample(db.id, { cpuPercent: (i * 7) % 100, memUsage: i * 1024 * 1024, memLimit: 256 * 1024 * 1024 })]);
+  await h.press(KEY.enter);
+  await h.see('Processes (1)');
+  if (process.env.SHOW_FRAME) console.log(h.frame());
+  const lines = h.lines();
+  assert.equal(lines.length, 23);
+  assert.ok(lines.every((l) => Array.from(l).length <= 80), 'no line wider than 80');
+  assert.match(lines[2], /^CPU \d+.*MEM /);
+  assert.match(h.frame(), /limit 1 cpu/);
+  assert.match(lines[22], /^Esc back/);
+});

@@ -95,7 +95,7 @@ export function detailLines(input: DetailInput, p: Painter, width: number, heigh
   const rest = Math.max(0, height - out.length);
   const cfg = configLines(input, p);
   const procs = procLines(detail, p);
-  if (width >= 90) {
+  if (width >= 76) {
     const leftW = Math.min(46, Math.floor(width * 0.45));
     for (let i = 0; i < rest; i++) {
       const l = cfg[i] ?? '';

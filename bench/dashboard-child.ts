@@ -1,0 +1,312 @@
+// One dashboard run for the bench rows in bench/dashboard.ts, in a process of its
+// own so that its CPU time is the dashboard's alone. The real Controller and
+// Session (Ink 6.8, incremental rendering, maxFps 15, alternate screen) draw on a
+// fake terminal (a TTY-like stdout of 160×50 that records every write, and a
+// TTY-like stdin that never sends a key), fed by the UI tests' fake engine and a
+// fake stats source with ring-buffer histories.
+//
+//   node --import tsx bench/dashboard-child.ts render N
+//     Ticks by hand, 120 ms apart (Ink draws at most 15 frames a second):
+//     phase "all": every container's stats change each tick → the time from the
+//     tick (the stats source calling its onSample listeners) to the end of the
+//     last terminal write it caused; phase "one": only one visible container's
+//     stats change each tick → the bytes written per tick.
+//   node --import tsx bench/dashboard-child.ts cpu N SECONDS WARMUP [quiet]
+//     The real 1 s interval (stats ticks and the controller's own refresh), every
+//     container's stats jittering (quiet: none changing), frames written to
+//     /dev/null; process.cpuUsage() over SECONDS after WARMUP seconds.
+//
+// Prints one JSON line on stdout at the end.
+
+// Ink decides at import time (is-in-ci) that a set CI means "draw nothing live":
+// unset it before anything imports Ink (as src/ui/main.ts importSession() does).
+delete process.env.CI;
+delete process.env.CONTINUOUS_INTEGRATION;
+
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { PassThrough } from 'node:stream';
+import type { ContainerSample, History, HostInfo, HostSample, StatsSource } from '../src/engine/stats/types.js';
+
+const [mode = 'render', nArg = '500', secArg = '60', warmArg = '5', quiet] = process.argv.slice(2);
+const N = Number(nArg);
+const HISTORY = 300;
+
+/** A stats source with per-container ring-buffer histories, ticking by hand or on a timer. */
+class BenchStats implements StatsSource {
+  private listeners = new Set<(s: Map<string, ContainerSample>, h: HostSample) => void>();
+  private histories = new Map<string, History>();
+  private timer?: NodeJS.Timeout;
+  private seq = 0;
+  /** Samples of the last tick, by id. */
+  current = new Map<string, ContainerSample>();
+  host: HostSample = { time: Date.now(), cpuPercent: 7.5, memUsed: 6 * 1024 ** 3, memTotal: 32 * 1024 ** 3, load: [0.42, 0.37, 0.3] };
+  /** Called by start()'s timer before each tick. */
+  onTimer?: () => void;
+
+  constructor(readonly ids: string[]) {
+    ids.forEach((id, i) => {
+      const s = base(id, i);
+      this.current.set(id, s);
+      // Full histories: the sparklines are full width from the first frame.
+      this.histories.set(id, { cpu: new Array(HISTORY).fill(s.cpuPercent), mem: new Array(HISTORY).fill(s.memUsage) });
+    });
+  }
+
+  onSample(cb: (s: Map<string, ContainerSample>, h: HostSample) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  /** Changes the stats of `changed` (default: all), appends every sample to its history, calls the listeners. */
+  tick(changed?: readonly string[]): void {
+    this.seq++;
+    const now = Date.now();
+    const next = new Map<string, ContainerSample>();
+    const set = changed ? new Set(changed) : undefined;
+    this.ids.forEach((id, i) => {
+      const prev = this.current.get(id)!;
+      const s = !set || set.has(id) ? jitter(prev, i, this.seq) : prev;
+      next.set(id, { ...s, time: now });
+      const h = this.histories.get(id)!;
+      h.cpu.push(s.cpuPercent);
+      h.mem.push(s.memUsage);
+      if (h.cpu.length > HISTORY) h.cpu.shift();
+      if (h.mem.length > HISTORY) h.mem.shift();
+    });
+    this.current = next;
+    if (!set) this.host = { ...this.host, time: now, cpuPercent: 5 + (this.seq % 7) };
+    for (const l of this.listeners) l(next, this.host);
+  }
+
+  history(id: string): History {
+    return this.histories.get(id) ?? { cpu: [], mem: [] };
+  }
+
+  async hostInfo(): Promise<HostInfo> {
+    return { hostname: 'benchhost', os: 'Linux', cpuModel: 'Bench CPU', cores: 16, memTotal: 32 * 1024 ** 3 };
+  }
+
+  start(intervalMs: number): void {
+    if (mode !== 'cpu') return; // the render phases tick by hand
+    this.timer = setInterval(() => {
+      this.onTimer?.();
+      this.tick(quiet === 'quiet' ? [] : undefined);
+    }, intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+function base(id: string, i: number): ContainerSample {
+  return {
+    id,
+    time: Date.now(),
+    cpuPercent: (i % 13) * 0.7,
+    cpuLimitPercent: null,
+    memUsage: (20 + (i % 50)) * 1024 * 1024,
+    memLimit: i % 3 === 0 ? 512 * 1024 * 1024 : null,
+    pids: 1 + (i % 9),
+    pidsLimit: null,
+    blkRead: 0,
+    blkWrite: 0,
+    netRx: 1000 * i,
+    netTx: 500 * i,
+  };
+}
+
+/** The next sample of a container whose numbers move: CPU, memory and network counters. */
+function jitter(s: ContainerSample, i: number, seq: number): ContainerSample {
+  const wobble = ((i * 7919 + seq * 104729) % 1000) / 1000; // deterministic, 0–1
+  return {
+    ...s,
+    cpuPercent: Math.round(wobble * 400) / 10,
+    memUsage: s.memUsage + Math.round((wobble - 0.5) * 4096 * 64),
+    netRx: s.netRx + Math.round(wobble * 20000),
+    netTx: s.netTx + Math.round(wobble * 9000),
+  };
+}
+
+interface Write {
+  t: number;
+  bytes: number;
+}
+
+/** A TTY-like stdout: 160×50, records each write's time and size; optionally copies to /dev/null. */
+class FakeTty extends EventEmitter {
+  readonly isTTY = true;
+  columns = 160;
+  rows = 50;
+  writable = true;
+  writes: Write[] = [];
+  total = 0;
+  constructor(private readonly fd?: number) {
+    super();
+  }
+  write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
+    const bytes = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (this.fd !== undefined) fs.writeSync(this.fd, chunk as string);
+    this.total += bytes;
+    this.writes.push({ t: performance.now(), bytes });
+    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    cb?.();
+    return true;
+  }
+  getColorDepth(): number {
+    return 8;
+  }
+  hasColors(): boolean {
+    return true;
+  }
+}
+
+function fakeStdin(): NodeJS.ReadStream {
+  const s = new PassThrough() as unknown as NodeJS.ReadStream & { isTTY: boolean; isRaw: boolean };
+  s.isTTY = true;
+  s.isRaw = false;
+  s.setRawMode = function (mode: boolean) {
+    this.isRaw = mode;
+    return this;
+  };
+  s.ref = function () {
+    return this;
+  };
+  s.unref = function () {
+    return this;
+  };
+  return s;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+
+async function main(): Promise<void> {
+  const { UiFakeEngine } = await import('../test/ui/fakes.js');
+  const { Controller } = await import('../src/ui/controller.js');
+  const { defaultConfig } = await import('../src/ui/config.js');
+  const { loadTheme } = await import('../src/ui/theme.js');
+  const { Session } = await import('../src/ui/session.js');
+
+  const engine = new UiFakeEngine();
+  const started = new Date(Date.now() - 3 * 3600_000).toISOString(); // "running 3h": steady over the run
+  for (let i = 0; i < N; i++) {
+    engine.add({ name: `svc-${String(i).padStart(4, '0')}`, image: i % 4 ? 'host' : 'busybox', startedAt: started, created: started });
+  }
+  const stats = new BenchStats(engine.containers.map((c) => c.id));
+  // The fake engine records every call (the dashboard lists once a second): keep that from growing.
+  stats.onTimer = () => {
+    engine.calls.length = 0;
+  };
+  const devnull = mode === 'cpu' ? fs.openSync('/dev/null', 'w') : undefined;
+  const tty = new FakeTty(devnull);
+  const stdout = tty as unknown as NodeJS.WriteStream;
+  const intervalMs = mode === 'cpu' ? 1000 : 3_600_000; // render: only our ticks draw
+  const session = new Session({ stdout, stdin: fakeStdin(), colors: true });
+  const controller = new Controller({
+    engine,
+    stats,
+    config: defaultConfig(),
+    theme: loadTheme('dark'),
+    intervalMs,
+    handoff: async () => {},
+    quit: () => {},
+    procs: async () => [],
+    bundle: async () => ({ hostname: 'x', mounts: [] }),
+  });
+
+  session.enterAltScreen();
+  controller.start();
+  session.mount(controller);
+  const finish = () => {
+    controller.stop();
+    session.restore();
+  };
+
+  if (mode === 'cpu') {
+    const seconds = Number(secArg);
+    const warmup = Number(warmArg);
+    await sleep(warmup * 1000);
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    const b0 = tty.total;
+    const frames0 = tty.writes.length;
+    await sleep(seconds * 1000);
+    const cpu = process.cpuUsage(c0);
+    const wall = performance.now() - w0;
+    const bytes = tty.total - b0;
+    finish();
+    out({
+      mode,
+      containers: N,
+      quiet: quiet === 'quiet',
+      seconds: wall / 1000,
+      cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100,
+      userMs: cpu.user / 1000,
+      systemMs: cpu.system / 1000,
+      bytesPerSecond: bytes / (wall / 1000),
+      writes: tty.writes.length - frames0,
+    });
+    return;
+  }
+
+  // render: let the first frame, the host info and the first list land.
+  stats.tick();
+  await sleep(300);
+  const GAP = 120;
+  const measure = async (ticks: number, changed?: () => string[]) => {
+    const lat: number[] = [];
+    const bytes: number[] = [];
+    let empty = 0;
+    for (let i = 0; i < ticks; i++) {
+      const ids = changed?.();
+      const from = tty.writes.length;
+      const t0 = performance.now();
+      stats.tick(ids);
+      await sleep(GAP);
+      const ws = tty.writes.slice(from);
+      if (ws.length === 0) {
+        empty++;
+        bytes.push(0);
+        continue;
+      }
+      lat.push(ws[ws.length - 1].t - t0);
+      bytes.push(ws.reduce((n, w) => n + w.bytes, 0));
+    }
+    return { lat, bytes, empty };
+  };
+  // Warm-up (JIT), not recorded.
+  await measure(10);
+  const all = await measure(Number(process.env.BENCH_DASH_FRAMES ?? 80));
+  // One visible container (the sixth row on screen) changes each tick; the rest stay put.
+  const visible = controller.visible(controller.store.get());
+  const one = visible[Math.min(5, visible.length - 1)].id;
+  await measure(20, () => [one]); // the other rows settle (their 12-cell sparklines stop moving)
+  const single = await measure(40, () => [one]);
+  const fullFrame = Math.max(0, ...tty.writes.map((w) => w.bytes));
+  finish();
+  const stat = (xs: number[]) => ({ p50: quantile(xs, 0.5), p95: quantile(xs, 0.95), max: Math.max(...xs), n: xs.length });
+  out({
+    mode,
+    containers: N,
+    rowsOnScreen: controller.pageRows,
+    largestWrite: fullFrame,
+    all: { ms: stat(all.lat), bytes: stat(all.bytes), empty: all.empty },
+    one: { ms: stat(single.lat), bytes: stat(single.bytes), empty: single.empty },
+  });
+}
+
+function out(o: unknown): void {
+  process.stdout.write(`${JSON.stringify(o)}\n`, () => process.exit(0));
+}
+
+main().catch((e) => {
+  process.stderr.write(`dashboard-child: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
