@@ -13,10 +13,11 @@ export function optionsWithHelp(verb: Verb): OptionSpec[] {
 export function mainHelp(): string {
   const width = Math.max(...verbs.map((v) => v.name.length)) + 3;
   return [
-    'Usage:  hutch [COMMAND]',
+    'Usage:  hutch [--theme NAME|PATH] [--interval DURATION]',
+    '        hutch COMMAND [OPTIONS]',
     '',
     'A container engine and a terminal dashboard in one program (no daemon).',
-    'Without a command, hutch opens the dashboard.',
+    'Without a command, hutch opens the dashboard (press ? there for its keys).',
     '',
     'Commands:',
     ...verbs.map((v) => `  ${v.name.padEnd(width)}${v.summary}`),

@@ -109,6 +109,8 @@ export interface EngineApi {
   exec(idOrName: string, argv: string[], opts?: ExecOptions): Promise<number>;
   images(): Promise<ImageInfo[]>;
   importImage(tarPath: string, name: string): Promise<ImageInfo>;
+  /** Refuses while a container uses the image, unless forced. */
+  removeImage(name: string, opts?: { force?: boolean }): Promise<void>;
   /** Removes leftovers of crashed runs; returns one line per thing removed. */
   gc(): Promise<string[]>;
 }

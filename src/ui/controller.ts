@@ -616,7 +616,7 @@ export class Controller {
     const st = this.store.get();
     const img = st.images[st.imageIndex];
     if (!img) return;
-    const engine = this.deps.engine as EngineApi & { removeImage?: (name: string) => Promise<unknown> };
+    const engine = this.deps.engine;
     this.store.set({
       dialog: {
         kind: 'confirm',
@@ -624,7 +624,6 @@ export class Controller {
         onYes: () => {
           void (async () => {
             try {
-              if (typeof engine.removeImage !== 'function') throw new Error('this engine cannot remove images yet');
               await engine.removeImage(img.name);
               this.info(`removed image ${img.name}`);
             } catch (e) {

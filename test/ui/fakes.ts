@@ -149,6 +149,11 @@ export class UiFakeEngine implements EngineApi {
     throw new Error('not in the fake');
   }
 
+  async removeImage(name: string, opts?: { force?: boolean }): Promise<void> {
+    this.record('removeImage', [name, opts]);
+    this.imageList = this.imageList.filter((i) => i.name !== name);
+  }
+
   async gc(): Promise<string[]> {
     return [];
   }

@@ -307,7 +307,7 @@ test('help and version never open the engine', async () => {
     assert.equal(r.err, '');
     assert.ok(r.out.length > 0);
   }
-  assert.match((await cli(['--help'])).out, /^Usage: {2}hutch \[COMMAND\]\n/);
+  assert.match((await cli(["--help"])).out, /^Usage: {2}hutch \[--theme NAME\|PATH\] \[--interval DURATION\]\n {8}hutch COMMAND \[OPTIONS\]\n/);
   const rm = (await cli(['rm', '--help'])).out;
   assert.match(rm, /^Usage: {2}hutch rm \[OPTIONS\] CONTAINER \[CONTAINER\.\.\.\]\n/);
   assert.match(rm, /\n {2}-f, --force {3}Force the removal/);

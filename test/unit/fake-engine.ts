@@ -161,6 +161,11 @@ export class FakeEngine implements EngineApi {
     return img;
   }
 
+  async removeImage(name: string, opts?: { force?: boolean }): Promise<void> {
+    this.record('removeImage', name, opts);
+    this.imageList = this.imageList.filter((i) => i.name !== name);
+  }
+
   async gc(): Promise<string[]> {
     this.record('gc');
     return this.gcResult;
