@@ -71,8 +71,9 @@ function child<T>(args: string[], timeoutMs: number): Promise<T> {
 }
 
 const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
-const fmt = (label: string, value: string, target: string, rest: string) =>
-  `${label.padEnd(34)} ${value.padStart(8)}      ${target.padEnd(35)} ${rest}`;
+/** Like the other rows: label, figure and unit, then the target where the peer would be. */
+const fmt = (label: string, value: number, digits: number, unit: string, target: string, rest: string) =>
+  `${label.padEnd(34)} ${value.toFixed(digits).padStart(8)} ${unit.padEnd(3)}  ${target.padEnd(36)} ${rest}`;
 
 export async function dashboardRows(): Promise<string[]> {
   const lines: string[] = [];
@@ -83,7 +84,9 @@ export async function dashboardRows(): Promise<string[]> {
     lines.push(
       fmt(
         `dashboard: frame p95, ${N} ctrs`,
-        `${ms.p95.toFixed(2)} ms`,
+        ms.p95,
+        2,
+        'ms',
         'no peer; target p95 ≤ 10 ms',
         `p50 ${ms.p50.toFixed(2)} ms, max ${ms.max.toFixed(2)} ms (n=${ms.n}; stats tick → end of the terminal write, every row changing; ${r.rowsOnScreen} rows on a 160×50 tty)  ${verdict(ms.p95 <= 10)}`,
       ),
@@ -92,7 +95,9 @@ export async function dashboardRows(): Promise<string[]> {
     lines.push(
       fmt(
         `dashboard: bytes/tick, 1 row moves`,
-        `${b.p50.toFixed(0)} B`,
+        b.p50,
+        0,
+        'B',
         'no peer; target ≤ 3 KB (3000 B)',
         `median of ${b.n} ticks, max ${b.max} B; every row changing: ${r.all.bytes.p50.toFixed(0)} B; largest write ${r.largestWrite} B  ${verdict(b.p50 <= 3000)}`,
       ),
@@ -131,7 +136,9 @@ export async function dashboardRows(): Promise<string[]> {
     lines.push(
       fmt(
         `dashboard: CPU, ${n} ctrs, ${seconds} s`,
-        `${c.cpuPercent.toFixed(2)} %`,
+        c.cpuPercent,
+        2,
+        '%',
         `no peer; target ≤ ${target} % of a core`,
         `user ${c.userMs.toFixed(0)} + sys ${c.systemMs.toFixed(0)} ms over ${c.seconds.toFixed(1)} s after ${warmup} s warm-up; 1 s ticks, every row changing, ${(c.bytesPerSecond / 1024).toFixed(1)} KiB/s written${q} (context, not measured: lazydocker users report 2.5–10 % idle)  ${verdict(c.cpuPercent <= target)}`,
       ),
