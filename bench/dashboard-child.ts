@@ -188,6 +188,8 @@ function quantile(xs: number[], q: number): number {
 }
 
 async function main(): Promise<void> {
+  // As the shipped dashboard does (src/ui/main.ts importSession).
+  process.env.NODE_ENV ??= 'production';
   const { UiFakeEngine } = await import('../test/ui/fakes.js');
   const { Controller } = await import('../src/ui/controller.js');
   const { defaultConfig } = await import('../src/ui/config.js');

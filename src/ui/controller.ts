@@ -189,7 +189,9 @@ export class Controller {
   private tick(): void {
     const st = this.store.get();
     const now = this.now();
-    const patch: Partial<UiState> = { now };
+    // The clock moves with each stats sample (one redraw per interval); tick only
+    // moves it when samples stopped coming, so an idle dashboard draws once a tick.
+    const patch: Partial<UiState> = now - st.now > 2 * this.deps.intervalMs ? { now } : {};
     if (st.status) {
       const ttl = st.status.level === 'error' ? ERROR_TTL_MS : INFO_TTL_MS;
       if (now - st.status.at > ttl) patch.status = undefined;
@@ -206,13 +208,12 @@ export class Controller {
     this.refreshing = true;
     try {
       const containers = await this.deps.engine.list({ all: true });
-      this.store.set((s) => ({
-        containers,
-        loaded: true,
-        listError: undefined,
-        now: this.now(),
-        marked: pruneSet(s.marked, containers),
-      }));
+      // Unchanged list (the usual case): keep the old array so nothing redraws.
+      this.store.set((s) =>
+        s.loaded && !s.listError && sameList(s.containers, containers)
+          ? {}
+          : { containers, loaded: true, listError: undefined, marked: pruneSet(s.marked, containers) },
+      );
     } catch (e) {
       this.store.set({ listError: message(e), loaded: true });
     } finally {
@@ -943,6 +944,18 @@ function pruneSet(set: ReadonlySet<string>, containers: ContainerInfo[]): Readon
 }
 
 /** Merges time-sorted `b` into time-sorted `a` (b is usually all newer: a plain append). */
+/** Same containers in the same states: what the table shows from the list did not change. */
+export function sameList(a: readonly ContainerInfo[], b: readonly ContainerInfo[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.id !== y.id || x.status !== y.status || x.pid !== y.pid || x.exitCode !== y.exitCode || x.name !== y.name || x.startedAt !== y.startedAt || x.finishedAt !== y.finishedAt || x.oomKilled !== y.oomKilled)
+      return false;
+  }
+  return true;
+}
+
 export function mergeByTime(a: LogEntry[], b: LogEntry[]): LogEntry[] {
   if (a.length === 0) return b;
   if (b.length === 0 || a[a.length - 1].time <= b[0].time) return a.concat(b);

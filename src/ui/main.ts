@@ -71,6 +71,9 @@ async function importSession(): Promise<typeof import('./session.js')> {
     saved[k] = process.env[k];
     delete process.env[k];
   }
+  // React's development build checks every render; nobody debugs React in a
+  // running dashboard, so the production build unless asked otherwise.
+  process.env.NODE_ENV ??= 'production';
   try {
     return await import('./session.js');
   } finally {

@@ -233,15 +233,25 @@ test('L merges the logs of all shown containers in time order, each line with it
   );
 });
 
-test('i lists images; deleting one this engine cannot delete is an error, not a crash', async (t) => {
-  const h = await setup({ engine: threeContainers() });
+test('i lists images; d deletes one after confirming; an engine refusal is an error, not a crash', async (t) => {
+  const engine = threeContainers();
+  engine.imageList.push({ name: 'busybox', id: 'sha256:' + 'cd'.repeat(32), created: '2024-01-01T00:00:00Z', size: 2 << 20, kind: 'rootfs' });
+  engine.failures.set('removeImage', new Error('the built-in host image cannot be removed'));
+  const h = await setup({ engine });
   t.after(h.done);
   await h.press('i');
   await h.see(/› host +abababababab/);
   await h.press('d');
   await h.see('Delete image host? y/N');
   await h.press('y');
-  await h.see('remove image host: this engine cannot remove images yet');
+  await h.see('the built-in host image cannot be removed');
+  await h.press(KEY.down);
+  await h.see(/› busybox/);
+  await h.press('d');
+  await h.see('Delete image busybox? y/N');
+  await h.press('y');
+  await waitFor(() => engine.callsOf('removeImage').length === 2, 'second removeImage');
+  assert.deepEqual(engine.callsOf('removeImage')[1][0], 'busybox');
   await h.press(KEY.escape);
   await h.see(/NAME +STATE/);
 });
