@@ -9,6 +9,7 @@ import { openEngine } from '../src/engine/index.js';
 import { busyboxRootfsTar, HUTCH } from '../test/integration/helpers.js';
 import { median, paired, row } from './stats.js';
 import { sweepRows } from './sweep.js';
+import { inkFloorRow } from './ink-floor.js';
 import { dashboardRows } from './dashboard.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
@@ -117,6 +118,7 @@ try {
 
   for (const l of await sweepRows(engine, 'busybox', Number(process.env.BENCH_CONTAINERS ?? 200))) say(l);
   for (const l of await dashboardRows()) say(l);
+  say(inkFloorRow());
 } finally {
   for (const f of cleanup.reverse()) {
     try {
