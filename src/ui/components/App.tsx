@@ -12,6 +12,7 @@ import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, 
 import { logsLines } from '../views/logs.js';
 import { scrollTop, tableLines } from '../views/table.js';
 import { fit } from '../format.js';
+import { splitRuns } from '../runs.js';
 
 export interface Size {
   columns: number;
@@ -43,7 +44,18 @@ function useTerminalSize(fixed?: Size): Size {
 }
 
 const Line = memo(function Line({ text }: { text: string }) {
-  return <Text wrap="truncate-end">{text === '' ? ' ' : text}</Text>;
+  const parts = splitRuns(text);
+  if (parts.length <= 1) return <Text wrap="truncate-end">{text === '' ? ' ' : text}</Text>;
+  // Several Text nodes on one row: see runs.ts for why.
+  return (
+    <Box flexDirection="row">
+      {parts.map((t, i) => (
+        <Text key={i} wrap="truncate-end">
+          {t}
+        </Text>
+      ))}
+    </Box>
+  );
 });
 
 const MIN_COLUMNS = 40;
