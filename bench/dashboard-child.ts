@@ -26,7 +26,8 @@ delete process.env.CONTINUOUS_INTEGRATION;
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
-import type { ContainerSample, History, HostInfo, HostSample, StatsSource } from '../src/engine/stats/types.js';
+import type { ContainerInfo } from '../src/engine/types.js';
+import type { ContainerSample, History, HostInfo, HostSample, SampleListener, StatsSource } from '../src/engine/stats/types.js';
 
 const [mode = 'render', nArg = '500', secArg = '60', warmArg = '5', quiet] = process.argv.slice(2);
 const N = Number(nArg);
@@ -34,7 +35,7 @@ const HISTORY = 300;
 
 /** A stats source with per-container ring-buffer histories, ticking by hand or on a timer. */
 class BenchStats implements StatsSource {
-  private listeners = new Set<(s: Map<string, ContainerSample>, h: HostSample) => void>();
+  private listeners = new Set<SampleListener>();
   private histories = new Map<string, History>();
   private timer?: NodeJS.Timeout;
   private seq = 0;
@@ -44,8 +45,10 @@ class BenchStats implements StatsSource {
   /** Called by start()'s timer before each tick. */
   onTimer?: () => void;
 
-  constructor(readonly ids: string[]) {
-    ids.forEach((id, i) => {
+  /** The container list each sweep carries, as the real sampler's does. */
+  constructor(private readonly containers: ContainerInfo[]) {
+    this.ids = containers.map((c) => c.id);
+    this.ids.forEach((id, i) => {
       const s = base(id, i);
       this.current.set(id, s);
       // Full histories: the sparklines are full width from the first frame.
@@ -53,7 +56,9 @@ class BenchStats implements StatsSource {
     });
   }
 
-  onSample(cb: (s: Map<string, ContainerSample>, h: HostSample) => void): () => void {
+  readonly ids: string[];
+
+  onSample(cb: SampleListener): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
@@ -76,7 +81,7 @@ class BenchStats implements StatsSource {
     });
     this.current = next;
     if (!set) this.host = { ...this.host, time: now, cpuPercent: 5 + (this.seq % 7) };
-    for (const l of this.listeners) l(next, this.host);
+    for (const l of this.listeners) l(next, this.host, this.containers);
   }
 
   history(id: string): History {
@@ -201,7 +206,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < N; i++) {
     engine.add({ name: `svc-${String(i).padStart(4, '0')}`, image: i % 4 ? 'host' : 'busybox', startedAt: started, created: started });
   }
-  const stats = new BenchStats(engine.containers.map((c) => c.id));
+  const stats = new BenchStats(engine.containers);
   // The fake engine records every call (the dashboard lists once a second): keep that from growing.
   stats.onTimer = () => {
     engine.calls.length = 0;
@@ -219,8 +224,6 @@ async function main(): Promise<void> {
     intervalMs,
     handoff: async () => {},
     quit: () => {},
-    procs: async () => [],
-    bundle: async () => ({ hostname: 'x', mounts: [] }),
   });
 
   session.enterAltScreen();

@@ -2,7 +2,7 @@
 // reconciles what is on disk with what is alive; every verb is a function in
 // container/ working under the container's lock.
 import fs from 'node:fs';
-import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageInfo, LogLine, StartOptions, WaitResult } from './types.js';
+import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
 import { resolvePaths } from './paths.js';
 import { loadNative } from './native/real.js';
 import type { Native } from './native/native.js';
@@ -14,10 +14,11 @@ import { listIds, mustLoad, resolveId, type Ctx } from './container/context.js';
 import { createContainer } from './container/create.js';
 import { startContainer } from './container/start.js';
 import { killContainer, stopContainer } from './container/stop.js';
-import { removeContainer } from './container/remove.js';
+import { removeContainer, removeIfDone } from './container/remove.js';
 import { waitContainer } from './container/wait.js';
 import { execInContainer } from './container/exec.js';
 import { readLogs } from './container/logs.js';
+import { listProcesses, runtimeConfig } from './container/top.js';
 import { reconcile } from './container/reconcile.js';
 import { gc } from './container/gc.js';
 import { toInfo } from './container/record.js';
@@ -30,6 +31,8 @@ export interface EngineOptions {
   images?: ImageStore;
 }
 
+// Every Promise-returning verb is async, so a bad reference rejects rather than
+// throwing before the caller holds a promise.
 export class Engine implements EngineApi {
   constructor(private readonly ctx: Ctx) {}
 
@@ -63,12 +66,7 @@ export class Engine implements EngineApi {
       } catch {
         continue; // removed while we listed
       }
-      // No daemon removes a detached --rm container when it exits: the first
-      // hutch process that sees it exited does.
-      if (rec.status === 'exited' && rec.spec.autoRemove) {
-        await removeContainer(this.ctx, id).catch(() => {});
-        continue;
-      }
+      if (await removeIfDone(this.ctx, rec)) continue;
       if (opts.all || rec.status === 'running') out.push(toInfo(rec));
     }
     return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
@@ -76,13 +74,19 @@ export class Engine implements EngineApi {
   async inspect(ref: string): Promise<ContainerInfo> {
     return toInfo(await reconcile(this.ctx, mustLoad(this.ctx, resolveId(this.ctx, ref))));
   }
-  wait(ref: string): Promise<WaitResult> {
+  async wait(ref: string): Promise<WaitResult> {
     return waitContainer(this.ctx, resolveId(this.ctx, ref));
   }
   logs(ref: string, opts: { follow?: boolean; tail?: number; signal?: AbortSignal } = {}): AsyncIterable<LogLine> {
     return readLogs(this.ctx, resolveId(this.ctx, ref), opts);
   }
-  exec(ref: string, argv: string[], opts?: ExecOptions): Promise<number> {
+  async top(ref: string): Promise<ProcessInfo[]> {
+    return listProcesses(this.ctx, resolveId(this.ctx, ref));
+  }
+  async runtimeConfig(ref: string): Promise<RuntimeConfig> {
+    return runtimeConfig(this.ctx, resolveId(this.ctx, ref));
+  }
+  async exec(ref: string, argv: string[], opts?: ExecOptions): Promise<number> {
     return execInContainer(this.ctx, resolveId(this.ctx, ref), argv, opts);
   }
   images(): Promise<ImageInfo[]> {

@@ -18,7 +18,3 @@ export function randomName(taken: Set<string>): string {
     if (!taken.has(n)) return n;
   }
 }
-
-export function shortId(id: string): string {
-  return id.slice(0, 12);
-}

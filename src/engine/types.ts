@@ -51,6 +51,24 @@ export interface ContainerInfo {
   cgroupPaths: Record<string, string>;
 }
 
+/** A process of a running container, as `hutch top` / the detail view show it. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  state: string;
+  /** Resident memory in bytes. */
+  rss: number;
+  /** User + system CPU time in seconds. */
+  cpuSeconds: number;
+  cmd: string;
+}
+
+/** What the container's OCI config says about its filesystem and name. */
+export interface RuntimeConfig {
+  hostname?: string;
+  mounts: { destination: string; readonly: boolean; type?: string }[];
+}
+
 export interface ImageInfo {
   name: string;
   id: string;
@@ -105,6 +123,10 @@ export interface EngineApi {
   inspect(idOrName: string): Promise<ContainerInfo>;
   wait(idOrName: string): Promise<WaitResult>;
   logs(idOrName: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<LogLine>;
+  /** The processes in the container's cgroup (empty unless running). */
+  top(idOrName: string): Promise<ProcessInfo[]>;
+  /** Hostname and mounts from the container's config.json. */
+  runtimeConfig(idOrName: string): Promise<RuntimeConfig>;
   /** Runs argv in the container; resolves with its exit status. */
   exec(idOrName: string, argv: string[], opts?: ExecOptions): Promise<number>;
   images(): Promise<ImageInfo[]>;

@@ -7,7 +7,6 @@ import type { History, StatsSource } from '../engine/stats/types.js';
 import { parseBytes } from '../cli/format/size.js';
 import type { ColumnName, DashboardConfig, SortKey } from './config.js';
 import { createKeymap, keyName, type Action, type KeyEvent, type ViewName } from './keys.js';
-import { readBundle, readProcesses, type BundleReader, type ProcReader } from './procs.js';
 import { FORM_FIELDS, memoVisible, type FormDialog, type LogEntry, type LogsState, type UiState } from './state.js';
 import { Store } from './store.js';
 import { themeCycle, type Theme } from './theme.js';
@@ -24,8 +23,6 @@ export interface ControllerDeps {
   intervalMs: number;
   handoff: Handoff;
   quit: () => void;
-  procs?: ProcReader;
-  bundle?: BundleReader;
   now?: () => number;
 }
 
@@ -157,8 +154,10 @@ export class Controller {
 
   start(): void {
     const { stats, intervalMs } = this.deps;
-    this.unsubscribe = stats.onSample((samples, host) => {
-      this.store.set((s) => ({ samples: new Map(samples), host, sampleSeq: s.sampleSeq + 1, now: this.now() }));
+    // Each sweep brings the container list it read: the table follows it, so the
+    // list is not read a second time per interval.
+    this.unsubscribe = stats.onSample((samples, host, containers) => {
+      this.store.set((s) => ({ samples: new Map(samples), host, sampleSeq: s.sampleSeq + 1, now: this.now(), ...this.listPatch(s, containers) }));
     });
     try {
       stats.start(intervalMs);
@@ -189,17 +188,24 @@ export class Controller {
   private tick(): void {
     const st = this.store.get();
     const now = this.now();
-    // The clock moves with each stats sample (one redraw per interval); tick only
-    // moves it when samples stopped coming, so an idle dashboard draws once a tick.
-    const patch: Partial<UiState> = now - st.now > 2 * this.deps.intervalMs ? { now } : {};
+    // The clock and the list move with each stats sample (one redraw per
+    // interval); tick only steps in when samples stopped coming.
+    const samplesStopped = now - st.now > 2 * this.deps.intervalMs;
+    const patch: Partial<UiState> = samplesStopped ? { now } : {};
     if (st.status) {
       const ttl = st.status.level === 'error' ? ERROR_TTL_MS : INFO_TTL_MS;
       if (now - st.status.at > ttl) patch.status = undefined;
     }
     this.store.set(patch);
-    void this.refresh();
+    if (samplesStopped) void this.refresh();
     if (st.view === 'detail') void this.loadProcs();
     if (st.view === 'images') void this.refreshImages();
+  }
+
+  /** An unchanged list (the usual case) keeps the old array, so nothing redraws. */
+  private listPatch(s: UiState, containers: ContainerInfo[]): Partial<UiState> {
+    if (s.loaded && !s.listError && sameList(s.containers, containers)) return {};
+    return { containers, loaded: true, listError: undefined, marked: pruneSet(s.marked, containers) };
   }
 
   /** Re-reads the container list (also after every action). */
@@ -208,12 +214,7 @@ export class Controller {
     this.refreshing = true;
     try {
       const containers = await this.deps.engine.list({ all: true });
-      // Unchanged list (the usual case): keep the old array so nothing redraws.
-      this.store.set((s) =>
-        s.loaded && !s.listError && sameList(s.containers, containers)
-          ? {}
-          : { containers, loaded: true, listError: undefined, marked: pruneSet(s.marked, containers) },
-      );
+      this.store.set((s) => this.listPatch(s, containers));
     } catch (e) {
       this.store.set({ listError: message(e), loaded: true });
     } finally {
@@ -772,25 +773,21 @@ export class Controller {
   openDetail(id: string): void {
     this.store.set({ view: 'detail', detail: { id, procs: [] } });
     void this.loadProcs();
-    const c = this.store.get().containers.find((x) => x.id === id);
-    if (c) {
-      (this.deps.bundle ?? readBundle)(c).then(
-        (bundle) => {
-          const d = this.store.get().detail;
-          if (d?.id === id) this.store.set({ detail: { ...d, bundle } });
-        },
-        () => {},
-      );
-    }
+    this.deps.engine.runtimeConfig(id).then(
+      (bundle) => {
+        const d = this.store.get().detail;
+        if (d?.id === id) this.store.set({ detail: { ...d, bundle } });
+      },
+      () => {},
+    );
   }
 
   private async loadProcs(): Promise<void> {
     const st = this.store.get();
     const d = st.detail;
-    const c = d && st.containers.find((x) => x.id === d.id);
-    if (!d || !c) return;
+    if (!d || !st.containers.some((x) => x.id === d.id)) return;
     try {
-      const procs = await (this.deps.procs ?? readProcesses)(c);
+      const procs = await this.deps.engine.top(d.id);
       const cur = this.store.get().detail;
       if (cur?.id === d.id) this.store.set({ detail: { ...cur, procs, procsError: undefined } });
     } catch (e) {

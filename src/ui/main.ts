@@ -12,7 +12,6 @@ import { renderPs } from '../cli/verbs/ps.js';
 import { loadConfig, type DashboardConfig } from './config.js';
 import { Controller } from './controller.js';
 import { parseInterval } from './format.js';
-import type { ProcReader, BundleReader } from './procs.js';
 import { loadTheme, type Theme } from './theme.js';
 
 type Env = Record<string, string | undefined>;
@@ -54,8 +53,6 @@ export interface RunOptions extends Partial<DashboardOptions> {
   argv?: string[];
   stats?: StatsSource;
   stdout?: NodeJS.WriteStream;
-  procs?: ProcReader;
-  bundle?: BundleReader;
 }
 
 type Writer = { write(chunk: string): unknown };
@@ -118,8 +115,6 @@ export async function runDashboard(engine: EngineApi, options: RunOptions | Writ
     intervalMs: resolved.intervalMs,
     handoff: (banner, task) => session.handoff(banner, task),
     quit: () => quit(),
-    procs: opts.procs,
-    bundle: opts.bundle,
   });
 
   let cleaned = false;

@@ -5,7 +5,7 @@ import type { ContainerSample, HostInfo, HostSample } from '../engine/stats/type
 import type { ColumnName, SortKey } from './config.js';
 import type { ViewName } from './keys.js';
 import type { Theme } from './theme.js';
-import type { BundleInfo, ProcInfo } from './procs.js';
+import type { ProcessInfo, RuntimeConfig } from '../engine/types.js';
 
 export interface StatusMessage {
   text: string;
@@ -64,9 +64,9 @@ export interface LogsState {
 
 export interface DetailState {
   id: string;
-  procs: ProcInfo[];
+  procs: ProcessInfo[];
   procsError?: string;
-  bundle?: BundleInfo;
+  bundle?: RuntimeConfig;
 }
 
 export interface UiState {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { openEngine, type Engine } from '../../src/engine/index.js';
+import { parseMountinfo } from '../../src/engine/cgroups/mountinfo.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const HUTCH = path.join(REPO, 'bin', 'hutch.js');
@@ -53,11 +54,9 @@ export async function sandbox(): Promise<Sandbox> {
 /** Every directory named like the parent in any mounted cgroup hierarchy. */
 export function cgroupParentDirs(parent: string): string[] {
   const out: string[] = [];
-  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const f = line.split(' ');
-    const sep = f.indexOf('-');
-    if (sep < 0 || !['cgroup', 'cgroup2'].includes(f[sep + 1])) continue;
-    const d = path.join(f[4], parent);
+  for (const m of parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8'))) {
+    if (m.fsType !== 'cgroup' && m.fsType !== 'cgroup2') continue;
+    const d = path.join(m.mountPoint, parent);
     if (fs.existsSync(d)) out.push(d);
   }
   return out;

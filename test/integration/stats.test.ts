@@ -42,3 +42,25 @@ test('sampler reads cpu, memory, pids and keeps history; follows containers comi
     s.stop();
   }
 });
+
+test('top lists every process of the container from its cgroup; runtimeConfig reads config.json', async () => {
+  const c = await sb.engine.create({ image: 'host', cmd: ['sh', '-c', 'sleep 60 & sleep 61; wait'] });
+  const info = await sb.engine.start(c.id);
+  try {
+    let procs = await sb.engine.top(c.id);
+    for (let i = 0; i < 50 && procs.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      procs = await sb.engine.top(c.id);
+    }
+    assert.deepEqual(procs.map((p) => p.cmd).sort(), ['sh -c sleep 60 & sleep 61; wait', 'sleep 60', 'sleep 61']);
+    assert.ok(procs.some((p) => p.pid === info.pid));
+    assert.ok(procs.every((p) => p.rss > 0 && p.state.length === 1));
+    const rc = await sb.engine.runtimeConfig(c.id);
+    assert.equal(rc.hostname, c.id.slice(0, 12));
+    assert.ok(rc.mounts.some((m) => m.destination === '/proc' && m.type === 'proc'));
+    assert.ok(rc.mounts.some((m) => m.destination === '/usr' && m.readonly));
+  } finally {
+    await sb.engine.remove(c.id, { force: true });
+  }
+  assert.deepEqual(await sb.engine.top(c.id).catch((e: Error) => e.message), `No such container: ${c.id}`);
+});

@@ -11,7 +11,6 @@ import { dashboardOptions } from '../../src/ui/main.js';
 import { Controller, mergeByTime, splitCommand } from '../../src/ui/controller.js';
 import { layoutColumns } from '../../src/ui/views/table.js';
 import { makePainter } from '../../src/ui/paint.js';
-import { parseStat } from '../../src/ui/procs.js';
 import { main } from '../../src/cli/cli.js';
 
 function tmpdir(t: { after: (fn: () => void) => void }): string {
@@ -209,9 +208,4 @@ test('merged logs stay in time order', () => {
   const e = (time: string, seq: number) => ({ seq, cid: 'c', name: 'n', time, stream: 'stdout' as const, text: time });
   const merged = mergeByTime([e('1', 0), e('3', 1)], [e('2', 2), e('4', 3)]);
   assert.deepEqual(merged.map((x) => x.time), ['1', '2', '3', '4']);
-});
-
-test('/proc/PID/stat with spaces and parentheses in the command', () => {
-  const s = parseStat('42 (my (odd) cmd) S 1 42 42 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 1 0 100 1000000 256 18446744073709551615');
-  assert.deepEqual(s, { comm: 'my (odd) cmd', state: 'S', ppid: 1, utime: 150, stime: 50, rss: 256 });
 });

@@ -7,10 +7,12 @@ import type {
   ExecOptions,
   ImageInfo,
   LogLine,
+  ProcessInfo,
+  RuntimeConfig,
   StartOptions,
   WaitResult,
 } from '../../src/engine/types.js';
-import type { ContainerSample, History, HostInfo, HostSample, StatsSource } from '../../src/engine/stats/types.js';
+import type { ContainerSample, History, HostInfo, HostSample, SampleListener, StatsSource } from '../../src/engine/stats/types.js';
 
 export class UiFakeEngine implements EngineApi {
   containers: ContainerInfo[] = [];
@@ -133,6 +135,20 @@ export class UiFakeEngine implements EngineApi {
     }
   }
 
+  /** What top() answers for any container. */
+  procs: ProcessInfo[] = [];
+  runtime: RuntimeConfig = { hostname: 'box', mounts: [{ destination: '/usr', readonly: true }] };
+
+  async top(id: string): Promise<ProcessInfo[]> {
+    this.record('top', [id]);
+    return this.procs;
+  }
+
+  async runtimeConfig(id: string): Promise<RuntimeConfig> {
+    this.record('runtimeConfig', [id]);
+    return this.runtime;
+  }
+
   async exec(id: string, argv: string[], opts?: ExecOptions): Promise<number> {
     this.record('exec', [id, argv, opts]);
     const c = this.find(id);
@@ -178,13 +194,16 @@ export function sample(id: string, p: Partial<ContainerSample> = {}): ContainerS
 }
 
 export class FakeStats implements StatsSource {
-  private listeners = new Set<(s: Map<string, ContainerSample>, h: HostSample) => void>();
+  private listeners = new Set<SampleListener>();
   histories = new Map<string, History>();
   started?: number;
   stopped = false;
   host: HostSample = { time: Date.now(), cpuPercent: 12.5, memUsed: 2 * 1024 ** 3, memTotal: 8 * 1024 ** 3, load: [0.5, 0.25, 0.1] };
 
-  onSample(cb: (s: Map<string, ContainerSample>, h: HostSample) => void): () => void {
+  /** The engine whose container list each sweep carries, as the real sampler's does. */
+  constructor(private readonly engine: UiFakeEngine) {}
+
+  onSample(cb: SampleListener): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
@@ -198,7 +217,7 @@ export class FakeStats implements StatsSource {
       this.histories.set(s.id, h);
     }
     const m = new Map(samples.map((s) => [s.id, s]));
-    for (const l of this.listeners) l(m, this.host);
+    for (const l of this.listeners) l(m, this.host, [...this.engine.containers]);
   }
 
   history(id: string): History {

@@ -8,7 +8,7 @@ import { Controller } from '../../src/ui/controller.js';
 import { defaultConfig, type DashboardConfig } from '../../src/ui/config.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { stripAnsi } from '../../src/ui/charts/ansi.js';
-import type { ProcInfo } from '../../src/ui/procs.js';
+import type { ProcessInfo } from '../../src/engine/types.js';
 import { FakeStats, UiFakeEngine } from './fakes.js';
 
 export const KEY = {
@@ -46,10 +46,11 @@ export interface Harness {
 }
 
 export async function setup(
-  opts: { engine?: UiFakeEngine; config?: DashboardConfig; size?: Size; procs?: ProcInfo[]; colors?: boolean } = {},
+  opts: { engine?: UiFakeEngine; config?: DashboardConfig; size?: Size; procs?: ProcessInfo[]; colors?: boolean } = {},
 ): Promise<Harness> {
   const engine = opts.engine ?? new UiFakeEngine();
-  const stats = new FakeStats();
+  if (opts.procs) engine.procs = opts.procs;
+  const stats = new FakeStats(engine);
   const handoffs: string[] = [];
   let quits = 0;
   const controller = new Controller({
@@ -66,8 +67,6 @@ export async function setup(
     quit: () => {
       quits++;
     },
-    procs: async () => opts.procs ?? [],
-    bundle: async () => ({ hostname: 'box', mounts: [{ destination: '/usr', readonly: true }] }),
   });
   controller.start();
   const r = render(<App controller={controller} colors={opts.colors ?? false} size={opts.size ?? { columns: 100, rows: 30 }} />);

@@ -6,6 +6,8 @@ import type {
   ExecOptions,
   ImageInfo,
   LogLine,
+  ProcessInfo,
+  RuntimeConfig,
   StartOptions,
   WaitResult,
 } from '../../src/engine/types.js';
@@ -140,6 +142,16 @@ export class FakeEngine implements EngineApi {
     this.find(idOrName);
     const lines = opts?.tail === undefined ? this.logLines : this.logLines.slice(-opts.tail || this.logLines.length);
     yield* lines;
+  }
+
+  async top(idOrName: string): Promise<ProcessInfo[]> {
+    this.record('top', idOrName);
+    return [];
+  }
+
+  async runtimeConfig(idOrName: string): Promise<RuntimeConfig> {
+    this.record('runtimeConfig', idOrName);
+    return { mounts: [] };
   }
 
   async exec(idOrName: string, argv: string[], opts?: ExecOptions): Promise<number> {

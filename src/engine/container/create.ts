@@ -9,7 +9,7 @@ import { NAME_RE, newId, randomName } from '../ids.js';
 import { containerDir } from '../paths.js';
 import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
 import { buildConfig } from '../spec/build.js';
-import { pidAlive } from '../images/local.js';
+import { pidAlive } from '../proc.js';
 import { namesDir, type Ctx } from './context.js';
 import { files, type ContainerRecord } from './record.js';
 
@@ -112,7 +112,8 @@ function claimName(ctx: Ctx, name: string, id: string): void {
   throw new Conflict(`Conflict. The container name "/${name}" is already in use`);
 }
 
-function creatorAlive(ctx: Ctx, id: string): boolean {
+/** A live `hutch` is still building this container (its .tmp-<pid>-<id> bundle). */
+export function creatorAlive(ctx: Ctx, id: string): boolean {
   for (const n of fs.readdirSync(ctx.paths.containers)) {
     const m = /^\.tmp-(\d+)-([0-9a-f]{64})$/.exec(n);
     if (m && m[2] === id && pidAlive(Number(m[1]))) return true;

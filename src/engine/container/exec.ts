@@ -1,6 +1,7 @@
 // `exec`: the monitor executable joins the container's namespaces and cgroups (Node,
 // being multithreaded, cannot setns into a mount namespace) and runs the command.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import type { ExecOptions } from '../types.js';
 import { Conflict, InvalidArgument, SystemError } from '../errors.js';
 import { mustLoad, type Ctx } from './context.js';
@@ -19,10 +20,7 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
   const child = spawn(ctx.native.monitorPath, args, { stdio: opts.stdio === 'pipe' ? 'pipe' : 'inherit' });
   return new Promise<number>((resolve, reject) => {
     child.on('error', (e) => reject(new SystemError(`exec: cannot start monitor: ${e.message}`)));
-    child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? osSignal(signal) : 0)));
+    child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
   });
 }
 
-function osSignal(name: NodeJS.Signals): number {
-  return (({ SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1 }) as Record<string, number>)[name] ?? 0;
-}

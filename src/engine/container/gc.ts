@@ -4,10 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { containerDir } from '../paths.js';
-import { pidAlive } from '../images/local.js';
+import { pidAlive } from '../proc.js';
+import { parseMountinfo } from '../cgroups/mountinfo.js';
+import { creatorAlive } from './create.js';
 import { listIds, mustLoad, namesDir, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
-import { removeContainer } from './remove.js';
+import { removeIfDone } from './remove.js';
 
 export async function gc(ctx: Ctx): Promise<string[]> {
   const removed: string[] = [];
@@ -33,7 +35,7 @@ export async function gc(ctx: Ctx): Promise<string[]> {
     const link = path.join(namesDir(ctx), n);
     const id = fs.readlinkSync(link);
     if (fs.existsSync(containerDir(ctx.paths, id))) continue;
-    if (entries.some((e) => e.endsWith(id) && /^\.tmp-(\d+)-/.test(e) && pidAlive(Number(e.split('-')[1])))) continue;
+    if (creatorAlive(ctx, id)) continue;
     fs.rmSync(link, { force: true });
     removed.push(`stale name ${n}`);
   }
@@ -53,10 +55,7 @@ export async function gc(ctx: Ctx): Promise<string[]> {
   }
   for (const id of ids) {
     const rec = await reconcile(ctx, mustLoad(ctx, id)).catch(() => null);
-    if (rec && rec.status === 'exited' && rec.spec.autoRemove) {
-      await removeContainer(ctx, id).catch(() => {});
-      removed.push(`exited --rm container ${rec.name}`);
-    }
+    if (rec && (await removeIfDone(ctx, rec))) removed.push(`exited --rm container ${rec.name}`);
   }
   removed.push(...(await ctx.images.gc()));
   return removed;
@@ -64,13 +63,8 @@ export async function gc(ctx: Ctx): Promise<string[]> {
 
 /** Mount points below dir in this mount namespace, in mount order. */
 export function mountsUnder(dir: string): string[] {
-  const out: string[] = [];
-  const text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  for (const line of text.split('\n')) {
-    const f = line.split(' ');
-    if (f.length < 5) continue;
-    const mp = f[4].replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
-    if (mp.startsWith(dir + '/')) out.push(mp); // the root itself may be a test's own mount
-  }
-  return out;
+  // The root itself may be a test's own mount: only what is below it.
+  return parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8'))
+    .map((m) => m.mountPoint)
+    .filter((mp) => mp.startsWith(dir + '/'));
 }

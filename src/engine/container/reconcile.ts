@@ -4,7 +4,8 @@
 // status is lost (255, as docker reports a container whose shim died).
 import { containerDir } from '../paths.js';
 import type { Ctx } from './context.js';
-import { isAlive, readExitFile, saveRecord, type ContainerRecord } from './record.js';
+import { readExitFile, saveRecord, type ContainerRecord } from './record.js';
+import { isAlive } from '../proc.js';
 
 export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<ContainerRecord> {
   if (rec.status !== 'running') return rec;

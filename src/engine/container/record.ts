@@ -52,26 +52,6 @@ export function readExitFile(dir: string): { code: number; time: string } | null
   }
 }
 
-/** Field 22 of /proc/PID/stat, or null if the process is gone. */
-export function procStartTime(pid: number): number | null {
-  if (!pid) return null;
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // comm (field 2) may contain spaces and parentheses: split after the last ')'.
-    const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    const state = rest[0];
-    if (state === 'Z' || state === 'X') return null;
-    return Number(rest[19]);
-  } catch {
-    return null;
-  }
-}
-
-export function isAlive(pid: number, startTime: number): boolean {
-  const st = procStartTime(pid);
-  return st !== null && st === startTime;
-}
-
 export function toInfo(rec: ContainerRecord): ContainerInfo {
   const { monitorStartTime: _a, pidStartTime: _b, ...info } = rec;
   return info;

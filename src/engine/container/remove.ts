@@ -7,6 +7,7 @@ import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { releaseName } from './create.js';
 import { reconcile } from './reconcile.js';
 import { terminate } from './stop.js';
+import type { ContainerRecord } from './record.js';
 
 export async function removeContainer(ctx: Ctx, id: string, force = false): Promise<void> {
   await lockContainer(ctx, id, async () => {
@@ -26,4 +27,14 @@ export async function removeContainer(ctx: Ctx, id: string, force = false): Prom
     releaseName(ctx, rec.name, id);
     fs.rmSync(doomed, { recursive: true, force: true });
   });
+}
+
+/**
+ * No daemon removes an `--rm` container when it exits: whichever hutch sees it
+ * exited first (a waiting `run`, `ps`, the dashboard, `gc`) does. True if removed.
+ */
+export async function removeIfDone(ctx: Ctx, rec: ContainerRecord): Promise<boolean> {
+  if (rec.status !== 'exited' || !rec.spec.autoRemove) return false;
+  await removeContainer(ctx, rec.id).catch(() => {});
+  return true;
 }

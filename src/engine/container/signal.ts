@@ -3,7 +3,8 @@
 import os from 'node:os';
 import { InvalidArgument } from '../errors.js';
 import type { Ctx } from './context.js';
-import { procStartTime, type ContainerRecord } from './record.js';
+import type { ContainerRecord } from './record.js';
+import { procStartTime } from '../proc.js';
 
 export function parseSignal(sig: string | number | undefined): number {
   if (sig === undefined) return os.constants.signals.SIGKILL;

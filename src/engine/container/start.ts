@@ -6,7 +6,8 @@ import { containerDir } from '../paths.js';
 import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { launchMonitor } from './monitor.js';
 import { reconcile } from './reconcile.js';
-import { files, procStartTime, saveRecord, type ContainerRecord } from './record.js';
+import { files, saveRecord, type ContainerRecord } from './record.js';
+import { procStartTime } from '../proc.js';
 
 export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = {}): Promise<ContainerRecord> {
   return lockContainer(ctx, id, async () => {
@@ -14,13 +15,11 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
     if (rec.status === 'running') return rec;
     const dir = containerDir(ctx.paths, id);
     fs.rmSync(files.exit(dir), { force: true });
-    // A previous run's cgroup (kept for its stats and OOM record) is replaced.
-    // A container that never ran has none (unless a start crashed half way).
-    if (rec.startedAt || Object.keys(rec.cgroupPaths).length) await ctx.cgroups.remove(ctx.cgroups.pathsFor(id));
     const s = rec.spec;
     const limits = { memory: s.memory, memorySwap: s.memory, cpus: s.cpus, pidsLimit: s.pidsLimit };
     const cgroupPaths = await ctx.cgroups.create(id, limits).catch(async () => {
-      // Left by a start that was killed half way: replace it.
+      // A cgroup is already there: the previous run's (kept for its stats and
+      // OOM record until the next start or rm) or one left by a killed start.
       await ctx.cgroups.remove(ctx.cgroups.pathsFor(id));
       return ctx.cgroups.create(id, limits);
     });

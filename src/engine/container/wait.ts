@@ -3,7 +3,7 @@
 import type { WaitResult } from '../types.js';
 import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
-import { removeContainer } from './remove.js';
+import { removeIfDone } from './remove.js';
 import { waitMonitor } from './signal.js';
 
 export async function waitContainer(ctx: Ctx, id: string): Promise<WaitResult> {
@@ -13,6 +13,6 @@ export async function waitContainer(ctx: Ctx, id: string): Promise<WaitResult> {
     rec = await lockContainer(ctx, id, async () => reconcile(ctx, mustLoad(ctx, id)));
   }
   const result = { exitCode: rec.exitCode ?? 0, oomKilled: rec.oomKilled };
-  if (rec.spec.autoRemove && rec.status === 'exited') await removeContainer(ctx, id, false).catch(() => {});
+  await removeIfDone(ctx, rec);
   return result;
 }

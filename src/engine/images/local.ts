@@ -10,6 +10,7 @@ import type { ImageInfo } from '../types.js';
 import { InvalidArgument, NotFound, SystemError, Conflict } from '../errors.js';
 import { writeJsonAtomic, readJson } from '../state/atomic.js';
 import { hostRootfs } from './host.js';
+import { pidAlive } from '../proc.js';
 import { IMAGE_NAME_RE, type ImageRootfs, type ImageStore } from './store.js';
 
 interface ImageRecord extends ImageInfo {
@@ -133,15 +134,6 @@ export class LocalImageStore implements ImageStore {
 
 function publicInfo(r: ImageRecord): ImageInfo {
   return { name: r.name, id: r.id, created: r.created, size: r.size, kind: r.kind };
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function run(cmd: string, args: string[]): Promise<void> {

@@ -10,7 +10,7 @@ import { parseFlatKeyed, parseMax } from '../cgroups/parse.js';
 import { Ring } from './ring.js';
 import { loadNative } from '../native/real.js';
 import { netTotals, statFiles, type StatFiles } from './files.js';
-import type { ContainerSample, History, HostInfo, HostSample, StatsSource } from './types.js';
+import type { ContainerSample, History, HostInfo, HostSample, SampleListener, StatsSource } from './types.js';
 
 /** 10 minutes at 1 s. */
 const HISTORY = 600;
@@ -41,7 +41,7 @@ export function createSampler(engine: EngineApi, opts: SamplerOptions = {}): Sta
 
 export class Sampler implements StatsSource {
   private tracked = new Map<string, Tracked>();
-  private listeners = new Set<(s: Map<string, ContainerSample>, h: HostSample) => void>();
+  private listeners = new Set<SampleListener>();
   private timer: NodeJS.Timeout | null = null;
   private native: Native | null;
   private lastHost: { busy: number; total: number } | null = null;
@@ -51,7 +51,7 @@ export class Sampler implements StatsSource {
     this.native = native ?? loadNative();
   }
 
-  onSample(cb: (s: Map<string, ContainerSample>, h: HostSample) => void): () => void {
+  onSample(cb: SampleListener): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
@@ -100,11 +100,12 @@ export class Sampler implements StatsSource {
     if (this.sweeping) return new Map();
     this.sweeping = true;
     try {
-      const running = await this.engine.list({ all: false });
+      const all = await this.engine.list({ all: true });
       const seen = new Set<string>();
       const now = Date.now();
       const out = new Map<string, ContainerSample>();
-      for (const info of running) {
+      for (const info of all) {
+        if (info.status !== 'running') continue;
         seen.add(info.id);
         let t = this.tracked.get(info.id);
         if (t && t.info.pid !== info.pid) {
@@ -125,7 +126,7 @@ export class Sampler implements StatsSource {
         }
       }
       const host = this.host(now);
-      for (const cb of this.listeners) cb(out, host);
+      for (const cb of this.listeners) cb(out, host, all);
       return out;
     } catch {
       return new Map(); // a failed sweep is skipped; the next one retries

@@ -1,6 +1,8 @@
 // What the stats sampler produces. The dashboard reads these through the store;
 // units are raw (bytes, nanoseconds, percent of one core) and humanised only in the UI.
 
+import type { ContainerInfo } from '../types.js';
+
 export interface ContainerSample {
   id: string;
   /** Wall-clock time of the sample, ms since the epoch. */
@@ -43,9 +45,15 @@ export interface History {
   mem: number[];
 }
 
+export type SampleListener = (samples: Map<string, ContainerSample>, host: HostSample, containers: ContainerInfo[]) => void;
+
 export interface StatsSource {
-  /** Called after every sweep with the samples of all running containers. */
-  onSample(cb: (samples: Map<string, ContainerSample>, host: HostSample) => void): () => void;
+  /**
+   * Called after every sweep with the samples of all running containers and the
+   * container list the sweep read (all containers, exited ones too), so a reader
+   * that shows the list does not read every record a second time.
+   */
+  onSample(cb: SampleListener): () => void;
   history(id: string): History;
   hostInfo(): Promise<HostInfo>;
   start(intervalMs: number): void;
