@@ -85,8 +85,8 @@ int cmd_exec(const struct exec_opts *o)
 	int pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
 	if (pidfd < 0)
 		fail("pidfd_open", errno, NULL);
-	int cgfds[o->ncgroups + 1];
-	if (cgroup_open_procs(o->cgroups, o->ncgroups, cgfds) < 0)
+	struct cgroup_set cg;
+	if (cgroup_set_open(o->cgroups, o->ncgroups, &cg) < 0)
 		fail("cgroup", errno, NULL);
 	if (spec.has_oom)
 		write_oom(spec.oom_score_adj);
@@ -119,13 +119,13 @@ int cmd_exec(const struct exec_opts *o)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		fail("socketpair", errno, NULL);
 
-	pid_t pid = fork();
+	pid_t pid = cgroup_clone(&cg, 0, NULL);
 	if (pid < 0)
 		fail("fork", errno, NULL);
 	if (pid == 0) {
 		report_fd = sv[1];
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		if (cgroup_join_fds(cgfds, o->ncgroups) < 0)
+		if (cgroup_set_join(&cg) < 0)
 			child_fail("cgroup", errno);
 		if (setsid() < 0)
 			child_fail("setsid", errno);
@@ -137,8 +137,7 @@ int cmd_exec(const struct exec_opts *o)
 	}
 
 	arena_release(&arena);
-	for (size_t i = 0; i < o->ncgroups; i++)
-		close(cgfds[i]);
+	cgroup_set_close(&cg);
 	close(sv[1]);
 	if (slave >= 0)
 		close(slave);

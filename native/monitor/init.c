@@ -71,7 +71,7 @@ void container_init(const struct init_args *a)
 	if (chdir(a->o->bundle) < 0)
 		child_fail("bundle", errno);
 
-	if (cgroup_join(a->o->cgroups, a->o->ncgroups) < 0)
+	if (cgroup_set_join(a->cg) < 0)
 		child_fail("cgroup", errno);
 	/* A cgroup namespace is created after joining, so that its root is the
 	 * container's own cgroup. */

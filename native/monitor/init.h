@@ -6,12 +6,14 @@
 #include <stdbool.h>
 #include <sys/ioctl.h>
 
+#include "cgroup.h"
 #include "spec.h"
 #include "verbs.h"
 
 struct init_args {
 	const struct spec *s;
 	const struct run_opts *o;
+	const struct cgroup_set *cg; /* join files, opened before clone */
 	int report;            /* child end of the report socket */
 	int out_w, err_w;      /* write ends of the stdout/stderr pipes (no terminal) */
 	struct winsize ws;     /* for the console when attached to a terminal */

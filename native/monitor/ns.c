@@ -7,20 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-
-pid_t clone_ns(int ns_flags, int *pidfd)
-{
-	/* x86_64 and arm64 argument order: flags, stack, parent_tid, child_tid, tls.
-	 * With CLONE_PIDFD the pidfd is stored through parent_tid. */
-	long r = syscall(SYS_clone, (unsigned long)ns_flags | CLONE_PIDFD | SIGCHLD, NULL, pidfd, NULL, 0);
-	return (pid_t)r;
-}
 
 int ns_loopback_up(void)
 {

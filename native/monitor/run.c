@@ -162,13 +162,16 @@ int cmd_run(const struct run_opts *o)
 	if (!terminal && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0))
 		fail(o, "pipe", errno, NULL);
 
-	struct init_args ia = { .s = &spec, .o = o, .report = sv[1], .out_w = outp[1], .err_w = errp[1] };
+	struct cgroup_set cg;
+	if (cgroup_set_open(o->cgroups, o->ncgroups, &cg) < 0)
+		fail(o, "cgroup", errno, NULL);
+	struct init_args ia = { .s = &spec, .o = o, .cg = &cg, .report = sv[1], .out_w = outp[1], .err_w = errp[1] };
 	if (terminal && o->attach && ioctl(0, TIOCGWINSZ, &ia.ws) == 0)
 		ia.have_ws = true;
 
 	int pidfd = -1;
 	/* CLONE_NEWCGROUP is done by the child after joining its cgroups. */
-	pid_t pid = clone_ns(spec.ns_flags & ~CLONE_NEWCGROUP, &pidfd);
+	pid_t pid = cgroup_clone(&cg, (unsigned long)(spec.ns_flags & ~CLONE_NEWCGROUP), &pidfd);
 	if (pid < 0)
 		fail(o, "clone", errno, NULL);
 	if (pid == 0)
@@ -176,6 +179,7 @@ int cmd_run(const struct run_opts *o)
 
 	/* The child has its own copy; ours is not needed any more. */
 	arena_release(&arena);
+	cgroup_set_close(&cg);
 	close(sv[1]);
 	if (!terminal) {
 		close(outp[1]);
