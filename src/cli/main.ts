@@ -1,5 +1,5 @@
-// Entry point of the bundle (dist/hutch.js, run by bin/hutch.js). Keep the top
-// level light: the engine and the dashboard are imported when first needed.
+// Entry point of the CLI bundle (dist/hutch.cjs, run by bin/hutch.cjs). Keep the
+// top level light: the dashboard is imported only when it opens.
 import { main } from './cli.js';
 
 export { main };
@@ -14,9 +14,10 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
-// Exit once our output is flushed: an attached container, an exec'd command or
-// an engine watcher may still hold handles that would keep the process alive.
-await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-process.exit(code);
+void main(process.argv.slice(2)).then(async (code) => {
+  process.exitCode = code;
+  // Exit once our output is flushed: an attached container, an exec'd command or
+  // an engine watcher may still hold handles that would keep the process alive.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+});

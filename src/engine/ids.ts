@@ -1,6 +1,19 @@
 // Container ids are 64 hex characters like docker's; names follow docker's rule
 // `[a-zA-Z0-9][a-zA-Z0-9_.-]*` and are generated as adjective_noun when not given.
-import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+
+/** Random bytes from the kernel. Not node:crypto: loading it and seeding
+ * OpenSSL's generator costs a few milliseconds of every `hutch run`. */
+function randomBytes(n: number): Buffer {
+  const b = Buffer.alloc(n);
+  const fd = fs.openSync('/dev/urandom', 'r');
+  try {
+    for (let off = 0; off < n; ) off += fs.readSync(fd, b, off, n - off, null);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return b;
+}
 
 export function newId(): string {
   return randomBytes(32).toString('hex');

@@ -1,4 +1,4 @@
-// The dashboard end to end: `node bin/hutch.js` in a real terminal (tmux) against
+// The dashboard end to end: `node bin/hutch.cjs` in a real terminal (tmux) against
 // the real engine. Each run gets its own tmux server (-L hutch-test-<random>), state
 // root and cgroup parent, and removes all of them with every container it made.
 // Needs root, tmux and a built dist/ (npm test builds first).
@@ -20,7 +20,7 @@ const missing =
       ? 'needs root'
       : !hasTmux
         ? 'needs tmux'
-        : !fs.existsSync(`${REPO}/dist/hutch.js`)
+        : !fs.existsSync(`${REPO}/dist/hutch.cjs`)
           ? 'needs a build (npm run build)'
           : false;
 const skip = process.env.CI && missing ? false : missing;

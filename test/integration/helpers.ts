@@ -10,7 +10,7 @@ import { openEngine, type Engine } from '../../src/engine/index.js';
 import { parseMountinfo } from '../../src/engine/cgroups/mountinfo.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
-export const HUTCH = path.join(REPO, 'bin', 'hutch.js');
+export const HUTCH = path.join(REPO, 'bin', 'hutch.cjs');
 
 export interface Sandbox {
   root: string;

@@ -1,6 +1,5 @@
 // `exec`: the monitor executable joins the container's namespaces and cgroups (Node,
 // being multithreaded, cannot setns into a mount namespace) and runs the command.
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { ExecOptions } from '../types.js';
 import { Conflict, InvalidArgument, SystemError } from '../errors.js';
@@ -17,6 +16,8 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
   for (const e of opts.env ?? []) args.push('--env', e);
   if (opts.cwd) args.push('--cwd', opts.cwd);
   args.push('--', ...argv);
+  // Loaded here, not at the top: `hutch run` never needs it (start latency).
+  const { spawn } = await import('node:child_process');
   const child = spawn(ctx.native.monitorPath, args, { stdio: opts.stdio === 'pipe' ? 'pipe' : 'inherit' });
   return new Promise<number>((resolve, reject) => {
     child.on('error', (e) => reject(new SystemError(`exec: cannot start monitor: ${e.message}`)));

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// CommonJS on purpose: see scripts/build.mjs.
+require('../dist/hutch.cjs');
