@@ -1,0 +1,68 @@
+// The calling thread's side of extractLayer: starts the worker, relays progress,
+// turns the worker's answer back into a result or an ExtractError, and stops the
+// worker when the caller aborts.
+import { Worker } from 'node:worker_threads';
+import { ExtractError } from './error.js';
+import type { ExtractOptions, ExtractResult } from './index.js';
+import type { WorkerReply, WorkerRequest } from './worker.js';
+
+/** The worker's module: worker.ts under tsx (tests, bench), extract-worker.js next to the bundle. */
+function startWorker(request: WorkerRequest): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    // Workers do not inherit tsx's loader: register it inside, then load worker.ts.
+    const api = import.meta.resolve('tsx/esm/api');
+    const url = new URL('./worker.ts', here).href;
+    const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
+    return new Worker(code, { eval: true, workerData: request });
+  }
+  return new Worker(new URL('./extract-worker.js', here), { workerData: request });
+}
+
+export function runInWorker(source: string, root: string, opts: ExtractOptions): Promise<ExtractResult> {
+  const { signal, onProgress } = opts;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  // The worker polls this flag between chunks: it stops cleanly (fds closed).
+  const abort = new Int32Array(new SharedArrayBuffer(4));
+  const request: WorkerRequest = {
+    source,
+    root,
+    whiteouts: opts.whiteouts,
+    maxEntries: opts.maxEntries,
+    maxDepth: opts.maxDepth,
+    maxBytes: opts.maxBytes,
+    allowDevices: opts.allowDevices,
+    progress: onProgress !== undefined,
+    abort,
+  };
+  return new Promise<ExtractResult>((resolve, reject) => {
+    const worker = startWorker(request);
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => {
+      Atomics.store(abort, 0, 1);
+      settle(() => reject(signal!.reason));
+      // A worker stuck in one long syscall still goes away.
+      killTimer = setTimeout(() => void worker.terminate(), 5000);
+      killTimer.unref();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: WorkerReply) => {
+      if (m.kind === 'progress') {
+        if (!settled) onProgress?.(m.bytesIn);
+      } else if (m.kind === 'done') settle(() => resolve(m.result));
+      else settle(() => reject(new ExtractError(m.message, m.code)));
+    });
+    worker.on('error', (e) => settle(() => reject(e instanceof ExtractError ? e : new ExtractError(`layer extraction failed: ${e.message}`))));
+    worker.on('exit', (code) => {
+      if (killTimer) clearTimeout(killTimer);
+      settle(() => reject(new ExtractError(`layer extraction worker exited (${code}) without an answer`)));
+    });
+  });
+}
