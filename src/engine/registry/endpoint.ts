@@ -35,3 +35,9 @@ export function endpointFor(host: string, insecure = false): Endpoint {
   const apiHost = host === 'docker.io' || host === 'index.docker.io' ? 'registry-1.docker.io' : host;
   return { host, base: `${insecure ? 'http' : 'https'}://${apiHost}`, insecure };
 }
+
+/** A registry as a user may write it (`https://quay.io/`, `index.docker.io`) → `quay.io`, `docker.io`. */
+export function normalizeRegistryName(input: string): string {
+  const h = input.trim().replace(/^https?:\/\//, '').replace(/\/v[12]\/?$/, '').replace(/\/+$/, '');
+  return h === 'index.docker.io' || h === 'registry-1.docker.io' ? 'docker.io' : h;
+}
