@@ -59,6 +59,27 @@ export interface HutchAddon {
   spawnMonitor(path: string, argv: string[], stdio: [number, number, number]): [number, number];
   /** waitpid: exit status (128+N for signal N), or null if still running (non-blocking). */
   reapPid(pid: number, block: boolean): number | null;
+
+  /** Layer extraction (addon/extract*.cc); see src/engine/native/native.ts. */
+  layerOpen(root: string, flags: number): number;
+  layerEntry(
+    h: number,
+    kind: number,
+    path: string,
+    link: string | null,
+    meta: Float64Array,
+    data: Uint8Array | null,
+    offset: number,
+    length: number,
+    size: number,
+    xattrs: Array<string | Uint8Array> | null,
+  ): boolean;
+  layerData(h: number, data: Uint8Array, offset: number, length: number): boolean;
+  layerWhiteout(h: number, dir: string, name: string): void;
+  layerOpaque(h: number, dir: string): void;
+  layerList(h: number, dir: string): string[];
+  layerRemove(h: number, path: string): void;
+  layerClose(h: number, finish: boolean): string[];
 }
 
 export declare const addon: HutchAddon;

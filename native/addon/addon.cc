@@ -5,6 +5,8 @@ namespace hutch {
 
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
+void InitExtract(Napi::Env env, Napi::Object exports);  // extract.cc
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());  // deleted by node-addon-api's default finalizer
   InitPidfd(env, exports);
@@ -12,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitLock(env, exports);
   InitFastRead(env, exports);
   InitSpawn(env, exports);
+  InitExtract(env, exports);
   return exports;
 }
 

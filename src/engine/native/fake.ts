@@ -203,4 +203,39 @@ export class FakeNative implements Native {
   reapPid(pid: number, block: boolean): number | null {
     return this.invoke('reapPid', [pid, block], () => 0);
   }
+
+  // Layer extraction needs a real filesystem: the fake only records the calls.
+  layerOpen(root: string, flags: number): number {
+    return this.invoke('layerOpen', [root, flags], () => {
+      throw errnoError('ENOSYS', 'openat2', root);
+    });
+  }
+
+  layerEntry(h: number, kind: number, path: string, link: string | null, meta: Float64Array, data: Uint8Array | null, offset: number, length: number, size: number, xattrs: Array<string | Uint8Array> | null): boolean {
+    return this.invoke('layerEntry', [h, kind, path, link, meta, data, offset, length, size, xattrs], () => false);
+  }
+
+  layerData(h: number, data: Uint8Array, offset: number, length: number): boolean {
+    return this.invoke('layerData', [h, data, offset, length], () => false);
+  }
+
+  layerWhiteout(h: number, dir: string, name: string): void {
+    return this.invoke('layerWhiteout', [h, dir, name], () => undefined);
+  }
+
+  layerOpaque(h: number, dir: string): void {
+    return this.invoke('layerOpaque', [h, dir], () => undefined);
+  }
+
+  layerList(h: number, dir: string): string[] {
+    return this.invoke('layerList', [h, dir], () => []);
+  }
+
+  layerRemove(h: number, path: string): void {
+    return this.invoke('layerRemove', [h, path], () => undefined);
+  }
+
+  layerClose(h: number, finish: boolean): string[] {
+    return this.invoke('layerClose', [h, finish], () => []);
+  }
 }

@@ -95,4 +95,45 @@ export interface Native {
   spawnMonitor(path: string, argv: string[], stdio: [number, number, number]): { pid: number; syncFd: number };
   /** waitpid for a process started by spawnMonitor: its status, or null if still running (non-blocking). */
   reapPid(pid: number, block: boolean): number | null;
+
+  // --- Layer extraction (images/extract). One numbered handle per extraction;
+  // every entry is written relative to an fd on the root directory (parents
+  // resolved with openat2 RESOLVE_IN_ROOT, last components never followed), so
+  // nothing in a layer can reach outside the root. Names are byte strings
+  // (latin1: one char per byte). Errors carry a one-line reason as message
+  // and, when a syscall failed, code/errno.
+
+  /** Starts an extraction into the existing directory `root`. flags: 1 overlay whiteouts, 2 chown, 4 devices. */
+  layerOpen(root: string, flags: number): number;
+  /**
+   * Writes one entry (kind: 0 file, 1 hardlink, 2 symlink, 3 char, 4 block, 5 dir, 6 fifo).
+   * meta = [mode, uid, gid, mtimeSec, mtimeNsec, devMajor, devMinor]; for files,
+   * data[offset, offset+length) holds the first bytes of `size`. xattrs: [name, value, …].
+   * Returns true when the file is still open for layerData.
+   */
+  layerEntry(
+    h: number,
+    kind: number,
+    path: string,
+    link: string | null,
+    meta: Float64Array,
+    data: Uint8Array | null,
+    offset: number,
+    length: number,
+    size: number,
+    xattrs: Array<string | Uint8Array> | null,
+  ): boolean;
+  /** More bytes of the open file; true while bytes are still missing. */
+  layerData(h: number, data: Uint8Array, offset: number, length: number): boolean;
+  /** Overlay: char device 0:0 dir/name. Apply: removes dir/name (a tree, nothing followed). */
+  layerWhiteout(h: number, dir: string, name: string): void;
+  /** Overlay: trusted.overlay.opaque=y on dir. */
+  layerOpaque(h: number, dir: string): void;
+  /** Children of dir (reached without symlinks), directories '/'-suffixed; [] when missing. */
+  layerList(h: number, dir: string): string[];
+  /** Removes path (a tree when a directory) without following symlinks. */
+  layerRemove(h: number, path: string): void;
+  /** Ends the extraction (finish: apply directory modes and times); returns what was skipped. */
+  layerClose(h: number, finish: boolean): string[];
 }
+

@@ -84,6 +84,17 @@ export function loadNative(): Native {
       return { pid, syncFd };
     }),
     reapPid: sync((pid: number, block: boolean) => a.reapPid(pid, block)),
+    // Layer extraction: addon errors carry no syscall, so they pass through
+    // as they are (message = reason, code = errno name).
+    layerOpen: sync((root: string, flags: number) => a.layerOpen(root, flags)),
+    layerEntry: (h, kind, path, link, meta, data, offset, length, size, xattrs) =>
+      a.layerEntry(h, kind, path, link, meta, data, offset, length, size, xattrs),
+    layerData: (h, data, offset, length) => a.layerData(h, data, offset, length),
+    layerWhiteout: (h, dir, name) => a.layerWhiteout(h, dir, name),
+    layerOpaque: (h, dir) => a.layerOpaque(h, dir),
+    layerList: (h, dir) => a.layerList(h, dir),
+    layerRemove: (h, path) => a.layerRemove(h, path),
+    layerClose: (h, finish) => a.layerClose(h, finish),
   };
   return loaded;
 }
