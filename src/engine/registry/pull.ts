@@ -78,7 +78,7 @@ export async function pullImage(deps: RegistryDeps, name: string, opts: Registry
       todo,
       deps.concurrency ?? 3,
       async (layer, signal) => {
-        await lock(`blob-${shortDigest(layer.digest)}`, async () => {
+        await lock(`pull-${layer.digest.slice(7)}`, async () => {
           // Another hutch may have fetched it while we waited for the lock.
           if (service.blobs.has(layer.digest)) return;
           downloaded += await downloadBlob({

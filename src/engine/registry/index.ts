@@ -1,0 +1,41 @@
+// The engine's entry to registry work, loaded only when pull, push, login or
+// logout runs (never on the `run` path).
+import path from 'node:path';
+import type { Ctx } from '../container/context.js';
+import type { PullResult, PushResult, RegistryOptions } from '../types.js';
+import { withLock } from '../state/lock.js';
+import { authFilePath } from './credentials.js';
+import { pullImage, type RegistryDeps } from './pull.js';
+import { pushImage } from './push.js';
+import { login as loginTo, logout as logoutFrom } from './login.js';
+
+/** The credentials file: `$HUTCH_AUTH_FILE`, `<state root>/auth.json` when the root
+ * was moved (HUTCH_ROOT or an explicit root), else `$XDG_CONFIG_HOME/hutch/auth.json`. */
+export function authFile(ctx: Pick<Ctx, 'paths'>, env: Record<string, string | undefined> = process.env): string {
+  const moved = env.HUTCH_ROOT || ctx.paths.root !== '/var/lib/hutch';
+  return authFilePath({ ...env, HUTCH_ROOT: moved ? ctx.paths.root : undefined });
+}
+
+function deps(ctx: Ctx): RegistryDeps {
+  return {
+    service: () => ctx.images.service(),
+    authFile: authFile(ctx),
+    lock: (name, fn) => withLock(ctx.native, path.join(ctx.paths.run, `${name}.lock`), fn),
+  };
+}
+
+export function pull(ctx: Ctx, ref: string, opts?: RegistryOptions): Promise<PullResult> {
+  return pullImage(deps(ctx), ref, opts);
+}
+
+export function push(ctx: Ctx, ref: string, opts?: RegistryOptions): Promise<PushResult> {
+  return pushImage(deps(ctx), ref, opts);
+}
+
+export async function login(ctx: Ctx, registry: string, creds: { username: string; password: string }, opts: { insecure?: boolean } = {}): Promise<void> {
+  await loginTo(registry, creds, { insecure: opts.insecure, authFile: authFile(ctx) });
+}
+
+export async function logout(ctx: Ctx, registry: string): Promise<boolean> {
+  return logoutFrom(registry, authFile(ctx)).removed;
+}
