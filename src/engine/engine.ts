@@ -3,6 +3,7 @@
 // container/ working under the container's lock.
 import fs from 'node:fs';
 import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
+import type { PullResult, PushResult, RegistryOptions } from './types.js';
 import { resolvePaths } from './paths.js';
 import { loadNative } from './native/real.js';
 import type { Native } from './native/native.js';
@@ -105,6 +106,19 @@ export class Engine implements EngineApi {
   }
   gc(): Promise<string[]> {
     return gc(this.ctx);
+  }
+  // Registry work is loaded on first use: `run` never pays for it.
+  async pull(ref: string, opts?: RegistryOptions): Promise<PullResult> {
+    return (await import('./registry/index.js')).pull(this.ctx, ref, opts);
+  }
+  async push(ref: string, opts?: RegistryOptions): Promise<PushResult> {
+    return (await import('./registry/index.js')).push(this.ctx, ref, opts);
+  }
+  async login(registry: string, creds: { username: string; password: string }, opts?: { insecure?: boolean }): Promise<void> {
+    return (await import('./registry/index.js')).login(this.ctx, registry, creds, opts);
+  }
+  async logout(registry: string): Promise<boolean> {
+    return (await import('./registry/index.js')).logout(this.ctx, registry);
   }
 }
 

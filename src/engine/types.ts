@@ -111,6 +111,45 @@ export interface WaitResult {
   oomKilled: boolean;
 }
 
+/** One layer's (or blob's) state in a pull or push, for progress bars. */
+export type TransferPhase = 'waiting' | 'downloading' | 'verifying' | 'downloaded' | 'extracting' | 'exists' | 'uploading' | 'done';
+
+export interface TransferProgress {
+  /** The blob's short id (12 hex digits of its digest), as docker prints it. */
+  id: string;
+  digest: string;
+  phase: TransferPhase;
+  /** Bytes done and expected in this phase (0/0 when it has no size). */
+  current: number;
+  total: number;
+}
+
+export interface RegistryOptions {
+  /** Plain HTTP; allowed only for localhost, 127.0.0.1 and [::1] registries. */
+  insecure?: boolean;
+  onProgress?: (e: TransferProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface PullResult {
+  image: ImageInfo;
+  /** The full reference pulled, e.g. docker.io/library/busybox:latest. */
+  reference: string;
+  /** Digest of what the tag named (the index for a multi-platform image). */
+  digest: string;
+  /** Bytes fetched from the registry by this pull (less when resumed or cached). */
+  downloaded: number;
+}
+
+export interface PushResult {
+  reference: string;
+  digest: string;
+  /** Size of the manifest in bytes (docker prints it). */
+  size: number;
+  /** Bytes of blobs sent (blobs the registry had are skipped). */
+  uploaded: number;
+}
+
 export interface EngineApi {
   create(spec: ContainerSpec): Promise<ContainerInfo>;
   start(idOrName: string, opts?: StartOptions): Promise<ContainerInfo>;
@@ -133,6 +172,15 @@ export interface EngineApi {
   importImage(tarPath: string, name: string): Promise<ImageInfo>;
   /** Refuses while a container uses the image, unless forced. */
   removeImage(name: string, opts?: { force?: boolean }): Promise<void>;
+  /** Fetches NAME[:TAG|@DIGEST] from its registry (the host's platform of a
+   * multi-platform image); layers download in parallel and resume after a kill. */
+  pull(ref: string, opts?: RegistryOptions): Promise<PullResult>;
+  /** Sends a local image to the registry its name names; blobs it has are skipped. */
+  push(ref: string, opts?: RegistryOptions): Promise<PushResult>;
+  /** Checks the credentials against the registry, then stores them (mode 0600). */
+  login(registry: string, creds: { username: string; password: string }, opts?: { insecure?: boolean }): Promise<void>;
+  /** Forgets a registry's credentials; false when there were none. */
+  logout(registry: string): Promise<boolean>;
   /** Removes leftovers of crashed runs; returns one line per thing removed. */
   gc(): Promise<string[]>;
 }

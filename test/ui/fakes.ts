@@ -8,6 +8,9 @@ import type {
   ImageInfo,
   LogLine,
   ProcessInfo,
+  PullResult,
+  PushResult,
+  RegistryOptions,
   RuntimeConfig,
   StartOptions,
   WaitResult,
@@ -172,6 +175,27 @@ export class UiFakeEngine implements EngineApi {
 
   async gc(): Promise<string[]> {
     return [];
+  }
+
+  async pull(ref: string, opts: RegistryOptions = {}): Promise<PullResult> {
+    this.record('pull', [ref]);
+    const digest = `sha256:${'cd'.repeat(32)}`;
+    opts.onProgress?.({ id: digest.slice(7, 19), digest, phase: 'done', current: 1, total: 1 });
+    const image: ImageInfo = { name: ref, id: digest, created: '2024-01-01T00:00:00Z', size: 1, kind: 'oci' };
+    this.imageList.push(image);
+    return { image, reference: ref, digest, downloaded: 1 };
+  }
+
+  async push(): Promise<PushResult> {
+    throw new Error('not in the fake');
+  }
+
+  async login(): Promise<void> {
+    throw new Error('not in the fake');
+  }
+
+  async logout(): Promise<boolean> {
+    return false;
   }
 }
 

@@ -7,8 +7,12 @@ import type {
   ImageInfo,
   LogLine,
   ProcessInfo,
+  PullResult,
+  PushResult,
+  RegistryOptions,
   RuntimeConfig,
   StartOptions,
+  TransferProgress,
   WaitResult,
 } from '../../src/engine/types.js';
 import { Conflict, NotFound } from '../../src/engine/errors.js';
@@ -181,5 +185,36 @@ export class FakeEngine implements EngineApi {
   async gc(): Promise<string[]> {
     this.record('gc');
     return this.gcResult;
+  }
+
+  /** Progress events pull and push report, in order, before they resolve. */
+  transferEvents: TransferProgress[] = [];
+  registryError?: Error;
+  logins = new Map<string, { username: string; password: string }>();
+
+  async pull(ref: string, opts: RegistryOptions = {}): Promise<PullResult> {
+    this.record('pull', ref, { insecure: opts.insecure });
+    for (const e of this.transferEvents) opts.onProgress?.(e);
+    if (this.registryError) throw this.registryError;
+    const image: ImageInfo = { name: ref, id: `sha256:${'cd'.repeat(32)}`, created: '2024-01-01T00:00:00Z', size: 1, kind: 'oci' };
+    return { image, reference: `docker.io/library/${ref.includes(':') ? ref : `${ref}:latest`}`, digest: `sha256:${'ef'.repeat(32)}`, downloaded: 10 };
+  }
+
+  async push(ref: string, opts: RegistryOptions = {}): Promise<PushResult> {
+    this.record('push', ref, { insecure: opts.insecure });
+    for (const e of this.transferEvents) opts.onProgress?.(e);
+    if (this.registryError) throw this.registryError;
+    return { reference: ref, digest: `sha256:${'ef'.repeat(32)}`, size: 527, uploaded: 10 };
+  }
+
+  async login(registry: string, creds: { username: string; password: string }, opts?: { insecure?: boolean }): Promise<void> {
+    this.record('login', registry, creds.username, opts);
+    if (this.registryError) throw this.registryError;
+    this.logins.set(registry, creds);
+  }
+
+  async logout(registry: string): Promise<boolean> {
+    this.record('logout', registry);
+    return this.logins.delete(registry);
   }
 }

@@ -14,11 +14,15 @@ import { inspect } from './inspect.js';
 import { wait } from './wait.js';
 import { images } from './images.js';
 import { importVerb } from './import.js';
+import { pull } from './pull.js';
+import { push } from './push.js';
+import { login } from './login.js';
+import { logout } from './logout.js';
 import { gc } from './gc.js';
 import { version } from './version.js';
 
 export const verbs: readonly Verb[] = [
-  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, wait, images, importVerb, gc, version,
+  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, wait, images, importVerb, pull, push, login, logout, gc, version,
 ];
 
 export function findVerb(name: string): Verb | undefined {
