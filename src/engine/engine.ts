@@ -2,7 +2,8 @@
 // reconciles what is on disk with what is alive; every verb is a function in
 // container/ working under the container's lock.
 import fs from 'node:fs';
-import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
+import type { Readable, Writable } from 'node:stream';
+import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageDetail, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
 import type { PullResult, PushResult, RegistryOptions } from './types.js';
 import { resolvePaths } from './paths.js';
 import { loadNative } from './native/real.js';
@@ -10,7 +11,6 @@ import type { Native } from './native/native.js';
 import { detectCgroups, type CgroupManager } from './cgroups/index.js';
 import { LocalImageStore } from './images/local.js';
 import type { ImageStore } from './images/store.js';
-import { Conflict } from './errors.js';
 import { listIds, mustLoad, resolveId, type Ctx } from './container/context.js';
 import { createContainer } from './container/create.js';
 import { startContainer } from './container/start.js';
@@ -96,13 +96,29 @@ export class Engine implements EngineApi {
   importImage(tarPath: string, name: string): Promise<ImageInfo> {
     return this.ctx.images.importTar(tarPath, name);
   }
-  async removeImage(name: string, opts: { force?: boolean } = {}): Promise<void> {
-    await this.ctx.images.inspect(name);
-    if (!opts.force) {
-      const users = (await this.list({ all: true })).filter((c) => c.image === name);
-      if (users.length) throw new Conflict(`image is being used by container ${users[0].id.slice(0, 12)}`);
-    }
-    await this.ctx.images.remove(name);
+  async removeImage(name: string, opts: { force?: boolean } = {}): Promise<string[]> {
+    return this.ctx.images.remove(name, { force: opts.force, usedBy: await this.imageUsers() });
+  }
+  inspectImage(ref: string): Promise<ImageDetail> {
+    return this.ctx.images.inspectDetail(ref);
+  }
+  tagImage(source: string, target: string): Promise<void> {
+    return this.ctx.images.tag(source, target);
+  }
+  saveImages(refs: string[], out: string | Writable): Promise<void> {
+    return this.ctx.images.save(refs, out);
+  }
+  loadImages(input: string | Readable, opts?: { onProgress?: (e: { layer: string; bytes: number; total: number }) => void }): Promise<string[]> {
+    return this.ctx.images.load(input, opts);
+  }
+  async pruneImages(opts: { all?: boolean } = {}): Promise<{ deleted: string[]; reclaimed: number }> {
+    return this.ctx.images.prune({ all: opts.all, usedBy: await this.imageUsers() });
+  }
+  /** Which container (short id) uses an image id, for rmi and prune. */
+  private async imageUsers(): Promise<(imageId: string) => string | undefined> {
+    const byImage = new Map<string, string>();
+    for (const c of await this.list({ all: true })) if (c.imageId && !byImage.has(c.imageId)) byImage.set(c.imageId, c.id.slice(0, 12));
+    return (id) => byImage.get(id);
   }
   gc(): Promise<string[]> {
     return gc(this.ctx);
@@ -126,11 +142,12 @@ export class Engine implements EngineApi {
 export async function openEngine(opts: EngineOptions = {}): Promise<Engine> {
   const paths = resolvePaths(opts.root);
   for (const d of [paths.root, paths.containers, paths.images, paths.run]) fs.mkdirSync(d, { recursive: true, mode: 0o711 });
+  const native = opts.native ?? loadNative();
   const ctx: Ctx = {
     paths,
-    native: opts.native ?? loadNative(),
+    native,
     cgroups: opts.cgroups ?? detectCgroups(),
-    images: opts.images ?? new LocalImageStore(paths.images),
+    images: opts.images ?? new LocalImageStore(paths.images, native, paths.containers),
     exits: new Map(),
   };
   return new Engine(ctx);

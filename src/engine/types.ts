@@ -10,6 +10,10 @@ export interface ContainerSpec {
   name?: string;
   /** Command and arguments; defaults to the image's command (`sh` for host). */
   cmd?: string[];
+  /** Replaces the image's Entrypoint (and drops its Cmd), as `--entrypoint`; [] clears it. */
+  entrypoint?: string[];
+  /** `name`, `uid`, `uid:gid` or `name:group`, resolved in the image's /etc/passwd and /etc/group. */
+  user?: string;
   env?: string[];
   workdir?: string;
   hostname?: string;
@@ -31,6 +35,8 @@ export interface ContainerInfo {
   id: string;
   name: string;
   image: string;
+  /** The image's id (config digest) at create; absent for the host image. */
+  imageId?: string;
   command: string[];
   /** RFC 3339 times; '' when not reached yet. */
   created: string;
@@ -70,12 +76,51 @@ export interface RuntimeConfig {
 }
 
 export interface ImageInfo {
+  /** How to refer to it: the short `repository:tag`, or the id when it has no tag. */
   name: string;
+  /** docker's image id: `sha256:` + the config digest's hex. */
   id: string;
   created: string;
+  /** Bytes of the unpacked layers. */
   size: number;
-  /** 'builtin' for the host image, 'rootfs' for imported tarballs. */
-  kind: 'builtin' | 'rootfs';
+  /** 'builtin' for the host image, 'rootfs' for imported tarballs, 'oci' for layered images. */
+  kind: 'builtin' | 'rootfs' | 'oci';
+  /** Short repository and tag as `hutch images` prints them ('<none>' when untagged). */
+  repository?: string;
+  tag?: string;
+  /** Manifest digest. */
+  digest?: string;
+  layers?: number;
+  /** Bytes of layers this image shares with other images. */
+  sharedSize?: number;
+}
+
+/** `image inspect`: docker's fields. */
+export interface ImageDetail {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Created: string;
+  Author: string;
+  Architecture: string;
+  Variant?: string;
+  Os: string;
+  Size: number;
+  Config: {
+    User: string;
+    Env: string[];
+    Entrypoint: string[] | null;
+    Cmd: string[] | null;
+    WorkingDir: string;
+    ExposedPorts?: Record<string, object>;
+    Labels: Record<string, string> | null;
+    StopSignal?: string;
+    Volumes?: Record<string, object>;
+  };
+  RootFS: { Type: 'layers'; Layers: string[] };
+  Metadata: { LastTagTime: string };
+  /** hutch's own: manifest media type, layer blobs and where each is unpacked. */
+  Manifest?: { MediaType: string; Digest: string; Layers: Array<{ Digest: string; MediaType: string; Size: number; ChainID: string }> };
 }
 
 export interface LogLine {
@@ -170,8 +215,18 @@ export interface EngineApi {
   exec(idOrName: string, argv: string[], opts?: ExecOptions): Promise<number>;
   images(): Promise<ImageInfo[]>;
   importImage(tarPath: string, name: string): Promise<ImageInfo>;
-  /** Refuses while a container uses the image, unless forced. */
-  removeImage(name: string, opts?: { force?: boolean }): Promise<void>;
+  /** Untags; deletes the image with its last tag. Refuses while a container uses it,
+   * unless forced. Returns docker's `Untagged: …` / `Deleted: …` lines. */
+  removeImage(name: string, opts?: { force?: boolean }): Promise<string[]>;
+  inspectImage(ref: string): Promise<ImageDetail>;
+  tagImage(source: string, target: string): Promise<void>;
+  /** OCI archive (oci-layout, index.json, blobs/) to a file path or a stream. */
+  saveImages(refs: string[], out: string | Writable): Promise<void>;
+  /** Loads OCI / docker-save archives, gzip-compressed or not; returns `Loaded image: …` lines. */
+  loadImages(input: string | Readable, opts?: { onProgress?: (e: { layer: string; bytes: number; total: number }) => void }): Promise<string[]>;
+  /** Removes untagged images (every image no container uses, with `all`) and unreferenced content.
+   * `deleted`: docker's `untagged: …` / `deleted: …` lines; `reclaimed`: bytes freed. */
+  pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }>;
   /** Fetches NAME[:TAG|@DIGEST] from its registry (the host's platform of a
    * multi-platform image); layers download in parallel and resume after a kill. */
   pull(ref: string, opts?: RegistryOptions): Promise<PullResult>;

@@ -5,6 +5,7 @@ import type {
   ContainerSpec,
   EngineApi,
   ExecOptions,
+  ImageDetail,
   ImageInfo,
   LogLine,
   ProcessInfo,
@@ -168,9 +169,30 @@ export class UiFakeEngine implements EngineApi {
     throw new Error('not in the fake');
   }
 
-  async removeImage(name: string, opts?: { force?: boolean }): Promise<void> {
+  async removeImage(name: string, opts?: { force?: boolean }): Promise<string[]> {
     this.record('removeImage', [name, opts]);
     this.imageList = this.imageList.filter((i) => i.name !== name);
+    return [];
+  }
+
+  async inspectImage(): Promise<ImageDetail> {
+    throw new Error('not in the fake');
+  }
+
+  async tagImage(): Promise<void> {
+    throw new Error('not in the fake');
+  }
+
+  async saveImages(): Promise<void> {
+    throw new Error('not in the fake');
+  }
+
+  async loadImages(): Promise<string[]> {
+    throw new Error('not in the fake');
+  }
+
+  async pruneImages(): Promise<{ deleted: string[]; reclaimed: number }> {
+    return { deleted: [], reclaimed: 0 };
   }
 
   async gc(): Promise<string[]> {

@@ -4,6 +4,7 @@ import type {
   ContainerSpec,
   EngineApi,
   ExecOptions,
+  ImageDetail,
   ImageInfo,
   LogLine,
   ProcessInfo,
@@ -15,6 +16,7 @@ import type {
   TransferProgress,
   WaitResult,
 } from '../../src/engine/types.js';
+import type { Readable, Writable } from 'node:stream';
 import { Conflict, NotFound } from '../../src/engine/errors.js';
 
 export interface Call {
@@ -177,9 +179,33 @@ export class FakeEngine implements EngineApi {
     return img;
   }
 
-  async removeImage(name: string, opts?: { force?: boolean }): Promise<void> {
+  async removeImage(name: string, opts?: { force?: boolean }): Promise<string[]> {
     this.record('removeImage', name, opts);
     this.imageList = this.imageList.filter((i) => i.name !== name);
+    return [`Untagged: ${name}`];
+  }
+
+  async inspectImage(ref: string): Promise<ImageDetail> {
+    this.record('inspectImage', ref);
+    throw new NotFound(`No such image: ${ref}`);
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    this.record('tagImage', source, target);
+  }
+
+  async saveImages(refs: string[], out: string | Writable): Promise<void> {
+    this.record('saveImages', refs, typeof out === 'string' ? out : 'stream');
+  }
+
+  async loadImages(input: string | Readable): Promise<string[]> {
+    this.record('loadImages', typeof input === 'string' ? input : 'stream');
+    return [];
+  }
+
+  async pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }> {
+    this.record('pruneImages', opts);
+    return { deleted: [], reclaimed: 0 };
   }
 
   async gc(): Promise<string[]> {

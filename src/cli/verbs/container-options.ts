@@ -12,6 +12,8 @@ export const containerOptions: OptionSpec[] = [
   { long: ['rm'], kind: 'bool', help: 'Automatically remove the container when it exits' },
   { long: ['env'], short: 'e', kind: 'list', value: 'list', help: 'Set environment variables (K=V, or K to copy it from here)' },
   { long: ['workdir'], short: 'w', kind: 'string', help: 'Working directory inside the container (absolute)' },
+  { long: ['user'], short: 'u', kind: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  { long: ['entrypoint'], kind: 'string', help: "Overwrite the image's default ENTRYPOINT" },
   { long: ['hostname'], short: 'h', kind: 'string', help: 'Container host name' },
   { long: ['network', 'net'], kind: 'string', help: "Network: 'none' (default: own namespace, only lo) or 'host'" },
   { long: ['memory'], short: 'm', kind: 'string', value: 'bytes', help: 'Memory limit (e.g. 256m, 1g); swap is limited to the same' },
@@ -61,6 +63,10 @@ export function buildSpec(ctx: CliContext, p: ParsedArgs): ContainerSpec {
     }
     spec.workdir = workdir;
   }
+  const user = p.string('user');
+  if (user !== undefined) spec.user = user;
+  const entrypoint = p.string('entrypoint');
+  if (entrypoint !== undefined) spec.entrypoint = entrypoint === '' ? [] : [entrypoint];
   const hostname = p.string('hostname');
   if (hostname !== undefined) spec.hostname = hostname;
 

@@ -1,10 +1,10 @@
-// hutch import: a root filesystem tarball becomes an image; prints its id.
+// hutch import: a root filesystem tarball (optionally gzip'd) becomes a one-layer image; prints its id.
 import type { Verb } from '../context.js';
 
 export const importVerb: Verb = {
   name: 'import',
   summary: 'Import a root filesystem tarball as an image',
-  usage: 'ROOTFS.tar NAME',
+  usage: 'ROOTFS.tar NAME[:TAG]',
   options: [],
   minArgs: 2,
   maxArgs: 2,

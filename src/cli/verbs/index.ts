@@ -14,6 +14,11 @@ import { inspect } from './inspect.js';
 import { wait } from './wait.js';
 import { images } from './images.js';
 import { importVerb } from './import.js';
+import { image } from './image.js';
+import { rmi } from './rmi.js';
+import { tag } from './tag.js';
+import { save } from './save.js';
+import { load } from './load.js';
 import { pull } from './pull.js';
 import { push } from './push.js';
 import { login } from './login.js';
@@ -22,7 +27,7 @@ import { gc } from './gc.js';
 import { version } from './version.js';
 
 export const verbs: readonly Verb[] = [
-  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, wait, images, importVerb, pull, push, login, logout, gc, version,
+  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, wait, images, image, rmi, tag, save, load, importVerb, pull, push, login, logout, gc, version,
 ];
 
 export function findVerb(name: string): Verb | undefined {

@@ -8,7 +8,7 @@ import { Conflict, InvalidArgument } from '../errors.js';
 import { NAME_RE, newId, randomName } from '../ids.js';
 import { containerDir } from '../paths.js';
 import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
-import { buildConfig } from '../spec/build.js';
+import { buildConfig, commandFor } from '../spec/build.js';
 import { pidAlive } from '../proc.js';
 import { namesDir, type Ctx } from './context.js';
 import { files, type ContainerRecord } from './record.js';
@@ -16,8 +16,9 @@ import { files, type ContainerRecord } from './record.js';
 export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
   validate(spec);
   const image = await ctx.images.rootfs(spec.image);
-  const args = spec.cmd && spec.cmd.length > 0 ? spec.cmd : image.cmd;
-  if (!args || args.length === 0) throw new InvalidArgument('No command specified');
+  const args = commandFor(spec, image);
+  if (args.length === 0) throw new InvalidArgument('No command specified');
+  const user = image.resolveUser(spec.user ?? image.user ?? '');
   const id = newId();
   fs.mkdirSync(ctx.paths.containers, { recursive: true, mode: 0o711 });
   fs.mkdirSync(namesDir(ctx), { recursive: true, mode: 0o700 });
@@ -28,6 +29,15 @@ export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<Co
     const dir = containerDir(ctx.paths, id);
     fs.mkdirSync(tmp, { mode: 0o700 });
     for (const d of [files.rootfs(tmp), files.upper(tmp), files.work(tmp)]) fs.mkdirSync(d, { mode: 0o755 });
+    // Layer snapshots are linked from the bundle and mounted as layers/N (the monitor
+    // mounts from the bundle directory): the overlay option stays short for any layer
+    // count, and gc sees which snapshots containers use.
+    let lowerdirs = image.lowerdirs;
+    if (image.layered) {
+      fs.mkdirSync(path.join(tmp, 'layers'), { mode: 0o700 });
+      image.lowerdirs.forEach((d, i) => fs.symlinkSync(d, path.join(tmp, 'layers', String(i))));
+      lowerdirs = image.lowerdirs.map((_, i) => `layers/${i}`);
+    }
     const hostname = spec.hostname || id.slice(0, 12);
     writeFileAtomic(files.hostname(tmp), `${hostname}\n`);
     writeFileAtomic(files.hosts(tmp), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
@@ -36,7 +46,8 @@ export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<Co
       id,
       spec,
       args,
-      image,
+      image: { ...image, lowerdirs },
+      user,
       rootfs: files.rootfs(dir),
       upperdir: files.upper(dir),
       workdir: files.work(dir),
@@ -49,6 +60,7 @@ export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<Co
       id,
       name,
       image: spec.image,
+      ...(image.id ? { imageId: image.id } : {}),
       command: args,
       created: new Date().toISOString(),
       startedAt: '',

@@ -11,7 +11,7 @@ const HOST_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc
 const EMPTY_DIRS = ['proc', 'sys', 'dev', 'tmp', 'root', 'home', 'var', 'run', 'mnt', 'opt', 'srv'];
 
 /** Builds (once, atomically) the skeleton directory and returns the image's rootfs. */
-export function hostRootfs(imagesDir: string, hostRoot = '/'): ImageRootfs {
+export function hostRootfs(imagesDir: string, hostRoot = '/'): Omit<ImageRootfs, 'resolveUser'> {
   const skel = path.join(imagesDir, 'host', 'skel');
   const mounts: OciMount[] = [];
   const plan: Array<{ name: string; link?: string }> = [];

@@ -1,166 +1,149 @@
-// Local image store: the built-in `host` image plus plain rootfs tarballs imported
-// with `hutch import`. Each imported image is a directory `images/<key>/` holding
-// `image.json` and the unpacked `rootfs/`, made in a temporary directory and renamed
-// into place, so an interrupted import leaves only a `.tmp-*` directory for gc.
+// The local image store: the built-in `host` image plus layered images (loaded,
+// imported, pulled). What `run` needs (finding an image, its layer directories and
+// config) reads small JSON records; everything that hashes or unpacks is in
+// service.ts, loaded on first use so that `run` never pays for node:crypto or tar.
 import fs from 'node:fs';
-import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import type { ImageInfo } from '../types.js';
-import { InvalidArgument, NotFound, SystemError, Conflict } from '../errors.js';
-import { writeJsonAtomic, readJson } from '../state/atomic.js';
+import type { Readable, Writable } from 'node:stream';
+import type { ImageDetail, ImageInfo } from '../types.js';
+import type { Native } from '../native/native.js';
+import { NotFound } from '../errors.js';
 import { hostRootfs } from './host.js';
-import { pidAlive } from '../proc.js';
-import { IMAGE_NAME_RE, type ImageRootfs, type ImageStore } from './store.js';
-
-interface ImageRecord extends ImageInfo {
-  cmd: string[] | null;
-  env: string[];
-}
+import { layout, snapshotFs, type Layout } from './layout.js';
+import { findImage, imageInfos, infoOf, listMetas, readRefs, type Found } from './catalog.js';
+import { readInRoot } from './inroot.js';
+import { resolveUser } from './user.js';
+import type { ImageRootfs, ImageStore, LoadProgress } from './store.js';
+import type { ImageService } from './service-api.js';
+import type { ImageServiceImpl } from './service.js';
 
 export const HOST_IMAGE = 'host';
+// A constant id: the host image has no config blob to hash.
+const HOST_ID = 'sha256:0ac5c0f5b1e6c9a4d7b1b6d7e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1';
 
-function key(name: string): string {
-  return name.replace(/[/:]/g, '_');
-}
+export type StoreNative = Pick<Native, 'flock' | 'mount' | 'umount2' | 'constants'>;
 
 export class LocalImageStore implements ImageStore {
-  private hostCreated = new Date(0).toISOString();
-  constructor(private readonly dir: string) {}
+  readonly layout: Layout;
+  private svc: Promise<ImageServiceImpl> | undefined;
+
+  constructor(
+    readonly dir: string,
+    private readonly native: StoreNative,
+    /** The containers directory: gc keeps the snapshots their bundles link to. */
+    private readonly containersDir: string,
+  ) {
+    this.layout = layout(dir);
+  }
 
   async list(): Promise<ImageInfo[]> {
-    const out: ImageInfo[] = [this.hostInfo()];
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(this.dir);
-    } catch {
-      /* empty store */
-    }
-    for (const n of names.sort()) {
-      if (n.startsWith('.') || n === HOST_IMAGE) continue;
-      const rec = readJson<ImageRecord>(path.join(this.dir, n, 'image.json'));
-      if (rec) out.push(publicInfo(rec));
-    }
-    return out;
+    return [hostInfo(), ...imageInfos(readRefs(this.layout), listMetas(this.layout))];
   }
 
-  async inspect(name: string): Promise<ImageInfo> {
-    if (name === HOST_IMAGE) return this.hostInfo();
-    return publicInfo(this.record(name));
+  async inspect(ref: string): Promise<ImageInfo> {
+    if (ref === HOST_IMAGE) return hostInfo();
+    const f = this.mustFind(ref);
+    return infoOf(f.meta, f.name, undefined);
   }
 
-  async rootfs(name: string): Promise<ImageRootfs> {
-    if (name === HOST_IMAGE) return hostRootfs(this.dir);
-    const rec = this.record(name);
-    return { lowerdirs: [path.join(this.dir, key(rec.name), 'rootfs')], mounts: [], cmd: rec.cmd, env: rec.env, workdir: '/' };
+  async inspectDetail(ref: string): Promise<ImageDetail> {
+    if (ref === HOST_IMAGE) return hostDetail();
+    return (await this.impl()).detail(this.mustFind(ref));
+  }
+
+  async rootfs(ref: string): Promise<ImageRootfs> {
+    if (ref === HOST_IMAGE) {
+      const r = hostRootfs(this.dir);
+      return { ...r, resolveUser: (u) => resolveUser(u, readInRoot('/', '/etc/passwd'), readInRoot('/', '/etc/group')) };
+    }
+    const found = findImage(this.layout, ref);
+    if (!found) throw new NotFound(`Unable to find image '${ref}' locally`);
+    const m = found.meta;
+    const lowerdirs = m.layers.map((x) => snapshotFs(this.layout, x.chainId)).reverse();
+    for (const d of lowerdirs)
+      if (!fs.existsSync(d)) throw new NotFound(`image ${ref}: a layer snapshot is missing (${d}); load or pull the image again`);
+    if (lowerdirs.length === 0) {
+      fs.mkdirSync(this.layout.empty, { recursive: true, mode: 0o755 });
+      lowerdirs.push(this.layout.empty);
+    }
+    const c = m.config ?? {};
+    return {
+      lowerdirs,
+      layered: true,
+      mounts: [],
+      cmd: c.Cmd && c.Cmd.length > 0 ? c.Cmd : null,
+      entrypoint: c.Entrypoint && c.Entrypoint.length > 0 ? c.Entrypoint : null,
+      env: c.Env ?? [],
+      workdir: c.WorkingDir || '/',
+      user: c.User ?? '',
+      id: m.configDigest,
+      resolveUser: (u) => resolveUser(u, m.passwd, m.group),
+    };
   }
 
   async importTar(tarPath: string, name: string): Promise<ImageInfo> {
-    if (!IMAGE_NAME_RE.test(name) || name === HOST_IMAGE) throw new InvalidArgument(`invalid image name "${name}"`);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(tarPath);
-    } catch {
-      throw new InvalidArgument(`import: cannot open "${tarPath}": no such file`);
-    }
-    if (!st.isFile()) throw new InvalidArgument(`import: "${tarPath}" is not a file`);
-    fs.mkdirSync(this.dir, { recursive: true });
-    const tmp = path.join(this.dir, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    const rootfs = path.join(tmp, 'rootfs');
-    fs.mkdirSync(rootfs, { recursive: true, mode: 0o755 });
-    try {
-      // Interim extractor: GNU tar refuses members with `..` and strips leading `/`.
-      // The image issue replaces this with fd-relative extraction in the addon.
-      await run('tar', ['--numeric-owner', '--same-permissions', '--no-same-owner', '-xf', path.resolve(tarPath), '-C', rootfs]);
-      const digest = await sha256File(tarPath);
-      const rec: ImageRecord = {
-        name,
-        id: digest,
-        created: new Date().toISOString(),
-        size: duSize(rootfs),
-        kind: 'rootfs',
-        cmd: null,
-        env: [],
-      };
-      writeJsonAtomic(path.join(tmp, 'image.json'), rec);
-      const final = path.join(this.dir, key(name));
-      if (fs.existsSync(final)) {
-        // Replacing an image in use would change running containers' lower layers.
-        const old = path.join(this.dir, `.old-${process.pid}-${randomBytes(4).toString('hex')}`);
-        fs.renameSync(final, old);
-        fs.renameSync(tmp, final);
-        fs.rmSync(old, { recursive: true, force: true });
-      } else fs.renameSync(tmp, final);
-      return publicInfo(rec);
-    } catch (e) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-      throw e;
-    }
+    return (await this.impl()).importTar(tarPath, name);
   }
 
-  async remove(name: string): Promise<void> {
-    if (name === HOST_IMAGE) throw new Conflict('the built-in host image cannot be removed');
-    this.record(name);
-    fs.rmSync(path.join(this.dir, key(name)), { recursive: true, force: true });
+  async tag(source: string, target: string): Promise<void> {
+    return (await this.impl()).tag(this.mustFind(source), target);
+  }
+
+  async remove(ref: string, opts: { force?: boolean; usedBy?: (imageId: string) => string | undefined }): Promise<string[]> {
+    if (ref === HOST_IMAGE) throw new (await import('../errors.js')).Conflict('the built-in host image cannot be removed');
+    return (await this.impl()).remove(ref, opts);
+  }
+
+  async save(refs: string[], out: string | Writable): Promise<void> {
+    const found = refs.map((r) => {
+      if (r === HOST_IMAGE) throw new NotFound('the built-in host image cannot be saved: it is the host itself');
+      return this.mustFind(r);
+    });
+    return (await this.impl()).save(found, out);
+  }
+
+  async load(input: string | Readable, opts: { onProgress?: (e: LoadProgress) => void } = {}): Promise<string[]> {
+    return (await this.impl()).load(input, opts);
+  }
+
+  async prune(opts: { all?: boolean; usedBy?: (imageId: string) => string | undefined }): Promise<{ deleted: string[]; reclaimed: number }> {
+    return (await this.impl()).prune(opts);
   }
 
   async gc(): Promise<string[]> {
-    const removed: string[] = [];
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(this.dir);
-    } catch {
-      return removed;
-    }
-    for (const n of names) {
-      const m = /^\.(?:tmp|old)-(\d+)-/.exec(n);
-      if (!m || pidAlive(Number(m[1]))) continue;
-      fs.rmSync(path.join(this.dir, n), { recursive: true, force: true });
-      removed.push(`image scratch ${n}`);
-    }
-    return removed;
+    return (await this.impl()).gc();
   }
 
-  private record(name: string): ImageRecord {
-    const rec = IMAGE_NAME_RE.test(name) ? readJson<ImageRecord>(path.join(this.dir, key(name), 'image.json')) : null;
-    if (!rec) throw new NotFound(`Unable to find image '${name}' locally`);
-    return rec;
+  service(): Promise<ImageService> {
+    return this.impl();
   }
 
-  private hostInfo(): ImageInfo {
-    return { name: HOST_IMAGE, id: createHash('sha256').update('hutch-host-image').digest('hex'), created: this.hostCreated, size: 0, kind: 'builtin' };
+  private impl(): Promise<ImageServiceImpl> {
+    return (this.svc ??= import('./service.js').then((m) => new m.ImageServiceImpl(this.layout, this.native, this.containersDir)));
+  }
+
+  private mustFind(ref: string): Found {
+    const f = findImage(this.layout, ref);
+    if (!f) throw new NotFound(`No such image: ${ref}`);
+    return f;
   }
 }
 
-function publicInfo(r: ImageRecord): ImageInfo {
-  return { name: r.name, id: r.id, created: r.created, size: r.size, kind: r.kind };
+function hostInfo(): ImageInfo {
+  return { name: HOST_IMAGE, id: HOST_ID, created: new Date(0).toISOString(), size: 0, kind: 'builtin', repository: HOST_IMAGE, tag: '-', layers: 0, sharedSize: 0 };
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d) => (err += d));
-    p.on('error', (e) => reject(new SystemError(`import: ${cmd}: ${e.message}`)));
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new InvalidArgument(`import: not a readable tar archive: ${err.trim().split('\n')[0] ?? ''}`))));
-  });
-}
-
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-function duSize(dir: string): number {
-  let total = 0;
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) total += fs.lstatSync(p).size;
-    }
+function hostDetail(): ImageDetail {
+  return {
+    Id: HOST_ID,
+    RepoTags: [HOST_IMAGE],
+    RepoDigests: [],
+    Created: new Date(0).toISOString(),
+    Author: '',
+    Architecture: process.arch === 'x64' ? 'amd64' : process.arch,
+    Os: 'linux',
+    Size: 0,
+    Config: { User: '', Env: [], Entrypoint: null, Cmd: ['/bin/sh'], WorkingDir: '/', Labels: null },
+    RootFS: { Type: 'layers', Layers: [] },
+    Metadata: { LastTagTime: new Date(0).toISOString() },
   };
-  walk(dir);
-  return total;
 }

@@ -2,7 +2,7 @@
 // what the user asked for and what the image provides. The monitor reads this file;
 // other tools can read it too.
 import type { ContainerSpec } from '../types.js';
-import type { ImageRootfs } from '../images/store.js';
+import type { ImageRootfs, ResolvedUser } from '../images/store.js';
 import { DEFAULT_CAPS, DEFAULT_PATH, MASKED_PATHS, READONLY_PATHS, defaultMounts, type OciMount } from './defaults.js';
 
 export interface OciConfig {
@@ -34,7 +34,9 @@ export interface BuildInput {
   id: string;
   spec: ContainerSpec;
   args: string[];
-  image: ImageRootfs;
+  image: Pick<ImageRootfs, 'lowerdirs' | 'mounts' | 'env' | 'workdir'>;
+  /** The process's user; root when absent. */
+  user?: ResolvedUser;
   /** Absolute paths inside the bundle. */
   rootfs: string;
   upperdir: string;
@@ -47,7 +49,10 @@ export interface BuildInput {
 export function buildConfig(b: BuildInput): OciConfig {
   const s = b.spec;
   const hostname = s.network === 'host' ? '' : s.hostname || b.id.slice(0, 12);
-  const env = mergeEnv([`PATH=${DEFAULT_PATH}`, ...b.image.env, ...(hostname ? [`HOSTNAME=${hostname}`] : []), ...(s.tty ? ['TERM=xterm'] : []), 'HOME=/root', ...(s.env ?? [])]);
+  const user = b.user ?? { uid: 0, gid: 0, additionalGids: [] };
+  // HOME comes from the user's passwd entry unless the image or the user sets it (docker).
+  const home = `HOME=${user.home ?? (user.uid === 0 ? '/root' : '/')}`;
+  const env = mergeEnv([`PATH=${DEFAULT_PATH}`, home, ...b.image.env, ...(hostname ? [`HOSTNAME=${hostname}`] : []), ...(s.tty ? ['TERM=xterm'] : []), ...(s.env ?? [])]);
   const namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, ...(s.network === 'host' ? [] : [{ type: 'uts' }, { type: 'network' }])];
   const mounts: OciMount[] = [...defaultMounts(), ...b.image.mounts];
   if (s.network !== 'host') {
@@ -65,7 +70,7 @@ export function buildConfig(b: BuildInput): OciConfig {
     mounts,
     process: {
       terminal: !!s.tty,
-      user: { uid: 0, gid: 0 },
+      user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) },
       args: b.args,
       env,
       cwd: s.workdir || b.image.workdir || '/',
@@ -84,6 +89,16 @@ export function buildConfig(b: BuildInput): OciConfig {
       'run.hutch.overlay': `lowerdir=${b.image.lowerdirs.join(':')},upperdir=${b.upperdir},workdir=${b.workdir}`,
     },
   };
+}
+
+/**
+ * docker's rules: `--entrypoint` replaces the image's Entrypoint and drops its Cmd; the
+ * user's command replaces the image's Cmd; the process runs Entrypoint + Cmd.
+ */
+export function commandFor(spec: Pick<ContainerSpec, 'cmd' | 'entrypoint'>, image: Pick<ImageRootfs, 'cmd' | 'entrypoint'>): string[] {
+  const cmd = spec.cmd && spec.cmd.length > 0 ? spec.cmd : null;
+  if (spec.entrypoint !== undefined) return [...spec.entrypoint, ...(cmd ?? [])];
+  return [...(image.entrypoint ?? []), ...(cmd ?? image.cmd ?? [])];
 }
 
 /** Later entries win, keyed by the name before `=`, keeping first-seen order. */

@@ -77,10 +77,11 @@ export class FsBlobStore implements BlobStore {
     return path.join(this.scratch, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   }
 
+  /** As BlobStore.ingest; `fresh` tells whether the blob was not in the store before. */
   async ingest(
     src: AsyncIterable<Uint8Array> | NodeJS.ReadableStream,
     expected: { digest?: string; size?: number } = {},
-  ): Promise<{ digest: string; size: number }> {
+  ): Promise<{ digest: string; size: number; fresh: boolean }> {
     if (expected.digest !== undefined) assertDigest(expected.digest);
     const tmp = this.tempPath();
     const hash = createHash('sha256');
@@ -101,8 +102,9 @@ export class FsBlobStore implements BlobStore {
       if (expected.digest !== undefined && digest !== expected.digest)
         throw new DigestMismatch(`digest mismatch: expected ${expected.digest}, got ${digest}`);
       if (max !== undefined && size !== max) throw new DigestMismatch(`size mismatch for ${digest}: expected ${max} bytes, got ${size}`);
+      const fresh = !this.has(digest);
       await this.publish(tmp, digest);
-      return { digest, size };
+      return { digest, size, fresh };
     } finally {
       fs.rmSync(tmp, { force: true });
     }

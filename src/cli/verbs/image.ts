@@ -1,0 +1,123 @@
+// hutch image SUBCOMMAND: docker's management form (ls, inspect, prune, rm, tag, save,
+// load, import); `inspect` and `prune` live only here.
+import type { CliContext, Verb } from '../context.js';
+import { parseArgs } from '../args.js';
+import { UsageError } from '../errors.js';
+import { optionsWithHelp, verbHelp } from '../help.js';
+import { oneLine } from '../report.js';
+import { humanSize } from '../format/size.js';
+import type { ImageDetail } from '../../engine/types.js';
+import { images } from './images.js';
+import { rmi } from './rmi.js';
+import { tag } from './tag.js';
+import { save } from './save.js';
+import { load } from './load.js';
+import { importVerb } from './import.js';
+
+export const imageInspect: Verb = {
+  name: 'image inspect',
+  summary: 'Display detailed information on one or more images (JSON)',
+  usage: 'IMAGE [IMAGE...]',
+  options: [],
+  minArgs: 1,
+  examples: ['hutch image inspect busybox'],
+  async run(ctx, p) {
+    const engine = await ctx.engine();
+    const found: ImageDetail[] = [];
+    let failed = false;
+    for (const name of p.args) {
+      try {
+        found.push(await engine.inspectImage(name));
+      } catch (err) {
+        failed = true;
+        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+      }
+    }
+    await ctx.out(`${JSON.stringify(found, null, 2)}\n`);
+    return failed ? 1 : 0;
+  },
+};
+
+export const imagePrune: Verb = {
+  name: 'image prune',
+  summary: 'Remove unused images (untagged ones; every unused one with -a) and unreferenced layers',
+  usage: '[OPTIONS]',
+  options: [
+    { long: ['all'], short: 'a', kind: 'bool', help: 'Remove all images no container uses, not just untagged ones' },
+    { long: ['force'], short: 'f', kind: 'bool', help: 'Do not prompt for confirmation' },
+  ],
+  maxArgs: 0,
+  examples: ['hutch image prune -f', 'hutch image prune -af'],
+  async run(ctx, p) {
+    if (!p.bool('force')) {
+      const what = p.bool('all') ? 'all images without at least one container associated to them' : 'all dangling images';
+      await ctx.err(`WARNING! This will remove ${what}.\nAre you sure you want to continue? [y/N] `);
+      if (!(await confirm())) return 0;
+    }
+    const r = await (await ctx.engine()).pruneImages({ all: p.bool('all') });
+    let text = '';
+    if (r.deleted.length) text += `Deleted Images:\n${r.deleted.map((l) => `${l}\n`).join('')}\n`;
+    text += `Total reclaimed space: ${humanSize(r.reclaimed)}\n`;
+    await ctx.out(text);
+    return 0;
+  },
+};
+
+/** One line from stdin: y or yes. Empty or closed stdin means no. */
+async function confirm(): Promise<boolean> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin });
+  try {
+    const line = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^y(es)?$/i.test(line.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+const subcommands: Record<string, Verb> = {
+  ls: images,
+  list: images,
+  inspect: imageInspect,
+  prune: imagePrune,
+  rm: rmi,
+  tag,
+  save,
+  load,
+  import: importVerb,
+};
+
+export const image: Verb = {
+  name: 'image',
+  summary: 'Manage images (ls, inspect, prune, rm, tag, save, load, import)',
+  usage: 'COMMAND',
+  options: [],
+  stopAtPositional: true,
+  examples: ['hutch image ls', 'hutch image inspect busybox', 'hutch image prune -f'],
+  async run(ctx: CliContext, p) {
+    const [name, ...rest] = p.args;
+    if (name === undefined) {
+      await ctx.out(verbHelp(image));
+      return 0;
+    }
+    const sub = subcommands[name];
+    if (!sub) throw new UsageError(`unknown command: "image ${name}"`, 'image');
+    const label = sub.name.startsWith('image ') ? sub.name : `image ${name}`;
+    const parsed = parseArgs(rest, optionsWithHelp(sub), { stopAtPositional: sub.stopAtPositional, verb: label });
+    if (parsed.bool('help')) {
+      await ctx.out(verbHelp({ ...sub, name: label }));
+      return 0;
+    }
+    const n = parsed.args.length;
+    if (sub.minArgs !== undefined && n < sub.minArgs)
+      throw new UsageError(`"hutch ${label}" requires at least ${sub.minArgs} argument${sub.minArgs > 1 ? 's' : ''}`, label);
+    if (sub.maxArgs !== undefined && n > sub.maxArgs) {
+      const what = sub.maxArgs === 0 ? 'no arguments' : `at most ${sub.maxArgs} argument${sub.maxArgs > 1 ? 's' : ''}`;
+      throw new UsageError(`"hutch ${label}" accepts ${what}`, label);
+    }
+    return sub.run(ctx, parsed);
+  },
+};
