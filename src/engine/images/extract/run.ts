@@ -1,6 +1,20 @@
-// Drives one extraction inside the worker (body in progress).
-import { ExtractError } from './error.js';
-import type { ExtractResult, WhiteoutMode } from './index.js';
+// One extraction, start to end, on the current thread (the worker's): reads the
+// layer file, recognises its compression by magic bytes, hashes the bytes as
+// read (digest) and the tar stream (diffId), and feeds the tar stream to the
+// reader, whose entries the LayerWriter writes through the addon.
+//
+// Plain tar is read with synchronous reads into one reused buffer. gzip goes
+// through node:zlib's streaming gunzip, which inflates on the libuv pool while
+// this thread writes files. zstd goes through a `zstd -dc` child process (the
+// zstd program, when installed): Node 20 has no zstd of its own.
+import { createHash, type Hash } from 'node:crypto';
+import fs from 'node:fs';
+import { loadNative } from '../../native/real.js';
+import type { Native } from '../../native/native.js';
+import { ExtractError, showName } from './error.js';
+import { EXTRACT_DEFAULTS, type ExtractResult, type WhiteoutMode } from './index.js';
+import { LayerWriter } from './layer-writer.js';
+import { TarError, TarReader } from './tar-reader.js';
 
 export interface RunOptions {
   whiteouts: WhiteoutMode;
@@ -8,11 +22,232 @@ export interface RunOptions {
   maxDepth?: number;
   maxBytes?: number;
   allowDevices?: boolean;
+  /** Polled between chunks: true stops the extraction with an AbortError. */
   aborted?: () => boolean;
+  /** Compressed bytes consumed; final is true once, at the end. */
   onProgress?: (bytesIn: number, final: boolean) => void;
+  native?: Native;
+}
+
+type Compression = ExtractResult['compression'];
+
+const CHUNK = 1 << 20;
+/** Decompressed bytes waiting to be written before the decompressor is paused. */
+const QUEUE_HIGH = 8 << 20;
+
+export function detectCompression(head: Uint8Array, n: number): Compression {
+  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (n >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  if (n >= 3 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) throw new ExtractError('bzip2-compressed layers are not supported');
+  if (n >= 6 && head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a) throw new ExtractError('xz-compressed layers are not supported');
+  return 'none';
+}
+
+class Aborted extends Error {
+  constructor() {
+    super('The operation was aborted');
+    this.name = 'AbortError';
+  }
+}
+
+interface Feed {
+  /** Tar bytes in (already decompressed). */
+  tar(chunk: Buffer): void;
+  /** Compressed bytes read. */
+  input(chunk: Buffer): void;
 }
 
 export async function extractFile(source: string, root: string, opts: RunOptions): Promise<ExtractResult> {
-  void opts;
-  throw new ExtractError(`layer ${source} -> ${root}: extraction not implemented yet`);
+  const native = opts.native ?? loadNative();
+  let fd: number;
+  try {
+    fd = fs.openSync(source, 'r');
+  } catch (e) {
+    throw new ExtractError(`cannot open layer ${source}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code);
+  }
+  const writer = new LayerWriter(native, root, {
+    whiteouts: opts.whiteouts,
+    maxEntries: opts.maxEntries ?? EXTRACT_DEFAULTS.maxEntries,
+    maxDepth: opts.maxDepth ?? EXTRACT_DEFAULTS.maxDepth,
+    maxBytes: opts.maxBytes ?? EXTRACT_DEFAULTS.maxBytes,
+    allowDevices: opts.allowDevices ?? process.geteuid?.() === 0,
+    chown: process.geteuid?.() === 0,
+  });
+  const reader = new TarReader(writer);
+  const digest = createHash('sha256');
+  let diff: Hash = digest;
+  let bytesIn = 0;
+  let bytes = 0;
+  const aborted = opts.aborted ?? (() => false);
+  const progress = opts.onProgress;
+  const feed: Feed = {
+    input(chunk) {
+      digest.update(chunk);
+      bytesIn += chunk.length;
+      progress?.(bytesIn, false);
+    },
+    tar(chunk) {
+      if (aborted()) throw new Aborted();
+      if (diff !== digest) diff.update(chunk);
+      bytes += chunk.length;
+      reader.push(chunk);
+    },
+  };
+  let compression: Compression = 'none';
+  try {
+    const head = Buffer.allocUnsafe(CHUNK);
+    const n = readFull(fd, head, 0);
+    compression = detectCompression(head, n);
+    if (compression === 'none') {
+      plain(fd, head, n, feed);
+    } else {
+      diff = createHash('sha256');
+      await decompress(compression, source, feed);
+    }
+    reader.end();
+    const skipped = writer.finish();
+    progress?.(bytesIn, true);
+    const d = `sha256:${digest.digest('hex')}`;
+    return {
+      entries: writer.entries,
+      bytes,
+      diffId: diff === digest ? d : `sha256:${diff.digest('hex')}`,
+      digest: d,
+      compression,
+      skipped,
+    };
+  } catch (e) {
+    writer.abort();
+    if (e instanceof Aborted || e instanceof ExtractError) throw e;
+    if (e instanceof TarError) {
+      throw new ExtractError(e.entry !== undefined ? `layer entry "${showName(e.entry)}": ${e.message}` : `layer: ${e.message}`);
+    }
+    const x = e as NodeJS.ErrnoException;
+    throw new ExtractError(`layer ${source}: ${x?.message ?? String(e)}`, x?.code);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readFull(fd: number, buf: Buffer, at: number): number {
+  let n = 0;
+  while (n < buf.length) {
+    const r = fs.readSync(fd, buf, n, buf.length - n, at + n);
+    if (r === 0) break;
+    n += r;
+  }
+  return n;
+}
+
+/** Uncompressed: one buffer, refilled; the reader never keeps a reference to it. */
+function plain(fd: number, buf: Buffer, n: number, feed: Feed): void {
+  let pos = 0;
+  while (n > 0) {
+    const chunk = n === buf.length ? buf : buf.subarray(0, n);
+    feed.input(chunk);
+    feed.tar(chunk);
+    pos += n;
+    n = readFull(fd, buf, pos);
+  }
+}
+
+async function decompress(kind: 'gzip' | 'zstd', source: string, feed: Feed): Promise<void> {
+  const input = fs.createReadStream(source, { highWaterMark: CHUNK });
+  input.on('data', (c) => feed.input(c as Buffer));
+  if (kind === 'gzip') {
+    const zlib = await import('node:zlib');
+    const gunzip = zlib.createGunzip({ chunkSize: 256 << 10 });
+    await pump(input, gunzip, gunzip, feed, (e) => `gzip: ${e.message}`);
+    return;
+  }
+  const { spawn } = await import('node:child_process');
+  const child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ENOENT' ? new ExtractError('zstd-compressed layer: the zstd program is not installed') : e),
+    );
+    child.on('close', (code) => resolve(code));
+  });
+  exited.catch(() => {});
+  try {
+    await pump(input, child.stdin, child.stdout, feed, (e) => `zstd: ${e.message}`);
+  } catch (e) {
+    child.kill('SIGKILL');
+    await exited.catch(() => {});
+    throw e;
+  }
+  const code = await exited;
+  if (code !== 0) throw new ExtractError(`layer: zstd -d failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
+}
+
+/**
+ * input → sink (a transform or a child's stdin) → out, whose chunks go to the
+ * feed. Chunks are queued and written from a setImmediate, not inside the
+ * 'data' event: zlib starts inflating the next chunk only once that event
+ * returns, so this way inflating (on the libuv pool) overlaps writing files.
+ */
+function pump(
+  input: NodeJS.ReadableStream & { destroy(e?: Error): void },
+  sink: NodeJS.WritableStream & { destroy(e?: Error): void },
+  out: NodeJS.ReadableStream & { destroy(e?: Error): void },
+  feed: Feed,
+  describe: (e: Error) => string,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const queue: Buffer[] = [];
+    let queued = 0;
+    let scheduled = false;
+    let ended = false;
+    let done = false;
+    const fail = (e: unknown) => {
+      if (done) return;
+      done = true;
+      input.destroy();
+      sink.destroy();
+      out.destroy();
+      reject(e);
+    };
+    const drain = () => {
+      scheduled = false;
+      if (done) return;
+      try {
+        while (queue.length) {
+          const c = queue.shift()!;
+          queued -= c.length;
+          feed.tar(c);
+        }
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      if (out.isPaused()) out.resume();
+      if (ended) {
+        done = true;
+        resolve();
+      }
+    };
+    const schedule = () => {
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drain);
+      }
+    };
+    input.on('error', fail);
+    sink.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? undefined : fail(new ExtractError(`layer: ${describe(e)}`))));
+    out.on('error', (e: Error) => fail(new ExtractError(`layer: ${describe(e)}`)));
+    out.on('data', (chunk: Buffer) => {
+      if (done) return;
+      queue.push(chunk);
+      queued += chunk.length;
+      if (queued >= QUEUE_HIGH) out.pause();
+      schedule();
+    });
+    out.on('end', () => {
+      ended = true;
+      schedule();
+    });
+    input.pipe(sink);
+  });
 }
