@@ -164,8 +164,10 @@ test('network errors are named: refused, TLS certificate problems, plain http sp
   );
   assert.equal(networkError(wrap('CERT_HAS_EXPIRED'), 'h', 'https://h/').code, 'TLS');
   assert.equal(networkError(wrap('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'h', 'https://h/').message, 'TLS certificate error for h: certificate signed by unknown authority (UNABLE_TO_VERIFY_LEAF_SIGNATURE)');
-  const plain = networkError(wrap('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'localhost:5000', 'https://localhost:5000/v2/');
-  assert.equal(plain.message, 'TLS handshake with localhost:5000 failed: wrong version number (a plain-http registry on localhost needs --insecure)');
+  const openssl = '80BCB0758B7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:';
+  const plain = networkError(wrap('ERR_SSL_WRONG_VERSION_NUMBER', openssl), 'localhost:5000', 'https://localhost:5000/v2/');
+  assert.equal(plain.message, 'TLS handshake with localhost:5000 failed: wrong version number (is it a plain-HTTP registry? --insecure allows that for localhost only)');
+  assert.equal(plain.code, 'TLS');
   assert.equal(networkError(wrap('ECONNREFUSED'), 'h', 'u').transient, true);
   assert.equal(networkError(wrap('DEPTH_ZERO_SELF_SIGNED_CERT'), 'h', 'u').transient, false);
 });

@@ -16,6 +16,8 @@ export const pull: Verb = {
     const quiet = p.bool('quiet');
     const { parseReference } = await import('../../engine/images/oci/reference.js');
     const ref = parseReference(name);
+    // A refused --insecure is bad input: one line, before any other output.
+    if (p.bool('insecure')) (await import('../../engine/registry/endpoint.js')).endpointFor(ref.registry, true);
     const tagged = !name.includes('@') && name.lastIndexOf(':') > name.lastIndexOf('/');
     const shown = ref.digest ? name : tagged ? name : `${name}:${ref.tag}`;
     if (!quiet) {

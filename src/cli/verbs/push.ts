@@ -16,6 +16,8 @@ export const push: Verb = {
     const quiet = p.bool('quiet');
     const { parseReference, repoName } = await import('../../engine/images/oci/reference.js');
     const ref = parseReference(name);
+    // A refused --insecure is bad input: one line, before any other output.
+    if (p.bool('insecure')) (await import('../../engine/registry/endpoint.js')).endpointFor(ref.registry, true);
     if (!quiet) await ctx.out(`The push refers to repository [${repoName(ref)}]\n`);
     const progress = await progressFor(ctx, 'push', quiet);
     const engine = await ctx.engine();

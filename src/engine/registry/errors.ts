@@ -84,8 +84,11 @@ export function networkError(err: unknown, host: string, url: string): RegistryE
     return new RegistryError(`TLS certificate error for ${host}: ${CERT_ERRORS[code]} (${code})`, 'TLS');
   }
   if (/^ERR_SSL_|^ERR_TLS_|^EPROTO$/.test(code) || /SSL routines|wrong version number|tls/i.test(c.message ?? '')) {
-    const hint = url.startsWith('https:') ? ' (a plain-http registry on localhost needs --insecure)' : '';
-    return new RegistryError(`TLS handshake with ${host} failed: ${c.message ?? code}${hint}`, 'TLS');
+    // OpenSSL's "80BC…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…" → its reason.
+    const reason = /SSL routines:[^:]*:([^:]+)/.exec(c.message ?? '')?.[1] ?? c.message ?? code;
+    const plain = /wrong version number|packet length too long|http request/i.test(reason);
+    const hint = plain && url.startsWith('https:') ? ' (is it a plain-HTTP registry? --insecure allows that for localhost only)' : '';
+    return new RegistryError(`TLS handshake with ${host} failed: ${reason}${hint}`, 'TLS');
   }
   const words: Record<string, string> = {
     ECONNREFUSED: 'connection refused',

@@ -9,7 +9,7 @@ import { parseIndex, parseManifest, selectPlatform, type Descriptor } from '../i
 import { openSession } from './session.js';
 import { fetchManifest, readLimited, sha256Hex } from './manifest.js';
 import { downloadBlob } from './download.js';
-import { eachLimit, ProgressEmitter, shortDigest } from './progress.js';
+import { eachLimit, ProgressEmitter } from './progress.js';
 import { RegistryError } from './errors.js';
 import type { ClientOptions, RegistryClient } from './client.js';
 
@@ -99,13 +99,14 @@ export async function pullImage(deps: RegistryDeps, name: string, opts: Registry
     // The manifest last: a manifest in the store whose blobs are missing would be a lie.
     await service.blobs.putBytes(manifestBytes, manifestDigest);
     const reference = formatReference(ref);
+    // Layers that were here already stay "Already exists", as docker shows them.
+    const fetchedNow = new Set(todo.map((l) => l.digest));
     const image = await service.register(reference, top.digest, {
       onProgress: (e) => {
-        const d = layers.find((l) => l.digest === e.layer || shortDigest(l.digest) === shortDigest(e.layer))?.digest ?? e.layer;
-        progress.emit(d, 'extracting', e.bytes, e.total);
+        if (fetchedNow.has(e.layer)) progress.emit(e.layer, 'extracting', e.bytes, e.total);
       },
     });
-    for (const l of layers) progress.emit(l.digest, 'done', l.size, l.size);
+    for (const l of todo) progress.emit(l.digest, 'done', l.size, l.size);
     return { image, reference, digest: top.digest, downloaded };
   });
 }

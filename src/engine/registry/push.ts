@@ -25,6 +25,8 @@ export async function pushImage(deps: RegistryDeps & { chunkBytes?: number }, na
   const manifestBytes = service.blobs.readBytes(local.manifestDigest);
   const blobs = [...local.manifest.layers, local.manifest.config].filter((d, i, all) => all.findIndex((x) => x.digest === d.digest) === i);
   for (const b of local.manifest.layers) progress.emit(b.digest, 'waiting', 0, b.size);
+  // docker shows layers only; the config is sent quietly.
+  const shown = (d: string) => local.manifest.layers.some((l) => l.digest === d);
 
   let uploaded = 0;
   await eachLimit(
@@ -34,12 +36,13 @@ export async function pushImage(deps: RegistryDeps & { chunkBytes?: number }, na
       const head = await client.request('HEAD', `/v2/${repo}/blobs/${blob.digest}`, { repo, actions: ['pull', 'push'], accept: [404], signal });
       await head.body?.cancel().catch(() => {});
       if (head.status !== 404) {
-        progress.emit(blob.digest, 'exists', blob.size, blob.size);
+        if (shown(blob.digest)) progress.emit(blob.digest, 'exists', blob.size, blob.size);
         return;
       }
       const file = service.blobs.path(blob.digest);
-      uploaded += await uploadBlob(client, repo, blob, file, deps.chunkBytes ?? CHUNK_BYTES, signal, (n) => progress.emit(blob.digest, 'uploading', n, blob.size));
-      progress.emit(blob.digest, 'done', blob.size, blob.size);
+      const report = shown(blob.digest) ? (n: number) => progress.emit(blob.digest, 'uploading', n, blob.size) : () => {};
+      uploaded += await uploadBlob(client, repo, blob, file, deps.chunkBytes ?? CHUNK_BYTES, signal, report);
+      if (shown(blob.digest)) progress.emit(blob.digest, 'done', blob.size, blob.size);
     },
     opts.signal,
   );
