@@ -56,6 +56,18 @@ await build({
   banner: { js: 'var __hutch_module_url = require("node:url").pathToFileURL(__filename).href;' },
 });
 
+// The layer-extraction worker, started by extractLayer (src/engine/images/extract/host.ts)
+// as a worker thread from dist/extract-worker.cjs.
+await build({
+  ...common,
+  entryPoints: { 'extract-worker': 'src/engine/images/extract/worker.ts' },
+  outfile: 'dist/extract-worker.cjs',
+  format: 'cjs',
+  plugins: [builtinsOnce],
+  define: { 'import.meta.url': '__hutch_module_url' },
+  banner: { js: 'var __hutch_module_url = require("node:url").pathToFileURL(__filename).href;' },
+});
+
 await build({
   ...common,
   entryPoints: { dashboard: 'src/ui/main.ts' },

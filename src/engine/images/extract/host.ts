@@ -1,22 +1,28 @@
 // The calling thread's side of extractLayer: starts the worker, relays progress,
 // turns the worker's answer back into a result or an ExtractError, and stops the
 // worker when the caller aborts.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExtractError } from './error.js';
 import type { ExtractOptions, ExtractResult } from './index.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
-/** The worker's module: worker.ts under tsx (tests, bench), extract-worker.js next to the bundle. */
+/** The worker's module: worker.ts under tsx (tests, bench), extract-worker.cjs next to the bundle (scripts/build.mjs). */
 function startWorker(request: WorkerRequest): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    // Workers do not inherit tsx's loader: register it inside, then load worker.ts.
-    const api = import.meta.resolve('tsx/esm/api');
+    // Workers do not inherit tsx's loader: register it inside with tsx's ESM
+    // API (found through tsx's own exports map), then load worker.ts.
+    const pkg = createRequire(here).resolve('tsx/package.json');
+    const exported = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'];
+    const api = new URL(exported.import.default, pathToFileURL(pkg)).href;
     const url = new URL('./worker.ts', here).href;
     const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
     return new Worker(code, { eval: true, workerData: request });
   }
-  return new Worker(new URL('./extract-worker.js', here), { workerData: request });
+  return new Worker(new URL('./extract-worker.cjs', here), { workerData: request });
 }
 
 export function runInWorker(source: string, root: string, opts: ExtractOptions): Promise<ExtractResult> {

@@ -6,6 +6,7 @@
 // layer can reach outside `root` (see README "Image layers: safe extraction").
 // The work runs in a worker thread so the dashboard keeps drawing.
 export { ExtractError } from './error.js';
+export { EXTRACT_DEFAULTS } from './limits.js';
 
 export type WhiteoutMode = 'overlay' | 'apply';
 
@@ -43,9 +44,3 @@ export async function extractLayer(source: string, root: string, opts: ExtractOp
   const { runInWorker } = await import('./host.js');
   return runInWorker(source, root, opts);
 }
-
-export const EXTRACT_DEFAULTS = Object.freeze({
-  maxEntries: 1_000_000,
-  maxDepth: 128,
-  maxBytes: 64 * 1024 ** 3,
-});

@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import { loadNative } from '../../native/real.js';
 import type { Native } from '../../native/native.js';
 import { ExtractError, showName } from './error.js';
-import { EXTRACT_DEFAULTS, type ExtractResult, type WhiteoutMode } from './index.js';
+import type { ExtractResult, WhiteoutMode } from './index.js';
+import { EXTRACT_DEFAULTS } from './limits.js';
 import { LayerWriter } from './layer-writer.js';
 import { TarError, TarReader } from './tar-reader.js';
 

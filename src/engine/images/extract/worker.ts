@@ -53,4 +53,4 @@ async function main(req: WorkerRequest): Promise<WorkerReply> {
   }
 }
 
-if (parentPort) parentPort.postMessage(await main(workerData as WorkerRequest));
+if (parentPort) void main(workerData as WorkerRequest).then((reply) => parentPort!.postMessage(reply));
