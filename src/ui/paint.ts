@@ -59,3 +59,44 @@ export function makePainter(theme: Theme, enabled: boolean): Painter {
     },
   };
 }
+
+/**
+ * The width in columns of a painted line, when every character in it is one
+ * whose width is certain: printable ASCII, and the few glyphs the views draw
+ * (·, …, ›, box drawing, blocks, ●, ▲, ▼, braille), all one column for
+ * string-width and terminals alike. SGR sequences take no room. Undefined for
+ * anything else (wide or combining characters, other escapes): the caller then
+ * lets Ink measure the line itself.
+ */
+export function lineWidth(text: string): number | undefined {
+  let w = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) w++;
+    else if (c === 0x1b) {
+      // SGR: ESC [ digits/semicolons m
+      let j = i + 1;
+      if (text.charCodeAt(j) !== 0x5b) return undefined;
+      j++;
+      while (j < text.length) {
+        const d = text.charCodeAt(j);
+        if ((d >= 0x30 && d <= 0x39) || d === 0x3b) j++;
+        else break;
+      }
+      if (text.charCodeAt(j) !== 0x6d) return undefined;
+      i = j;
+    } else if (
+      c === 0xb7 ||
+      c === 0x2026 ||
+      c === 0x203a ||
+      (c >= 0x2500 && c <= 0x259f) ||
+      c === 0x25b2 ||
+      c === 0x25bc ||
+      c === 0x25cf ||
+      (c >= 0x2800 && c <= 0x28ff)
+    ) {
+      w++;
+    } else return undefined;
+  }
+  return w;
+}

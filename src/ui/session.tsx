@@ -14,6 +14,10 @@ import React from 'react';
 import { render, type Instance } from 'ink';
 import { App, type Size } from './components/App.js';
 import type { Controller } from './controller.js';
+import { installOutputCache } from './ink-output-cache.js';
+
+// Before the first frame: Ink's Output with a cache across frames (see ink-output-cache.ts).
+await installOutputCache();
 
 const ALT_ON = '\x1b[?1049h\x1b[H\x1b[2J';
 const ALT_OFF = '\x1b[?1049l';

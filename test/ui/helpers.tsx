@@ -10,6 +10,10 @@ import { loadTheme } from '../../src/ui/theme.js';
 import { stripAnsi } from '../../src/ui/charts/ansi.js';
 import type { ProcessInfo } from '../../src/engine/types.js';
 import { FakeStats, UiFakeEngine } from './fakes.js';
+import { installOutputCache } from '../../src/ui/ink-output-cache.js';
+
+// As the shipped dashboard does (session.tsx): the tests see the frames the users see.
+await installOutputCache();
 
 export const KEY = {
   up: '\u001B[A',

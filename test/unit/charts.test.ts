@@ -89,11 +89,3 @@ test('container states', () => {
   assert.equal(fmtState({ ...base, status: 'created' } as ContainerInfo, now), 'created');
 });
 
-test('splitRuns keeps ASCII runs whole and carries the colour into each run', async () => {
-  const { splitRuns } = await import('../../src/ui/runs.js');
-  assert.deepEqual(splitRuns('plain \x1b[31mred\x1b[39m text'), ['plain \x1b[31mred\x1b[39m text']);
-  const parts = splitRuns('cpu \x1b[32m12.5 ▁▂ ▃\x1b[39m mem');
-  assert.deepEqual(parts, ['cpu \x1b[32m12.5 ', '\x1b[32m▁▂ ▃\x1b[39m ', '\x1b[32m\x1b[39mmem']);
-  assert.equal(parts.join('').replace(/\x1b\[[0-9;]*m/g, ''), 'cpu 12.5 ▁▂ ▃ mem');
-  assert.deepEqual(splitRuns('\x1b[1m›\x1b[0m x'), ['\x1b[1m›\x1b[0m ', 'x']);
-});

@@ -3,7 +3,7 @@
 // functions, and forwards every key to the controller. Staying one line short of
 // the terminal keeps Ink 6.8 off its clear-the-screen path (see the research notes).
 import React, { memo, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, Text, Transform, useInput, useIsScreenReaderEnabled, useStdout } from 'ink';
 import type { Controller } from '../controller.js';
 import { makePainter, type Painter } from '../paint.js';
 import type { UiState } from '../state.js';
@@ -12,7 +12,7 @@ import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, 
 import { logsLines } from '../views/logs.js';
 import { scrollTop, tableLines } from '../views/table.js';
 import { fit } from '../format.js';
-import { splitRuns } from '../runs.js';
+import { lineWidth } from '../paint.js';
 
 export interface Size {
   columns: number;
@@ -43,19 +43,27 @@ function useTerminalSize(fixed?: Size): Size {
   return fixed ?? size;
 }
 
-const Line = memo(function Line({ text }: { text: string }) {
-  const parts = splitRuns(text);
-  if (parts.length <= 1) return <Text wrap="truncate-end">{text === '' ? ' ' : text}</Text>;
-  // Several Text nodes on one row: see runs.ts for why.
-  return (
-    <Box flexDirection="row">
-      {parts.map((t, i) => (
-        <Text key={i} wrap="truncate-end">
-          {t}
-        </Text>
-      ))}
-    </Box>
-  );
+const blanks: string[] = [];
+/** The same string object for every line of a width, so React sees unchanged text. */
+function blank(width: number): string {
+  return (blanks[width] ??= ' '.repeat(width));
+}
+
+/**
+ * One screen line. Ink measures a Text's content with string-width on every
+ * frame and re-measures it in Yoga whenever it changes (caching every string it
+ * ever measured, forever). A line whose width we know exactly (see lineWidth)
+ * is instead a Transform over a row of blanks: the blanks never change, so Yoga
+ * never re-measures and the width check stays on string-width's ASCII fast
+ * path; the transform puts the real line in place when Ink writes the frame
+ * (Ink's documented use of Transform: same width in, same width out). Other
+ * lines, and everything under a screen reader, are plain truncating Texts.
+ */
+const Line = memo(function Line({ text, width }: { text: string; width: number }) {
+  const screenReader = useIsScreenReaderEnabled();
+  const w = lineWidth(text);
+  if (screenReader || w === undefined || w > width) return <Text wrap="truncate-end">{text === '' ? ' ' : text}</Text>;
+  return <Transform transform={() => text}>{blank(width)}</Transform>;
 });
 
 const MIN_COLUMNS = 40;
@@ -97,7 +105,7 @@ export function App({ controller, colors, size: fixed }: AppProps) {
   return (
     <Box flexDirection="column" width={width} height={height}>
       {lines.map((l, i) => (
-        <Line key={i} text={l} />
+        <Line key={i} text={l} width={width} />
       ))}
     </Box>
   );

@@ -1,0 +1,492 @@
+// A version-guarded runtime patch of ink 6.8.0's Output.get(), the step that
+// turns a frame's text writes into terminal lines.
+//
+// Why: stock Output.get() builds every frame from nothing. For each of the
+// frame's width×height cells it allocates a cell object, runs every line through
+// @alcalzone/ansi-tokenize (grapheme segmentation, one object per character with
+// a copy of its style list) and string-width, then serialises the whole grid
+// back to a string. Its caches live on the Output object, which Ink creates anew
+// for every frame. On a 160×50 screen that is ~18 ms of a ~26 ms frame (profiled,
+// bench/dashboard-child.ts), a full core of work for a dashboard that changes a
+// few numbers a second.
+//
+// What the patch does, exactly equivalent to the stock method:
+// - it walks the write/clip operations as stock does, but collects each row's
+//   fragments (x, text after clipping and transformers) instead of writing cells;
+// - a row whose fragments are the same as in a recent frame reuses that frame's
+//   string;
+// - otherwise a row whose fragments do not overlap and fit the width is the
+//   concatenation of each fragment's serialised text, with blank gaps between.
+//   A fragment's serialisation is itself a concatenation of pieces (words with
+//   their trailing spaces) cut where no style is active, so a line whose CPU
+//   figure changed re-tokenises only that figure. Pieces and fragments are
+//   serialised by ink's own tokenizer and string-width, and cached across frames.
+// - any row outside those conditions is built exactly as stock does.
+// Why concatenation is exact: ansi-tokenize's styledCharsToString emits, before
+// each character, the difference between its style and the previous
+// character's, and closes what is open after the last one. When the character
+// left of a cut has no style (a blank gap cell, or a piece's last space checked
+// to be unstyled), the difference is "open the right side's styles", which is
+// how the right side's own serialisation starts, and the left side's own closing
+// codes are what stock emits on stepping into the blank cell.
+// test/ui/ink-output-cache.test.ts compares the patched and stock methods on
+// frames of the dashboard and on random ones.
+//
+// The guard: ink must be exactly 6.8.0 (the version this was written against)
+// and ansi-tokenize 0.2.x; otherwise, or when anything is not where expected,
+// nothing is patched and Ink behaves as shipped. HUTCH_INK_PATCH=0 turns it off.
+//
+// How it reaches Output: importing ink's build/output.js by its file URL (which
+// bypasses the package's exports map) gives the very module instance Ink's
+// renderer uses, so patching its prototype takes effect for every frame.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const INK_VERSION = '6.8.0';
+const TOKENIZE_VERSION = /^0\.2\.\d+$/;
+
+interface AnsiCode {
+  type: 'ansi';
+  code: string;
+  endCode: string;
+}
+interface StyledChar {
+  type: 'char';
+  value: string;
+  fullWidth: boolean;
+  styles: AnsiCode[];
+}
+type Transformer = (line: string, index: number) => string;
+interface Clip {
+  x1?: number;
+  x2?: number;
+  y1?: number;
+  y2?: number;
+}
+type Operation =
+  | { type: 'write'; x: number; y: number; text: string; transformers: Transformer[] }
+  | { type: 'clip'; clip: Clip }
+  | { type: 'unclip' };
+interface OutputCaches {
+  getStyledChars(line: string): StyledChar[];
+  getStringWidth(text: string): number;
+  getWidestLine(text: string): number;
+}
+/** The shape of ink 6.8.0's Output instances that get() reads. */
+export interface InkOutput {
+  width: number;
+  height: number;
+  operations: Operation[];
+  caches: OutputCaches;
+  write(x: number, y: number, text: string, options: { transformers: Transformer[] }): void;
+  clip(clip: Clip): void;
+  unclip(): void;
+  get(): { output: string; height: number };
+}
+type OutputClass = new (options: { width: number; height: number }) => InkOutput;
+
+interface Deps {
+  Output: OutputClass & { prototype: InkOutput };
+  tokenize: (s: string) => unknown[];
+  styledCharsFromTokens: (tokens: unknown[]) => StyledChar[];
+  styledCharsToString: (chars: StyledChar[]) => string;
+  stringWidth: (s: string) => number;
+  sliceAnsi: (s: string, from: number, to?: number) => string;
+}
+
+/** A cache that keeps what the last two generations used: bounded, no per-entry bookkeeping. */
+class TwoGen<V> {
+  private cur = new Map<string, V>();
+  private old = new Map<string, V>();
+  constructor(private readonly limit: number) {}
+  get(k: string): V | undefined {
+    let v = this.cur.get(k);
+    if (v === undefined) {
+      v = this.old.get(k);
+      if (v !== undefined) this.set(k, v);
+    }
+    return v;
+  }
+  set(k: string, v: V): void {
+    if (this.cur.size >= this.limit) {
+      this.old = this.cur;
+      this.cur = new Map();
+    }
+    this.cur.set(k, v);
+  }
+  clear(): void {
+    this.cur.clear();
+    this.old.clear();
+  }
+}
+
+/** A serialised run of cells: its width, its text as stock would write it, whether its last cell has a style. */
+interface Run {
+  w: number;
+  s: string;
+  lastStyled: boolean;
+}
+
+const SGR = /\x1b\[([0-9;]*)m/y; // eslint-disable-line no-control-regex
+
+/** SGR parameters that open a style, by the parameter that closes it. */
+function closerOf(p: number): number | undefined {
+  if ((p >= 30 && p <= 37) || (p >= 90 && p <= 97) || p === 38) return 39;
+  if ((p >= 40 && p <= 47) || (p >= 100 && p <= 107) || p === 48) return 49;
+  switch (p) {
+    case 1:
+    case 2:
+      return 22;
+    case 3:
+      return 23;
+    case 4:
+      return 24;
+    case 5:
+      return 25;
+    case 7:
+      return 27;
+    case 8:
+      return 28;
+    case 9:
+      return 29;
+    case 53:
+      return 55;
+  }
+  return undefined;
+}
+const CLOSERS = new Set([22, 23, 24, 25, 27, 28, 29, 39, 49, 55]);
+
+/** Where a cut may start a piece: ESC, printable ASCII, and box, block and braille glyphs
+ * (none of which can join the space before it in one grapheme cluster). */
+function cutBefore(cc: number): boolean {
+  return cc === 0x1b || (cc > 0x20 && cc < 0x7f) || (cc >= 0x2500 && cc <= 0x28ff);
+}
+
+/**
+ * Splits a line into pieces that each end with spaces (the last one may not),
+ * cutting only after a space where, by a quick reading of its SGR codes, no style
+ * is open. The reading is only a guess at good cuts: each cut is checked on the
+ * tokenised result (see lineRun).
+ */
+export function pieces(line: string): string[] {
+  // OSC sequences (links) may contain spaces; 0x9b is the one-byte CSI.
+  if (line.includes('\x1b]') || line.includes('\x9b')) return [line];
+  const out: string[] = [];
+  const open = new Set<number>();
+  let unknown = false;
+  let start = 0;
+  const n = line.length;
+  for (let i = 0; i < n; ) {
+    const cc = line.charCodeAt(i);
+    if (cc === 0x1b) {
+      SGR.lastIndex = i;
+      const m = SGR.exec(line);
+      if (m) {
+        const ps = m[1] === '' ? [0] : m[1].split(';').map(Number);
+        for (let k = 0; k < ps.length; k++) {
+          const p = ps[k];
+          if (p === 0) {
+            open.clear();
+            unknown = false;
+          } else if (CLOSERS.has(p)) {
+            open.delete(p);
+          } else {
+            const c = closerOf(p);
+            if (c === undefined) unknown = true;
+            else open.add(c);
+            if (p === 38 || p === 48) k += ps[k + 1] === 5 ? 2 : ps[k + 1] === 2 ? 4 : 0;
+          }
+        }
+        i += m[0].length;
+        continue;
+      }
+    }
+    if (cc === 0x20) {
+      let j = i + 1;
+      while (j < n && line.charCodeAt(j) === 0x20) j++;
+      if (j < n && open.size === 0 && !unknown && cutBefore(line.charCodeAt(j))) {
+        out.push(line.slice(start, j));
+        start = j;
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  if (start < n) out.push(line.slice(start));
+  return out;
+}
+
+export class OutputCache {
+  private readonly rows = new TwoGen<string>(512);
+  private readonly lines = new TwoGen<Run>(2048);
+  private readonly runs = new TwoGen<Run>(8192);
+  private readonly widths = new Map<string, number>();
+  constructor(private readonly d: Deps) {}
+
+  clear(): void {
+    this.rows.clear();
+    this.lines.clear();
+    this.runs.clear();
+    this.widths.clear();
+  }
+
+  private charWidth(v: string): number {
+    let w = this.widths.get(v);
+    if (w === undefined) {
+      w = this.d.stringWidth(v);
+      if (this.widths.size > 4096) this.widths.clear();
+      this.widths.set(v, w);
+    }
+    return w;
+  }
+
+  /** Cells of `text` laid out from column 0 as stock Output.get() lays them out. */
+  private cells(text: string): StyledChar[] {
+    const chars = this.d.styledCharsFromTokens(this.d.tokenize(text));
+    const cells: StyledChar[] = [];
+    let x = 0;
+    for (const ch of chars) {
+      cells[x] = ch;
+      const w = Math.max(1, this.charWidth(ch.value));
+      for (let k = 1; k < w; k++) cells[x + k] = { type: 'char', value: '', fullWidth: false, styles: ch.styles };
+      x += w;
+    }
+    return cells;
+  }
+
+  private run(text: string): Run {
+    let r = this.runs.get(text);
+    if (r === undefined) {
+      const cells = this.cells(text);
+      const w = cells.length;
+      r = { w, s: this.d.styledCharsToString(cells), lastStyled: w > 0 && cells[w - 1].styles.length > 0 };
+      this.runs.set(text, r);
+    }
+    return r;
+  }
+
+  /** A whole fragment: its pieces joined when every cut is clean, else tokenised in one go. */
+  lineRun(line: string): Run {
+    let r = this.lines.get(line);
+    if (r !== undefined) return r;
+    const ps = pieces(line);
+    if (ps.length > 1) {
+      let w = 0;
+      let s = '';
+      let lastStyled = false;
+      let clean = true;
+      for (let i = 0; i < ps.length; i++) {
+        const p = this.run(ps[i]);
+        // Every piece but the last ends with a space: it must be unstyled for the cut to be exact.
+        if (i < ps.length - 1 && p.lastStyled) {
+          clean = false;
+          break;
+        }
+        w += p.w;
+        s += p.s;
+        if (p.w > 0) lastStyled = p.lastStyled;
+      }
+      r = clean ? { w, s, lastStyled } : this.run(line);
+    } else {
+      r = this.run(line);
+    }
+    this.lines.set(line, r);
+    return r;
+  }
+
+  /** One terminal row from its fragments ([x0, text0, x1, text1, …] in write order). */
+  row(frags: (number | string)[], width: number, caches: OutputCaches): string {
+    if (frags.length === 0) return '';
+    let key = `${width}`;
+    for (let i = 0; i < frags.length; i += 2) key += `\u0000${frags[i]}\u0001${frags[i + 1] as string}`;
+    let out = this.rows.get(key);
+    if (out === undefined) {
+      out = this.compose(frags, width) ?? this.stockRow(frags, width, caches);
+      this.rows.set(key, out);
+    }
+    return out;
+  }
+
+  /** Blank gaps and fragment runs; undefined when fragments overlap, touch a styled cell or leave the row. */
+  private compose(frags: (number | string)[], width: number): string | undefined {
+    const items: { x: number; r: Run }[] = [];
+    for (let i = 0; i < frags.length; i += 2) {
+      const x = frags[i] as number;
+      const r = this.lineRun(frags[i + 1] as string);
+      if (r.w === 0) continue; // writes no cell
+      if (!Number.isInteger(x) || x < 0 || x + r.w > width) return undefined;
+      items.push({ x, r });
+    }
+    if (items.length > 1) items.sort((a, b) => a.x - b.x);
+    let s = '';
+    let pos = 0;
+    let prevStyled = false;
+    for (const { x, r } of items) {
+      if (x < pos) return undefined; // overlap: later writes win cell by cell
+      if (x === pos && prevStyled) return undefined;
+      if (x > pos) s += ' '.repeat(x - pos);
+      s += r.s;
+      pos = x + r.w;
+      prevStyled = r.lastStyled;
+    }
+    return s.trimEnd();
+  }
+
+  /** Stock Output.get()'s work for one row. */
+  private stockRow(frags: (number | string)[], width: number, caches: OutputCaches): string {
+    const row: (StyledChar | undefined)[] = [];
+    for (let x = 0; x < width; x++) row.push({ type: 'char', value: ' ', fullWidth: false, styles: [] });
+    for (let i = 0; i < frags.length; i += 2) {
+      let offsetX = frags[i] as number;
+      for (const character of caches.getStyledChars(frags[i + 1] as string)) {
+        row[offsetX] = character;
+        const characterWidth = Math.max(1, caches.getStringWidth(character.value));
+        if (characterWidth > 1) {
+          for (let index = 1; index < characterWidth; index++) {
+            row[offsetX + index] = { type: 'char', value: '', fullWidth: false, styles: character.styles };
+          }
+        }
+        offsetX += characterWidth;
+      }
+    }
+    return this.d.styledCharsToString(row.filter((item): item is StyledChar => item !== undefined)).trimEnd();
+  }
+
+  /** The patched Output.prototype.get: stock's walk over the operations, rows from row(). */
+  get(output: InkOutput): { output: string; height: number } {
+    const rows: (number | string)[][] = [];
+    for (let y = 0; y < output.height; y++) rows.push([]);
+    const clips: Clip[] = [];
+    for (const operation of output.operations) {
+      if (operation.type === 'clip') clips.push(operation.clip);
+      if (operation.type === 'unclip') clips.pop();
+      if (operation.type !== 'write') continue;
+      const { text, transformers } = operation;
+      let { x, y } = operation;
+      let lines = text.split('\n');
+      const clip = clips.at(-1);
+      if (clip) {
+        const clipHorizontally = typeof clip?.x1 === 'number' && typeof clip?.x2 === 'number';
+        const clipVertically = typeof clip?.y1 === 'number' && typeof clip?.y2 === 'number';
+        if (clipHorizontally) {
+          const width = output.caches.getWidestLine(text);
+          if (x + width < clip.x1! || x > clip.x2!) continue;
+        }
+        if (clipVertically) {
+          const height = lines.length;
+          if (y + height < clip.y1! || y > clip.y2!) continue;
+        }
+        if (clipHorizontally) {
+          lines = lines.map((line) => {
+            const from = x < clip.x1! ? clip.x1! - x : 0;
+            const width = output.caches.getStringWidth(line);
+            const to = x + width > clip.x2! ? clip.x2! - x : width;
+            return this.d.sliceAnsi(line, from, to);
+          });
+          if (x < clip.x1!) x = clip.x1!;
+        }
+        if (clipVertically) {
+          const from = y < clip.y1! ? clip.y1! - y : 0;
+          const height = lines.length;
+          const to = y + height > clip.y2! ? clip.y2! - y : height;
+          lines = lines.slice(from, to);
+          if (y < clip.y1!) y = clip.y1!;
+        }
+      }
+      let offsetY = 0;
+      for (let [index, line] of lines.entries()) {
+        const frags = rows[y + offsetY];
+        // As stock: a missing row (outside the frame) skips the line and every line after it.
+        if (!frags) continue;
+        for (const transformer of transformers) line = transformer(line, index);
+        frags.push(x, line);
+        offsetY++;
+      }
+    }
+    const lines = rows.map((frags) => this.row(frags, output.width, output.caches));
+    return { output: lines.join('\n'), height: rows.length };
+  }
+}
+
+export interface Patch {
+  Output: OutputClass;
+  stockGet: (this: InkOutput) => { output: string; height: number };
+  cache: OutputCache;
+}
+
+let installed: Patch | undefined;
+let reason = 'not tried';
+
+function readVersion(pkgJson: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Patches ink's Output once; returns the patch, or undefined (with why in outputCacheStatus()) when the guard says no. */
+export async function installOutputCache(env: Record<string, string | undefined> = process.env): Promise<Patch | undefined> {
+  if (installed) return installed;
+  if (env.HUTCH_INK_PATCH === '0') {
+    reason = 'off (HUTCH_INK_PATCH=0)';
+    return undefined;
+  }
+  try {
+    const inkIndex = fileURLToPath(import.meta.resolve('ink'));
+    const inkVersion = readVersion(fileURLToPath(new URL('../package.json', pathToFileURL(inkIndex))));
+    if (inkVersion !== INK_VERSION) {
+      reason = `ink ${inkVersion ?? '?'} is not ${INK_VERSION}`;
+      return undefined;
+    }
+    const outputUrl = new URL('./output.js', pathToFileURL(inkIndex)).href;
+    // ink/build/output.js imports these three by bare name: resolve them from there, so
+    // they are the very modules it uses.
+    const fromOutput = createRequire(fileURLToPath(outputUrl));
+    const tokenizePkg = fromOutput.resolve('@alcalzone/ansi-tokenize/package.json');
+    const tokenizeVersion = readVersion(tokenizePkg) ?? '?';
+    if (!TOKENIZE_VERSION.test(tokenizeVersion)) {
+      reason = `@alcalzone/ansi-tokenize ${tokenizeVersion} is not 0.2.x`;
+      return undefined;
+    }
+    const tokenizeMain = (JSON.parse(fs.readFileSync(tokenizePkg, 'utf8')) as { exports: { '.': { import: string } } }).exports['.'].import;
+    const [outputMod, tok, sw, sa] = await Promise.all([
+      import(outputUrl),
+      import(new URL(tokenizeMain, pathToFileURL(tokenizePkg)).href),
+      import(pathToFileURL(fromOutput.resolve('string-width')).href),
+      import(pathToFileURL(fromOutput.resolve('slice-ansi')).href),
+    ]);
+    const Output = outputMod.default as Deps['Output'];
+    const deps: Deps = {
+      Output,
+      tokenize: tok.tokenize,
+      styledCharsFromTokens: tok.styledCharsFromTokens,
+      styledCharsToString: tok.styledCharsToString,
+      stringWidth: sw.default,
+      sliceAnsi: sa.default,
+    };
+    const fns = [deps.tokenize, deps.styledCharsFromTokens, deps.styledCharsToString, deps.stringWidth, deps.sliceAnsi, Output?.prototype?.get];
+    if (fns.some((f) => typeof f !== 'function')) {
+      reason = 'ink internals not where 6.8.0 has them';
+      return undefined;
+    }
+    const stockGet = Output.prototype.get;
+    const cache = new OutputCache(deps);
+    Output.prototype.get = function get(this: InkOutput) {
+      return cache.get(this);
+    };
+    installed = { Output, stockGet, cache };
+    reason = 'active';
+    return installed;
+  } catch (e) {
+    reason = `not applied: ${(e as Error).message}`;
+    return undefined;
+  }
+}
+
+/** "active", or why the patch is not in force. */
+export function outputCacheStatus(): string {
+  return reason;
+}
