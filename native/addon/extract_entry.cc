@@ -284,8 +284,8 @@ void Extractor::Hardlink(const std::string& path, const std::string& target) {
   int tparent = OpenInRoot(rootfd_, tdir, O_PATH | O_DIRECTORY);
   if (tparent < 0) {
     int e = errno;
-    throw LayerError{e, "hardlink target " + Quote(target) + ": " +
-                            (e == ENOENT ? std::string("does not exist") : std::string(strerror(e)))};
+    throw LayerError{e, "hardlink target " + Quote(target) +
+                            (e == ENOENT ? std::string(" does not exist") : std::string(": ") + strerror(e))};
   }
   try {
     int parent = Parent(dir, true);

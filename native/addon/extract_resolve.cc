@@ -150,7 +150,7 @@ int Extractor::WalkNoSymlinks(const std::string& dir, bool create) {
     int e = errno;
     close(fd);
     if (next < 0) {
-      if (e == ELOOP) throw LayerError{ELOOP, "parent " + Quote(dir.substr(0, to)) + " is a symlink"};
+      if (e == ELOOP) throw LayerError{ELOOP, "parent " + Quote(dir.substr(0, to)) + " goes through a symlink"};
       throw ParentError(e, dir.substr(0, to));
     }
     fd = next;
