@@ -110,7 +110,7 @@ export function manifestKind(doc: Record<string, unknown>, headerType?: string):
   if (mt && MANIFEST_TYPES.includes(mt)) return 'manifest';
   if (Array.isArray(doc.manifests)) return 'index';
   if (Array.isArray(doc.layers)) return 'manifest';
-  bad('manifest', `unsupported media type ${JSON.stringify(mt ?? null)}`);
+  bad('image manifest', `unsupported media type ${JSON.stringify(mt ?? null)}`);
 }
 
 export function parseIndex(data: Uint8Array | string | Record<string, unknown>, headerType?: string): ImageIndex {
