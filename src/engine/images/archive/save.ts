@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { InvalidArgument } from '../../errors.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
-import { familiarName } from '../oci/reference.js';
 import type { Found } from '../catalog.js';
 import type { ImageServiceImpl } from '../service.js';
 import { TarWriter } from './tar-write.js';
@@ -38,7 +37,8 @@ export async function saveArchive(svc: ImageServiceImpl, found: Found[], out: st
     index.push(desc);
     dockerManifest.push({
       Config: blobPath(manifest.config.digest),
-      RepoTags: tag ? [familiarName(tag)] : null,
+      // Fully qualified: docker reads them as well, and podman would put a short name under localhost/.
+      RepoTags: tag ? [tag] : null,
       Layers: manifest.layers.map((x) => blobPath(x.digest)),
     });
   }
