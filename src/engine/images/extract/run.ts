@@ -153,10 +153,15 @@ function plain(fd: number, buf: Buffer, n: number, feed: Feed): void {
 }
 
 async function decompress(kind: 'gzip' | 'zstd', source: string, feed: Feed): Promise<void> {
-  const input = fs.createReadStream(source, { highWaterMark: CHUNK });
-  input.on('data', (c) => feed.input(c as Buffer));
+  // Opened after the awaits below: a flowing stream must meet its pipe at once.
+  const open = () => {
+    const input = fs.createReadStream(source, { highWaterMark: CHUNK });
+    input.on('data', (c) => feed.input(c as Buffer));
+    return input;
+  };
   if (kind === 'gzip') {
     const zlib = await import('node:zlib');
+    const input = open();
     const gunzip = zlib.createGunzip({ chunkSize: 256 << 10 });
     await pump(input, gunzip, gunzip, feed, (e) => `gzip: ${e.message}`);
     return;
@@ -172,6 +177,7 @@ async function decompress(kind: 'gzip' | 'zstd', source: string, feed: Feed): Pr
     child.on('close', (code) => resolve(code));
   });
   exited.catch(() => {});
+  const input = open();
   try {
     await pump(input, child.stdin, child.stdout, feed, (e) => `zstd: ${e.message}`);
   } catch (e) {
