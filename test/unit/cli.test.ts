@@ -260,15 +260,18 @@ test('inspect prints a JSON array with 2-space indent', async () => {
 test('images, import, gc, wait', async () => {
   const e = psFixture();
   e.imageList = [
-    { name: 'host', id: 'sha256:' + '9'.repeat(64), created: '', size: 0, kind: 'builtin' },
-    { name: 'alpine', id: 'sha256:' + '1a'.repeat(32), created: ago(3 * 86_400_000), size: 7_340_032, kind: 'rootfs' },
+    { name: 'host', id: 'sha256:' + '9'.repeat(64), created: '', size: 0, kind: 'builtin', repository: 'host', tag: '-' },
+    { name: 'alpine:latest', id: 'sha256:' + '1a'.repeat(32), created: ago(3 * 86_400_000), size: 7_340_032, kind: 'rootfs', repository: 'alpine', tag: 'latest' },
+    { name: '2b2b2b2b2b2b', id: 'sha256:' + '2b'.repeat(32), created: ago(3600_000), size: 1000, kind: 'oci', repository: '<none>', tag: '<none>' },
   ];
   assert.equal(
     (await cli(['images'], e)).out,
-    'REPOSITORY   IMAGE ID       CREATED      SIZE\n' +
-      'host         999999999999   N/A          0B\n' +
-      'alpine       1a1a1a1a1a1a   3 days ago   7.34MB\n',
+    'REPOSITORY   TAG       IMAGE ID       CREATED             SIZE\n' +
+      'host         -         999999999999   -                   -\n' +
+      'alpine       latest    1a1a1a1a1a1a   3 days ago          7.34MB\n' +
+      '<none>       <none>    2b2b2b2b2b2b   About an hour ago   1kB\n',
   );
+  assert.equal((await cli(['images', '-q'], e)).out, '1a1a1a1a1a1a\n2b2b2b2b2b2b\n');
   assert.equal((await cli(['import', 'rootfs.tar', 'mine'], e)).out, `sha256:${'ab'.repeat(32)}\n`);
   assert.deepEqual(e.callsOf('importImage'), [['rootfs.tar', 'mine']]);
   e.gcResult = ['removed cgroup /sys/fs/cgroup/hutch/dead', 'removed /run/hutch/containers/dead'];
