@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { TokenServer } from './token-server.js';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
@@ -142,4 +144,124 @@ export async function startRegistry(o: RegistryOptions = {}): Promise<Registry> 
       },
     };
   }
+}
+
+// --- Images made and pushed by hand (raw HTTP), for what hutch cannot make itself:
+// several layers, gzip, manifest lists with foreign platforms, broken content.
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+export function sha256(data: Buffer | string): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** A tar archive of the given files (paths relative to the root), made by GNU tar. */
+export function tarOf(files: Record<string, string | Buffer>): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-test-tar-'));
+  try {
+    for (const [name, body] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), body);
+    }
+    const r = spawnSync('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', dir, '-cf', '-', ...Object.keys(files).map((f) => f.replace(/^\/+/, ''))], { maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
+    return r.stdout;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface RawLayer {
+  /** The blob as stored (gzip or plain tar). */
+  blob: Buffer;
+  diffId: string;
+  mediaType: string;
+}
+
+export function layer(tar: Buffer, compress = false): RawLayer {
+  const blob = compress ? gzipSync(tar) : tar;
+  return { blob, diffId: sha256(tar), mediaType: compress ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar' };
+}
+
+export interface RawImage {
+  layers: RawLayer[];
+  config: Buffer;
+  manifest: Buffer;
+  digest: string;
+}
+
+export function makeImage(layers: RawLayer[], o: { architecture?: string; variant?: string; cmd?: string[] } = {}): RawImage {
+  const plat = hostArch();
+  const variant = o.architecture ? o.variant : (o.variant ?? plat.variant);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: o.architecture ?? plat.architecture,
+      ...(variant ? { variant } : {}),
+      os: 'linux',
+      created: '2024-01-01T00:00:00Z',
+      config: { Cmd: o.cmd ?? ['sh'], Env: ['PATH=/bin'] },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: layers.map((l) => ({ mediaType: l.mediaType, digest: sha256(l.blob), size: l.blob.length })),
+    }),
+  );
+  return { layers, config, manifest, digest: sha256(manifest) };
+}
+
+/** The host's platform in OCI names. */
+export function hostArch(): { architecture: string; variant?: string } {
+  const a = ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ?? process.arch;
+  return a === 'arm64' ? { architecture: a, variant: 'v8' } : { architecture: a };
+}
+
+export async function pushBlob(base: string, repo: string, data: Buffer, headers: Record<string, string> = {}): Promise<string> {
+  const digest = sha256(data);
+  const head = await fetch(`${base}/v2/${repo}/blobs/${digest}`, { method: 'HEAD', headers });
+  if (head.status === 200) return digest;
+  const start = await fetch(`${base}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers });
+  await start.body?.cancel();
+  if (start.status !== 202) throw new Error(`upload start: ${start.status}`);
+  const loc = new URL(start.headers.get('location')!, base);
+  loc.searchParams.set('digest', digest);
+  const put = await fetch(loc, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: new Uint8Array(data) });
+  await put.body?.cancel();
+  if (put.status !== 201) throw new Error(`upload put: ${put.status}`);
+  return digest;
+}
+
+export async function pushManifest(base: string, repo: string, ref: string, body: Buffer, mediaType: string, headers: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(`${base}/v2/${repo}/manifests/${ref}`, { method: 'PUT', headers: { ...headers, 'content-type': mediaType }, body: new Uint8Array(body) });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`manifest put: ${res.status} ${text}`);
+  return sha256(body);
+}
+
+/** Pushes blobs and manifest; returns the manifest digest. */
+export async function pushImage(base: string, repo: string, tag: string, img: RawImage): Promise<string> {
+  for (const l of img.layers) await pushBlob(base, repo, l.blob);
+  await pushBlob(base, repo, img.config);
+  return pushManifest(base, repo, tag, img.manifest, OCI_MANIFEST);
+}
+
+/** An OCI index over the images, each with its platform. */
+export function makeIndex(entries: { img: RawImage; architecture: string; variant?: string }[]): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: entries.map((e) => ({
+        mediaType: OCI_MANIFEST,
+        digest: e.img.digest,
+        size: e.img.manifest.length,
+        platform: { os: 'linux', architecture: e.architecture, ...(e.variant ? { variant: e.variant } : {}) },
+      })),
+    }),
+  );
 }
