@@ -16,11 +16,14 @@
 // - a row whose fragments are the same as in a recent frame reuses that frame's
 //   string;
 // - otherwise a row whose fragments do not overlap and fit the width is the
-//   concatenation of each fragment's serialised text, with blank gaps between.
-//   A fragment's serialisation is itself a concatenation of pieces (words with
-//   their trailing spaces) cut where no style is active, so a line whose CPU
-//   figure changed re-tokenises only that figure. Pieces and fragments are
-//   serialised by ink's own tokenizer and string-width, and cached across frames.
+//   concatenation of each fragment's serialised text, with blank gaps between;
+// - a fragment made of SGR sequences and plain cells only (printable ASCII and
+//   the dashboard's glyphs) is serialised through its shape (the same text with
+//   every character replaced by "x"): a table row keeps its shape while its
+//   figures change, so ink's tokenizer runs once per shape, not once per frame;
+// - any other fragment is cut into pieces (words with their trailing spaces)
+//   where no style is active, each piece serialised and cached on its own.
+//   Shapes and pieces go through ink's own tokenizer and string-width.
 // - any row outside those conditions is built exactly as stock does.
 // Why concatenation is exact: ansi-tokenize's styledCharsToString emits, before
 // each character, the difference between its style and the previous
@@ -28,7 +31,11 @@
 // left of a cut has no style (a blank gap cell, or a piece's last space checked
 // to be unstyled), the difference is "open the right side's styles", which is
 // how the right side's own serialisation starts, and the left side's own closing
-// codes are what stock emits on stepping into the blank cell.
+// codes are what stock emits on stepping into the blank cell. Why a shape is
+// exact: plain cells are each a grapheme of their own, one column wide, and
+// never part of an escape, so a text and its shape tokenise to the same codes
+// and the same styles cell by cell; their serialisations differ only in the
+// characters, which fill back in order.
 // test/ui/ink-output-cache.test.ts compares the patched and stock methods on
 // frames of the dashboard and on random ones.
 //
@@ -164,6 +171,98 @@ function cutBefore(cc: number): boolean {
 }
 
 /**
+ * Characters that tokenize, measure and serialise alike: one UTF-16 unit, a
+ * grapheme cluster of its own whatever surrounds it, not full-width, one column
+ * for string-width. Printable ASCII and the glyphs the dashboard draws (·, …, ›,
+ * box drawing, blocks, ▲, ▼, ●, braille); test/ui/ink-output-cache.test.ts checks
+ * each against ink's tokenizer and string-width.
+ */
+export function isPlainCell(c: number): boolean {
+  return (
+    (c >= 0x20 && c < 0x7f) ||
+    c === 0xb7 ||
+    c === 0x2026 ||
+    c === 0x203a ||
+    (c >= 0x2500 && c <= 0x259f) ||
+    c === 0x25b2 ||
+    c === 0x25bc ||
+    c === 0x25cf ||
+    (c >= 0x2800 && c <= 0x28ff)
+  );
+}
+
+/**
+ * A line's shape: its SGR sequences as they are, every other character (all of
+ * them plain cells, else undefined) replaced by "x"; and those characters in
+ * order. Two lines of one shape tokenise to the same styles cell by cell, so the
+ * shape's serialisation with its x's replaced, in order, by the characters is
+ * the line's own: a table row's shape stays the same while its figures change.
+ */
+export function shape(line: string): { key: string; chars: string } | undefined {
+  let key = '';
+  let chars = '';
+  let from = 0; // start of the current run of plain cells
+  const n = line.length;
+  for (let i = 0; i < n; ) {
+    const c = line.charCodeAt(i);
+    if (c === 0x1b) {
+      SGR.lastIndex = i;
+      const m = SGR.exec(line);
+      if (!m) return undefined;
+      if (i > from) {
+        key += 'x'.repeat(i - from);
+        chars += line.slice(from, i);
+      }
+      key += m[0];
+      i += m[0].length;
+      from = i;
+      continue;
+    }
+    if (!isPlainCell(c)) return undefined;
+    i++;
+  }
+  if (n > from) {
+    key += 'x'.repeat(n - from);
+    chars += line.slice(from);
+  }
+  return { key, chars };
+}
+
+/** A shape's serialisation cut at its x's: [codes, count of x, codes, count of x, …, codes]. */
+type Filling = (string | number)[];
+
+function filling(serialised: string): Filling {
+  const out: Filling = [];
+  let codes = '';
+  for (let i = 0; i < serialised.length; ) {
+    if (serialised.charCodeAt(i) === 0x78) {
+      let j = i + 1;
+      while (j < serialised.length && serialised.charCodeAt(j) === 0x78) j++;
+      out.push(codes, j - i);
+      codes = '';
+      i = j;
+    } else {
+      // Everything else ink writes here is an SGR sequence (no x in them).
+      codes += serialised[i];
+      i++;
+    }
+  }
+  out.push(codes);
+  return out;
+}
+
+function fill(f: Filling, chars: string): string {
+  let s = f[0] as string;
+  let at = 0;
+  for (let k = 1; k < f.length; k += 2) {
+    const n = f[k] as number;
+    s += chars.slice(at, at + n) + (f[k + 1] as string);
+    at += n;
+  }
+  return s;
+}
+
+/**
  * Splits a line into pieces that each end with spaces (the last one may not),
  * cutting only after a space where, by a quick reading of its SGR codes, no style
  * is open. The reading is only a guess at good cuts: each cut is checked on the
@@ -222,6 +321,7 @@ export class OutputCache {
   private readonly rows = new TwoGen<string>(512);
   private readonly lines = new TwoGen<Run>(2048);
   private readonly runs = new TwoGen<Run>(8192);
+  private readonly shapes = new TwoGen<{ run: Run; filling: Filling }>(1024);
   private readonly widths = new Map<string, number>();
   constructor(private readonly d: Deps) {}
 
@@ -229,6 +329,7 @@ export class OutputCache {
     this.rows.clear();
     this.lines.clear();
     this.runs.clear();
+    this.shapes.clear();
     this.widths.clear();
   }
 
@@ -267,10 +368,22 @@ export class OutputCache {
     return r;
   }
 
-  /** A whole fragment: its pieces joined when every cut is clean, else tokenised in one go. */
+  /** A whole fragment: through its shape, else its pieces joined when every cut is clean, else tokenised in one go. */
   lineRun(line: string): Run {
     let r = this.lines.get(line);
     if (r !== undefined) return r;
+    const sh = shape(line);
+    if (sh) {
+      let known = this.shapes.get(sh.key);
+      if (known === undefined) {
+        const run = this.run(sh.key);
+        known = { run, filling: filling(run.s) };
+        this.shapes.set(sh.key, known);
+      }
+      r = { w: known.run.w, s: fill(known.filling, sh.chars), lastStyled: known.run.lastStyled };
+      this.lines.set(line, r);
+      return r;
+    }
     const ps = pieces(line);
     if (ps.length > 1) {
       let w = 0;

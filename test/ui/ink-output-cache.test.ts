@@ -6,7 +6,7 @@
 import './no-ci.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { installOutputCache, outputCacheStatus, pieces, type InkOutput, type Patch } from '../../src/ui/ink-output-cache.js';
+import { installOutputCache, isPlainCell, outputCacheStatus, pieces, shape, type InkOutput, type Patch } from '../../src/ui/ink-output-cache.js';
 import { KEY, setup } from './helpers.js';
 import { UiFakeEngine, sample } from './fakes.js';
 
@@ -98,18 +98,21 @@ const CHARS = [
   '名', '界', '😀', 'é', 'e\u0301', '\u0301', '👩\u200d💻', '🇩🇪', '\t', '\u00ad', '\u200b', 'ｱ', 'ﾞ',
 ];
 
-function randomText(r: () => number, maxLen: number, codes = 0.18): string {
+const PLAIN = CHARS.filter((c) => c.length === 1 && isPlainCell(c.charCodeAt(0)));
+
+function randomText(r: () => number, maxLen: number, codes = 0.18, plainOnly = false): string {
+  const chars = plainOnly ? PLAIN : CHARS;
   let s = '';
   const n = Math.floor(r() * maxLen);
   for (let i = 0; i < n; i++) {
     if (r() < codes) s += CODES[Math.floor(r() * CODES.length)];
     else if (r() < 0.4) s += ' '.repeat(1 + Math.floor(r() * 4));
-    else s += CHARS[Math.floor(r() * CHARS.length)];
+    else s += chars[Math.floor(r() * chars.length)];
   }
   return s;
 }
 
-function randomOutput(p: Patch, r: () => number, codes: number): InkOutput {
+function randomOutput(p: Patch, r: () => number, codes: number, plainOnly: boolean): InkOutput {
   const width = 1 + Math.floor(r() * 40);
   const height = 1 + Math.floor(r() * 4);
   const out = new p.Output({ width, height });
@@ -126,8 +129,8 @@ function randomOutput(p: Patch, r: () => number, codes: number): InkOutput {
     } else {
       const x = r() < 0.1 ? -1 : Math.floor(r() * width);
       const y = r() < 0.05 ? height + 1 : Math.floor(r() * height);
-      let text = randomText(r, 30, codes);
-      if (r() < 0.2) text += '\n' + randomText(r, 20, codes);
+      let text = randomText(r, 30, codes, plainOnly);
+      if (r() < 0.2) text += '\n' + randomText(r, 20, codes, plainOnly);
       const transformers = r() < 0.15 ? [(line: string, i: number) => `\x1b[35m${line}\x1b[39m${i}`] : [];
       out.write(x, y, text, { transformers });
     }
@@ -139,8 +142,9 @@ test('random frames: the same output as stock, cold and warm cache', async () =>
   const p = await patch();
   const r = rng(20261123);
   const outputs: InkOutput[] = [];
-  // Many escapes (styles open across spaces) and few (long unstyled runs, many cuts).
-  for (let i = 0; i < 4000; i++) outputs.push(randomOutput(p, r, i % 2 ? 0.18 : 0.03));
+  // Many escapes (styles open across spaces) and few (long unstyled runs, many cuts);
+  // any characters (pieces) and plain cells only (shapes).
+  for (let i = 0; i < 6000; i++) outputs.push(randomOutput(p, r, i % 2 ? 0.18 : 0.03, i % 3 === 0));
   for (const pass of ['cold', 'warm']) {
     if (pass === 'cold') p.cache.clear();
     for (const o of outputs) {
@@ -182,4 +186,31 @@ test('pieces are cut after spaces with no style open, before a character that st
   assert.deepEqual(pieces('a ▁▂ b'), ['a ', '▁▂ ', 'b']);
   assert.deepEqual(pieces('\x1b]8;;http://x y\x07l\x1b]8;;\x07 z'), ['\x1b]8;;http://x y\x07l\x1b]8;;\x07 z']);
   assert.deepEqual(pieces('\x1b[38;5;33mx\x1b[39m y'), ['\x1b[38;5;33mx\x1b[39m ', 'y']);
+});
+
+test('plain cells are what shapes assume: one unit, one cluster whatever the neighbour, not full-width, one column', async () => {
+  const p = await patch();
+  void p;
+  const inkDir = new URL('.', import.meta.resolve('ink')).href;
+  const { createRequire } = await import('node:module');
+  const { fileURLToPath, pathToFileURL } = await import('node:url');
+  const req = createRequire(fileURLToPath(new URL('./output.js', inkDir)));
+  const stringWidth = (await import(pathToFileURL(req.resolve('string-width')).href)).default as (s: string) => number;
+  const tokPkg = req.resolve('@alcalzone/ansi-tokenize/package.json');
+  const { tokenize } = (await import(new URL('./build/index.js', pathToFileURL(tokPkg)).href)) as { tokenize: (s: string) => { type: string; fullWidth?: boolean }[] };
+  const plain: string[] = [];
+  for (let c = 0; c < 0x10000; c++) if (isPlainCell(c)) plain.push(String.fromCharCode(c));
+  assert.ok(plain.length > 500);
+  const seg = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const neighbours = [...plain.filter((_, i) => i % 7 === 0), '\x1b'];
+  for (const c of plain) {
+    assert.equal(stringWidth(c), 1, `width of U+${c.charCodeAt(0).toString(16)}`);
+    assert.deepEqual(tokenize(c), [{ type: 'char', value: c, fullWidth: false }]);
+    for (const d of neighbours) {
+      assert.equal([...seg.segment(c + d)].length, 2, `U+${c.charCodeAt(0).toString(16)} U+${d.charCodeAt(0).toString(16)}`);
+    }
+  }
+  assert.deepEqual(shape('a \x1b[32m▁▂\x1b[39m b'), { key: 'xx\x1b[32mxx\x1b[39mxx', chars: 'a ▁▂ b' });
+  assert.equal(shape('名'), undefined);
+  assert.equal(shape('\x1b[2Kx'), undefined);
 });
