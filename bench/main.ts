@@ -11,6 +11,7 @@ import { median, paired, row } from './stats.js';
 import { sweepRows } from './sweep.js';
 import { inkFloorRow } from './ink-floor.js';
 import { dashboardRows } from './dashboard.js';
+import { imageRows } from './images.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -34,7 +35,9 @@ const cleanup: Array<() => void> = [];
 try {
   const tar = busyboxRootfsTar();
   await engine.importImage(tar, 'busybox');
-  const rootfs = path.join(root, 'images', 'busybox', 'rootfs');
+  // A one-layer image's snapshot is its whole root filesystem.
+  const chain = (await engine.inspectImage('busybox')).Manifest!.Layers[0].ChainID;
+  const rootfs = path.join(root, 'images', 'snapshots', chain.slice(7), 'fs');
 
   // crun: the same rootfs, a config from `crun spec` running /bin/true.
   fs.mkdirSync(crunBundle);
@@ -76,6 +79,7 @@ try {
     crunTimes.push(Number(process.hrtime.bigint() - t1) / 1e6);
   }
   say(row('engine: start→exit true', 'crun run', { a: startOnly, b: crunTimes }, 0.8));
+  for (const l of await imageRows(engine, root, N)) say(l);
 
   // CLI against podman, same rootfs.
   const imp = spawnSync('podman', ['import', tar, podmanImage], { encoding: 'utf8' });
