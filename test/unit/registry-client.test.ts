@@ -193,3 +193,33 @@ test('an expired token is fetched again; a refused cached token is replaced once
   assert.equal(await (await c.request('GET', '/v2/x/c', { repo: 'x' })).text(), 'Bearer T3');
   assert.equal(calls.filter((x) => x.url.includes('auth.example')).length, 3);
 });
+
+test('parallel requests meeting one challenge: basic is not a failure, bearer asks for one token', async () => {
+  const good = `Basic ${Buffer.from('u:p').toString('base64')}`;
+  const basic = fakeFetch(async (_url, init) => {
+    await new Promise((r) => setTimeout(r, 5));
+    return (init.headers as Record<string, string>).Authorization === good
+      ? new Response('ok')
+      : json({}, 401, { 'www-authenticate': 'Basic realm="r"' });
+  });
+  const c1 = client(basic.f, { credentials: { username: 'u', password: 'p' } }).c;
+  const texts = await Promise.all([1, 2, 3].map(async (i) => (await c1.request('HEAD', `/v2/x/blobs/${i}`, { repo: 'x' })).text()));
+  assert.deepEqual(texts, ['ok', 'ok', 'ok']);
+
+  let tokenRequests = 0;
+  const bearer = fakeFetch(async (url, init) => {
+    if (url.host === 'auth.example') {
+      tokenRequests++;
+      await new Promise((r) => setTimeout(r, 10));
+      return json({ token: 'T' });
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    return (init.headers as Record<string, string>).Authorization === 'Bearer T'
+      ? new Response('ok')
+      : json({}, 401, { 'www-authenticate': 'Bearer realm="https://auth.example/token",service="reg",scope="repository:x:pull"' });
+  });
+  const c2 = client(bearer.f).c;
+  const got = await Promise.all([1, 2, 3].map(async (i) => (await c2.request('HEAD', `/v2/x/blobs/${i}`, { repo: 'x' })).text()));
+  assert.deepEqual(got, ['ok', 'ok', 'ok']);
+  assert.equal(tokenRequests, 1);
+});

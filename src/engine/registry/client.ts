@@ -81,6 +81,7 @@ export class RegistryClient {
   readonly endpoint: Endpoint;
   readonly policy: RetryPolicy;
   private auth: AuthState = { kind: 'none' };
+  private readonly pendingTokens = new Map<string, Promise<string>>();
   private readonly tokens: TokenCache;
   private readonly doFetch: typeof fetch;
   private readonly doSleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -145,8 +146,7 @@ export class RegistryClient {
         challenged = true;
         const challenges = parseChallenges(res.headers.get('www-authenticate'));
         await discard(res);
-        const sent = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
-        await this.answerChallenge(challenges, ro, sent, signal);
+        await this.answerChallenge(challenges, ro, authorization, signal);
         attempt--; // answering a challenge is not a retry
         continue;
       }
@@ -205,7 +205,9 @@ export class RegistryClient {
     return undefined;
   }
 
-  private async answerChallenge(challenges: Challenge[], ro: RequestOptions, refused: string | undefined, signal?: AbortSignal): Promise<void> {
+  /** `sent` is the Authorization the refused request carried: requests in flight
+   * together all meet the challenge, and only a refused credential is a failure. */
+  private async answerChallenge(challenges: Challenge[], ro: RequestOptions, sent: string | undefined, signal?: AbortSignal): Promise<void> {
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
     if (bearer) {
       const { realm, service, scope } = bearer.params;
@@ -213,11 +215,11 @@ export class RegistryClient {
       const scopes = mergeScopes([...this.scopes(ro), ...(scope ? scope.split(' ').filter(Boolean) : [])]);
       this.auth = { kind: 'bearer', realm, service };
       // A cached token the registry just refused is no good any more.
-      if (refused) this.tokens.drop(refused);
+      if (sent?.startsWith('Bearer ')) this.tokens.drop(sent.slice(7));
       await this.token(realm, service, scopes, signal);
       return;
     }
-    if (challenges.some((c) => c.scheme === 'basic') && this.opts.credentials && this.auth.kind !== 'basic') {
+    if (challenges.some((c) => c.scheme === 'basic') && this.opts.credentials && sent !== this.basicHeader()) {
       this.auth = { kind: 'basic' };
       return;
     }
@@ -233,6 +235,20 @@ export class RegistryClient {
     const endpoint = TokenCache.endpoint(realm, service);
     const cached = this.tokens.get(endpoint, scopes);
     if (cached) return cached;
+    // Parallel requests that meet the same challenge share one token request.
+    const key = `${endpoint}\n${mergeScopes(scopes).sort().join(' ')}`;
+    const pending = this.pendingTokens.get(key);
+    if (pending) return pending;
+    const p = this.fetchToken(realm, service, endpoint, scopes, signal);
+    this.pendingTokens.set(key, p);
+    try {
+      return await p;
+    } finally {
+      this.pendingTokens.delete(key);
+    }
+  }
+
+  private async fetchToken(realm: string, service: string | undefined, endpoint: string, scopes: string[], signal?: AbortSignal): Promise<string> {
     let url: URL;
     try {
       url = new URL(realm);
