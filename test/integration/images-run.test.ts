@@ -52,7 +52,7 @@ before(async () => {
         tar: [
           file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\napp:x:1234:2345:app:/home/app:/bin/sh\n'),
           file('etc/group', 'root:x:0:\napp:x:2345:\nextra:x:3456:app\nother:x:4567:root\n'),
-          dir('home/app'),
+          dir('home/app', { uid: 1234, gid: 2345, mode: 0o750 }),
           dir('data'),
           file('data/a', 'a1\n'),
           file('data/b', 'b1\n'),
@@ -130,6 +130,8 @@ test('the image config is honoured: Entrypoint + Cmd, Env, WorkingDir, User from
   assert.equal(ok(['run', '--rm', '-u', '4000:4001', 'layered:1', 'id -u; id -g; echo $HOME']), '4000\n4001\n/\n');
   assert.equal(ok(['run', '--rm', '-u', 'app:extra', 'layered:1', 'id -u; id -g']), '1234\n3456\n');
   assert.equal(ok(['run', '--rm', '-u', '1234', 'layered:1', 'id -g']), '2345\n');
+  // A working directory the image lacks is made (docker's behaviour), parents keeping their owner and mode.
+  assert.equal(ok(['run', '--rm', '-u', '0', '-w', '/home/app/new/deeper', 'layered:1', 'pwd; stat -c "%u %g %a" /home/app /home/app/new']), '/home/app/new/deeper\n1234 2345 750\n0 0 755\n');
   // --entrypoint replaces the Entrypoint and drops the image's Cmd.
   assert.equal(ok(['run', '--rm', '--entrypoint', '/bin/echo', 'layered:1', 'just', 'echo']), 'just echo\n');
   assert.equal(ok(['run', '--rm', '--entrypoint', '/bin/pwd', 'layered:1']), '/data\n');

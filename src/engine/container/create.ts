@@ -9,6 +9,7 @@ import { NAME_RE, newId, randomName } from '../ids.js';
 import { containerDir } from '../paths.js';
 import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
 import { buildConfig, commandFor } from '../spec/build.js';
+import { ensureWorkdir } from '../images/workdir.js';
 import { pidAlive } from '../proc.js';
 import { namesDir, type Ctx } from './context.js';
 import { files, type ContainerRecord } from './record.js';
@@ -37,6 +38,7 @@ export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<Co
       fs.mkdirSync(path.join(tmp, 'layers'), { mode: 0o700 });
       image.lowerdirs.forEach((d, i) => fs.symlinkSync(d, path.join(tmp, 'layers', String(i))));
       lowerdirs = image.lowerdirs.map((_, i) => `layers/${i}`);
+      ensureWorkdir(image.lowerdirs, files.upper(tmp), spec.workdir || image.workdir || '/');
     }
     const hostname = spec.hostname || id.slice(0, 12);
     writeFileAtomic(files.hostname(tmp), `${hostname}\n`);
