@@ -109,3 +109,44 @@ test('two pulls of one image at once: both complete, one download per blob', asy
     await other.cleanup();
   }
 });
+
+test('a connection cut in the middle of a layer is resumed within the same pull', async () => {
+  const other = await sandbox();
+  try {
+    const cut = layer(tarOf({ 'cut.bin': randomBytes(6 * 1024 * 1024) }));
+    const digest = sha256(cut.blob);
+    await pushImage(reg.url, 'cut', '1', makeImage([layer(fs.readFileSync(busyboxRootfsTar()), true), cut]));
+    proxyOptions.blobRate = 0;
+    proxyOptions.cut = { url: `/blobs/${digest}`, after: 2 * 1024 * 1024 };
+    const from = proxy.requests.length;
+    const r = await cliAsync(other.env, ['pull', '--insecure', `${proxy.host}/cut:1`]);
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+    const gets = proxy.requests.slice(from).filter((x) => x.method === 'GET' && x.url.endsWith(`/blobs/${digest}`));
+    assert.equal(gets.length, 2, JSON.stringify(gets));
+    assert.equal(gets[0].range, undefined);
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(gets[1].range ?? '')?.[1]);
+    assert.ok(resumedAt > 0 && resumedAt <= 2 * 1024 * 1024, `resumed at ${gets[1].range}`);
+    assert.equal(gets[1].status, 206);
+    assert.ok(fs.existsSync(path.join(other.root, 'images', 'blobs', 'sha256', digest.slice(7))));
+  } finally {
+    await other.cleanup();
+  }
+});
+
+test('push of a layer bigger than a chunk: PATCH chunks, then the same digest in the registry', async () => {
+  // The big image is in the store from the first test; send it to another repository.
+  const target = `${reg.host}/big-copy:1`;
+  assert.equal(sb.cli(['tag', `${proxy.host}/big:1`, target]).status, 0);
+  const patchesBefore = reg.log().split('\n').filter((l) => /http.request.method=PATCH/.test(l)).length;
+  const push = await cliAsync(sb.env, ['push', '--insecure', target]);
+  assert.equal(push.stderr, '');
+  assert.equal(push.status, 0);
+  const patches = reg.log().split('\n').filter((l) => /http.request.method=PATCH/.test(l)).length - patchesBefore;
+  assert.equal(patches, Math.ceil(fs.statSync(path.join(sb.root, 'images', 'blobs', 'sha256', bigDigest.slice(7))).size / (8 * 1024 * 1024)));
+  const head = await fetch(`${reg.url}/v2/big-copy/blobs/${bigDigest}`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  const pulled = await fetch(`${reg.url}/v2/big/manifests/1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  const pushedDigest = /digest: (sha256:[0-9a-f]{64})/.exec(push.stdout)?.[1];
+  assert.equal(pushedDigest, pulled.headers.get('docker-content-digest'), 'same manifest, byte for byte');
+});

@@ -15,6 +15,8 @@ export interface ProxyOptions {
   match?: (method: string, url: string) => boolean;
   /** Bytes per second for blob download bodies (default unthrottled). */
   blobRate?: number;
+  /** Cut the connection of the next GET whose URL contains `url` after `after` body bytes (once). */
+  cut?: { url: string; after: number };
 }
 
 export interface Proxy {
@@ -54,6 +56,9 @@ export async function startProxy(target: string, o: ProxyOptions = {}): Promise<
         entry.status = ur.statusCode ?? 0;
         res.writeHead(ur.statusCode ?? 502, ur.headers);
         const isBlob = method === 'GET' && /\/blobs\/sha256:/.test(url);
+        const cutAt = method === 'GET' && o.cut && url.includes(o.cut.url) ? o.cut.after : undefined;
+        if (cutAt !== undefined) o.cut = undefined;
+        let sent = 0;
         try {
           for await (const chunk of ur as AsyncIterable<Buffer>) {
             if (isBlob && o.blobRate) {
@@ -65,8 +70,17 @@ export async function startProxy(target: string, o: ProxyOptions = {}): Promise<
                 if (res.destroyed) return;
               }
             } else {
-              if (isBlob) blobBytes += chunk.length;
-              if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+              const piece = cutAt !== undefined ? chunk.subarray(0, Math.max(0, cutAt - sent)) : chunk;
+              if (isBlob) blobBytes += piece.length;
+              sent += piece.length;
+              if (piece.length && !res.write(piece)) await new Promise((r) => res.once('drain', r));
+              if (cutAt !== undefined && sent >= cutAt) {
+                entry.status = -1; // cut
+                await new Promise((r) => setTimeout(r, 20));
+                res.destroy();
+                ur.destroy();
+                return;
+              }
             }
             if (res.destroyed) return;
           }
