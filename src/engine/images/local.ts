@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ImageDetail, ImageInfo } from '../types.js';
 import type { Native } from '../native/native.js';
-import { NotFound } from '../errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import { hostRootfs } from './host.js';
 import { layout, snapshotFs, type Layout } from './layout.js';
 import { findImage, imageInfos, infoOf, listMetas, readRefs, type Found } from './catalog.js';
@@ -89,7 +89,7 @@ export class LocalImageStore implements ImageStore {
   }
 
   async remove(ref: string, opts: { force?: boolean; usedBy?: (imageId: string) => string | undefined }): Promise<string[]> {
-    if (ref === HOST_IMAGE) throw new (await import('../errors.js')).Conflict('the built-in host image cannot be removed');
+    if (ref === HOST_IMAGE) throw new Conflict('the built-in host image cannot be removed');
     return (await this.impl()).remove(ref, opts);
   }
 

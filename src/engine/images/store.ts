@@ -66,5 +66,3 @@ export interface ImageStore {
   /** The content store and registration API (pull and push build on it). */
   service(): Promise<ImageService>;
 }
-
-export const IMAGE_NAME_RE = /^[a-z0-9][a-z0-9_.\-/]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 import { InvalidArgument } from '../../errors.js';
-import type { FsBlobStore } from '../content/blobs.js';
+import { DigestMismatch, type FsBlobStore } from '../content/blobs.js';
 import type { Added } from '../service.js';
 
 export interface ArchiveContents {
@@ -42,7 +42,8 @@ export async function readArchive(src: Readable, blobs: FsBlobStore, added: Adde
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const fail = (e: unknown) => {
     if (!failed) {
-      const msg = e instanceof Error ? e.message : String(e);
+      // node-tar prefixes its codes (TAR_BAD_ARCHIVE: …): the sentence is enough.
+      const msg = (e instanceof Error ? e.message : String(e)).replace(/^TAR_[A-Z_]+: /, '');
       failed = e instanceof InvalidArgument ? e : new InvalidArgument(`load: not a readable image archive: ${msg}`);
       src.unpipe(parser as unknown as NodeJS.WritableStream);
       src.destroy();
@@ -80,7 +81,7 @@ export async function readArchive(src: Readable, blobs: FsBlobStore, added: Adde
         .catch((e) => {
           open.delete(entry);
           entry.resume();
-          fail(e);
+          fail(e instanceof DigestMismatch ? new DigestMismatch(`load: ${p}: ${e.message}`) : e);
         }),
     );
   });
