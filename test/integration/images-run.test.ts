@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { HUTCH, sandbox, type Sandbox } from './helpers.js';
 import { buildImage, busyboxLayer, ociArchive, sha, type BuiltImage } from './images-fixtures.js';
-import { dir, file, symlink } from '../support/tar-writer.js';
+import { dir, file, symlink, tar } from '../support/tar-writer.js';
+import { hostPlatform } from '../../src/engine/images/oci/manifest.js';
 
 let sb: Sandbox;
 let img: BuiltImage;
@@ -254,4 +255,40 @@ test('save then load gives the same image (names, layers, config)', () => {
   const loaded = spawnSync(process.execPath, [HUTCH, 'load'], { env: sb.env, input: gzipSync(saved.stdout), encoding: 'utf8' });
   assert.equal(loaded.status, 0, loaded.stderr);
   assert.equal(loaded.stdout, 'Loaded image: layered:1\n');
+});
+
+test("a multi-platform index loads the host's platform; docker 25+ archives name images by containerd's annotation or manifest.json", () => {
+  const mine = buildImage({ layers: [busyboxLayer(), { tar: [file('which', 'host platform\n')] }] });
+  const otherArch = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha('not stored'), size: 10, platform: { os: 'linux', architecture: 'mips64le' } };
+  const plat = hostPlatform();
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [otherArch, { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: mine.manifestDigest, size: mine.manifest.length, platform: plat }],
+    }),
+  );
+  const blobs = [...mine.blobs, [sha(index), index] as const];
+  const archive = (top: object, extra: Array<{ name: string; data: string }> = []) =>
+    tar([
+      { name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' },
+      { name: 'index.json', data: JSON.stringify({ schemaVersion: 2, manifests: [top] }) },
+      ...extra,
+      ...blobs.map(([d, b]) => ({ name: `blobs/sha256/${d.slice(7)}`, data: b })),
+    ]);
+  const f = path.join(sb.root, 'multi.tar');
+  fs.writeFileSync(f, archive({ mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha(index), size: index.length, annotations: { 'io.containerd.image.name': 'docker.io/library/multi:1', 'org.opencontainers.image.ref.name': '1' } }));
+  assert.equal(ok(['load', '-i', f]), 'Loaded image: multi:1\n');
+  assert.equal(ok(['run', '--rm', 'multi:1', 'cat', '/which']), 'host platform\n');
+  const [d] = JSON.parse(ok(['image', 'inspect', 'multi:1']));
+  assert.equal(d.Manifest.Digest, mine.manifestDigest);
+  // Only a tag in the index entry: docker's manifest.json gives the name.
+  fs.writeFileSync(
+    f,
+    archive({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: mine.manifestDigest, size: mine.manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'v9' } }, [
+      { name: 'manifest.json', data: JSON.stringify([{ Config: `blobs/sha256/${mine.configDigest.slice(7)}`, RepoTags: ['named:v9'], Layers: [] }]) },
+    ]),
+  );
+  assert.equal(ok(['load', '-i', f]), 'Loaded image: named:v9\n');
+  ok(['rmi', 'multi:1', 'named:v9']);
 });
