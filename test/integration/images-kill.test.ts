@@ -102,3 +102,24 @@ test('SIGKILL during load at many points: consistent store, gc cleans, the next 
   sb.cli(['gc']);
   assert.deepEqual(leftovers(), []);
 });
+
+test('concurrent loads of one image all succeed and unpack each layer once into the store', async () => {
+  sb.cli(['rmi', 'big:1']);
+  sb.cli(['gc']);
+  const runs = [0, 1, 2].map(
+    () =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const p = spawn(process.execPath, [HUTCH, 'load', '-i', archive], { env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (out += d));
+        p.on('exit', (code) => resolve({ code, out }));
+      }),
+  );
+  for (const r of await Promise.all(runs)) assert.deepEqual(r, { code: 0, out: 'Loaded image: big:1\n' });
+  assertConsistent();
+  const snaps = fs.readdirSync(path.join(sb.root, 'images', 'snapshots'));
+  assert.equal(snaps.filter((n) => /^[0-9a-f]{64}$/.test(n)).length, 3);
+  assert.deepEqual(leftovers(), []);
+  assert.equal(sb.cli(['run', '--rm', 'big:1', 'cat', '/a/0/0']).stdout, 'a 0 0\n'.repeat(20));
+});
