@@ -223,3 +223,30 @@ test('parallel requests meeting one challenge: basic is not a failure, bearer as
   assert.deepEqual(got, ['ok', 'ok', 'ok']);
   assert.equal(tokenRequests, 1);
 });
+
+test('a body that breaks off is fetched again (withBody); registry errors are not retried twice', async () => {
+  let n = 0;
+  const { f } = fakeFetch(() => {
+    n++;
+    if (n === 1) {
+      return new Response(
+        new ReadableStream({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('par'));
+            c.error(new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }));
+          },
+        }),
+      );
+    }
+    return new Response('whole');
+  });
+  const { c, sleeps } = client(f);
+  const text = await c.withBody(async () => (await c.request('GET', '/v2/x/manifests/1')).text(), '/v2/x/manifests/1');
+  assert.equal(text, 'whole');
+  assert.deepEqual(sleeps, [250]);
+
+  const busy = fakeFetch(() => new Response('', { status: 503 }));
+  const b = client(busy.f);
+  await assert.rejects(b.c.withBody(async () => (await b.c.request('GET', '/v2/')).text(), '/v2/'), /gave up after 5 tries/);
+  assert.equal(busy.calls.length, 5);
+});

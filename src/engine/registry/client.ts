@@ -116,6 +116,21 @@ export class RegistryClient {
     return true;
   }
 
+  /** Runs a request and the reading of its body, again when the body breaks off
+   * (request() itself retries only until the headers arrive). */
+  async withBody<T>(fn: () => Promise<T>, url: string, signal?: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof RegistryError || (signal ?? this.opts.signal)?.aborted) throw e;
+        const err = networkError(e, this.host, this.url(url));
+        if (err.transient && (await this.backoff(attempt, null, err.message, signal))) continue;
+        throw err;
+      }
+    }
+  }
+
   async request(method: string, path: string, ro: RequestOptions = {}): Promise<Response> {
     const url = this.url(path);
     const signal = ro.signal ?? this.opts.signal;

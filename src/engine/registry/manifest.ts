@@ -62,17 +62,21 @@ function typeOf(bytes: Buffer, header: string | null): string {
  * (`manifest unknown: shown not found`).
  */
 export async function fetchManifest(client: RegistryClient, repo: string, reference: string, shown: string): Promise<FetchedManifest> {
-  const res = await client.request('GET', `/v2/${repo}/manifests/${reference}`, {
-    repo,
-    actions: ['pull'],
-    headers: { Accept: ACCEPT_MANIFESTS },
-    accept: [404],
-  });
-  if (res.status === 404) {
-    await res.body?.cancel().catch(() => {});
-    throw new RegistryError(`manifest unknown: ${shown} not found`, 'MANIFEST_UNKNOWN', 404);
-  }
-  const bytes = await readLimited(res, MAX_MANIFEST_BYTES, `manifest of ${shown}`);
+  const path = `/v2/${repo}/manifests/${reference}`;
+  const got = await client.withBody(async () => {
+    const res = await client.request('GET', path, {
+      repo,
+      actions: ['pull'],
+      headers: { Accept: ACCEPT_MANIFESTS },
+      accept: [404],
+    });
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => {});
+      throw new RegistryError(`manifest unknown: ${shown} not found`, 'MANIFEST_UNKNOWN', 404);
+    }
+    return { res, bytes: await readLimited(res, MAX_MANIFEST_BYTES, `manifest of ${shown}`) };
+  }, path);
+  const { res, bytes } = got;
   const digest = sha256Hex(bytes);
   if (isDigest(reference) && digest !== reference) {
     throw new RegistryError(`digest mismatch: ${shown} asked for ${reference}, registry sent ${digest}`, 'DIGEST_INVALID');

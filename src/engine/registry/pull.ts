@@ -119,8 +119,8 @@ function uniqueByDigest(list: readonly Descriptor[]): Descriptor[] {
 /** A config blob: read whole, verified, stored. Returns the bytes fetched. */
 async function fetchSmallBlob(client: RegistryClient, repo: string, desc: Descriptor, service: ImageService): Promise<number> {
   if (desc.size > MAX_CONFIG_BYTES) throw new RegistryError(`image config ${desc.digest} is too large (${desc.size} bytes)`, 'PROTOCOL');
-  const res = await client.request('GET', `/v2/${repo}/blobs/${desc.digest}`, { repo, actions: ['pull'] });
-  const bytes = await readLimited(res, desc.size, `config ${desc.digest}`);
+  const path = `/v2/${repo}/blobs/${desc.digest}`;
+  const bytes = await client.withBody(async () => readLimited(await client.request('GET', path, { repo, actions: ['pull'] }), desc.size, `config ${desc.digest}`), path);
   const got = sha256Hex(bytes);
   if (got !== desc.digest || bytes.length !== desc.size) {
     throw new RegistryError(`digest mismatch: config ${desc.digest} from ${client.host}/${repo} hashes to ${got}`, 'DIGEST_INVALID');
