@@ -9,8 +9,21 @@ import { ExtractError } from './error.js';
 import type { ExtractOptions, ExtractResult } from './index.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
+/** A finished worker stays this long for the next layer (a pull unpacks several). */
+const IDLE_MS = 5000;
+
+interface Slot {
+  worker: Worker;
+  /** Handles the reply to the request in flight. */
+  onReply?: (m: WorkerReply) => void;
+  onFail?: (e: Error) => void;
+  idleTimer?: NodeJS.Timeout;
+}
+
+const idle: Slot[] = [];
+
 /** The worker's module: worker.ts under tsx (tests, bench), extract-worker.cjs next to the bundle (scripts/build.mjs). */
-function startWorker(request: WorkerRequest): Worker {
+function startWorker(): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     // Workers do not inherit tsx's loader: register it inside with tsx's ESM
@@ -20,9 +33,43 @@ function startWorker(request: WorkerRequest): Worker {
     const api = new URL(exported.import.default, pathToFileURL(pkg)).href;
     const url = new URL('./worker.ts', here).href;
     const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-    return new Worker(code, { eval: true, workerData: request });
+    return new Worker(code, { eval: true });
   }
-  return new Worker(new URL('./extract-worker.cjs', here), { workerData: request });
+  return new Worker(new URL('./extract-worker.cjs', here));
+}
+
+function acquire(): Slot {
+  const reused = idle.pop();
+  if (reused) {
+    clearTimeout(reused.idleTimer);
+    reused.worker.ref();
+    return reused;
+  }
+  const slot: Slot = { worker: startWorker() };
+  const gone = (e: Error) => {
+    const i = idle.indexOf(slot);
+    if (i >= 0) idle.splice(i, 1);
+    clearTimeout(slot.idleTimer);
+    slot.onFail?.(e);
+    slot.onReply = slot.onFail = undefined;
+  };
+  slot.worker.on('message', (m: WorkerReply) => slot.onReply?.(m));
+  slot.worker.on('error', (e) => gone(e));
+  slot.worker.on('exit', (code) => gone(new ExtractError(`layer extraction worker exited (${code}) without an answer`)));
+  return slot;
+}
+
+/** Back to the pool; an idle worker does not keep the process alive. */
+function release(slot: Slot): void {
+  slot.onReply = slot.onFail = undefined;
+  slot.worker.unref();
+  slot.idleTimer = setTimeout(() => {
+    const i = idle.indexOf(slot);
+    if (i >= 0) idle.splice(i, 1);
+    void slot.worker.terminate();
+  }, IDLE_MS);
+  slot.idleTimer.unref();
+  idle.push(slot);
 }
 
 export function runInWorker(source: string, root: string, opts: ExtractOptions): Promise<ExtractResult> {
@@ -42,7 +89,7 @@ export function runInWorker(source: string, root: string, opts: ExtractOptions):
     abort,
   };
   return new Promise<ExtractResult>((resolve, reject) => {
-    const worker = startWorker(request);
+    const slot = acquire();
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const settle = (fn: () => void) => {
@@ -55,20 +102,24 @@ export function runInWorker(source: string, root: string, opts: ExtractOptions):
       Atomics.store(abort, 0, 1);
       settle(() => reject(signal!.reason));
       // A worker stuck in one long syscall still goes away.
-      killTimer = setTimeout(() => void worker.terminate(), 5000);
+      killTimer = setTimeout(() => void slot.worker.terminate(), 5000);
       killTimer.unref();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: WorkerReply) => {
+    slot.onReply = (m) => {
       if (m.kind === 'progress') {
         if (!settled) onProgress?.(m.bytesIn);
-      } else if (m.kind === 'done') settle(() => resolve(m.result));
+        return;
+      }
+      clearTimeout(killTimer);
+      release(slot);
+      if (m.kind === 'done') settle(() => resolve(m.result));
       else settle(() => reject(new ExtractError(m.message, m.code)));
-    });
-    worker.on('error', (e) => settle(() => reject(e instanceof ExtractError ? e : new ExtractError(`layer extraction failed: ${e.message}`))));
-    worker.on('exit', (code) => {
-      if (killTimer) clearTimeout(killTimer);
-      settle(() => reject(new ExtractError(`layer extraction worker exited (${code}) without an answer`)));
-    });
+    };
+    slot.onFail = (e) => {
+      clearTimeout(killTimer);
+      settle(() => reject(e instanceof ExtractError ? e : new ExtractError(`layer extraction failed: ${e.message}`)));
+    };
+    slot.worker.postMessage(request);
   });
 }

@@ -1,6 +1,8 @@
-// Worker thread entry: runs one extraction (run.ts) and answers with a single
-// 'done' or 'error' message, plus throttled 'progress' messages on the way.
-import { parentPort, workerData } from 'node:worker_threads';
+// Worker thread entry: runs extractions (run.ts) one request at a time and
+// answers each with a single 'done' or 'error' message, plus throttled
+// 'progress' messages on the way. host.ts keeps a finished worker for a while
+// and sends it the next layer.
+import { parentPort } from 'node:worker_threads';
 import { ExtractError } from './error.js';
 import type { ExtractResult, WhiteoutMode } from './index.js';
 import { extractFile } from './run.js';
@@ -53,4 +55,6 @@ async function main(req: WorkerRequest): Promise<WorkerReply> {
   }
 }
 
-if (parentPort) void main(workerData as WorkerRequest).then((reply) => parentPort!.postMessage(reply));
+parentPort?.on('message', (req: WorkerRequest) => {
+  void main(req).then((reply) => parentPort!.postMessage(reply));
+});
