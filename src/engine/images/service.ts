@@ -12,7 +12,7 @@ import { chainIds, sha256 } from './oci/hash.js';
 import { hostPlatform, manifestKind, parseConfig, parseIndex, parseJson, parseManifest, selectPlatform, type ImageConfig, type ImageManifest } from './oci/manifest.js';
 import { OCI_CONFIG, OCI_MANIFEST, ociLayerType, sniffCompression } from './oci/media.js';
 import { familiarName, familiarRepo, parseReference, splitName } from './oci/reference.js';
-import { findImage, infoOf, listMetas, readRefs, refKey, removeMeta, updateRefs, writeMeta, type Found, type ImageMeta } from './catalog.js';
+import { findImage, infoOf, listMetas, readMeta, readRefs, refKey, removeMeta, updateRefs, writeMeta, type Found, type ImageMeta } from './catalog.js';
 import { snapshotFs, type Layout } from './layout.js';
 import { hasSnapshot, listSnapshots, removeSnapshot, snapshotInfo, unpackBase, unpackLayer } from './snapshots.js';
 import { readInRoot } from './inroot.js';
@@ -101,7 +101,9 @@ export class ImageServiceImpl implements ImageService {
     };
     await Promise.all(Array.from({ length: Math.min(UNPACK_PARALLEL, manifest.layers.length) }, worker));
     const now = new Date().toISOString();
-    const etc = this.readEtc(chains);
+    // Same manifest registered before: its layers, and so its /etc files, are the same.
+    const prev = readMeta(this.l, digest);
+    const etc = prev && prev.layers.length === chains.length ? { passwd: prev.passwd, group: prev.group } : this.readEtc(chains);
     const meta: ImageMeta = {
       manifestDigest: digest,
       mediaType: manifest.mediaType,
