@@ -88,6 +88,8 @@ export function busyboxRootfsTar(): string {
   const bb = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
   if (!bb) throw new Error('busybox-static is not installed (apt-get install busybox-static)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bb-'));
+  // Built once per test process; gone with it.
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const rootfs = path.join(dir, 'rootfs');
   for (const d of ['bin', 'etc', 'tmp', 'proc', 'sys', 'dev', 'root']) fs.mkdirSync(path.join(rootfs, d), { recursive: true });
   fs.copyFileSync(bb, path.join(rootfs, 'bin', 'busybox'));
