@@ -3,7 +3,7 @@
 // read (digest) and the tar stream (diffId), and feeds the tar stream to the
 // reader, whose entries the LayerWriter writes through the addon.
 //
-// Plain tar is read with synchronous reads into one reused buffer. gzip goes
+// Plain tar is read and hashed on a second thread (read-ahead.ts). gzip goes
 // through node:zlib's streaming gunzip, which inflates on the libuv pool while
 // this thread writes files. zstd goes through a `zstd -dc` child process (the
 // zstd program, when installed): Node 20 has no zstd of its own.
@@ -15,6 +15,7 @@ import { ExtractError, showName } from './error.js';
 import type { ExtractResult, WhiteoutMode } from './index.js';
 import { EXTRACT_DEFAULTS } from './limits.js';
 import { LayerWriter } from './layer-writer.js';
+import { ReadAhead } from './read-ahead.js';
 import { TarError, TarReader } from './tar-reader.js';
 
 export interface RunOptions {
@@ -76,7 +77,7 @@ export async function extractFile(source: string, root: string, opts: RunOptions
   });
   const reader = new TarReader(writer);
   const digest = createHash('sha256');
-  let diff: Hash = digest;
+  let diff: Hash | undefined;
   let bytesIn = 0;
   let bytes = 0;
   const aborted = opts.aborted ?? (() => false);
@@ -89,34 +90,35 @@ export async function extractFile(source: string, root: string, opts: RunOptions
     },
     tar(chunk) {
       if (aborted()) throw new Aborted();
-      if (diff !== digest) diff.update(chunk);
+      diff?.update(chunk);
       bytes += chunk.length;
       reader.push(chunk);
     },
   };
   let compression: Compression = 'none';
   try {
-    const head = Buffer.allocUnsafe(CHUNK);
-    const n = readFull(fd, head, 0);
-    compression = detectCompression(head, n);
+    const head = Buffer.alloc(16);
+    compression = detectCompression(head, fs.readSync(fd, head, 0, head.length, 0));
+    let d: string;
+    let diffId: string;
     if (compression === 'none') {
-      plain(fd, head, n, feed);
+      // Read and hashed on another thread, parsed here in place.
+      const r = ReadAhead.get().run(source, (chunk) => {
+        bytesIn += chunk.length;
+        progress?.(bytesIn, false);
+        feed.tar(chunk);
+      });
+      d = diffId = `sha256:${r.digest}`;
     } else {
       diff = createHash('sha256');
       await decompress(compression, source, feed);
+      d = `sha256:${digest.digest('hex')}`;
+      diffId = `sha256:${diff.digest('hex')}`;
     }
     reader.end();
     const skipped = writer.finish();
     progress?.(bytesIn, true);
-    const d = `sha256:${digest.digest('hex')}`;
-    return {
-      entries: writer.entries,
-      bytes,
-      diffId: diff === digest ? d : `sha256:${diff.digest('hex')}`,
-      digest: d,
-      compression,
-      skipped,
-    };
+    return { entries: writer.entries, bytes, diffId, digest: d, compression, skipped };
   } catch (e) {
     writer.abort();
     if (e instanceof Aborted || e instanceof ExtractError) throw e;
@@ -127,28 +129,6 @@ export async function extractFile(source: string, root: string, opts: RunOptions
     throw new ExtractError(`layer ${source}: ${x?.message ?? String(e)}`, x?.code);
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-function readFull(fd: number, buf: Buffer, at: number): number {
-  let n = 0;
-  while (n < buf.length) {
-    const r = fs.readSync(fd, buf, n, buf.length - n, at + n);
-    if (r === 0) break;
-    n += r;
-  }
-  return n;
-}
-
-/** Uncompressed: one buffer, refilled; the reader never keeps a reference to it. */
-function plain(fd: number, buf: Buffer, n: number, feed: Feed): void {
-  let pos = 0;
-  while (n > 0) {
-    const chunk = n === buf.length ? buf : buf.subarray(0, n);
-    feed.input(chunk);
-    feed.tar(chunk);
-    pos += n;
-    n = readFull(fd, buf, pos);
   }
 }
 
