@@ -52,6 +52,13 @@ test('decodeHeader: ustar prefix, GNU magic, types, checksums', () => {
   gnu.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
   assert.equal(decodeHeader(gnu, 0).name, 'g');
   assert.throws(() => decodeHeader(tarEntry(file('a', 'x', { badChecksum: true })), 0), /bad checksum/);
+  // Old tars summed the bytes as signed chars.
+  const signed = Buffer.from(tarEntry({ name: Buffer.from([0xc3, 0xa9]) }).subarray(0, 512));
+  signed.fill(0x20, 148, 156);
+  let ssum = 0;
+  for (const c of signed) ssum += c > 127 ? c - 256 : c;
+  signed.write(ssum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+  assert.equal(decodeHeader(signed, 0).name, '\xc3\xa9');
   // Names are bytes: latin1 strings, one char per byte.
   assert.equal(decodeHeader(tarEntry({ name: Buffer.from([0xe9, 0x41]) }), 0).name, '\xe9A');
 });

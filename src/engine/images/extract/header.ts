@@ -78,14 +78,19 @@ export function num(b: Uint8Array, off: number, len: number, field: string): num
 
 function checksumOk(b: Uint8Array, off: number): boolean {
   const want = num(b, off + 148, 8, 'chksum');
-  let unsigned = 0;
-  let signed = 0;
+  // The checksum field itself counts as eight spaces.
+  let sum = 8 * 0x20;
+  for (let i = off; i < off + 148; i++) sum += b[i];
+  for (let i = off + 156; i < off + BLOCK; i++) sum += b[i];
+  if (sum === want) return true;
+  // Some old tars summed signed bytes.
+  let signed = 8 * 0x20;
   for (let i = off; i < off + BLOCK; i++) {
-    const c = i >= off + 148 && i < off + 156 ? 0x20 : b[i];
-    unsigned += c;
+    if (i === off + 148) i += 8;
+    const c = b[i];
     signed += c > 127 ? c - 256 : c;
   }
-  return want === unsigned || want === signed;
+  return signed === want;
 }
 
 /** Decodes the header block at b[off, off+512). Throws TarFormatError on a bad checksum or field. */
