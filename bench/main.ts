@@ -12,6 +12,7 @@ import { sweepRows } from './sweep.js';
 import { inkFloorRow } from './ink-floor.js';
 import { dashboardRows } from './dashboard.js';
 import { imageRows } from './images.js';
+import { extractRows } from './extract.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -80,6 +81,7 @@ try {
   }
   say(row('engine: start→exit true', 'crun run', { a: startOnly, b: crunTimes }, 0.8));
   for (const l of await imageRows(engine, root, N)) say(l);
+  for (const l of await extractRows()) say(l);
 
   // CLI against podman, same rootfs.
   const imp = spawnSync('podman', ['import', tar, podmanImage], { encoding: 'utf8' });
