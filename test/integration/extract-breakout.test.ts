@@ -253,6 +253,11 @@ const cases: Case[] = [
     error: /^layer entry "\.wh\.x\/y": "\.wh\." prefix in a directory name/,
   },
   {
+    name: 'whiteout-named directory deeper in the path (a.wh.x/.wh.y/z)',
+    layer: () => [file('a.wh.x/.wh.y/z')],
+    error: /^layer entry "a\.wh\.x\/\.wh\.y\/z": "\.wh\." prefix in a directory name/,
+  },
+  {
     name: 'whiteout name climbing out through PAX (.wh.../../outside)',
     layer: () => [file('safe', '', { pax: { path: '.wh.../../outside' } })],
     error: /^layer entry "\.wh\.\.\.\/\.\.\/outside": path escapes the root/,

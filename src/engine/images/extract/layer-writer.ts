@@ -31,6 +31,8 @@ const KIND: Record<string, number> = { '0': FILE, '\0': FILE, '7': FILE, '1': HA
 
 const WH = '.wh.';
 const OPAQUE = '.wh..wh..opq';
+/** A non-final component that starts with ".wh.". */
+const WH_DIR = /(?:^|\/)\.wh\.[^/]*\//;
 
 /** The device nodes an image may carry (same list as the addon's DeviceAllowed). */
 export function deviceAllowed(kind: 'char' | 'block', major: number, minor: number): boolean {
@@ -161,9 +163,7 @@ export class LayerWriter implements TarSink {
     const d = depth(path);
     if (d > this.opts.maxDepth) throw entryError(entryName, `${what}path has ${d} components, more than ${this.opts.maxDepth} (maxDepth)`);
     // A directory named like a whiteout would turn into one on the next export.
-    const i = path.indexOf(WH);
-    if (i >= 0 && (i === 0 || path[i - 1] === '/') && path.indexOf('/', i) >= 0)
-      throw entryError(entryName, `${what}"${WH}" prefix in a directory name`);
+    if (path.includes(WH) && WH_DIR.test(path)) throw entryError(entryName, `${what}"${WH}" prefix in a directory name`);
     return path;
   }
 
