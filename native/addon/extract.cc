@@ -144,15 +144,22 @@ Napi::Value LayerEntry(const Napi::CallbackInfo& info) {
       info[4].As<Napi::Float64Array>().ElementLength() < 7)
     ThrowTypeError(env, "The \"meta\" argument must be a Float64Array of 7 numbers");
   const double* m = info[4].As<Napi::Float64Array>().Data();
+  // Casting a NaN or out-of-range double is undefined behaviour: check first.
+  auto u32 = [&](double d, const char* what) -> uint32_t {
+    if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d)))
+      ThrowTypeError(env, std::string("The \"meta\" ") + what + " is out of range");
+    return static_cast<uint32_t>(d);
+  };
   layer::Meta meta;
-  meta.mode = static_cast<uint32_t>(m[0]);
-  meta.uid = static_cast<uint32_t>(m[1]);
-  meta.gid = static_cast<uint32_t>(m[2]);
+  meta.mode = u32(m[0], "mode") & 07777;
+  meta.uid = u32(m[1], "uid");
+  meta.gid = u32(m[2], "gid");
+  if (!(m[3] >= -9007199254740991.0 && m[3] <= 9007199254740991.0)) ThrowTypeError(env, "The \"meta\" mtime is out of range");
   meta.mtimeSec = static_cast<int64_t>(m[3]);
-  meta.mtimeNsec = static_cast<long>(m[4]);
-  meta.devMajor = static_cast<uint32_t>(m[5]);
-  meta.devMinor = static_cast<uint32_t>(m[6]);
-  if (meta.mtimeNsec < 0 || meta.mtimeNsec > 999999999) meta.mtimeNsec = 0;
+  double ns = m[4];
+  meta.mtimeNsec = ns >= 0 && ns <= 999999999 ? static_cast<long>(ns) : 0;
+  meta.devMajor = u32(m[5], "devMajor");
+  meta.devMinor = u32(m[6], "devMinor");
   Bytes data = Range(info, 5);
   double size = info[8].As<Napi::Number>().DoubleValue();
   if (!(size >= 0 && size <= 9007199254740991.0)) ThrowTypeError(env, "The \"size\" argument is out of range");

@@ -378,6 +378,11 @@ const cases: Case[] = [
     opts: { maxEntries: 10 },
     error: /^layer has more than 10 entries \(maxEntries\)/,
   },
+  {
+    name: 'owner id beyond 32 bits (base-256 header field)',
+    layer: () => [file('a', 'x', { uid: 2 ** 40 })],
+    error: /^layer entry "a": uid 1099511627776 is out of range/,
+  },
   // --- setuid
   {
     name: 'setuid file kept, inside the root',

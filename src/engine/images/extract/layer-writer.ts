@@ -30,6 +30,7 @@ const FIFO = 6;
 const KIND: Record<string, number> = { '0': FILE, '\0': FILE, '7': FILE, '1': HARDLINK, '2': SYMLINK, '3': CHAR, '4': BLOCK_DEV, '5': DIR, '6': FIFO, D: DIR };
 
 const WH = '.wh.';
+const MAX_ID = 0xffffffff;
 const OPAQUE = '.wh..wh..opq';
 /** A non-final component that starts with ".wh.". */
 const WH_DIR = /(?:^|\/)\.wh\.[^/]*\//;
@@ -103,6 +104,9 @@ export class LayerWriter implements TarSink {
       }
     }
     if (path === '' && kind !== DIR) throw entryError(e.name, 'entry would replace the root directory');
+    for (const [v, what] of [[e.uid, 'uid'], [e.gid, 'gid'], [e.devMajor, 'device major'], [e.devMinor, 'device minor']] as const) {
+      if (!(v >= 0 && v <= MAX_ID)) throw entryError(e.name, `${what} ${v} is out of range`);
+    }
     const m = this.meta;
     m[0] = e.mode & 0o7777;
     m[1] = e.uid;
