@@ -163,6 +163,16 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'hardlink created under a symlinked parent pointing outside',
+    layer: (T) => [file('etc-passwd', 'inside'), symlink('o', `${T}/outside`), hardlink('o/secret.txt', 'etc-passwd')],
+    error: /^layer entry "o\/secret\.txt": parent "o" does not exist/,
+  },
+  {
+    name: 'symlink created under a symlinked parent that resolves inside',
+    layer: (T) => [dir(`${T.slice(1)}/outside`), symlink('o', `${T}/outside`), symlink('o/secret.txt', '/etc/shadow')],
+    check: (root, T) => assert.equal(fs.readlinkSync(inRoot(root, `${T}/outside/secret.txt`)), '/etc/shadow'),
+  },
+  {
     name: 'hardlink to a directory',
     layer: () => [dir('d'), hardlink('h', 'd')],
     error: /^layer entry "h": hardlink target "d" is a directory/,
@@ -236,6 +246,11 @@ const cases: Case[] = [
     name: 'whiteout of "." (the root)',
     layer: () => [file('a/.wh..')],
     error: /^layer entry "a\/\.wh\.\.": invalid whiteout/,
+  },
+  {
+    name: 'whiteout of the root itself (/.wh..)',
+    layer: () => [file('/.wh..')],
+    error: /^layer entry "\/\.wh\.\.": invalid whiteout/,
   },
   {
     name: 'bare whiteout ".wh."',

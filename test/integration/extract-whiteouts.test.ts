@@ -101,6 +101,18 @@ test('apply: an opaque marker first in the layer, then the new children', async 
   }
 });
 
+test('apply: an opaque root keeps only what this layer writes', async () => {
+  const sb = extractSandbox();
+  try {
+    await extractFile(sb.layer(tar(lower)), sb.root, { whiteouts: 'apply' });
+    await extractFile(sb.layer(tar([dir('etc'), file('etc/only', 'o'), file('.wh..wh..opq')])), sb.root, { whiteouts: 'apply' });
+    assert.deepEqual(ls(sb.root), ['etc']);
+    assert.deepEqual(ls(path.join(sb.root, 'etc')), ['only']);
+  } finally {
+    sb.cleanup();
+  }
+});
+
 test('apply: whiting out a lower tree full of links to the outside removes the links, never their targets', async () => {
   const sb = extractSandbox();
   try {
