@@ -81,8 +81,6 @@ export class TarReader {
   private longLink: string | undefined;
   /** Bytes seen after the end-of-archive marker. */
   trailer = 0;
-  /** Bytes consumed so far (the offset of the next byte). */
-  offset = 0;
 
   constructor(private readonly sink: TarSink) {}
 
@@ -152,14 +150,15 @@ export class TarReader {
           break;
       }
     }
-    this.offset += n;
   }
 
   /** The input is over: throws if it stopped inside an entry. */
   end(): void {
     if (this.state === State.End || (this.state === State.Header && this.scratchLen === 0 && !this.metaRun)) return;
-    if (this.state === State.Data || this.state === State.Pad)
+    if (this.state === State.Data)
       throw new TarError(`archive truncated: ${this.currentSize - this.left} of ${this.currentSize} bytes of data present`, this.current);
+    if (this.state === State.Pad) throw new TarError('archive truncated in the padding after the data', this.current || undefined);
+    if (this.state === State.Meta || this.metaRun) throw new TarError('archive truncated after an extended header');
     throw new TarError('archive truncated in the middle of a header', this.current || undefined);
   }
 
