@@ -20,22 +20,22 @@ const STATE = 2; // RUNNING, EOF, FAILED
 const EVENT_R = 3; // bumped by the reader on every change (the extractor waits on it)
 const EVENT_X = 4; // bumped by the extractor (the reader waits on it)
 const CANCEL = 5;
-const JOB = 6; // bumped by the extractor to start a job
+const JOB = 6; // bumped by the extractor to start a job (the fd to read is in FD)
 const READY = 7; // set by the reader once it runs
-const CONTROL_WORDS = 8;
+const FD = 8;
+const CONTROL_WORDS = 10;
 
 const RUNNING = 0;
 const EOF = 1;
 const FAILED = 2;
 
 // Layout after the control words: slot lengths, the byte count (float64),
-// the digest (32 bytes), an error message (1 KiB), the path (4 KiB), the slots.
+// the digest (32 bytes), an error message (1 KiB), the slots.
 const LENS = CONTROL_WORDS * 4;
 const TOTAL = LENS + SLOTS * 4;
 const DIGEST = TOTAL + 8;
 const MESSAGE = DIGEST + 32;
-const PATH = MESSAGE + 1024;
-const DATA = PATH + 4096;
+const DATA = MESSAGE + 1024;
 
 export interface ReadResult {
   bytes: number;
@@ -50,8 +50,8 @@ export interface ReadResult {
  * requires that live in a string).
  */
 function readerMain(fs: typeof import('node:fs'), createHash: typeof import('node:crypto').createHash, sab: SharedArrayBuffer, layout: number[]): void {
-  const [SLOTS_, SLOT_, PUBLISHED_, CONSUMED_, STATE_, EVENT_R_, EVENT_X_, CANCEL_, JOB_, LENS_, TOTAL_, DIGEST_, MESSAGE_, PATH_, DATA_] = layout;
-  const ctl = new Int32Array(sab, 0, 8);
+  const [SLOTS_, SLOT_, PUBLISHED_, CONSUMED_, STATE_, EVENT_R_, EVENT_X_, CANCEL_, JOB_, FD_, WORDS_, LENS_, TOTAL_, DIGEST_, MESSAGE_, DATA_] = layout;
+  const ctl = new Int32Array(sab, 0, WORDS_);
   const lens = new Int32Array(sab, LENS_, SLOTS_);
   const bytes = new Uint8Array(sab);
   const publish = () => {
@@ -62,10 +62,10 @@ function readerMain(fs: typeof import('node:fs'), createHash: typeof import('nod
   for (;;) {
     while (Atomics.load(ctl, JOB_) === job) Atomics.wait(ctl, JOB_, job);
     job = Atomics.load(ctl, JOB_);
-    let fd = -1;
+    // The extracting thread's fd (fds belong to the process): read with
+    // positions, never closed here.
+    const fd = Atomics.load(ctl, FD_);
     try {
-      const pathLen = bytes.indexOf(0, PATH_) - PATH_;
-      fd = fs.openSync(Buffer.from(sab, PATH_, pathLen).toString('utf8'), 'r');
       const hash = createHash('sha256');
       let total = 0;
       for (let seq = 0; ; seq++) {
@@ -100,8 +100,6 @@ function readerMain(fs: typeof import('node:fs'), createHash: typeof import('nod
       bytes.fill(0, MESSAGE_, MESSAGE_ + 1024);
       bytes.set(msg, MESSAGE_);
       Atomics.store(ctl, STATE_, 2);
-    } finally {
-      if (fd >= 0) fs.closeSync(fd);
     }
     publish();
   }
@@ -115,7 +113,7 @@ export class ReadAhead {
   private readonly worker: Worker;
 
   private constructor() {
-    const layout = [SLOTS, SLOT, PUBLISHED, CONSUMED, STATE, EVENT_R, EVENT_X, CANCEL, JOB, LENS, TOTAL, DIGEST, MESSAGE, PATH, DATA];
+    const layout = [SLOTS, SLOT, PUBLISHED, CONSUMED, STATE, EVENT_R, EVENT_X, CANCEL, JOB, FD, CONTROL_WORDS, LENS, TOTAL, DIGEST, MESSAGE, DATA];
     // __name: the helper tsx/esbuild's keepNames calls inside transpiled functions.
     const code = `const { workerData } = require('node:worker_threads');
 const __name = (f) => f;
@@ -138,17 +136,14 @@ try {
   }
 
   /**
-   * Reads `path` through the ring, calling `onChunk` with each slot in order
-   * (valid only during the call). Throws what onChunk throws (after stopping
-   * the reader) or the reader's error (an Error with its code).
+   * Reads the open file `fd` from offset 0 through the ring, calling `onChunk`
+   * with each slot in order (valid only during the call). Throws what onChunk
+   * throws (after stopping the reader) or the reader's error (with its code).
    */
-  run(path: string, onChunk: (chunk: Buffer) => void): ReadResult {
+  run(fd: number, onChunk: (chunk: Buffer) => void): ReadResult {
     const ctl = this.ctl;
-    const p = Buffer.from(path, 'utf8');
-    if (p.length >= 4096 || p.includes(0)) throw new Error(`unusable layer path ${path}`);
     const bytes = new Uint8Array(this.sab);
-    bytes.fill(0, PATH, PATH + 4096);
-    bytes.set(p, PATH);
+    Atomics.store(ctl, FD, fd);
     Atomics.store(ctl, PUBLISHED, 0);
     Atomics.store(ctl, CONSUMED, 0);
     Atomics.store(ctl, STATE, RUNNING);

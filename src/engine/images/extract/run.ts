@@ -103,7 +103,7 @@ export async function extractFile(source: string, root: string, opts: RunOptions
     let diffId: string;
     if (compression === 'none') {
       // Read and hashed on another thread, parsed here in place.
-      const r = ReadAhead.get().run(source, (chunk) => {
+      const r = ReadAhead.get().run(fd, (chunk) => {
         bytesIn += chunk.length;
         progress?.(bytesIn, false);
         feed.tar(chunk);
@@ -111,7 +111,7 @@ export async function extractFile(source: string, root: string, opts: RunOptions
       d = diffId = `sha256:${r.digest}`;
     } else {
       diff = createHash('sha256');
-      await decompress(compression, source, feed);
+      await decompress(compression, fd, feed);
       d = `sha256:${digest.digest('hex')}`;
       diffId = `sha256:${diff.digest('hex')}`;
     }
@@ -132,18 +132,32 @@ export async function extractFile(source: string, root: string, opts: RunOptions
   }
 }
 
-async function decompress(kind: 'gzip' | 'zstd', source: string, feed: Feed): Promise<void> {
-  // Opened after the awaits below: a flowing stream must meet its pipe at once.
+async function decompress(kind: 'gzip' | 'zstd', fd: number, feed: Feed): Promise<void> {
+  let closed: Promise<unknown> = Promise.resolve();
+  // Made after the awaits below: a flowing stream must meet its pipe at once.
   const open = () => {
-    const input = fs.createReadStream(source, { highWaterMark: CHUNK });
+    // The fd is the caller's: the stream's own close is a no-op.
+    const keepOpen = { open: fs.open, read: fs.read, close: (_fd: number, cb: (e: null) => void) => cb(null) };
+    const input = fs.createReadStream('', { fd, start: 0, fs: keepOpen, highWaterMark: CHUNK });
     input.on('data', (c) => feed.input(c as Buffer));
+    closed = new Promise<void>((r) => input.once('close', () => r()));
     return input;
+  };
+  // The caller closes fd when we return: no read of ours may still be pending
+  // then, or it would land on whatever file reuses the number.
+  const drained = async (input: fs.ReadStream) => {
+    input.destroy();
+    await closed;
   };
   if (kind === 'gzip') {
     const zlib = await import('node:zlib');
     const input = open();
     const gunzip = zlib.createGunzip({ chunkSize: 256 << 10 });
-    await pump(input, gunzip, gunzip, feed, (e) => `gzip: ${e.message}`);
+    try {
+      await pump(input, gunzip, gunzip, feed, (e) => `gzip: ${e.message}`);
+    } finally {
+      await drained(input);
+    }
     return;
   }
   const { spawn } = await import('node:child_process');
@@ -164,6 +178,8 @@ async function decompress(kind: 'gzip' | 'zstd', source: string, feed: Feed): Pr
     child.kill('SIGKILL');
     await exited.catch(() => {});
     throw e;
+  } finally {
+    await drained(input);
   }
   const code = await exited;
   if (code !== 0) throw new ExtractError(`layer: zstd -d failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
