@@ -11,6 +11,7 @@ import { FORM_FIELDS, memoVisible, type FormDialog, type LogEntry, type LogsStat
 import { Store } from './store.js';
 import { themeCycle, type Theme } from './theme.js';
 import { shortId } from './format.js';
+import { ImageActions } from './image-actions.js';
 
 /** Runs `task` with the terminal handed over (Ink unmounted, normal screen, cooked mode). */
 export type Handoff = (banner: string, task: () => Promise<void>) => Promise<void>;
@@ -97,6 +98,8 @@ export class Controller {
   readonly store: Store<UiState>;
   readonly visible = memoVisible();
   readonly keymap: (view: ViewName, key: string) => Action | undefined;
+  /** Pull and remove in the images view. */
+  readonly imageActions: ImageActions;
   /** Rows the current view shows (set by the view on render): paging and scrolling use it. */
   pageRows = 10;
   private readonly deps: ControllerDeps;
@@ -131,9 +134,18 @@ export class Controller {
       busy: new Map(),
       images: [],
       imageIndex: 0,
+      pulls: [],
       helpTop: 0,
       theme: deps.theme,
       columns: deps.config.columns,
+    });
+    this.imageActions = new ImageActions({
+      store: this.store,
+      engine: deps.engine,
+      info: (t) => this.info(t),
+      error: (t) => this.error(t),
+      refreshImages: () => this.refreshImages(),
+      now: this.now,
     });
   }
 
@@ -183,6 +195,7 @@ export class Controller {
       // best effort
     }
     this.closeLogs();
+    this.imageActions.stop();
   }
 
   private tick(): void {
@@ -412,7 +425,12 @@ export class Controller {
       case 'prevMatch':
         return this.findMatch(-1);
       case 'removeImage':
-        return this.confirmRemoveImage();
+        return this.imageActions.confirmRemove();
+      case 'pullImage':
+        this.store.set({ prompt: { kind: 'pull', value: '' } });
+        return;
+      case 'cancelPull':
+        return this.imageActions.cancelPull();
     }
   }
 
@@ -541,6 +559,7 @@ export class Controller {
     if (name === 'enter') {
       this.store.set({ prompt: undefined });
       if (p.kind === 'search') this.commitSearch(p.value);
+      if (p.kind === 'pull') this.imageActions.pull(p.value);
       return;
     }
     let value = p.value;
@@ -610,30 +629,6 @@ export class Controller {
         kind: 'confirm',
         question: `Delete ${what}${running ? `, stopping ${running === 1 && list.length === 1 ? 'it' : `${running} running`}` : ''}? y/N`,
         onYes: () => void this.bulk('remove', list),
-      },
-    });
-  }
-
-  private confirmRemoveImage(): void {
-    const st = this.store.get();
-    const img = st.images[st.imageIndex];
-    if (!img) return;
-    const engine = this.deps.engine;
-    this.store.set({
-      dialog: {
-        kind: 'confirm',
-        question: `Delete image ${img.name}? y/N`,
-        onYes: () => {
-          void (async () => {
-            try {
-              await engine.removeImage(img.name);
-              this.info(`removed image ${img.name}`);
-            } catch (e) {
-              this.error(`remove image ${img.name}: ${message(e)}`);
-            }
-            await this.refreshImages();
-          })();
-        },
       },
     });
   }

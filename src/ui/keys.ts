@@ -53,7 +53,9 @@ export const ACTIONS = {
   nextMatch: { keys: ['n'], scope: 'logs', label: 'next', help: 'Next match' },
   prevMatch: { keys: ['N'], scope: 'logs', label: 'prev', help: 'Previous match' },
 
-  removeImage: { keys: ['d'], scope: 'images', label: 'delete', help: 'Delete the image (asks first)' },
+  pullImage: { keys: ['p'], scope: 'images', label: 'pull', help: 'Pull an image from a registry (asks for NAME[:TAG]; runs in the background)' },
+  removeImage: { keys: ['d'], scope: 'images', label: 'delete', help: 'Delete the image (asks first; asks again to force when a container uses it)' },
+  cancelPull: { keys: ['x'], scope: 'images', label: 'cancel pull', help: 'Cancel the latest pull in flight (a later pull resumes it)' },
 } satisfies Record<string, ActionSpec & { scope: Scope }>;
 
 export type Action = keyof typeof ACTIONS;
@@ -75,7 +77,7 @@ export const FOOTER: Record<ViewName, Action[]> = {
   containers: ['help', 'open', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'mark', 'filter', 'showAll', 'sortNext', 'create', 'images', 'mergedLogs', 'theme', 'quit'],
   detail: ['back', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'help', 'quit'],
   logs: ['back', 'follow', 'search', 'nextMatch', 'prevMatch', 'top', 'bottom', 'help', 'quit'],
-  images: ['back', 'removeImage', 'help', 'quit'],
+  images: ['back', 'pullImage', 'removeImage', 'cancelPull', 'help', 'quit'],
   help: ['back', 'quit'],
 };
 

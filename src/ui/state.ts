@@ -1,6 +1,6 @@
 // The dashboard's state (kept in a Store outside React) and the pure functions
 // that derive what the views show from it.
-import type { ContainerInfo, ImageInfo } from '../engine/types.js';
+import type { ContainerInfo, ImageInfo, TransferProgress } from '../engine/types.js';
 import type { ContainerSample, HostInfo, HostSample } from '../engine/stats/types.js';
 import type { ColumnName, SortKey } from './config.js';
 import type { ViewName } from './keys.js';
@@ -14,7 +14,7 @@ export interface StatusMessage {
 }
 
 export interface Prompt {
-  kind: 'filter' | 'search';
+  kind: 'filter' | 'search' | 'pull';
   value: string;
 }
 
@@ -35,6 +35,13 @@ export interface FormDialog {
 }
 
 export type Dialog = ConfirmDialog | FormDialog;
+
+/** A pull in flight: the reference and each layer's last progress event, in the order first seen. */
+export interface PullProgress {
+  ref: string;
+  started: number;
+  layers: readonly TransferProgress[];
+}
 
 export interface LogEntry {
   seq: number;
@@ -96,6 +103,8 @@ export interface UiState {
   images: ImageInfo[];
   imageIndex: number;
   imagesError?: string;
+  /** Pulls in flight (they go on while the user is in other views). */
+  pulls: readonly PullProgress[];
   logs?: LogsState;
   detail?: DetailState;
   helpTop: number;

@@ -242,7 +242,7 @@ test('i lists images; d deletes one after confirming; an engine refusal is an er
   await h.press('i');
   await h.see(/› host +abababababab/);
   await h.press('d');
-  await h.see('Delete image host? y/N');
+  await h.see('Delete image host (used by 3 containers: web, db, old)? y/N');
   await h.press('y');
   await h.see('the built-in host image cannot be removed');
   await h.press(KEY.down);

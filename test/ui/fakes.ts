@@ -171,8 +171,15 @@ export class UiFakeEngine implements EngineApi {
 
   async removeImage(name: string, opts?: { force?: boolean }): Promise<string[]> {
     this.record('removeImage', [name, opts]);
+    const img = this.imageList.find((i) => i.name === name);
+    if (!img) throw new Error(`No such image: ${name}`);
+    // As the engine: an image a container uses goes only when forced.
+    const user = this.containers.find((c) => (c.imageId ? c.imageId === img.id : c.image === name));
+    if (user && !opts?.force) {
+      throw new Error(`conflict: unable to remove repository reference "${name}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${img.id.slice(7, 19)}`);
+    }
     this.imageList = this.imageList.filter((i) => i.name !== name);
-    return [];
+    return [`Untagged: ${name}`, `Deleted: ${img.id}`];
   }
 
   async inspectImage(): Promise<ImageDetail> {
@@ -199,11 +206,20 @@ export class UiFakeEngine implements EngineApi {
     return [];
   }
 
+  /** Runs inside pull() before the image appears: tests send progress and hold the pull here. */
+  pullHook?: (ref: string, opts: RegistryOptions) => Promise<void>;
+
   async pull(ref: string, opts: RegistryOptions = {}): Promise<PullResult> {
-    this.record('pull', [ref]);
+    this.record('pull', [ref, { insecure: opts.insecure }]);
+    if (this.pullHook) await this.pullHook(ref, opts);
+    opts.signal?.throwIfAborted();
     const digest = `sha256:${'cd'.repeat(32)}`;
     opts.onProgress?.({ id: digest.slice(7, 19), digest, phase: 'done', current: 1, total: 1 });
-    const image: ImageInfo = { name: ref, id: digest, created: '2024-01-01T00:00:00Z', size: 1, kind: 'oci' };
+    const colon = ref.lastIndexOf(':');
+    const tagged = colon > ref.lastIndexOf('/');
+    const repository = tagged ? ref.slice(0, colon) : ref;
+    const tag = tagged ? ref.slice(colon + 1) : 'latest';
+    const image: ImageInfo = { name: `${repository}:${tag}`, repository, tag, id: digest, created: '2024-01-01T00:00:00Z', size: 1, sharedSize: 0, layers: 1, kind: 'oci' };
     this.imageList.push(image);
     return { image, reference: ref, digest, downloaded: 1 };
   }

@@ -1,12 +1,13 @@
 // The lines around every view: the host header at the top, the status line and
-// the key footer at the bottom; plus the images list, the help screen and the
-// new-container form, which are simple enough to live together.
+// the key footer at the bottom (with the progress of pulls in flight); plus the
+// help screen and the new-container form, which are simple enough to live together.
 import type { HostInfo, HostSample } from '../../engine/stats/types.js';
-import type { ImageInfo } from '../../engine/types.js';
-import { fit, fmtAge, fmtBytes, fmtPercent, shortId } from '../format.js';
+import { stripAnsi } from '../charts/ansi.js';
+import { fit, fmtBytes, fmtPercent, textWidth } from '../format.js';
 import { ACTIONS, FOOTER, displayKey, type Action, type Bindings, type Scope, type ViewName } from '../keys.js';
 import type { Painter } from '../paint.js';
 import { FORM_FIELDS, type FormDialog, type UiState } from '../state.js';
+import { pullSummary } from './pull.js';
 
 export function headerLine(st: UiState, p: Painter, width: number): string {
   const info: HostInfo | undefined = st.hostInfo;
@@ -51,11 +52,19 @@ export function footerLine(view: ViewName, bindings: Bindings, p: Painter, width
 
 /** The status line: a prompt or a question when one is open, else the last message, else a summary. */
 export function statusLine(st: UiState, visibleCount: number, p: Painter, width: number): string {
+  if (st.prompt?.kind === 'pull') return fit(`pull image: ${st.prompt.value}▏  (NAME[:TAG|@DIGEST], --insecure NAME for a local plain-HTTP registry; Enter pulls, Esc cancels)`, width);
   if (st.prompt) {
     const label = st.prompt.kind === 'filter' ? 'filter' : 'search';
     return fit(`${label}: /${st.prompt.value}▏  (Enter keeps, Esc ${st.prompt.kind === 'filter' ? 'clears' : 'cancels'})`, width);
   }
   if (st.dialog?.kind === 'confirm') return p.fg('created', p.bold(fit(st.dialog.question, width)));
+  // A pull in flight keeps its few words at the end of the line, whatever else it says.
+  let pulling = pullSummary(st.pulls);
+  if (pulling && width >= 40) {
+    if (textWidth(pulling) > width / 2) pulling = fit(pulling, Math.floor(width / 2));
+    const rest = statusLine({ ...st, pulls: [] }, visibleCount, p, width - textWidth(pulling) - 2);
+    return rest + ' '.repeat(Math.max(2, width - textWidth(pulling) - textWidth(stripAnsi(rest)))) + p.fg('accent', pulling);
+  }
   if (st.status) return p.fg(st.status.level === 'error' ? 'error' : 'info', fit(st.status.text, width));
   const parts = [`${visibleCount} shown`];
   if (st.marked.size) parts.push(`${st.marked.size} marked`);
@@ -66,23 +75,8 @@ export function statusLine(st: UiState, visibleCount: number, p: Painter, width:
   return p.fg('dim', fit(parts.join(' · '), width));
 }
 
-export function imagesLines(st: UiState, p: Painter, width: number, height: number): string[] {
-  const out = [p.fg('accent', p.bold('Images'))];
-  if (st.imagesError) out.push(p.fg('error', fit(`cannot list images: ${st.imagesError}`, width)));
-  const nameW = Math.max(10, width - 2 - 13 - 9 - 10 - 9 - 4);
-  out.push(p.fg('header', p.bold(`  ${fit('NAME', nameW)} ${fit('ID', 13)}${fit('SIZE', 8, 'right')}  ${fit('CREATED', 9)} ${fit('KIND', 8)}`)));
-  if (st.images.length === 0 && !st.imagesError) out.push(p.fg('dim', '  no images'));
-  const room = height - out.length;
-  const top = Math.max(0, Math.min(st.imageIndex - room + 1, st.images.length - room));
-  st.images.slice(Math.max(0, top), Math.max(0, top) + room).forEach((img: ImageInfo, j) => {
-    const i = Math.max(0, top) + j;
-    const created = Date.parse(img.created);
-    const age = Number.isNaN(created) ? '-' : `${fmtAge(st.now - created)} ago`;
-    const line = `${i === st.imageIndex ? '›' : ' '} ${fit(img.name, nameW)} ${fit(shortId(img.id), 13)}${fit(img.kind === 'builtin' ? '-' : fmtBytes(img.size), 8, 'right')}  ${fit(age, 9)} ${fit(img.kind, 8)}`;
-    out.push(i === st.imageIndex ? p.selected(line) : line);
-  });
-  return out;
-}
+// The images view has its own file; the re-export keeps the callers' import.
+export { imagesLines } from './images.js';
 
 const SCOPE_TITLES: Record<Scope, string> = {
   global: 'Everywhere',

@@ -1,0 +1,147 @@
+// The images view: one row per image name (repository, tag, id, size with the
+// part shared with other images and the part only this one has, age, and how
+// many containers use it), columns collapsing by priority on narrow terminals; a
+// line about the selected image (who uses it); the pulls in flight below.
+import type { ContainerInfo, ImageInfo } from '../../engine/types.js';
+import { fit, fmtAge, fmtBytes, shortId } from '../format.js';
+import type { Painter } from '../paint.js';
+import type { UiState } from '../state.js';
+import { pullLines } from './pull.js';
+
+export type ImageColumn = 'repository' | 'tag' | 'id' | 'size' | 'shared' | 'unique' | 'created' | 'containers' | 'layers';
+
+interface ImageColumnSpec {
+  title: string;
+  width: number;
+  align: 'left' | 'right';
+  /** 0 never collapses; higher numbers go first when the terminal is narrow. */
+  priority: number;
+}
+
+export const IMAGE_COLUMNS: Record<ImageColumn, ImageColumnSpec> = {
+  repository: { title: 'REPOSITORY', width: 16, align: 'left', priority: 0 },
+  tag: { title: 'TAG', width: 10, align: 'left', priority: 0 },
+  id: { title: 'IMAGE ID', width: 12, align: 'left', priority: 4 },
+  size: { title: 'SIZE', width: 6, align: 'right', priority: 0 },
+  shared: { title: 'SHARED', width: 6, align: 'right', priority: 2 },
+  unique: { title: 'UNIQUE', width: 6, align: 'right', priority: 5 },
+  created: { title: 'CREATED', width: 8, align: 'left', priority: 3 },
+  containers: { title: 'CONTAINERS', width: 10, align: 'right', priority: 1 },
+  layers: { title: 'LAYERS', width: 6, align: 'right', priority: 6 },
+};
+
+const ORDER: ImageColumn[] = ['repository', 'tag', 'id', 'size', 'shared', 'unique', 'created', 'containers', 'layers'];
+
+/** The cursor (›) and a space. */
+const PREFIX = 2;
+/** TAG takes a third of the slack, up to this much more. */
+const TAG_SLACK = 14;
+
+export interface ImageColumnLayout {
+  name: ImageColumn;
+  width: number;
+}
+
+/** Drops the least important columns until a row fits `width`; REPOSITORY and TAG share the slack. */
+export function layoutImageColumns(width: number): ImageColumnLayout[] {
+  let cols = [...ORDER];
+  const total = (cs: ImageColumn[]) => PREFIX + cs.reduce((n, c) => n + IMAGE_COLUMNS[c].width, 0) + cs.length - 1;
+  while (total(cols) > width) {
+    let worst = -1;
+    for (let i = 0; i < cols.length; i++) {
+      const pr = IMAGE_COLUMNS[cols[i]].priority;
+      if (pr > 0 && (worst < 0 || pr > IMAGE_COLUMNS[cols[worst]].priority)) worst = i;
+    }
+    if (worst < 0) break;
+    cols = cols.filter((_, i) => i !== worst);
+  }
+  const slack = Math.max(0, width - total(cols));
+  const tagExtra = Math.min(TAG_SLACK, Math.floor(slack / 3));
+  return cols.map((c) => ({
+    name: c,
+    width: IMAGE_COLUMNS[c].width + (c === 'tag' ? tagExtra : c === 'repository' ? slack - tagExtra : 0),
+  }));
+}
+
+/** The containers (in any state) made from `img`: by image id, or by name for containers without one (the host image). */
+export function imageUsers(img: ImageInfo, containers: readonly ContainerInfo[]): ContainerInfo[] {
+  return containers.filter((c) =>
+    c.imageId ? c.imageId === img.id : c.image === img.name || c.image === img.repository || `${c.image}:latest` === img.name,
+  );
+}
+
+function age(created: string, now: number): string {
+  const t = Date.parse(created);
+  return Number.isNaN(t) ? '-' : `${fmtAge(now - t)} ago`;
+}
+
+function cellText(col: ImageColumn, img: ImageInfo, users: number, now: number): string {
+  const builtin = img.kind === 'builtin';
+  const shared = Math.min(img.size, img.sharedSize ?? 0);
+  switch (col) {
+    case 'repository':
+      return img.repository ?? img.name;
+    case 'tag':
+      return img.tag ?? '';
+    case 'id':
+      return shortId(img.id);
+    case 'size':
+      return builtin ? '-' : fmtBytes(img.size);
+    case 'shared':
+      return builtin ? '-' : fmtBytes(shared);
+    case 'unique':
+      return builtin ? '-' : fmtBytes(img.size - shared);
+    case 'created':
+      return builtin ? '-' : age(img.created, now);
+    case 'containers':
+      return String(users);
+    case 'layers':
+      return builtin || img.layers === undefined ? '-' : String(img.layers);
+  }
+}
+
+export function imageHeader(cols: readonly ImageColumnLayout[], p: Painter): string {
+  const cells = cols.map((c) => fit(IMAGE_COLUMNS[c.name].title, c.width, IMAGE_COLUMNS[c.name].align));
+  return p.fg('header', p.bold(' '.repeat(PREFIX) + cells.join(' ')));
+}
+
+/** One image's row; `users`: how many containers use it. */
+export function imageRow(img: ImageInfo, users: number, cols: readonly ImageColumnLayout[], now: number, selected: boolean, p: Painter): string {
+  const cells = cols.map((c) => fit(cellText(c.name, img, users, now), c.width, IMAGE_COLUMNS[c.name].align));
+  const line = `${selected ? '›' : ' '} ${cells.join(' ')}`;
+  return selected ? p.selected(line) : line;
+}
+
+/** "  used by web (running), db (exited) · 3 layers · 4.2M: 1.1M shared, 3.1M unique": the selected image. */
+export function imageInfoLine(img: ImageInfo, users: readonly ContainerInfo[], p: Painter, width: number): string {
+  const parts = [users.length === 0 ? 'no container uses it' : `used by ${users.map((c) => `${c.name} (${c.status})`).join(', ')}`];
+  if (img.kind !== 'builtin') {
+    if (img.layers !== undefined) parts.push(`${img.layers} ${img.layers === 1 ? 'layer' : 'layers'}`);
+    const shared = Math.min(img.size, img.sharedSize ?? 0);
+    parts.push(`${fmtBytes(img.size)}: ${fmtBytes(shared)} shared, ${fmtBytes(img.size - shared)} unique`);
+  }
+  return p.fg('dim', fit(`  ${parts.join(' · ')}`, width));
+}
+
+/** The body of the images view, at most `height` lines. */
+export function imagesLines(st: UiState, p: Painter, width: number, height: number): string[] {
+  const { images } = st;
+  const cols = layoutImageColumns(width);
+  const inUse = new Map(images.map((img) => [img, imageUsers(img, st.containers)]));
+  const used = images.filter((img) => inUse.get(img)!.length > 0).length;
+  const summary = images.length === 0 ? '' : `  ${images.length} ${images.length === 1 ? 'image' : 'images'} · ${used} in use`;
+  const out = [p.fg('accent', p.bold('Images')) + p.fg('dim', summary)];
+  if (st.imagesError) out.push(p.fg('error', fit(`cannot list images: ${st.imagesError}`, width)));
+  out.push(imageHeader(cols, p));
+  const pulls = st.pulls.length > 0 ? ['', ...pullLines(st.pulls, p, width, Math.max(1, Math.floor(height / 2) - 1))] : [];
+  const selected = images[st.imageIndex];
+  const info = selected ? [imageInfoLine(selected, inUse.get(selected)!, p, width)] : [];
+  if (images.length === 0 && !st.imagesError) out.push(p.fg('dim', fit('  no images: pull one (the key is in the footer)', width)));
+  const room = Math.max(1, height - out.length - info.length - pulls.length);
+  const top = Math.max(0, Math.min(st.imageIndex - room + 1, images.length - room));
+  for (let i = top; i < Math.min(images.length, top + room); i++) {
+    out.push(imageRow(images[i], inUse.get(images[i])!.length, cols, st.now, i === st.imageIndex, p));
+  }
+  out.push(...info, ...pulls);
+  return out.slice(0, height);
+}
