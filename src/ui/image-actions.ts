@@ -153,7 +153,7 @@ export class ImageActions {
     } catch (e) {
       if (!force && isForceable(e)) {
         this.d.store.set({
-          dialog: { kind: 'confirm', question: `${shortenIds(message(e))}. Force-delete ${img.name}? y/N`, onYes: () => void this.remove(img, true) },
+          dialog: { kind: 'confirm', question: `Force-delete ${img.name}? y/N · ${shortenIds(message(e))}`, onYes: () => void this.remove(img, true) },
         });
       } else {
         this.d.error(`delete image ${img.name}: ${shortenIds(message(e))}`);
