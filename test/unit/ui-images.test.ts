@@ -53,11 +53,11 @@ const pull: PullProgress = {
 test('image columns collapse by priority: LAYERS, then UNIQUE go first at 80; REPOSITORY and TAG share the slack', () => {
   assert.deepEqual(
     layoutImageColumns(80).map((c) => `${c.name}:${c.width}`),
-    ['repository:19', 'tag:11', 'id:12', 'size:6', 'shared:6', 'created:8', 'containers:10'],
+    ['repository:18', 'tag:11', 'id:12', 'size:6', 'shared:6', 'created:9', 'containers:10'],
   );
   assert.deepEqual(
     layoutImageColumns(120).map((c) => `${c.name}:${c.width}`),
-    ['repository:36', 'tag:20', 'id:12', 'size:6', 'shared:6', 'unique:6', 'created:8', 'containers:10', 'layers:6'],
+    ['repository:36', 'tag:19', 'id:12', 'size:6', 'shared:6', 'unique:6', 'created:9', 'containers:10', 'layers:6'],
   );
   // Narrower still: the id, the age, the shared part, then the count go; name, tag and size stay.
   assert.deepEqual(layoutImageColumns(50).map((c) => c.name), ['repository', 'tag', 'size', 'containers']);
@@ -66,31 +66,31 @@ test('image columns collapse by priority: LAYERS, then UNIQUE go first at 80; RE
 
 test('image rows at 80 and 120 columns: exact strings', () => {
   const c80 = layoutImageColumns(80);
-  assert.equal(imageHeader(c80, plain), '  REPOSITORY          TAG         IMAGE ID       SIZE SHARED CREATED  CONTAINERS');
-  assert.equal(imageRow(host, 1, c80, NOW, false, plain), '  host                -           0a0a0a0a0a0a      -      - -                 1');
-  assert.equal(imageRow(busybox, 0, c80, NOW, false, plain), '  busybox             latest      bebebebebebe   4.2M     0B 2d ago            0');
-  assert.equal(imageRow(web, 2, c80, NOW, true, plain), '› registry.example.c… 1.24.3-alp… c1c1c1c1c1c1   150M    80M 3h ago            2');
+  assert.equal(imageHeader(c80, plain), '  REPOSITORY         TAG         IMAGE ID       SIZE SHARED CREATED   CONTAINERS');
+  assert.equal(imageRow(host, 1, c80, NOW, false, plain), '  host               -           0a0a0a0a0a0a      -      - -                  1');
+  assert.equal(imageRow(busybox, 0, c80, NOW, false, plain), '  busybox            latest      bebebebebebe   4.2M     0B 2d ago             0');
+  assert.equal(imageRow(web, 2, c80, NOW, true, plain), '› registry.example.… 1.24.3-alp… c1c1c1c1c1c1   150M    80M 3h ago             2');
   for (const l of [imageHeader(c80, plain), imageRow(web, 2, c80, NOW, true, plain)]) assert.equal(l.length, 80);
 
   const c120 = layoutImageColumns(120);
   assert.equal(
     imageHeader(c120, plain),
-    '  REPOSITORY                           TAG                  IMAGE ID       SIZE SHARED UNIQUE CREATED  CONTAINERS LAYERS',
+    '  REPOSITORY                           TAG                 IMAGE ID       SIZE SHARED UNIQUE CREATED   CONTAINERS LAYERS',
   );
   assert.equal(
     imageRow(web, 2, c120, NOW, true, plain),
-    '› registry.example.com/team/web-front… 1.24.3-alpine        c1c1c1c1c1c1   150M    80M    70M 3h ago            2      7',
+    '› registry.example.com/team/web-front… 1.24.3-alpine       c1c1c1c1c1c1   150M    80M    70M 3h ago             2      7',
   );
   assert.equal(
     imageRow(host, 1, c120, NOW, false, plain),
-    '  host                                 -                    0a0a0a0a0a0a      -      -      - -                 1      -',
+    '  host                                 -                   0a0a0a0a0a0a      -      -      - -                  1      -',
   );
   for (const l of [imageHeader(c120, plain), imageRow(web, 2, c120, NOW, true, plain)]) assert.equal(l.length, 120);
 });
 
 test('an image without the repository/tag fields shows its name; no sharedSize reads as nothing shared', () => {
   const old: ImageInfo = { name: 'imported', id: 'sha256:' + '11'.repeat(32), created: 'not a date', size: 2 * MiB, kind: 'rootfs' };
-  assert.equal(imageRow(old, 0, layoutImageColumns(80), NOW, false, plain), '  imported                        111111111111     2M     0B -                 0');
+  assert.equal(imageRow(old, 0, layoutImageColumns(80), NOW, false, plain), '  imported                       111111111111     2M     0B -                  0');
 });
 
 test('the containers of an image: by image id, by name for containers without one (the host image)', () => {
@@ -213,10 +213,10 @@ test('the images view at 80×(20 body lines): title, header, rows, the selected 
   const st = { images: [host, busybox, web], imageIndex: 2, containers, now: NOW, pulls: [pull] } as unknown as UiState;
   assert.deepEqual(imagesLines(st, plain, 80, 20).map((l) => l.trimEnd()), [
     'Images  3 images · 2 in use',
-    '  REPOSITORY          TAG         IMAGE ID       SIZE SHARED CREATED  CONTAINERS',
-    '  host                -           0a0a0a0a0a0a      -      - -                 1',
-    '  busybox             latest      bebebebebebe   4.2M     0B 2d ago            0',
-    '› registry.example.c… 1.24.3-alp… c1c1c1c1c1c1   150M    80M 3h ago            2',
+    '  REPOSITORY         TAG         IMAGE ID       SIZE SHARED CREATED   CONTAINERS',
+    '  host               -           0a0a0a0a0a0a      -      - -                  1',
+    '  busybox            latest      bebebebebebe   4.2M     0B 2d ago             0',
+    '› registry.example.… 1.24.3-alp… c1c1c1c1c1c1   150M    80M 3h ago             2',
     '  used by web1 (running), web2 (exited) · 7 layers · 150M: 80M shared, 70M uniq…',
     '',
     'pull alpine:3.19  █████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  15%  1.5M/5M  1/3 layers',
@@ -228,8 +228,8 @@ test('the images view at 80×(20 body lines): title, header, rows, the selected 
   const small = imagesLines({ ...st, imageIndex: 2 } as UiState, plain, 80, 6).map((l) => l.trimEnd());
   assert.deepEqual(small, [
     'Images  3 images · 2 in use',
-    '  REPOSITORY          TAG         IMAGE ID       SIZE SHARED CREATED  CONTAINERS',
-    '› registry.example.c… 1.24.3-alp… c1c1c1c1c1c1   150M    80M 3h ago            2',
+    '  REPOSITORY         TAG         IMAGE ID       SIZE SHARED CREATED   CONTAINERS',
+    '› registry.example.… 1.24.3-alp… c1c1c1c1c1c1   150M    80M 3h ago             2',
     '  used by web1 (running), web2 (exited) · 7 layers · 150M: 80M shared, 70M uniq…',
     '',
     'pull alpine:3.19  █████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  15%  1.5M/5M  1/3 layers',
@@ -238,7 +238,7 @@ test('the images view at 80×(20 body lines): title, header, rows, the selected 
   assert.deepEqual(empty.map((l) => l.trimEnd()), [
     'Images',
     'cannot list images: permission denied',
-    '  REPOSITORY          TAG         IMAGE ID       SIZE SHARED CREATED  CONTAINERS',
+    '  REPOSITORY         TAG         IMAGE ID       SIZE SHARED CREATED   CONTAINERS',
   ]);
   for (const l of imagesLines(st, plain, 120, 20)) assert.ok(l.length <= 120, l);
 });

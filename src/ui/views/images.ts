@@ -25,7 +25,7 @@ export const IMAGE_COLUMNS: Record<ImageColumn, ImageColumnSpec> = {
   size: { title: 'SIZE', width: 6, align: 'right', priority: 0 },
   shared: { title: 'SHARED', width: 6, align: 'right', priority: 2 },
   unique: { title: 'UNIQUE', width: 6, align: 'right', priority: 5 },
-  created: { title: 'CREATED', width: 8, align: 'left', priority: 3 },
+  created: { title: 'CREATED', width: 9, align: 'left', priority: 3 },
   containers: { title: 'CONTAINERS', width: 10, align: 'right', priority: 1 },
   layers: { title: 'LAYERS', width: 6, align: 'right', priority: 6 },
 };
