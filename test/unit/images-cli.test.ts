@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { main } from '../../src/cli/cli.js';
 import type { CliDeps } from '../../src/cli/context.js';
 import { Conflict } from '../../src/engine/errors.js';
+import type { EngineApi } from '../../src/engine/types.js';
 import { FakeEngine } from './fake-engine.js';
 
 class Buf {
@@ -68,6 +69,31 @@ test('tag, save, load: arguments reach the engine; save refuses a terminal; load
   assert.deepEqual(l, { code: 125, out: '', err: 'hutch: requested load from stdin, but stdin is empty\n' });
   assert.equal((await cli(['load', '-i', 'x.tar'], e)).code, 0);
   assert.deepEqual(e.callsOf('loadImages'), [['x.tar']]);
+});
+
+test('load on a terminal draws a "Loading layer" bar per layer, then the Loaded lines; on a pipe only the lines', async () => {
+  const e = new FakeEngine();
+  const layerA = `sha256:${'a1'.repeat(32)}`;
+  const load: EngineApi['loadImages'] = async (_input, opts) => {
+    opts?.onProgress?.({ layer: layerA, bytes: 0, total: 2_000_000 });
+    opts?.onProgress?.({ layer: layerA, bytes: 2_000_000, total: 2_000_000 });
+    return ['Loaded image: a:1'];
+  };
+  Object.assign(e, { loadImages: load });
+  const tty = Object.assign(new Buf(), { isTTY: true, columns: 120 });
+  const r = await cli(['load', '-i', 'x.tar'], e, { stdout: tty });
+  assert.equal(r.code, 0);
+  assert.equal(
+    tty.text,
+    `\r\x1b[2Ka1a1a1a1a1a1: Loading layer [>${' '.repeat(50)}]       0B/2MB\n` +
+      `\x1b[1A\r\x1b[2Ka1a1a1a1a1a1: Loading layer [${'='.repeat(50)}>]      2MB/2MB\n` +
+      'Loaded image: a:1\n',
+  );
+  const piped = await cli(['load', '-i', 'x.tar'], e);
+  assert.equal(piped.out, 'Loaded image: a:1\n');
+  const quiet = Object.assign(new Buf(), { isTTY: true, columns: 120 });
+  assert.equal((await cli(['load', '-q', '-i', 'x.tar'], e, { stdout: quiet })).code, 0);
+  assert.equal(quiet.text, '');
 });
 
 test('image SUBCOMMAND dispatches to the verbs; an unknown one is a usage error', async () => {

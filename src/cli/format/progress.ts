@@ -3,7 +3,7 @@
 // pipe or file, one plain line each time a layer changes phase (no bars).
 import type { TransferPhase, TransferProgress } from '../../engine/types.js';
 
-export type TransferMode = 'pull' | 'push';
+export type TransferMode = 'pull' | 'push' | 'load';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
@@ -42,6 +42,17 @@ const WORDS: Record<TransferMode, Record<TransferPhase, string>> = {
     exists: 'Already exists',
     uploading: 'Pushing',
     done: 'Pull complete',
+  },
+  // `hutch load` on a terminal: each layer stays "extracting" (bytes of the archive read) to the end.
+  load: {
+    waiting: 'Waiting',
+    downloading: 'Downloading',
+    verifying: 'Verifying Checksum',
+    downloaded: 'Download complete',
+    extracting: 'Loading layer',
+    exists: 'Already exists',
+    uploading: 'Pushing',
+    done: 'Loading layer',
   },
   push: {
     waiting: 'Waiting',

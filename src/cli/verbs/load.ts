@@ -1,7 +1,9 @@
 // hutch load: images from an OCI or docker-save archive (gzip'd or not), from a file
-// with -i or from stdin.
+// with -i or from stdin. On a terminal each layer gets docker's "Loading layer" bar;
+// on a pipe only the "Loaded image" lines, as docker prints.
 import type { Verb } from '../context.js';
 import { InvalidArgument } from '../../engine/errors.js';
+import { progressFor } from './transfer.js';
 
 export const load: Verb = {
   name: 'load',
@@ -17,8 +19,20 @@ export const load: Verb = {
     const file = p.string('input');
     if (file === undefined && ctx.stdinIsTTY) throw new InvalidArgument('requested load from stdin, but stdin is empty');
     const engine = await ctx.engine();
-    const lines = await engine.loadImages(file ?? process.stdin);
-    if (!p.bool('quiet')) await ctx.out(lines.map((l) => `${l}\n`).join(''));
-    return 0;
+    const quiet = p.bool('quiet');
+    const tty = (ctx.stdout as { isTTY?: boolean }).isTTY === true;
+    const progress = tty && !quiet ? await progressFor(ctx, 'load', false) : undefined;
+    const onProgress = progress?.onProgress;
+    try {
+      const lines = await engine.loadImages(
+        file ?? process.stdin,
+        onProgress ? { onProgress: (e) => onProgress({ id: e.layer.replace(/^sha256:/, '').slice(0, 12), digest: e.layer, phase: 'extracting', current: e.bytes, total: e.total }) } : undefined,
+      );
+      progress?.finish();
+      if (!quiet) await ctx.out(lines.map((l) => `${l}\n`).join(''));
+      return 0;
+    } finally {
+      progress?.finish();
+    }
   },
 };

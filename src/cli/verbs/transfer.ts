@@ -22,6 +22,6 @@ export async function progressFor(ctx: CliContext, mode: TransferMode, quiet: bo
   if (quiet) return { finish() {} };
   const { ProgressView } = await import('../format/progress.js');
   const stream = ctx.stdout as { isTTY?: boolean; columns?: number };
-  const view = new ProgressView((s) => ctx.stdout.write(s), { tty: stream.isTTY === true, columns: stream.columns ?? 80, mode });
+  const view = new ProgressView((s) => ctx.stdout.write(s), { tty: stream.isTTY === true, columns: stream.columns || 80, mode });
   return { onProgress: (e) => view.update(e), finish: () => view.finish() };
 }
