@@ -1,7 +1,8 @@
 // The images view end to end: `node bin/hutch.cjs` in tmux against the real
 // engine and Debian's docker-registry on 127.0.0.1 behind a throttling proxy (so
-// the pull takes a few seconds): pull with `p`, watch the bar advance here and in
-// the status line of another view, then delete the image a container uses (the
+// the pull takes a few seconds): pull with `p`, cancel with `x`, pull again (it
+// resumes), watch the bar advance here and in the status line of another view,
+// then delete the image a container uses (the
 // engine's conflict, then the forced delete). Own tmux server, state root, cgroup
 // parent, registry and proxy, all removed at the end. Needs root, tmux, a build.
 import { test } from 'node:test';
@@ -31,7 +32,7 @@ if (process.env.CI && missing) throw new Error(`dashboard images e2e cannot run 
 
 const tmuxDir = () => path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`);
 
-test('images view: pull from a registry with live progress, then delete an image in use (conflict, then force)', { skip: missing, timeout: 120_000 }, async () => {
+test('images view: pull from a registry with live progress, cancel and resume, then delete an image in use (conflict, then force)', { skip: missing, timeout: 120_000 }, async () => {
   const reg = await startRegistry();
   const proxy = await startProxy(reg.url, { blobRate: 1024 * 1024 });
   const sb = await sandbox();
@@ -73,8 +74,19 @@ test('images view: pull from a registry with live progress, then delete an image
     // The overall bar and the big layer's bar, moving.
     const overall = new RegExp(`pull ${ref.replace(/[.]/g, '\\.')} +█*░+ +(\\d+)%`);
     const pct = (s: string) => Number(overall.exec(s)?.[1] ?? -1);
-    const first = await until('the pull under way', (s) => pct(s) >= 0 && /downloading +█*░+ +[\d.]+[BKM]\/4M/.test(s));
+    const big = /downloading +█*░+ +([\d.]+)([BKM])\/4M/;
+    const first = await until('the pull under way', (s) => pct(s) >= 0 && big.test(s));
     await until('the bar to advance', (s) => pct(s) > pct(first));
+
+    // x cancels it; pulling again goes on from the bytes already here.
+    tmux('send-keys', '-t', 'dash', 'x');
+    await until('the pull cancelled', /pull of \S+demo\/app:1 cancelled \(pulling it again resumes\)/);
+    const fetched = proxy.blobBytes();
+    tmux('send-keys', '-t', 'dash', 'p');
+    await until('the pull prompt again', /pull image: ▏/);
+    tmux('send-keys', '-t', 'dash', '-l', '--', `--insecure ${ref}`);
+    tmux('send-keys', '-t', 'dash', 'Enter');
+    await until('the second pull under way', (s) => pct(s) >= 0);
 
     // Elsewhere, the status line follows the pull.
     tmux('send-keys', '-t', 'dash', 'Escape');
@@ -82,6 +94,11 @@ test('images view: pull from a registry with live progress, then delete an image
     tmux('send-keys', '-t', 'dash', 'i');
     const done = await until('the pull to finish', /pulled \S+demo\/app:1 \(/, 30_000);
     assert.doesNotMatch(done, /pulling /);
+    // Resumed, not started over: the image's bytes crossed the proxy once (give or take
+    // the pieces in flight at the cancel), not once plus the part fetched before it.
+    const imageBytes = img.config.length + img.layers.reduce((n, l) => n + l.blob.length, 0);
+    assert.ok(fetched > 100_000, `${fetched} bytes before the cancel`);
+    assert.ok(proxy.blobBytes() < imageBytes + fetched / 2, `${proxy.blobBytes()} bytes in all for ${imageBytes}, ${fetched} before the cancel`);
     await until('the new row, selected', /› \S+demo\/app +1 +[0-9a-f]{12}/);
 
     // A container of it: deleting asks, the engine refuses, forcing deletes it.
