@@ -7,7 +7,7 @@ import type { ContainerInfo, ImageInfo, TransferProgress } from '../../src/engin
 import { makePainter } from '../../src/ui/paint.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import type { PullProgress, UiState } from '../../src/ui/state.js';
-import { imageHeader, imageInfoLine, imageRow, imageUsers, imagesLines, layoutImageColumns } from '../../src/ui/views/images.js';
+import { imageHeader, imageInfoLine, imageRow, imageUsers, imagesLines, layoutImageColumns, usersByImage } from '../../src/ui/views/images.js';
 import { layerFraction, layerLine, overallLine, progressBar, pullLines, pullSummary, pullTotals } from '../../src/ui/views/pull.js';
 import { statusLine } from '../../src/ui/views/chrome.js';
 import { ImageActions } from '../../src/ui/image-actions.js';
@@ -249,4 +249,18 @@ test('the pull prompt takes one reference and an optional --insecure', () => {
   assert.throws(() => ImageActions.parsePullInput('  '), /^Error: pull: type an image name, e.g. busybox:latest$/);
   assert.throws(() => ImageActions.parsePullInput('a b'), /^Error: pull: one image at a time, not 2 \(a b\)$/);
   assert.throws(() => ImageActions.parsePullInput('-q a'), /^Error: pull: unknown option -q \(only --insecure\)$/);
+});
+
+test('usersByImage is imageUsers for every image at once, in the containers order', () => {
+  const list = [
+    container('a', { image: 'busybox' }),
+    container('b', { image: web.name, imageId: web.id }),
+    container('c', { image: 'busybox:latest' }),
+    container('d', {}),
+    container('e', { image: 'busybox', imageId: web.id }),
+  ];
+  const all = usersByImage([host, busybox, web], list);
+  for (const img of [host, busybox, web]) assert.deepEqual(all.get(img), imageUsers(img, list), img.name);
+  assert.deepEqual(all.get(busybox)!.map((c) => c.name), ['a', 'c']);
+  assert.deepEqual(all.get(web)!.map((c) => c.name), ['b', 'e']);
 });

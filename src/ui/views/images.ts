@@ -70,6 +70,31 @@ export function imageUsers(img: ImageInfo, containers: readonly ContainerInfo[])
   );
 }
 
+/** imageUsers for every image at once: one pass over the containers (the view redraws with each stats sweep). */
+export function usersByImage(images: readonly ImageInfo[], containers: readonly ContainerInfo[]): Map<ImageInfo, ContainerInfo[]> {
+  const byId = new Map<string, number[]>();
+  const byName = new Map<string, number[]>();
+  const add = (m: Map<string, number[]>, k: string, i: number) => {
+    const l = m.get(k);
+    if (l) l.push(i);
+    else m.set(k, [i]);
+  };
+  containers.forEach((c, i) => {
+    if (c.imageId) add(byId, c.imageId, i);
+    else {
+      add(byName, c.image, i);
+      add(byName, `${c.image}:latest`, i);
+    }
+  });
+  const out = new Map<ImageInfo, ContainerInfo[]>();
+  for (const img of images) {
+    const found = new Set<number>(byId.get(img.id));
+    for (const k of [img.name, img.repository]) if (k !== undefined) for (const i of byName.get(k) ?? []) found.add(i);
+    out.set(img, [...found].sort((a, b) => a - b).map((i) => containers[i]));
+  }
+  return out;
+}
+
 function age(created: string, now: number): string {
   const t = Date.parse(created);
   return Number.isNaN(t) ? '-' : `${fmtAge(now - t)} ago`;
@@ -127,7 +152,7 @@ export function imageInfoLine(img: ImageInfo, users: readonly ContainerInfo[], p
 export function imagesLines(st: UiState, p: Painter, width: number, height: number): string[] {
   const { images } = st;
   const cols = layoutImageColumns(width);
-  const inUse = new Map(images.map((img) => [img, imageUsers(img, st.containers)]));
+  const inUse = usersByImage(images, st.containers);
   const used = images.filter((img) => inUse.get(img)!.length > 0).length;
   const summary = images.length === 0 ? '' : `  ${images.length} ${images.length === 1 ? 'image' : 'images'} · ${used} in use`;
   const out = [p.fg('accent', p.bold('Images')) + p.fg('dim', summary)];
