@@ -96,7 +96,9 @@ export class FsBlobStore implements BlobStore {
       },
     });
     try {
-      const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+      // Opened here, not by the stream: its asynchronous open could create the
+      // file after a failed pipeline's clean-up below had already run.
+      const out = fs.createWriteStream('', { fd: fs.openSync(tmp, 'wx', 0o644) });
       await pipeline(src as AsyncIterable<Uint8Array>, counter, out);
       const digest = `sha256:${hash.digest('hex')}`;
       if (expected.digest !== undefined && digest !== expected.digest)
