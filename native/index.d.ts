@@ -59,6 +59,8 @@ export interface HutchAddon {
   spawnMonitor(path: string, argv: string[], stdio: [number, number, number]): [number, number];
   /** waitpid: exit status (128+N for signal N), or null if still running (non-blocking). */
   reapPid(pid: number, block: boolean): number | null;
+  /** BPF_CGROUP_DEVICE program allowing only `rules` ("c 1:3 rwm", "b *:* m"), attached to a cgroup v2 dir. */
+  attachDeviceFilter(dir: string, rules: string[]): void;
 
   /** Layer extraction (addon/extract*.cc); see src/engine/native/native.ts. */
   layerOpen(root: string, flags: number): number;

@@ -6,6 +6,7 @@ namespace hutch {
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
 void InitExtract(Napi::Env env, Napi::Object exports);  // extract.cc
+void InitDevices(Napi::Env env, Napi::Object exports);  // devices.cc
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());  // deleted by node-addon-api's default finalizer
@@ -15,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFastRead(env, exports);
   InitSpawn(env, exports);
   InitExtract(env, exports);
+  InitDevices(env, exports);
   return exports;
 }
 

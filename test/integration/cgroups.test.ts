@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { detectCgroups, DEFAULT_DEVICE_RULES, type CgroupManager } from '../../src/engine/cgroups/index.js';
+import { loadNative } from '../../src/engine/native/real.js';
 
 const skip = process.platform !== 'linux' ? 'Linux only' : process.getuid?.() !== 0 ? 'needs root' : false;
 const PARENT = `hutch-test-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -16,6 +17,7 @@ const MiB = 1024 * 1024;
 
 let mgr: CgroupManager | undefined;
 let v2mgr: CgroupManager | undefined;
+const devmgrs: CgroupManager[] = [];
 const children: ChildProcess[] = [];
 
 function manager(): CgroupManager {
@@ -33,7 +35,7 @@ after(async () => {
       }
     }
   }
-  for (const m of [mgr, v2mgr]) {
+  for (const m of [mgr, v2mgr, ...devmgrs]) {
     if (!m) continue;
     for (const name of await m.listChildren()) await m.remove(m.pathsFor(name)).catch((e) => console.error(e));
     assert.equal(await m.removeParentIfEmpty(), true, `cgroup parent ${m.parent} left behind`);
@@ -217,4 +219,39 @@ test('v2 manager on the unified tree of a hybrid host', { skip: hybridSkip }, as
   await m.remove(paths);
   assert.deepEqual(await c.exited, { code: null, signal: 'SIGKILL' });
   assert.equal(fs.existsSync(paths.unified), false);
+});
+
+test('v2: devices off the allow-list cannot be opened (a BPF program; v2 has no devices.allow)', { skip: hybridSkip }, async () => {
+  const native = loadNative();
+  const filtered = detectCgroups({ parent: `${PARENT}-dev`, mountinfo: `${unifiedLine}\n`, deviceFilter: (d, r) => native.attachDeviceFilter(d, r) });
+  const plain = detectCgroups({ parent: `${PARENT}-nodev`, mountinfo: `${unifiedLine}\n` });
+  devmgrs.push(filtered, plain);
+  const blk = `/tmp/${PARENT}-blk`;
+  // Opens only (no read): /dev/null and /dev/zero are allowed; /dev/kmsg (1:11) and a
+  // block device made with mknod (allowed: "b *:* m") are not.
+  const probe = (dir: string) =>
+    new Promise<string>((resolve, reject) => {
+      const sh = spawn('sh', ['-c', [
+        `echo $$ > ${dir}/cgroup.procs`,
+        'for d in /dev/null /dev/zero /dev/kmsg; do (exec 3<$d) 2>/dev/null && echo "$d open" || echo "$d denied"; done',
+        `rm -f ${blk}; mknod ${blk} b 7 0 && echo "mknod ok"`,
+        `(exec 3<${blk}) 2>/dev/null && echo "blk open" || echo "blk denied"`,
+        `rm -f ${blk}`,
+      ].join('; ')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(sh);
+      let out = '';
+      sh.stdout!.on('data', (b) => (out += b));
+      sh.on('exit', () => resolve(out.trim()));
+      sh.on('error', reject);
+    });
+  try {
+    const f = await filtered.create('dev', {});
+    assert.equal(await probe(f.unified), '/dev/null open\n/dev/zero open\n/dev/kmsg denied\nmknod ok\nblk denied');
+    // The same probe in a v2 cgroup without the program: the denials came from it.
+    const p = await plain.create('nodev', {});
+    assert.equal(await probe(p.unified), '/dev/null open\n/dev/zero open\n/dev/kmsg open\nmknod ok\nblk open');
+    assert.throws(() => native.attachDeviceFilter(f.unified, ['x 1:3 rwm']), /invalid device rule: x 1:3 rwm/);
+  } finally {
+    fs.rmSync(blk, { force: true });
+  }
 });

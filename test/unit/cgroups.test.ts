@@ -401,19 +401,21 @@ function v2Host(o: Partial<FakeOptions> & { controllers?: string } = {}) {
   wr(path.join(cg, 'cgroup.procs'), '1\n');
   const kernel = new FakeKernel(cg, { version: 'v2', swap: true, ...o });
   const killed: number[] = [];
+  const filters: Array<[string, readonly string[]]> = [];
   const mgr = detectCgroups({
     mountinfo: V2,
     root: tmp,
     fs: kernel,
     parent: 'hutch-fx',
     tuning: { killMs: 300, rmdirMs: 100, kill: (pid) => (killed.push(pid), kernel.reap(pid)) },
+    deviceFilter: (dir, rules) => filters.push([dir, rules]),
   });
-  return { tmp, cg, kernel, mgr, killed };
+  return { tmp, cg, kernel, mgr, killed, filters };
 }
 
 describe('v2 manager on a fake kernel', () => {
   test('create enables controllers top-down and writes the limits', async () => {
-    const { cg, kernel, mgr } = v2Host();
+    const { cg, kernel, mgr, filters } = v2Host();
     assert.equal(mgr.mode, 'v2');
     assert.equal(mgr.parent, 'hutch-fx');
     const paths = await mgr.create('c1', { memory: 64 * MiB, memorySwap: 96 * MiB, cpus: 1.5, pidsLimit: 100 });
@@ -427,6 +429,8 @@ describe('v2 manager on a fake kernel', () => {
     assert.equal(rd(dir, 'memory.swap.max'), String(32 * MiB));
     assert.equal(rd(dir, 'cpu.max'), '150000 100000');
     assert.equal(rd(dir, 'pids.max'), '100');
+    // v2 has no devices.allow: the allow-list goes to the BPF device filter.
+    assert.deepEqual(filters, [[dir, DEFAULT_DEVICE_RULES]]);
     // Only the root's missing controllers were written, one per write.
     assert.deepEqual(
       kernel.writes.filter((w) => w.file === 'cgroup.subtree_control').map((w) => w.data),

@@ -17,6 +17,10 @@ export interface Tuning {
 }
 export const DEFAULT_TUNING: Tuning = { killMs: 5000, rmdirMs: 2000, kill: (pid) => process.kill(pid, 'SIGKILL') };
 
+/** Attaches the device allow-list to a cgroup v2 dir (a BPF program: v2 has no
+ * devices.allow). Without one, v2 containers could open any device. */
+export type DeviceFilter = (dir: string, rules: readonly string[]) => void;
+
 /** 'hutch', '/hutch/' → 'hutch'; 'a/b' allowed; '..' and empty components refused. */
 export function normalizeParent(p: string): string {
   const parts = p.split('/').filter((s) => s !== '');

@@ -2,7 +2,7 @@
 // and returns the matching implementation.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_TUNING, normalizeParent, type Tuning } from './common.js';
+import { DEFAULT_TUNING, normalizeParent, type DeviceFilter, type Tuning } from './common.js';
 import { CgIo, CgroupError, nodeCgroupFs } from './fs.js';
 import { detectLayout, parseMountinfo, type CgroupLayout } from './mountinfo.js';
 import type { CgroupFs, CgroupManager } from './types.js';
@@ -15,6 +15,7 @@ export { detectLayout, parseMountinfo, type CgroupLayout, type MountInfoEntry, t
 export { blkioTotals, ioStatTotals, parseFlatKeyed, parseIoStat, parseMax, parsePids, parseV1Limit } from './parse.js';
 export { CPU_PERIOD_US, cpuQuotaUs, validateLimits } from './limits.js';
 export { DEFAULT_DEVICE_RULES } from './v1/devices.js';
+export type { DeviceFilter } from './common.js';
 export { V1Manager } from './v1/manager.js';
 export { V2Manager } from './v2/manager.js';
 
@@ -31,6 +32,8 @@ export interface DetectOptions {
   fs?: CgroupFs;
   /** Bounds of remove()'s kill and rmdir loops, and its kill function. */
   tuning?: Partial<Tuning>;
+  /** The device allow-list for v2 (v1 and hybrid use the v1 devices controller). */
+  deviceFilter?: DeviceFilter;
 }
 
 export function detectCgroups(opts: DetectOptions = {}): CgroupManager {
@@ -45,7 +48,7 @@ export function detectCgroups(opts: DetectOptions = {}): CgroupManager {
   const at = (mountPoint: string) => path.join(opts.root ?? '/', mountPoint);
   const io = new CgIo(opts.fs ?? nodeCgroupFs);
   const timing = { ...DEFAULT_TUNING, ...opts.tuning };
-  if (layout.mode === 'v2') return new V2Manager(io, parent, at(layout.unified!.mountPoint), timing);
+  if (layout.mode === 'v2') return new V2Manager(io, parent, at(layout.unified!.mountPoint), timing, opts.deviceFilter);
   return new V1Manager({
     io,
     parent,

@@ -204,6 +204,10 @@ export class FakeNative implements Native {
     return this.invoke('reapPid', [pid, block], () => 0);
   }
 
+  attachDeviceFilter(dir: string, rules: readonly string[]): void {
+    this.invoke('attachDeviceFilter', [dir, rules], () => undefined);
+  }
+
   // Layer extraction needs a real filesystem: the fake only records the calls.
   layerOpen(root: string, flags: number): number {
     return this.invoke('layerOpen', [root, flags], () => {

@@ -96,6 +96,12 @@ export interface Native {
   /** waitpid for a process started by spawnMonitor: its status, or null if still running (non-blocking). */
   reapPid(pid: number, block: boolean): number | null;
 
+  // --- Devices. cgroup v2 has no devices.allow: the kernel asks a BPF program
+  // attached to the cgroup (BPF_CGROUP_DEVICE) instead.
+
+  /** Attaches a program allowing only `rules` (v1 syntax: "c 1:3 rwm", "c 136:* rwm", "b *:* m") to the cgroup v2 dir. */
+  attachDeviceFilter(dir: string, rules: readonly string[]): void;
+
   // --- Layer extraction (images/extract). One numbered handle per extraction;
   // every entry is written relative to an fd on the root directory (parents
   // resolved with openat2 RESOLVE_IN_ROOT, last components never followed), so

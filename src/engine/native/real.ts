@@ -84,6 +84,7 @@ export function loadNative(): Native {
       return { pid, syncFd };
     }),
     reapPid: sync((pid: number, block: boolean) => a.reapPid(pid, block)),
+    attachDeviceFilter: sync((dir: string, rules: readonly string[]) => a.attachDeviceFilter(dir, [...rules])),
     // Layer extraction: addon errors carry no syscall, so they pass through
     // as they are (message = reason, code = errno name).
     layerOpen: sync((root: string, flags: number) => a.layerOpen(root, flags)),

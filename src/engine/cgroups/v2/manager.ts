@@ -1,7 +1,8 @@
 // cgroup v2: one dir in the unified tree; controllers are enabled top-down through
 // cgroup.subtree_control from the root to our parent.
 import path from 'node:path';
-import { BaseManager, checkName, levelsOf, type Tuning } from '../common.js';
+import { BaseManager, checkName, levelsOf, type DeviceFilter, type Tuning } from '../common.js';
+import { DEFAULT_DEVICE_RULES } from '../v1/devices.js';
 import { CgIo, CgroupError, errCode } from '../fs.js';
 import { CPU_PERIOD_US, LIMIT_FLAG, cpuQuotaUs, requiredControllers, validateLimits } from '../limits.js';
 import { ioStatTotals, parseFlatKeyed, parseMax } from '../parse.js';
@@ -54,6 +55,7 @@ export class V2Manager extends BaseManager {
     /** Absolute dir of the cgroup2 mount. */
     private readonly mount: string,
     timing?: Tuning,
+    private readonly deviceFilter?: DeviceFilter,
   ) {
     super(io, parent, timing);
   }
@@ -74,6 +76,7 @@ export class V2Manager extends BaseManager {
     this.io.mkdir(paths.unified);
     try {
       applyLimitsV2(this.io, paths.unified, limits);
+      this.deviceFilter?.(paths.unified, DEFAULT_DEVICE_RULES);
     } catch (e) {
       try {
         this.io.fs.rmdir(paths.unified);
