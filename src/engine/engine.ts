@@ -141,7 +141,8 @@ export class Engine implements EngineApi {
 /** Opens the state root, reconciles it with what is alive, and returns the engine. */
 export async function openEngine(opts: EngineOptions = {}): Promise<Engine> {
   const paths = resolvePaths(opts.root);
-  for (const d of [paths.root, paths.containers, paths.images, paths.run]) fs.mkdirSync(d, { recursive: true, mode: 0o711 });
+  // The image store makes its own directory, owner-only (images/layout.ts).
+  for (const d of [paths.root, paths.containers, paths.run]) fs.mkdirSync(d, { recursive: true, mode: 0o711 });
   const native = opts.native ?? loadNative();
   const ctx: Ctx = {
     paths,

@@ -3,9 +3,9 @@
 // lock so concurrent tags and loads never lose each other's names.
 import fs from 'node:fs';
 import type { ContainerConfig } from './oci/manifest.js';
-import { readJson, writeJsonAtomic } from '../state/atomic.js';
+import { readJson, writeFileAtomic } from '../state/atomic.js';
 import { withLock, type FlockApi } from '../state/lock.js';
-import { metaFile, type Layout } from './layout.js';
+import { ensureStoreDir, metaFile, PRIVATE_DIR, PRIVATE_FILE, type Layout } from './layout.js';
 import { Conflict } from '../errors.js';
 import { familiarRepo, parseReference, repoName, splitName, type Reference } from './oci/reference.js';
 import type { ImageInfo } from '../types.js';
@@ -53,13 +53,13 @@ export function readRefs(l: Layout): Refs {
 
 /** Read-modify-write of refs.json under its lock; returns fn's result. */
 export async function updateRefs<T>(native: FlockApi, l: Layout, fn: (refs: Refs) => T): Promise<T> {
-  fs.mkdirSync(l.dir, { recursive: true, mode: 0o711 });
+  ensureStoreDir(l.dir);
   return withLock(native, l.refsLock, () => {
     const refs = readRefs(l);
     const out = fn(refs);
     const sorted: Refs = {};
     for (const k of Object.keys(refs).sort()) sorted[k] = refs[k];
-    writeJsonAtomic(l.refs, sorted);
+    writePrivateJson(l.refs, sorted);
     return out;
   });
 }
@@ -73,8 +73,13 @@ export function readMeta(l: Layout, manifestDigest: string): ImageMeta | null {
 }
 
 export function writeMeta(l: Layout, m: ImageMeta): void {
-  fs.mkdirSync(l.meta, { recursive: true, mode: 0o755 });
-  writeJsonAtomic(metaFile(l, m.manifestDigest), m);
+  fs.mkdirSync(l.meta, { recursive: true, mode: PRIVATE_DIR });
+  writePrivateJson(metaFile(l, m.manifestDigest), m);
+}
+
+/** Store records are the owner's only: an image's config may hold secrets. */
+export function writePrivateJson(file: string, value: unknown): void {
+  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', PRIVATE_FILE);
 }
 
 export function removeMeta(l: Layout, manifestDigest: string): void {

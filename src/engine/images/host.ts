@@ -58,7 +58,8 @@ function buildSkel(skel: string, plan: Array<{ name: string; link?: string }>, s
     if (e.link) fs.symlinkSync(e.link, path.join(tmp, e.name));
     else fs.mkdirSync(path.join(tmp, e.name), { mode: 0o755 });
   }
-  fs.mkdirSync(path.dirname(skel), { recursive: true });
+  // The skeleton is a lowerdir, mounted by root: no one else needs to reach it.
+  fs.mkdirSync(path.dirname(skel), { recursive: true, mode: 0o700 });
   const old = `${skel}.${process.pid}.old`;
   try {
     fs.renameSync(skel, old);
@@ -67,5 +68,5 @@ function buildSkel(skel: string, plan: Array<{ name: string; link?: string }>, s
   }
   fs.renameSync(tmp, skel);
   fs.rmSync(old, { recursive: true, force: true });
-  fs.writeFileSync(`${skel}.stamp`, stamp);
+  fs.writeFileSync(`${skel}.stamp`, stamp, { mode: 0o600 });
 }

@@ -7,7 +7,20 @@
 //   refs.json                  name (registry/repo:tag) → manifest digest
 //   lock                       shared while content is added, exclusive while it is deleted
 //   host/                      the built-in host image's skeleton
+// Images may be private: the store is its owner's only (directories 0700, files 0600).
+// Containers are not affected: their overlay is mounted by root, and their processes
+// see the layers through it, never through these paths.
+import fs from 'node:fs';
 import path from 'node:path';
+
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
+
+/** Makes the store directory, owner-only; tightens one made by an older hutch. */
+export function ensureStoreDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+  if ((fs.statSync(dir).mode & 0o077) !== 0) fs.chmodSync(dir, PRIVATE_DIR);
+}
 
 export interface Layout {
   dir: string;

@@ -8,7 +8,7 @@ import type { ImageDetail, ImageInfo } from '../types.js';
 import type { Native } from '../native/native.js';
 import { Conflict, NotFound } from '../errors.js';
 import { hostRootfs } from './host.js';
-import { layout, snapshotFs, type Layout } from './layout.js';
+import { ensureStoreDir, layout, snapshotFs, type Layout } from './layout.js';
 import { findImage, imageInfos, infoOf, listMetas, readRefs, type Found } from './catalog.js';
 import { readInRoot } from './inroot.js';
 import { resolveUser } from './user.js';
@@ -33,6 +33,7 @@ export class LocalImageStore implements ImageStore {
     private readonly containersDir: string,
   ) {
     this.layout = layout(dir);
+    ensureStoreDir(dir);
   }
 
   async list(): Promise<ImageInfo[]> {

@@ -13,7 +13,7 @@ import { hostPlatform, manifestKind, parseConfig, parseIndex, parseJson, parseMa
 import { OCI_CONFIG, OCI_MANIFEST, ociLayerType, sniffCompression } from './oci/media.js';
 import { familiarName, familiarRepo, parseReference, splitName } from './oci/reference.js';
 import { findImage, infoOf, listMetas, readMeta, readRefs, refKey, removeMeta, updateRefs, writeMeta, type Found, type ImageMeta } from './catalog.js';
-import { snapshotFs, type Layout } from './layout.js';
+import { ensureStoreDir, snapshotFs, type Layout } from './layout.js';
 import { hasSnapshot, listSnapshots, removeSnapshot, snapshotInfo, unpackBase, unpackLayer } from './snapshots.js';
 import { readInRoot } from './inroot.js';
 import { BUSY, withStoreLock } from './storelock.js';
@@ -43,7 +43,7 @@ export class ImageServiceImpl implements ImageService {
   }
 
   async lease<T>(fn: () => Promise<T>): Promise<T> {
-    fs.mkdirSync(this.l.dir, { recursive: true, mode: 0o711 });
+    ensureStoreDir(this.l.dir);
     return (await withStoreLock(this.native, this.l.lock, 'sh', fn)) as T;
   }
 

@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidArgument } from '../errors.js';
-import { writeJsonAtomic, readJson } from '../state/atomic.js';
-import { snapshotDir, snapshotFs, type Layout } from './layout.js';
+import { readJson } from '../state/atomic.js';
+import { writePrivateJson } from './catalog.js';
+import { PRIVATE_DIR, snapshotDir, snapshotFs, type Layout } from './layout.js';
 
 export interface SnapshotInfo {
   chainId: string;
@@ -62,10 +63,7 @@ export interface Unpacked {
 export async function unpackLayer(l: Layout, req: UnpackRequest): Promise<Unpacked> {
   const have = hasSnapshot(l, req.chainId) ? snapshotInfo(l, req.chainId) : null;
   if (have) return { info: have, created: false };
-  fs.mkdirSync(l.snapshots, { recursive: true, mode: 0o700 });
-  const tmp = path.join(l.snapshots, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  const root = path.join(tmp, 'fs');
-  fs.mkdirSync(root, { recursive: true, mode: 0o755 });
+  const { tmp, root } = snapshotTemp(l);
   try {
     const { extractLayer } = await import('./extract/index.js');
     const r = await extractLayer(req.blobPath, root, { whiteouts: 'overlay', onProgress: req.onProgress, signal: req.signal });
@@ -84,10 +82,7 @@ export async function unpackLayer(l: Layout, req: UnpackRequest): Promise<Unpack
  * for `import`), then renames it to its chain id (for a base layer, its diff id).
  */
 export async function unpackBase(l: Layout, blobPath: string, digest: string): Promise<Unpacked> {
-  fs.mkdirSync(l.snapshots, { recursive: true, mode: 0o700 });
-  const tmp = path.join(l.snapshots, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  const root = path.join(tmp, 'fs');
-  fs.mkdirSync(root, { recursive: true, mode: 0o755 });
+  const { tmp, root } = snapshotTemp(l);
   try {
     const { extractLayer } = await import('./extract/index.js');
     const r = await extractLayer(blobPath, root, { whiteouts: 'overlay' });
@@ -101,8 +96,18 @@ export async function unpackBase(l: Layout, blobPath: string, digest: string): P
   }
 }
 
+/** A fresh `.tmp-*` snapshot dir (owner-only) and its fs/ (the layer's root: 0755 unless the layer says). */
+function snapshotTemp(l: Layout): { tmp: string; root: string } {
+  fs.mkdirSync(l.snapshots, { recursive: true, mode: PRIVATE_DIR });
+  const tmp = path.join(l.snapshots, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  fs.mkdirSync(tmp, { mode: PRIVATE_DIR });
+  const root = path.join(tmp, 'fs');
+  fs.mkdirSync(root, { mode: 0o755 });
+  return { tmp, root };
+}
+
 function publish(l: Layout, tmp: string, info: SnapshotInfo): boolean {
-  writeJsonAtomic(path.join(tmp, 'info.json'), info);
+  writePrivateJson(path.join(tmp, 'info.json'), info);
   try {
     fs.renameSync(tmp, snapshotDir(l, info.chainId));
     return true;

@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { InvalidArgument } from '../../errors.js';
 import { assertDigest, hexOf } from '../oci/digest.js';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../layout.js';
 
 export class DigestMismatch extends InvalidArgument {}
 
@@ -67,8 +68,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   private dirs(): void {
-    fs.mkdirSync(path.join(this.root, 'sha256'), { recursive: true, mode: 0o755 });
-    fs.mkdirSync(this.scratch, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(path.join(this.root, 'sha256'), { recursive: true, mode: PRIVATE_DIR });
+    fs.mkdirSync(this.scratch, { recursive: true, mode: PRIVATE_DIR });
   }
 
   /** A fresh temp path in the scratch dir, named for gc: `.tmp-<pid>-<rand>`. */
@@ -98,7 +99,7 @@ export class FsBlobStore implements BlobStore {
     try {
       // Opened here, not by the stream: its asynchronous open could create the
       // file after a failed pipeline's clean-up below had already run.
-      const out = fs.createWriteStream('', { fd: fs.openSync(tmp, 'wx', 0o644) });
+      const out = fs.createWriteStream('', { fd: fs.openSync(tmp, 'wx', PRIVATE_FILE) });
       await pipeline(src as AsyncIterable<Uint8Array>, counter, out);
       const digest = `sha256:${hash.digest('hex')}`;
       if (expected.digest !== undefined && digest !== expected.digest)
@@ -143,7 +144,7 @@ export class FsBlobStore implements BlobStore {
     if (this.has(digest)) return digest;
     const tmp = this.tempPath();
     try {
-      const fd = fs.openSync(tmp, 'wx', 0o644);
+      const fd = fs.openSync(tmp, 'wx', PRIVATE_FILE);
       try {
         fs.writeSync(fd, data);
         fs.fsyncSync(fd);
@@ -174,6 +175,8 @@ export class FsBlobStore implements BlobStore {
   private async publish(file: string, digest: string): Promise<void> {
     const fh = await fs.promises.open(file, 'r');
     try {
+      // A resumed download's file was made by the registry client: owner-only, like every blob.
+      await fh.chmod(PRIVATE_FILE);
       await fh.sync();
     } finally {
       await fh.close();
