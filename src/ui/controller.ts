@@ -162,6 +162,16 @@ export class Controller {
     }
   }
 
+  /** The last `n` CPU samples of a container (a table row's sparkline). */
+  cpuTail(id: string, n: number): readonly number[] {
+    try {
+      const { stats } = this.deps;
+      return stats.cpuTail ? stats.cpuTail(id, n) : this.history(id).cpu.slice(-n);
+    } catch {
+      return [];
+    }
+  }
+
   // ---- lifecycle -------------------------------------------------------------
 
   start(): void {
@@ -169,7 +179,8 @@ export class Controller {
     // Each sweep brings the container list it read: the table follows it, so the
     // list is not read a second time per interval.
     this.unsubscribe = stats.onSample((samples, host, containers) => {
-      this.store.set((s) => ({ samples: new Map(samples), host, sampleSeq: s.sampleSeq + 1, now: this.now(), ...this.listPatch(s, containers) }));
+      // The sweep's own map: a source hands over a new one each sweep and never changes it.
+      this.store.set((s) => ({ samples, host, sampleSeq: s.sampleSeq + 1, now: this.now(), ...this.listPatch(s, containers) }));
     });
     try {
       stats.start(intervalMs);

@@ -47,23 +47,39 @@ export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
+const parsed = new Map<string, number>();
+/** Date.parse, remembered: the table parses every row's start time on every redraw. */
+function parseTime(t: string): number {
+  let ms = parsed.get(t);
+  if (ms === undefined) {
+    ms = Date.parse(t);
+    if (parsed.size > 4096) parsed.clear();
+    parsed.set(t, ms);
+  }
+  return ms;
+}
+
 /** "running 3m", "exited 137 2h", "created". */
 export function fmtState(c: ContainerInfo, now: number): string {
   const since = (t: string) => {
-    const ms = Date.parse(t);
-    return !t || Number.isNaN(ms) ? '' : ` ${fmtAge(now - ms)}`;
+    const ms = t ? parseTime(t) : NaN;
+    return Number.isNaN(ms) ? '' : ` ${fmtAge(now - ms)}`;
   };
   if (c.status === 'running') return `running${since(c.startedAt || c.created)}`;
   if (c.status === 'exited') return `exited ${c.exitCode ?? 0}${c.oomKilled ? ' oom' : ''}${since(c.finishedAt)}`;
   return 'created';
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** Cuts to `width` columns with "…", or pads with spaces to exactly `width`. */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
-  const chars = Array.from(s);
-  if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
-  const pad = ' '.repeat(width - chars.length);
+  // One code point per UTF-16 unit unless there are surrogate pairs (the usual case: no array).
+  const n = SURROGATE.test(s) ? Array.from(s).length : s.length;
+  if (n > width) return width === 1 ? '…' : Array.from(s).slice(0, width - 1).join('') + '…';
+  if (n === width) return s;
+  const pad = ' '.repeat(width - n);
   return align === 'left' ? s + pad : pad + s;
 }
 

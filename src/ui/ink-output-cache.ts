@@ -102,7 +102,12 @@ interface Deps {
   sliceAnsi: (s: string, from: number, to?: number) => string;
 }
 
-/** A cache that keeps what the last two generations used: bounded, no per-entry bookkeeping. */
+/**
+ * A cache of what the last two frames used: each frame's lookups move their
+ * entries into the current generation, and age() (once a frame) drops what the
+ * frame before last used and this one did not. Entries live a frame or two, so
+ * most die young (cheap for the GC); a frame bigger than `limit` ages early.
+ */
 class TwoGen<V> {
   private cur = new Map<string, V>();
   private old = new Map<string, V>();
@@ -116,11 +121,12 @@ class TwoGen<V> {
     return v;
   }
   set(k: string, v: V): void {
-    if (this.cur.size >= this.limit) {
-      this.old = this.cur;
-      this.cur = new Map();
-    }
+    if (this.cur.size >= this.limit) this.age();
     this.cur.set(k, v);
+  }
+  age(): void {
+    this.old = this.cur;
+    this.cur = new Map();
   }
   clear(): void {
     this.cur.clear();
@@ -318,10 +324,10 @@ export function pieces(line: string): string[] {
 }
 
 export class OutputCache {
-  private readonly rows = new TwoGen<string>(512);
-  private readonly lines = new TwoGen<Run>(2048);
-  private readonly runs = new TwoGen<Run>(8192);
-  private readonly shapes = new TwoGen<{ run: Run; filling: Filling }>(1024);
+  private readonly rows = new TwoGen<string>(4096);
+  private readonly lines = new TwoGen<Run>(4096);
+  private readonly runs = new TwoGen<Run>(16384);
+  private readonly shapes = new TwoGen<{ run: Run; filling: Filling }>(4096);
   private readonly widths = new Map<string, number>();
   constructor(private readonly d: Deps) {}
 
@@ -519,6 +525,10 @@ export class OutputCache {
       }
     }
     const lines = rows.map((frags) => this.row(frags, output.width, output.caches));
+    this.rows.age();
+    this.lines.age();
+    this.runs.age();
+    this.shapes.age();
     return { output: lines.join('\n'), height: rows.length };
   }
 }

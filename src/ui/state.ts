@@ -164,15 +164,19 @@ export function visibleContainers(
   });
 }
 
-/** Memoises visibleContainers on the inputs it reads. */
+/** Sort keys that read the samples (the others depend on the list alone). */
+const SAMPLE_KEYS: ReadonlySet<SortKey> = new Set<SortKey>(['cpu', 'mem', 'pids', 'net']);
+
+/** Memoises visibleContainers on the inputs it reads: a stats sweep re-sorts only when the sort is by a figure. */
 export function memoVisible(): (st: UiState) => ContainerInfo[] {
   let last: { c: unknown; s: unknown; o: unknown; f: string; a: boolean; r: ContainerInfo[] } | undefined;
   return (st) => {
-    if (last && last.c === st.containers && last.s === st.samples && last.o === st.sort && last.f === st.filter && last.a === st.showAll) {
+    const samples = SAMPLE_KEYS.has(st.sort.key) ? st.samples : undefined;
+    if (last && last.c === st.containers && last.s === samples && last.o === st.sort && last.f === st.filter && last.a === st.showAll) {
       return last.r;
     }
     const r = visibleContainers(st);
-    last = { c: st.containers, s: st.samples, o: st.sort, f: st.filter, a: st.showAll, r };
+    last = { c: st.containers, s: samples, o: st.sort, f: st.filter, a: st.showAll, r };
     return r;
   };
 }

@@ -257,7 +257,7 @@ export function sample(id: string, p: Partial<ContainerSample> = {}): ContainerS
 
 export class FakeStats implements StatsSource {
   private listeners = new Set<SampleListener>();
-  histories = new Map<string, History>();
+  histories = new Map<string, { cpu: number[]; mem: number[] }>();
   started?: number;
   stopped = false;
   host: HostSample = { time: Date.now(), cpuPercent: 12.5, memUsed: 2 * 1024 ** 3, memTotal: 8 * 1024 ** 3, load: [0.5, 0.25, 0.1] };

@@ -58,7 +58,20 @@ export class Sampler implements StatsSource {
 
   history(id: string): History {
     const t = this.tracked.get(id);
-    return { cpu: t ? t.cpu.toArray() : [], mem: t ? t.mem.toArray() : [] };
+    if (!t) return { cpu: [], mem: [] };
+    // Each series is copied out only when read (and once per sweep: see Ring.toArray).
+    return {
+      get cpu() {
+        return t.cpu.toArray();
+      },
+      get mem() {
+        return t.mem.toArray();
+      },
+    };
+  }
+
+  cpuTail(id: string, n: number): readonly number[] {
+    return this.tracked.get(id)?.cpu.tail(n) ?? [];
   }
 
   /** Static host facts from systeminformation (once; it reads /proc and /sys and

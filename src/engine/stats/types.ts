@@ -39,13 +39,14 @@ export interface HostInfo {
   memTotal: number;
 }
 
-/** Fixed-size history per series (≥ 5 minutes at the default 1 s interval). */
+/** Fixed-size history per series (≥ 5 minutes at the default 1 s interval), oldest first; read-only. */
 export interface History {
-  cpu: number[];
-  mem: number[];
+  readonly cpu: readonly number[];
+  readonly mem: readonly number[];
 }
 
-export type SampleListener = (samples: Map<string, ContainerSample>, host: HostSample, containers: ContainerInfo[]) => void;
+/** `samples` is a new map each sweep, never changed after it is handed over (readers keep it as it is). */
+export type SampleListener = (samples: ReadonlyMap<string, ContainerSample>, host: HostSample, containers: ContainerInfo[]) => void;
 
 export interface StatsSource {
   /**
@@ -55,6 +56,8 @@ export interface StatsSource {
    */
   onSample(cb: SampleListener): () => void;
   history(id: string): History;
+  /** The last `n` CPU samples of a container (what a table's sparkline shows) without copying its whole history. */
+  cpuTail?(id: string, n: number): readonly number[];
   hostInfo(): Promise<HostInfo>;
   start(intervalMs: number): void;
   stop(): void;

@@ -16,22 +16,25 @@ const BLOCKS = '▁▂▃▄▅▆▇█';
 export function sparkline(series: readonly number[], width: number, height = 1, opts: SparklineOptions = {}): string[] {
   width = Math.max(0, Math.floor(width));
   height = Math.max(1, Math.floor(height));
-  const data = series.slice(-width);
+  // Drawn on every redraw for every row on screen: loops, no spread or intermediate arrays.
+  const from = Math.max(0, series.length - width);
+  const n = series.length - from;
   const min = opts.min ?? 0;
-  let max = opts.max ?? Math.max(min + 1, ...data.filter(Number.isFinite));
+  let max = opts.max;
+  if (max === undefined) {
+    max = min + 1;
+    for (let i = from; i < series.length; i++) if (Number.isFinite(series[i]) && series[i] > max) max = series[i];
+  }
   if (!(max > min)) max = min + 1;
   const levels = height * 8;
-  const level = data.map((v) => {
-    if (!Number.isFinite(v)) return 0;
-    const l = Math.round(((v - min) / (max - min)) * levels);
-    return Math.min(levels, Math.max(1, l));
-  });
-  const pad = width - data.length;
+  const pad = width - n;
   const lines: string[] = [];
   for (let row = 0; row < height; row++) {
     const base = (height - 1 - row) * 8;
     let s = ' '.repeat(pad);
-    for (const l of level) {
+    for (let i = from; i < series.length; i++) {
+      const v = series[i];
+      const l = Number.isFinite(v) ? Math.min(levels, Math.max(1, Math.round(((v - min) / (max - min)) * levels))) : 0;
       const cell = Math.min(8, Math.max(0, l - base));
       s += cell === 0 ? ' ' : BLOCKS[cell - 1];
     }

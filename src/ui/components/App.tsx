@@ -1,23 +1,15 @@
-// The Ink root: reads the store with useSyncExternalStore, builds the screen as
-// rows - 1 lines (header, view, status line, key footer) from the pure view
-// functions, and forwards every key to the controller. Staying one line short of
-// the terminal keeps Ink 6.8 off its clear-the-screen path (see the research notes).
-import React, { memo, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+// The Ink root: reads the screen's lines (rows - 1 of them: header, view, status
+// line, key footer; see screen.ts) with useSyncExternalStore, draws one line per
+// row, and forwards every key to the controller. Staying one line short of the
+// terminal keeps Ink 6.8 off its clear-the-screen path (see the research notes).
+import React, { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { Box, Text, Transform, useInput, useIsScreenReaderEnabled, useStdout } from 'ink';
 import type { Controller } from '../controller.js';
-import { makePainter, type Painter } from '../paint.js';
-import type { UiState } from '../state.js';
-import { detailLines } from '../views/detail.js';
-import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, statusLine } from '../views/chrome.js';
-import { logsLines } from '../views/logs.js';
-import { scrollTop, tableLines } from '../views/table.js';
-import { fit } from '../format.js';
+import type { KeyEvent } from '../keys.js';
 import { lineWidth } from '../paint.js';
+import { Screen, type Size } from '../screen.js';
 
-export interface Size {
-  columns: number;
-  rows: number;
-}
+export type { Size };
 
 export interface AppProps {
   controller: Controller;
@@ -43,114 +35,79 @@ function useTerminalSize(fixed?: Size): Size {
   return fixed ?? size;
 }
 
-const blanks: string[] = [];
-/** The same string object for every line of a width, so React sees unchanged text. */
-function blank(width: number): string {
-  return (blanks[width] ??= ' '.repeat(width));
+const blanks = new Map<string, string>();
+/** `count` lines of `width` blanks: the same string object each time, so React sees unchanged text. */
+function blank(width: number, count: number): string {
+  const key = `${width}x${count}`;
+  let b = blanks.get(key);
+  if (b === undefined) {
+    b = Array.from({ length: count }, () => ' '.repeat(width)).join('\n');
+    if (blanks.size > 64) blanks.clear();
+    blanks.set(key, b);
+  }
+  return b;
+}
+
+/** Consecutive lines drawn by one node: known-width lines together, any other line alone. */
+type Block = { known: true; lines: readonly string[] } | { known: false; line: string };
+
+function blocks(lines: readonly string[], width: number, screenReader: boolean): Block[] {
+  const out: Block[] = [];
+  let run: string[] = [];
+  for (const line of lines) {
+    const w = screenReader ? undefined : lineWidth(line);
+    if (w !== undefined && w <= width) {
+      run.push(line);
+      continue;
+    }
+    if (run.length) out.push({ known: true, lines: run });
+    run = [];
+    out.push({ known: false, line });
+  }
+  if (run.length) out.push({ known: true, lines: run });
+  return out;
 }
 
 /**
- * One screen line. Ink measures a Text's content with string-width on every
- * frame and re-measures it in Yoga whenever it changes (caching every string it
- * ever measured, forever). A line whose width we know exactly (see lineWidth)
- * is instead a Transform over a row of blanks: the blanks never change, so Yoga
- * never re-measures and the width check stays on string-width's ASCII fast
- * path; the transform puts the real line in place when Ink writes the frame
- * (Ink's documented use of Transform: same width in, same width out). Other
- * lines, and everything under a screen reader, are plain truncating Texts.
+ * Lines whose width we know exactly (see lineWidth), drawn as one Transform over
+ * a block of blanks. Ink measures a Text's content with string-width on every
+ * frame and re-measures it in Yoga whenever it changes (keeping every string it
+ * ever measured in a cache that never shrinks); React reconciles one element per
+ * node. Here the blanks never change, so Yoga never re-measures, the width check
+ * stays on string-width's ASCII fast path, and a frame is one element and one
+ * node however many lines changed; the transform puts each real line in place
+ * when Ink writes the frame (Ink's documented use of Transform: same size in,
+ * same size out). Other lines, and everything under a screen reader, are plain
+ * truncating Texts, measured by Ink as usual.
  */
-const Line = memo(function Line({ text, width }: { text: string; width: number }) {
-  const screenReader = useIsScreenReaderEnabled();
-  const w = lineWidth(text);
-  if (screenReader || w === undefined || w > width) return <Text wrap="truncate-end">{text === '' ? ' ' : text}</Text>;
-  return <Transform transform={() => text}>{blank(width)}</Transform>;
-});
-
-const MIN_COLUMNS = 40;
-const MIN_ROWS = 8;
+function KnownLines({ lines, width }: { lines: readonly string[]; width: number }) {
+  return <Transform transform={(_blank: string, i: number) => lines[i] ?? ''}>{blank(width, lines.length)}</Transform>;
+}
 
 export function App({ controller, colors, size: fixed }: AppProps) {
-  const st = useSyncExternalStore(controller.store.subscribe, controller.store.get);
   const size = useTerminalSize(fixed);
-  const tableTop = useRef(0);
-  const painterRef = useRef<{ theme: unknown; p: Painter } | undefined>(undefined);
-  if (!painterRef.current || painterRef.current.theme !== st.theme) {
-    painterRef.current = { theme: st.theme, p: makePainter(st.theme, colors) };
-  }
-  const p = painterRef.current.p;
-
-  useInput((input, key) => controller.handleKey(input, key));
+  const screen = useMemo(() => new Screen(controller, colors), [controller, colors]);
+  const lines = useSyncExternalStore(controller.store.subscribe, () => screen.lines(controller.store.get(), size));
+  const screenReader = useIsScreenReaderEnabled();
+  const onKey = useCallback((input: string, key: KeyEvent) => controller.handleKey(input, key), [controller]);
+  useInput(onKey);
 
   const width = size.columns;
   const height = Math.max(1, size.rows - 1);
-  let lines: string[];
-  if (width < MIN_COLUMNS || height < MIN_ROWS - 1) {
-    lines = [fit(`hutch needs at least ${MIN_COLUMNS}×${MIN_ROWS} (now ${size.columns}×${size.rows})`, width)];
-  } else {
-    const bodyHeight = height - 3;
-    let body: string[];
-    try {
-      body = viewLines(controller, st, p, width, bodyHeight, tableTop);
-    } catch (e) {
-      body = [p.fg('error', fit(`this view failed: ${(e as Error).message} (Esc goes back)`, width))];
-    }
-    const visibleCount = controller.visible(st).length;
-    lines = [headerLine(st, p, width), ...body.slice(0, bodyHeight)];
-    while (lines.length < height - 2) lines.push('');
-    lines.push(statusLine(st, visibleCount, p, width), footerLine(st.view, controller.bindings, p, width));
-  }
   // No overflow="hidden": every line is already fitted to the width and the
   // list to the height, and Ink's clipping re-measures and re-slices every line
   // of every frame (about a sixth of a frame's cost, profiled).
   return (
     <Box flexDirection="column" width={width} height={height}>
-      {lines.map((l, i) => (
-        <Line key={i} text={l} width={width} />
-      ))}
+      {blocks(lines, width, screenReader).map((b, i) =>
+        b.known ? (
+          <KnownLines key={i} lines={b.lines} width={width} />
+        ) : (
+          <Text key={i} wrap="truncate-end">
+            {b.line === '' ? ' ' : b.line}
+          </Text>
+        ),
+      )}
     </Box>
   );
-}
-
-function viewLines(
-  controller: Controller,
-  st: UiState,
-  p: Painter,
-  width: number,
-  height: number,
-  tableTop: { current: number },
-): string[] {
-  if (st.dialog?.kind === 'form') return formLines(st.dialog, p, width);
-  switch (st.view) {
-    case 'help':
-      controller.pageRows = height;
-      return helpWindow(helpLines(controller.bindings, p, width), st.helpTop, height);
-    case 'images':
-      controller.pageRows = height - 2;
-      return imagesLines(st, p, width, height);
-    case 'logs':
-      controller.pageRows = height - 1;
-      return st.logs ? logsLines(st.logs, p, width, height) : [];
-    case 'detail': {
-      const c = st.detail && st.containers.find((x) => x.id === st.detail!.id);
-      if (!c || !st.detail) return [p.fg('dim', 'the container is gone (Esc goes back)')];
-      return detailLines(
-        { c, detail: st.detail, sample: st.samples.get(c.id), history: controller.history(c.id), now: st.now },
-        p,
-        width,
-        height,
-      );
-    }
-    case 'containers': {
-      const rows = controller.visible(st);
-      const selected = controller.selectedIndex(st);
-      controller.pageRows = height - 1;
-      tableTop.current = scrollTop(tableTop.current, Math.max(0, selected), height - 1, rows.length);
-      return tableLines(
-        { st, rows, selected, top: tableTop.current, history: (id) => controller.history(id).cpu, bindings: controller.bindings },
-        p,
-        width,
-        height,
-      );
-    }
-  }
 }

@@ -81,7 +81,16 @@ function cell(col: ColumnName, r: RowData, now: number, p: Painter, width: numbe
       return fit(running && s ? fmtPercent(s.cpuPercent) : '-', width, 'right');
     case 'spark': {
       if (!running) return ' '.repeat(width);
-      const max = Math.max(100, ...r.cpuHistory.slice(-width));
+      // The scale: 100 % or the busiest sample on screen (Math.max(100, …) without the copies).
+      let max = 100;
+      for (let i = Math.max(0, r.cpuHistory.length - width); i < r.cpuHistory.length; i++) {
+        const v = r.cpuHistory[i];
+        if (Number.isNaN(v)) {
+          max = NaN;
+          break;
+        }
+        if (v > max) max = v;
+      }
       return sparkline(r.cpuHistory, width, 1, { max, color: p.code('spark') })[0];
     }
     case 'mem': {
@@ -128,7 +137,8 @@ export interface TableInput {
   rows: ContainerInfo[];
   selected: number;
   top: number;
-  history: (id: string) => readonly number[];
+  /** The last `n` CPU samples of a container (for the sparkline column). */
+  history: (id: string, n: number) => readonly number[];
   bindings: Bindings;
 }
 
@@ -165,12 +175,13 @@ export function tableLines(input: TableInput, p: Painter, width: number, height:
   const out = [headerLine(layout, st.sort, p)];
   if (rows.length === 0) return out.concat(emptyLines(input, p, width)).slice(0, height);
   const end = Math.min(rows.length, input.top + height - 1);
+  const sparkWidth = layout.find((l) => l.name === 'spark')?.width ?? 0;
   for (let i = input.top; i < end; i++) {
     const c = rows[i];
     out.push(
       rowLine(
         layout,
-        { c, sample: st.samples.get(c.id), cpuHistory: c.status === 'running' ? input.history(c.id) : [], busy: st.busy.get(c.id) },
+        { c, sample: st.samples.get(c.id), cpuHistory: c.status === 'running' && sparkWidth > 0 ? input.history(c.id, sparkWidth) : [], busy: st.busy.get(c.id) },
         { selected: i === input.selected, marked: st.marked.has(c.id), now: st.now },
         p,
       ),

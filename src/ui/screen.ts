@@ -1,0 +1,115 @@
+// The whole screen as lines: header, the view, status line and key footer, built
+// from the store's state by the pure view functions. No React here.
+//
+// lines() is the snapshot App reads with useSyncExternalStore: it returns the
+// previous array itself when no line changed (a stats sweep that moves nothing
+// on screen, a key that changes state nobody shows), so React does not render,
+// Ink does not lay out or draw, and nothing is written: no idle frames.
+import type { Controller } from './controller.js';
+import { fit } from './format.js';
+import { makePainter, type Painter } from './paint.js';
+import type { UiState } from './state.js';
+import { detailLines } from './views/detail.js';
+import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, statusLine } from './views/chrome.js';
+import { logsLines } from './views/logs.js';
+import { scrollTop, tableLines } from './views/table.js';
+
+export interface Size {
+  columns: number;
+  rows: number;
+}
+
+export const MIN_COLUMNS = 40;
+export const MIN_ROWS = 8;
+
+export class Screen {
+  private painter?: { theme: unknown; p: Painter };
+  /** First table row on screen (scrolling follows the selection). */
+  private tableTop = 0;
+  private last?: { st: UiState; columns: number; rows: number; lines: readonly string[] };
+
+  constructor(
+    private readonly controller: Controller,
+    private readonly colors: boolean,
+  ) {}
+
+  /** The screen for `st` at `size`: the same array as last time when it did not change. */
+  lines(st: UiState, size: Size): readonly string[] {
+    const last = this.last;
+    if (last && last.st === st && last.columns === size.columns && last.rows === size.rows) return last.lines;
+    const next = this.build(st, size);
+    const lines = last && sameLines(last.lines, next) ? last.lines : next;
+    this.last = { st, columns: size.columns, rows: size.rows, lines };
+    return lines;
+  }
+
+  private paint(st: UiState): Painter {
+    if (!this.painter || this.painter.theme !== st.theme) this.painter = { theme: st.theme, p: makePainter(st.theme, this.colors) };
+    return this.painter.p;
+  }
+
+  private build(st: UiState, size: Size): string[] {
+    const width = size.columns;
+    const height = Math.max(1, size.rows - 1);
+    if (width < MIN_COLUMNS || height < MIN_ROWS - 1) {
+      return [fit(`hutch needs at least ${MIN_COLUMNS}×${MIN_ROWS} (now ${size.columns}×${size.rows})`, width)];
+    }
+    const p = this.paint(st);
+    const bodyHeight = height - 3;
+    let body: string[];
+    try {
+      body = this.view(st, p, width, bodyHeight);
+    } catch (e) {
+      body = [p.fg('error', fit(`this view failed: ${(e as Error).message} (Esc goes back)`, width))];
+    }
+    const visibleCount = this.controller.visible(st).length;
+    const lines = [headerLine(st, p, width), ...body.slice(0, bodyHeight)];
+    while (lines.length < height - 2) lines.push('');
+    lines.push(statusLine(st, visibleCount, p, width), footerLine(st.view, this.controller.bindings, p, width));
+    return lines;
+  }
+
+  private view(st: UiState, p: Painter, width: number, height: number): string[] {
+    const controller = this.controller;
+    if (st.dialog?.kind === 'form') return formLines(st.dialog, p, width);
+    switch (st.view) {
+      case 'help':
+        controller.pageRows = height;
+        return helpWindow(helpLines(controller.bindings, p, width), st.helpTop, height);
+      case 'images':
+        controller.pageRows = height - 2;
+        return imagesLines(st, p, width, height);
+      case 'logs':
+        controller.pageRows = height - 1;
+        return st.logs ? logsLines(st.logs, p, width, height) : [];
+      case 'detail': {
+        const c = st.detail && st.containers.find((x) => x.id === st.detail!.id);
+        if (!c || !st.detail) return [p.fg('dim', 'the container is gone (Esc goes back)')];
+        return detailLines(
+          { c, detail: st.detail, sample: st.samples.get(c.id), history: controller.history(c.id), now: st.now },
+          p,
+          width,
+          height,
+        );
+      }
+      case 'containers': {
+        const rows = controller.visible(st);
+        const selected = controller.selectedIndex(st);
+        controller.pageRows = height - 1;
+        this.tableTop = scrollTop(this.tableTop, Math.max(0, selected), height - 1, rows.length);
+        return tableLines(
+          { st, rows, selected, top: this.tableTop, history: (id, n) => controller.cpuTail(id, n), bindings: controller.bindings },
+          p,
+          width,
+          height,
+        );
+      }
+    }
+  }
+}
+
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
