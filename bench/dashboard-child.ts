@@ -5,13 +5,16 @@
 // TTY-like stdin that never sends a key), fed by the UI tests' fake engine and a
 // fake stats source with ring-buffer histories.
 //
-//   node --import tsx bench/dashboard-child.ts render N
+// bench/dashboard.ts runs it bundled (see there); by hand: node --import tsx
+// bench/dashboard-child.ts … (expect ~0.35 % more CPU from tsx's loader).
+//
+//   dashboard-child render N
 //     Ticks by hand, 120 ms apart (Ink draws at most 15 frames a second):
 //     phase "all": every container's stats change each tick → the time from the
 //     tick (the stats source calling its onSample listeners) to the end of the
 //     last terminal write it caused; phase "one": only one visible container's
 //     stats change each tick → the bytes written per tick.
-//   node --import tsx bench/dashboard-child.ts cpu N SECONDS WARMUP [quiet]
+//   dashboard-child cpu N SECONDS WARMUP [quiet]
 //     The real 1 s interval (stats ticks and the controller's own refresh), every
 //     container's stats jittering (quiet: none changing), frames written to
 //     /dev/null; process.cpuUsage() over SECONDS after WARMUP seconds.
@@ -28,15 +31,16 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { ContainerInfo } from '../src/engine/types.js';
 import type { ContainerSample, History, HostInfo, HostSample, SampleListener, StatsSource } from '../src/engine/stats/types.js';
+import { Ring } from '../src/engine/stats/ring.js';
 
 const [mode = 'render', nArg = '500', secArg = '60', warmArg = '5', quiet] = process.argv.slice(2);
 const N = Number(nArg);
 const HISTORY = 300;
 
-/** A stats source with per-container ring-buffer histories, ticking by hand or on a timer. */
+/** A stats source with per-container ring-buffer histories (the sampler's Ring), ticking by hand or on a timer. */
 class BenchStats implements StatsSource {
   private listeners = new Set<SampleListener>();
-  private histories = new Map<string, History>();
+  private histories = new Map<string, { cpu: Ring; mem: Ring }>();
   private timer?: NodeJS.Timeout;
   private seq = 0;
   /** Samples of the last tick, by id. */
@@ -52,7 +56,12 @@ class BenchStats implements StatsSource {
       const s = base(id, i);
       this.current.set(id, s);
       // Full histories: the sparklines are full width from the first frame.
-      this.histories.set(id, { cpu: new Array(HISTORY).fill(s.cpuPercent), mem: new Array(HISTORY).fill(s.memUsage) });
+      const h = { cpu: new Ring(HISTORY), mem: new Ring(HISTORY) };
+      for (let k = 0; k < HISTORY; k++) {
+        h.cpu.push(s.cpuPercent);
+        h.mem.push(s.memUsage);
+      }
+      this.histories.set(id, h);
     });
   }
 
@@ -69,15 +78,14 @@ class BenchStats implements StatsSource {
     const now = Date.now();
     const next = new Map<string, ContainerSample>();
     const set = changed ? new Set(changed) : undefined;
+    // Like the sampler: a fresh sample object per container and a new map each sweep.
     this.ids.forEach((id, i) => {
       const prev = this.current.get(id)!;
-      const s = !set || set.has(id) ? jitter(prev, i, this.seq) : prev;
-      next.set(id, { ...s, time: now });
+      const s = !set || set.has(id) ? jitter(prev, i, this.seq, now) : { ...prev, time: now };
+      next.set(id, s);
       const h = this.histories.get(id)!;
       h.cpu.push(s.cpuPercent);
       h.mem.push(s.memUsage);
-      if (h.cpu.length > HISTORY) h.cpu.shift();
-      if (h.mem.length > HISTORY) h.mem.shift();
     });
     this.current = next;
     if (!set) this.host = { ...this.host, time: now, cpuPercent: 5 + (this.seq % 7) };
@@ -85,7 +93,12 @@ class BenchStats implements StatsSource {
   }
 
   history(id: string): History {
-    return this.histories.get(id) ?? { cpu: [], mem: [] };
+    const h = this.histories.get(id);
+    return h ? { cpu: h.cpu.toArray(), mem: h.mem.toArray() } : { cpu: [], mem: [] };
+  }
+
+  cpuTail(id: string, n: number): readonly number[] {
+    return this.histories.get(id)?.cpu.tail(n) ?? [];
   }
 
   async hostInfo(): Promise<HostInfo> {
@@ -123,10 +136,11 @@ function base(id: string, i: number): ContainerSample {
 }
 
 /** The next sample of a container whose numbers move: CPU, memory and network counters. */
-function jitter(s: ContainerSample, i: number, seq: number): ContainerSample {
+function jitter(s: ContainerSample, i: number, seq: number, time: number): ContainerSample {
   const wobble = ((i * 7919 + seq * 104729) % 1000) / 1000; // deterministic, 0–1
   return {
     ...s,
+    time,
     cpuPercent: Math.round(wobble * 400) / 10,
     memUsage: s.memUsage + Math.round((wobble - 0.5) * 4096 * 64),
     netRx: s.netRx + Math.round(wobble * 20000),
