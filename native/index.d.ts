@@ -82,6 +82,7 @@ export interface HutchAddon {
   layerList(h: number, dir: string): string[];
   layerRemove(h: number, path: string): void;
   layerClose(h: number, finish: boolean): string[];
+  removeTree(path: string): void;
 }
 
 export declare const addon: HutchAddon;

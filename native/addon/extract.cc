@@ -249,6 +249,32 @@ Napi::Value LayerClose(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// removeTree(path: string): void -- rm -rf of path (nothing when missing) at any
+// depth, through fds: never a path longer than PATH_MAX, never a symlink
+// followed, never a mount point crossed. The image store deletes snapshots so.
+Napi::Value RemoveTree(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = StringArg(info, 0, "path");
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (name.empty() || name == "." || name == "..") ThrowTypeError(env, "The \"path\" argument must name a file or directory");
+  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    if (errno == ENOENT) return env.Undefined();
+    throw ErrnoError(env, errno, "open", dir.c_str());
+  }
+  try {
+    Guard(env, [&] { layer::RemoveAt(dfd, name.c_str(), path); });
+  } catch (...) {
+    close(dfd);
+    throw;
+  }
+  close(dfd);
+  return env.Undefined();
+}
+
 }  // namespace
 
 void InitExtract(Napi::Env env, Napi::Object exports) {
@@ -261,6 +287,7 @@ void InitExtract(Napi::Env env, Napi::Object exports) {
   exports.Set("layerList", Napi::Function::New(env, LayerList, "layerList"));
   exports.Set("layerRemove", Napi::Function::New(env, LayerRemove, "layerRemove"));
   exports.Set("layerClose", Napi::Function::New(env, LayerClose, "layerClose"));
+  exports.Set("removeTree", Napi::Function::New(env, RemoveTree, "removeTree"));
 }
 
 }  // namespace hutch

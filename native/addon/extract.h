@@ -147,6 +147,15 @@ class Extractor {
   std::vector<std::string> skipped_;
 };
 
+// The longest entry path (bytes, relative to the root): PATH_MAX less the NUL.
+// Longer names extract one component at a time, but rm -r, du or a container's
+// own tools could not reach them.
+constexpr size_t kMaxPath = 4095;
+
+// Removes dirfd/name, a tree when a directory, at any depth, without following
+// symlinks or crossing mount points; `path` names it in errors.
+void RemoveAt(int dirfd, const char* name, const std::string& path);
+
 // Splits a canonical relative path into (parent, name). Throws on an invalid
 // component: empty, ".", "..", or a NUL byte.
 std::pair<std::string, std::string> SplitChecked(const std::string& path);

@@ -14,7 +14,6 @@
 namespace hutch::layer {
 
 int OpenInRoot(int rootfd, const std::string& path, int flags);  // extract_resolve.cc
-void RemoveAt(int dirfd, const char* name, const std::string& path);  // extract_tree.cc
 
 static LayerError SysError(int err, const char* what, const std::string& path) {
   return {err, std::string(what) + " " + Quote(path) + ": " + strerror(err)};

@@ -31,7 +31,11 @@ int OpenInRoot(int rootfd, const std::string& path, int flags) {
   return Openat2(rootfd, path.empty() ? "." : path.c_str(), static_cast<uint64_t>(flags), kRootResolve);
 }
 
-std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+// A name in a message: a path can be 4 KiB, a message stays one short line.
+std::string Quote(const std::string& s) {
+  if (s.size() <= 160) return "\"" + s + "\"";
+  return "\"" + s.substr(0, 100) + "..." + s.substr(s.size() - 50) + "\"";
+}
 
 static bool ValidComponent(const std::string& p, size_t from, size_t to) {
   size_t n = to - from;
@@ -43,6 +47,9 @@ static bool ValidComponent(const std::string& p, size_t from, size_t to) {
 
 std::pair<std::string, std::string> SplitChecked(const std::string& path) {
   if (path.find('\0') != std::string::npos) throw LayerError{EINVAL, "NUL byte in path"};
+  // What the JS side refuses already: no path tools could handle (see kMaxPath).
+  if (path.size() > kMaxPath)
+    throw LayerError{ENAMETOOLONG, "path is " + std::to_string(path.size()) + " bytes long, more than " + std::to_string(kMaxPath)};
   size_t from = 0;
   for (;;) {
     size_t slash = path.find('/', from);

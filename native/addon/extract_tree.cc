@@ -1,6 +1,7 @@
 // Whole-tree operations of layer extraction: removal without following
-// anything, whiteouts, opaque directories, listing, and the final pass that
-// gives directories their modes and times.
+// anything (also of a whole snapshot, for the image store), whiteouts, opaque
+// directories, listing, and the final pass that gives directories their modes
+// and times.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -18,21 +19,54 @@ namespace hutch::layer {
 
 int OpenInRoot(int rootfd, const std::string& path, int flags);  // extract_resolve.cc
 
-// A tree deeper than this is refused rather than removed: each level holds an
-// fd and a stack frame.
-static constexpr int kMaxRemoveDepth = 512;
+namespace {
 
-static void RemoveTree(int dirfd, const char* name, const std::string& path, int depth);
+// An fd closed when it goes out of scope.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f = -1) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  void Reset(int f) {
+    if (fd >= 0) close(fd);
+    fd = f;
+  }
+};
 
-// Removes the children of the directory open as `fd`, then nothing else.
-static void RemoveChildren(int fd, const std::string& path, int depth) {
-  DIR* d = fdopendir(fd);
+// One directory on the way down: its name in its parent, its identity (to check
+// the way back up), and the subdirectories it still has.
+struct Level {
+  std::string name;
+  dev_t dev;
+  ino_t ino;
+  std::vector<std::string> dirs;
+};
+
+LayerError Failed(int err, const char* what, const std::string& path) {
+  return {err, std::string(what) + " " + Quote(path) + ": " + strerror(err)};
+}
+
+// `top`, or `top/…/name` below its first level: messages stay one short line
+// however deep the tree is.
+std::string Shown(const std::string& top, size_t depth, const std::string& name) {
+  std::string t = top.empty() ? "." : top;
+  return depth == 0 ? t : depth == 1 ? t + "/" + name : t + "/.../" + name;
+}
+
+// Unlinks everything but directories in the directory open as `fd` (names are
+// collected first: unlinking while reading may skip entries); returns the
+// subdirectories.
+std::vector<std::string> ClearFiles(int fd, const std::string& top, size_t depth, const std::string& name) {
+  int lfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  DIR* d = lfd < 0 ? nullptr : fdopendir(lfd);
   if (!d) {
     int e = errno;
-    close(fd);
-    throw LayerError{e, "cannot list " + Quote(path) + ": " + strerror(e)};
+    if (lfd >= 0) close(lfd);
+    throw Failed(e, "cannot list", Shown(top, depth, name));
   }
-  // Collect first: unlinking while iterating may skip entries.
   std::vector<std::pair<std::string, bool>> names;
   errno = 0;
   while (struct dirent* de = readdir(d)) {
@@ -40,48 +74,78 @@ static void RemoveChildren(int fd, const std::string& path, int depth) {
     names.emplace_back(de->d_name, de->d_type == DT_DIR);
   }
   int e = errno;
-  if (e) {
-    closedir(d);
-    throw LayerError{e, "cannot list " + Quote(path) + ": " + strerror(e)};
-  }
-  try {
-    for (auto& [n, isDir] : names) {
-      std::string child = path.empty() ? n : path + "/" + n;
-      if (!isDir && unlinkat(fd, n.c_str(), 0) == 0) continue;
-      if (!isDir && errno != EISDIR && errno != EPERM) {
-        int err = errno;
-        throw LayerError{err, "cannot remove " + Quote(child) + ": " + strerror(err)};
-      }
-      RemoveTree(fd, n.c_str(), child, depth + 1);
-    }
-  } catch (...) {
-    closedir(d);
-    throw;
-  }
   closedir(d);
+  if (e) throw Failed(e, "cannot list", Shown(top, depth, name));
+  std::vector<std::string> dirs;
+  for (auto& [n, isDir] : names) {
+    if (!isDir && (unlinkat(fd, n.c_str(), 0) == 0 || errno == ENOENT)) continue;
+    if (!isDir && errno != EISDIR && errno != EPERM) throw Failed(errno, "cannot remove", Shown(top, depth + 1, n));
+    dirs.push_back(std::move(n));
+  }
+  return dirs;
 }
 
-static void RemoveTree(int dirfd, const char* name, const std::string& path, int depth) {
-  if (unlinkat(dirfd, name, 0) == 0) return;
-  if (errno == ENOENT) return;
-  if (errno != EISDIR && errno != EPERM) {
-    int e = errno;
-    throw LayerError{e, "cannot remove " + Quote(path) + ": " + strerror(e)};
+}  // namespace
+
+// Depth-first, holding two fds whatever the depth (a layer can build a tree far
+// deeper than PATH_MAX through symlinked parents): down by name, back up through
+// "..", each step up checked to land on the directory it came from. Nothing is
+// followed, and a mount point below stops the removal rather than being emptied.
+void RemoveAt(int dirfd, const char* name, const std::string& path) {
+  if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return;
+  if (errno != EISDIR && errno != EPERM) throw Failed(errno, "cannot remove", path);
+  int unlinkErr = errno;
+  Fd fd(openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.fd < 0) {
+    if (errno == ENOENT) return;
+    // Not a directory after all: the unlink's own refusal is the reason.
+    if (errno == ENOTDIR || errno == ELOOP) throw Failed(unlinkErr, "cannot remove", path);
+    throw Failed(errno, "cannot open", path);
   }
-  if (depth > kMaxRemoveDepth) throw LayerError{ELOOP, "directory " + Quote(path) + " is too deep to remove"};
-  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    int e = errno;
-    throw LayerError{e, "cannot open " + Quote(path) + " to remove it: " + strerror(e)};
-  }
-  RemoveChildren(fd, path, depth);  // closes fd
-  if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
-    int e = errno;
-    throw LayerError{e, "cannot remove " + Quote(path) + ": " + strerror(e)};
+  struct stat st;
+  if (fstat(fd.fd, &st) < 0) throw Failed(errno, "cannot stat", path);
+  const dev_t dev = st.st_dev;
+  std::vector<Level> stack;
+  stack.push_back({name, st.st_dev, st.st_ino, {}});
+  stack.back().dirs = ClearFiles(fd.fd, path, 0, name);
+  for (;;) {
+    if (!stack.back().dirs.empty()) {
+      std::string n = std::move(stack.back().dirs.back());
+      stack.back().dirs.pop_back();
+      size_t depth = stack.size();
+      int child = openat(fd.fd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (child < 0) {
+        if (errno == ENOENT) continue;
+        // Not a directory (the unlink above was refused for another reason): say why.
+        if ((errno == ENOTDIR || errno == ELOOP) && (unlinkat(fd.fd, n.c_str(), 0) == 0 || errno == ENOENT)) continue;
+        throw Failed(errno, errno == ENOTDIR || errno == ELOOP ? "cannot remove" : "cannot open", Shown(path, depth, n));
+      }
+      fd.Reset(child);
+      if (fstat(fd.fd, &st) < 0) throw Failed(errno, "cannot stat", Shown(path, depth, n));
+      if (st.st_dev != dev) throw Failed(EXDEV, "cannot remove", Shown(path, depth, n) + " (a mount point)");
+      stack.push_back({std::move(n), st.st_dev, st.st_ino, {}});
+      stack.back().dirs = ClearFiles(fd.fd, path, depth, stack.back().name);
+      continue;
+    }
+    // This level is empty: step up and remove it.
+    Level done = std::move(stack.back());
+    stack.pop_back();
+    size_t depth = stack.size();
+    if (stack.empty()) {
+      fd.Reset(-1);
+      if (unlinkat(dirfd, done.name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw Failed(errno, "cannot remove", path);
+      return;
+    }
+    int parent = openat(fd.fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (parent < 0) throw Failed(errno, "cannot open the parent of", Shown(path, depth + 1, done.name));
+    fd.Reset(parent);
+    if (fstat(fd.fd, &st) < 0) throw Failed(errno, "cannot stat", Shown(path, depth, stack.back().name));
+    if (st.st_dev != stack.back().dev || st.st_ino != stack.back().ino)
+      throw Failed(ESTALE, "cannot remove", Shown(path, depth, stack.back().name) + " (moved while being removed)");
+    if (unlinkat(fd.fd, done.name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
+      throw Failed(errno, "cannot remove", Shown(path, depth + 1, done.name));
   }
 }
-
-void RemoveAt(int dirfd, const char* name, const std::string& path) { RemoveTree(dirfd, name, path, 0); }
 
 static std::string Join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
 

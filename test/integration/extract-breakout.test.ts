@@ -388,6 +388,17 @@ const cases: Case[] = [
     error: /path has 21 components, more than 10 \(maxDepth\)/,
   },
   {
+    // The addon would write it one component at a time, but rm -r could not delete it.
+    name: 'path longer than PATH_MAX within maxDepth: refused, the name shortened in the message',
+    layer: () => [file(`${`${'x'.repeat(200)}/`.repeat(60)}f`, 'x')],
+    error: /^layer entry "x{100}…x{48}\/f": path is 12061 bytes long, more than 4095 \(PATH_MAX\)$/,
+  },
+  {
+    name: 'hardlink target longer than PATH_MAX',
+    layer: () => [file('a', 'x'), hardlink('b', `${`${'y'.repeat(200)}/`.repeat(30)}a`)],
+    error: /^layer entry "b": hardlink target path is 6031 bytes long, more than 4095 \(PATH_MAX\)$/,
+  },
+  {
     name: 'more entries than maxEntries',
     layer: () => Array.from({ length: 20 }, (_, i) => file(`f${i}`, 'x')),
     opts: { maxEntries: 10 },

@@ -20,7 +20,7 @@ export const HOST_IMAGE = 'host';
 // A constant id: the host image has no config blob to hash.
 const HOST_ID = 'sha256:0ac5c0f5b1e6c9a4d7b1b6d7e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1';
 
-export type StoreNative = Pick<Native, 'flock' | 'mount' | 'umount2' | 'constants'>;
+export type StoreNative = Pick<Native, 'flock' | 'mount' | 'umount2' | 'constants' | 'removeTree'>;
 
 export class LocalImageStore implements ImageStore {
   readonly layout: Layout;

@@ -87,7 +87,7 @@ export class ImageServiceImpl implements ImageService {
     const worker = async () => {
       for (let i = next++; i < manifest.layers.length; i = next++) {
         const layer = manifest.layers[i];
-        const r = await unpackLayer(this.l, {
+        const r = await unpackLayer(this.l, this.native, {
           chainId: chains[i],
           diffId: diffIds[i],
           digest: layer.digest,
@@ -198,7 +198,7 @@ export class ImageServiceImpl implements ImageService {
       }
       let snap;
       try {
-        snap = await unpackBase(this.l, this.blobs.path(blob.digest), blob.digest);
+        snap = await unpackBase(this.l, this.native, this.blobs.path(blob.digest), blob.digest);
       } catch (e) {
         throw new InvalidArgument(`import: ${path.basename(tarPath)} is not a readable tar archive: ${(e as Error).message}`);
       }
@@ -250,7 +250,7 @@ export class ImageServiceImpl implements ImageService {
         await withStoreLock(this.native, this.l.lock, 'ex', async () => {
           const used = this.referenced();
           for (const b of added.blobs) if (!used.blobs.has(b)) this.blobs.remove(b);
-          for (const s of added.snapshots) if (!used.snapshots.has(s)) removeSnapshot(this.l, s);
+          for (const s of added.snapshots) if (!used.snapshots.has(s)) removeSnapshot(this.l, this.native, s);
         }, { tryOnly: true }); // another add is running: gc takes what is left later
     }
   }
@@ -304,7 +304,7 @@ export class ImageServiceImpl implements ImageService {
         for (const x of m.layers) {
           if (used.snapshots.has(x.chainId) || !hasSnapshot(this.l, x.chainId)) continue;
           freed += snapshotInfo(this.l, x.chainId)?.size ?? 0;
-          removeSnapshot(this.l, x.chainId);
+          removeSnapshot(this.l, this.native, x.chainId);
         }
       }
       return freed;
@@ -355,7 +355,7 @@ export class ImageServiceImpl implements ImageService {
             // A mount point left by a killed register is only ever rmdir'ed: if it is
             // still mounted, rm -r would delete through it into the layers.
             if (dirOnly) fs.rmdirSync(path.join(dir, n));
-            else fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+            else this.native.removeTree(path.join(dir, n));
             lines.push(`image scratch ${n}`);
           } catch {
             /* still mounted or raced: next gc */
@@ -387,7 +387,7 @@ export class ImageServiceImpl implements ImageService {
       for (const s of listSnapshots(this.l)) {
         if (used.snapshots.has(s)) continue;
         freed += snapshotInfo(this.l, s)?.size ?? 0;
-        removeSnapshot(this.l, s);
+        removeSnapshot(this.l, this.native, s);
         lines.push(`unreferenced snapshot ${s.slice(7, 19)}`);
       }
       return { lines, freed };

@@ -3,11 +3,14 @@
 // every container of every image that has it. Unpacking goes to a `.tmp-<pid>-*`
 // directory renamed into place when complete: a killed unpack leaves only that
 // directory, which gc removes; two processes unpacking the same layer both finish and
-// the second rename loses harmlessly.
+// the second rename loses harmlessly. Snapshots are deleted through the addon's
+// fd-relative removal: a layer can build a tree deeper than PATH_MAX, which
+// fs.rmSync cannot delete.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidArgument } from '../errors.js';
+import type { Native } from '../native/native.js';
 import { readJson } from '../state/atomic.js';
 import { writePrivateJson } from './catalog.js';
 import { PRIVATE_DIR, snapshotDir, snapshotFs, type Layout } from './layout.js';
@@ -43,6 +46,9 @@ export function listSnapshots(l: Layout): string[] {
   }
 }
 
+/** What deletes a snapshot directory (the addon's removeTree). */
+export type TreeRemover = Pick<Native, 'removeTree'>;
+
 export interface UnpackRequest {
   chainId: string;
   diffId: string;
@@ -60,7 +66,7 @@ export interface Unpacked {
 }
 
 /** Unpacks one layer blob unless its snapshot exists. */
-export async function unpackLayer(l: Layout, req: UnpackRequest): Promise<Unpacked> {
+export async function unpackLayer(l: Layout, rm: TreeRemover, req: UnpackRequest): Promise<Unpacked> {
   const have = hasSnapshot(l, req.chainId) ? snapshotInfo(l, req.chainId) : null;
   if (have) return { info: have, created: false };
   const { tmp, root } = snapshotTemp(l);
@@ -73,7 +79,7 @@ export async function unpackLayer(l: Layout, req: UnpackRequest): Promise<Unpack
     const info: SnapshotInfo = { chainId: req.chainId, diffId: req.diffId, digest: req.digest, entries: r.entries, size: r.bytes };
     return { info, created: publish(l, tmp, info) };
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    rm.removeTree(tmp);
   }
 }
 
@@ -81,7 +87,7 @@ export async function unpackLayer(l: Layout, req: UnpackRequest): Promise<Unpack
  * Unpacks a base layer whose diff id is not known in advance (a plain rootfs tarball
  * for `import`), then renames it to its chain id (for a base layer, its diff id).
  */
-export async function unpackBase(l: Layout, blobPath: string, digest: string): Promise<Unpacked> {
+export async function unpackBase(l: Layout, rm: TreeRemover, blobPath: string, digest: string): Promise<Unpacked> {
   const { tmp, root } = snapshotTemp(l);
   try {
     const { extractLayer } = await import('./extract/index.js');
@@ -92,7 +98,7 @@ export async function unpackBase(l: Layout, blobPath: string, digest: string): P
     if (hasSnapshot(l, chainId)) return { info: snapshotInfo(l, chainId) ?? info, created: false };
     return { info, created: publish(l, tmp, info) };
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    rm.removeTree(tmp);
   }
 }
 
@@ -119,7 +125,7 @@ function publish(l: Layout, tmp: string, info: SnapshotInfo): boolean {
 }
 
 /** Renames the snapshot aside, then deletes it: a reader never sees half of one. */
-export function removeSnapshot(l: Layout, chainId: string): void {
+export function removeSnapshot(l: Layout, rm: TreeRemover, chainId: string): void {
   const dir = snapshotDir(l, chainId);
   const doomed = path.join(l.snapshots, `.rm-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
@@ -127,7 +133,7 @@ export function removeSnapshot(l: Layout, chainId: string): void {
   } catch {
     return;
   }
-  fs.rmSync(doomed, { recursive: true, force: true });
+  rm.removeTree(doomed);
 }
 
 export { snapshotFs };

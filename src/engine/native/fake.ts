@@ -242,4 +242,8 @@ export class FakeNative implements Native {
   layerClose(h: number, finish: boolean): string[] {
     return this.invoke('layerClose', [h, finish], () => []);
   }
+
+  removeTree(path: string): void {
+    return this.invoke('removeTree', [path], () => undefined);
+  }
 }

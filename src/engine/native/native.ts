@@ -141,5 +141,11 @@ export interface Native {
   layerRemove(h: number, path: string): void;
   /** Ends the extraction (finish: apply directory modes and times); returns what was skipped. */
   layerClose(h: number, finish: boolean): string[];
+  /**
+   * rm -rf of path (nothing when missing) through fds, at any depth: a layer can
+   * make a tree whose paths exceed PATH_MAX. Never follows a symlink or crosses
+   * a mount point. Errors are one short line.
+   */
+  removeTree(path: string): void;
 }
 

@@ -96,6 +96,7 @@ export function loadNative(): Native {
     layerList: (h, dir) => a.layerList(h, dir),
     layerRemove: (h, path) => a.layerRemove(h, path),
     layerClose: (h, finish) => a.layerClose(h, finish),
+    removeTree: sync((path: string) => a.removeTree(path)),
   };
   return loaded;
 }

@@ -14,8 +14,14 @@ export class ExtractError extends EngineError {
 }
 
 /** A byte string (latin1) as readable text. */
+export function showText(text: string): string {
+  return Buffer.from(text, 'latin1').toString('utf8').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A name (a byte string) as readable text, shortened in the middle past 160 characters: a message stays one short line. */
 export function showName(name: string): string {
-  return Buffer.from(name, 'latin1').toString('utf8').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const s = showText(name);
+  return s.length <= 160 ? s : `${s.slice(0, 100)}…${s.slice(-50)}`;
 }
 
 /** `layer entry "NAME": REASON` */

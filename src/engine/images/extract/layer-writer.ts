@@ -3,7 +3,8 @@
 // device nodes outside the allow-list, and keeps the set of paths this layer
 // wrote (an 'apply' whiteout or opaque directory never hides those).
 import type { Native } from '../../native/native.js';
-import { entryError, ExtractError, showName } from './error.js';
+import { entryError, ExtractError, showName, showText } from './error.js';
+import { MAX_PATH_BYTES } from './limits.js';
 import { BadPath, basename, canonicalPath, depth, dirname, join } from './entry-path.js';
 import type { TarEntry, TarSink } from './tar-reader.js';
 import type { WhiteoutMode } from './index.js';
@@ -141,7 +142,7 @@ export class LayerWriter implements TarSink {
     try {
       return [...this.skipped, ...this.native.layerClose(this.h, true)];
     } catch (err) {
-      throw new ExtractError(`layer extraction: ${showName((err as Error).message)}`, (err as NodeJS.ErrnoException).code);
+      throw new ExtractError(`layer extraction: ${showText((err as Error).message)}`, (err as NodeJS.ErrnoException).code);
     }
   }
 
@@ -164,6 +165,8 @@ export class LayerWriter implements TarSink {
       if (e instanceof BadPath) throw entryError(entryName, what ? `${what}"${showName(name)}": ${e.message}` : e.message);
       throw e;
     }
+    // Names are byte strings: length is bytes.
+    if (path.length > MAX_PATH_BYTES) throw entryError(entryName, `${what}path is ${path.length} bytes long, more than ${MAX_PATH_BYTES} (PATH_MAX)`);
     const d = depth(path);
     if (d > this.opts.maxDepth) throw entryError(entryName, `${what}path has ${d} components, more than ${this.opts.maxDepth} (maxDepth)`);
     // A directory named like a whiteout would turn into one on the next export.
@@ -222,6 +225,6 @@ export class LayerWriter implements TarSink {
 
   private fail(name: string, err: unknown, what = ''): ExtractError {
     const x = err as NodeJS.ErrnoException;
-    return entryError(name, what + showName(x?.message ?? String(err)), x?.code);
+    return entryError(name, what + showText(x?.message ?? String(err)), x?.code);
   }
 }

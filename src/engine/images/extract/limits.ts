@@ -4,3 +4,10 @@ export const EXTRACT_DEFAULTS = Object.freeze({
   maxDepth: 128,
   maxBytes: 64 * 1024 ** 3,
 });
+
+/**
+ * The longest entry path, in bytes relative to the root: PATH_MAX less the NUL.
+ * The addon would write longer ones (one component at a time), but nothing that
+ * works by path (rm -r, du, the container's own tools) could reach them.
+ */
+export const MAX_PATH_BYTES = 4095;
