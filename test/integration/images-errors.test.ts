@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { sandbox, type Sandbox } from './helpers.js';
 import { buildImage, busyboxLayer, ociArchive, sha, type BuiltImage } from './images-fixtures.js';
 import { file, tar } from '../support/tar-writer.js';
@@ -53,6 +54,12 @@ function expectRefused(args: string[], re: RegExp, input?: Buffer): void {
   assert.deepEqual(store(), before, 'the store is unchanged');
 }
 
+/** An OCI archive whose index.json is 200 KB (an incompressible annotation). */
+function bigIndexArchive(): Buffer {
+  const index = { schemaVersion: 2, manifests: [], annotations: { pad: randomBytes(100_000).toString('hex') } };
+  return tar([file('oci-layout', '{"imageLayoutVersion":"1.0.0"}'), file('index.json', JSON.stringify(index))]);
+}
+
 function archiveFile(name: string, data: Buffer): string {
   const f = path.join(sb.root, name);
   fs.writeFileSync(f, data);
@@ -94,6 +101,9 @@ const tables: Array<[string, () => Buffer, RegExp]> = [
       }),
     /missing/,
   ],
+  // Cut inside a metadata file that is being buffered (an unhandled 'error' crashed hutch).
+  ['an archive cut off inside its index.json', () => bigIndexArchive().subarray(0, 60000), /^hutch: load: not a readable image archive: .*[Tt]runcated/],
+  ['a gzip archive cut off inside its index.json', () => gzipSync(bigIndexArchive()).subarray(0, 60000), /^hutch: load: not a readable image archive: /],
   ['a root filesystem tarball (not an image archive)', () => tar([file('etc/passwd', 'root:x:0:0::/:/bin/sh\n')]), /not an image archive.*hutch import/],
   [
     'a manifest that is not one',

@@ -67,6 +67,8 @@ export async function readArchive(src: Readable, blobs: FsBlobStore, added: Adde
     const m = BLOB_PATH.exec(p);
     if (!m && isMeta(p) && entry.size <= META_MAX) {
       const chunks: Buffer[] = [];
+      // fail() destroys an entry cut off mid-way with its error, which it reports itself.
+      entry.on('error', () => {});
       entry.on('data', (c: Buffer) => chunks.push(c));
       entry.on('end', () => out.files.set(p, Buffer.concat(chunks)));
       return;
