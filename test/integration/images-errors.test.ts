@@ -60,6 +60,18 @@ function bigIndexArchive(): Buffer {
   return tar([file('oci-layout', '{"imageLayoutVersion":"1.0.0"}'), file('index.json', JSON.stringify(index))]);
 }
 
+/** A gzip'd archive of five 15 MiB `*.json` files of zeros after a valid index.json. */
+function metadataBomb(): Buffer {
+  const zeros = Buffer.alloc(15 << 20);
+  return gzipSync(
+    tar([
+      file('oci-layout', '{"imageLayoutVersion":"1.0.0"}'),
+      file('index.json', JSON.stringify({ schemaVersion: 2, manifests: [] })),
+      ...Array.from({ length: 5 }, (_, i) => file(`config${i}.json`, zeros)),
+    ]),
+  );
+}
+
 function archiveFile(name: string, data: Buffer): string {
   const f = path.join(sb.root, name);
   fs.writeFileSync(f, data);
@@ -104,6 +116,8 @@ const tables: Array<[string, () => Buffer, RegExp]> = [
   // Cut inside a metadata file that is being buffered (an unhandled 'error' crashed hutch).
   ['an archive cut off inside its index.json', () => bigIndexArchive().subarray(0, 60000), /^hutch: load: not a readable image archive: .*[Tt]runcated/],
   ['a gzip archive cut off inside its index.json', () => gzipSync(bigIndexArchive()).subarray(0, 60000), /^hutch: load: not a readable image archive: /],
+  // 75 MiB of metadata in 80 KB: buffered whole, it took as much memory.
+  ['a gzip bomb of metadata files', metadataBomb, /^hutch: load: the archive's metadata files \(index\.json, manifest\.json, configs\) are more than 64 MiB in total$/],
   ['a root filesystem tarball (not an image archive)', () => tar([file('etc/passwd', 'root:x:0:0::/:/bin/sh\n')]), /not an image archive.*hutch import/],
   [
     'a manifest that is not one',
