@@ -57,6 +57,22 @@ test('gzip: digest of the compressed bytes, diffId of the tar, progress up to th
   }
 });
 
+test('gzip with trailing data (4 MiB of zeros after the member): the digest is of the whole file', async () => {
+  const sb = extractSandbox();
+  try {
+    const t = sample();
+    const file = Buffer.concat([zlib.gzipSync(t), Buffer.alloc(4 << 20)]);
+    const seen: number[] = [];
+    const r = await extractLayer(sb.layer(file, 'padded.tar.gz'), sb.root, { whiteouts: 'overlay', onProgress: (n) => seen.push(n) });
+    assert.equal(r.digest, sha(file), 'what a registry and the content store hash');
+    assert.equal(r.diffId, sha(t));
+    assert.equal(seen[seen.length - 1], file.length);
+    assert.equal(fs.readFileSync(path.join(sb.root, 'etc/hostname'), 'utf8'), 'box\n');
+  } finally {
+    sb.cleanup();
+  }
+});
+
 test('zstd through the zstd program', async () => {
   const sb = extractSandbox();
   try {

@@ -149,12 +149,24 @@ async function decompress(kind: 'gzip' | 'zstd', fd: number, feed: Feed): Promis
     input.destroy();
     await closed;
   };
+  // Once the decompressed stream has ended, the rest of the file (padding after
+  // the last gzip member, which gunzip ignores) is still read and hashed: the
+  // digest is of the whole file, as the registry and the content store have it.
+  const toEnd = (input: fs.ReadStream, sink: NodeJS.WritableStream) =>
+    new Promise<void>((resolve, reject) => {
+      input.unpipe(sink);
+      if (input.readableEnded) return resolve();
+      input.once('end', resolve);
+      input.once('error', reject);
+      input.resume();
+    });
   if (kind === 'gzip') {
     const zlib = await import('node:zlib');
     const input = open();
     const gunzip = zlib.createGunzip({ chunkSize: 256 << 10 });
     try {
       await pump(input, gunzip, gunzip, feed, (e) => `gzip: ${e.message}`);
+      await toEnd(input, gunzip);
     } finally {
       await drained(input);
     }
@@ -174,6 +186,7 @@ async function decompress(kind: 'gzip' | 'zstd', fd: number, feed: Feed): Promis
   const input = open();
   try {
     await pump(input, child.stdin, child.stdout, feed, (e) => `zstd: ${e.message}`);
+    await toEnd(input, child.stdin);
   } catch (e) {
     child.kill('SIGKILL');
     await exited.catch(() => {});
