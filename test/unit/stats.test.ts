@@ -42,3 +42,30 @@ test('ring buffer keeps the newest values in order', () => {
   assert.deepEqual(r.toArray(), [3, 4, 5]);
   assert.equal(r.length, 3);
 });
+
+test('flatKeyed reads one key of memory.stat / cpu.stat, first line or later, missing as undefined', async () => {
+  const { flatKeyed } = await import('../../src/engine/stats/files.js');
+  const stat = 'anon 4096\nfile 8192\ninactive_file 1234\nactive_file 99\n';
+  assert.equal(flatKeyed(stat, 'inactive_file'), 1234);
+  assert.equal(flatKeyed(stat, 'anon'), 4096);
+  assert.equal(flatKeyed(stat, 'file'), 8192); // not "inactive_file" or "active_file"
+  assert.equal(flatKeyed(stat, 'active_file'), 99);
+  assert.equal(flatKeyed(stat, 'shmem'), undefined);
+  assert.equal(flatKeyed('total_inactive_file 7', 'total_inactive_file'), 7); // no final newline
+  assert.equal(flatKeyed('', 'usage_usec'), undefined);
+  assert.equal(flatKeyed('usage_usec x\n', 'usage_usec'), undefined);
+});
+
+test('ring tail: the newest n values, oldest first, across the wrap', () => {
+  const r = new Ring(4);
+  for (const v of [1, 2, 3, 4, 5, 6]) r.push(v);
+  assert.deepEqual(r.tail(2), [5, 6]);
+  assert.deepEqual(r.tail(10), [3, 4, 5, 6]);
+  assert.deepEqual(r.tail(0), []);
+  const a = r.toArray();
+  assert.equal(r.toArray(), a, 'one copy until the next push');
+  assert.ok(Object.isFrozen(a));
+  r.push(7);
+  assert.notEqual(r.toArray(), a);
+  assert.deepEqual(r.toArray(), [4, 5, 6, 7]);
+});

@@ -1,7 +1,7 @@
 // Which cgroup and /proc files give a container's stats, for v1 (and hybrid, whose
 // controllers are on v1) and v2. Opened once and re-read at offset 0 every sweep.
 import path from 'node:path';
-import { blkioTotals, ioStatTotals, parseFlatKeyed, parseMax, parseV1Limit } from '../cgroups/parse.js';
+import { blkioTotals, ioStatTotals, parseMax, parseV1Limit } from '../cgroups/parse.js';
 
 export interface StatFiles {
   cpu: string;
@@ -40,7 +40,7 @@ export function statFiles(paths: Record<string, string>): StatFiles | null {
   if (!d) return null;
   return {
     cpu: path.join(d, 'cpu.stat'),
-    cpuNs: (t) => (parseFlatKeyed(t).usage_usec ?? 0) * 1000,
+    cpuNs: (t) => (flatKeyed(t, 'usage_usec') ?? 0) * 1000,
     mem: path.join(d, 'memory.current'),
     memStat: path.join(d, 'memory.stat'),
     inactiveKey: 'inactive_file',
@@ -51,6 +51,21 @@ export function statFiles(paths: Record<string, string>): StatFiles | null {
     io: path.join(d, 'io.stat'),
     ioTotals: ioStatTotals,
   };
+}
+
+/**
+ * One value of a "key value" file (memory.stat, cpu.stat), without building the
+ * whole table: memory.stat has ~40 lines and the sampler wants one of them from
+ * every container every sweep. Undefined when the key is missing or not a number.
+ */
+export function flatKeyed(text: string, key: string): number | undefined {
+  let at = text.startsWith(`${key} `) ? 0 : text.indexOf(`\n${key} `);
+  if (at < 0) return undefined;
+  if (at > 0) at++;
+  const from = at + key.length + 1;
+  const end = text.indexOf('\n', from);
+  const n = Number(text.slice(from, end < 0 ? undefined : end));
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /** rx/tx bytes of every interface but lo, from /proc/PID/net/dev (the container's netns). */

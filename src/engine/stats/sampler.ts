@@ -6,14 +6,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { ContainerInfo, EngineApi } from '../types.js';
 import type { Native } from '../native/native.js';
-import { parseFlatKeyed, parseMax } from '../cgroups/parse.js';
+import { parseMax } from '../cgroups/parse.js';
 import { Ring } from './ring.js';
 import { loadNative } from '../native/real.js';
-import { netTotals, statFiles, type StatFiles } from './files.js';
+import { flatKeyed, netTotals, statFiles, type StatFiles } from './files.js';
 import type { ContainerSample, History, HostInfo, HostSample, SampleListener, StatsSource } from './types.js';
 
 /** 10 minutes at 1 s. */
 const HISTORY = 600;
+/** Files read per container each sweep: cpu, mem, memStat, pids, io, net. */
+const FILES = 6;
 /** memory.stat is the one expensive file (the kernel formats ~40 lines). */
 const LIMIT_REFRESH_SWEEPS = 10;
 
@@ -117,6 +119,7 @@ export class Sampler implements StatsSource {
       const seen = new Set<string>();
       const now = Date.now();
       const out = new Map<string, ContainerSample>();
+      const sampled: Tracked[] = [];
       for (const info of all) {
         if (info.status !== 'running') continue;
         seen.add(info.id);
@@ -130,8 +133,13 @@ export class Sampler implements StatsSource {
           if (!t) continue;
           this.tracked.set(info.id, t);
         }
-        out.set(info.id, this.read(t, now));
+        sampled.push(t);
       }
+      // Every file of every container in one call into the addon (not one per file).
+      const fds = new Int32Array(sampled.length * FILES);
+      sampled.forEach((t, i) => fds.set([t.fds.cpu, t.fds.mem, t.fds.memStat, t.fds.pids, t.fds.io, t.fds.net], i * FILES));
+      const texts = this.readAll(fds);
+      sampled.forEach((t, i) => out.set(t.info.id, this.read(t, now, texts, i * FILES)));
       for (const [id, t] of this.tracked) {
         if (!seen.has(id)) {
           this.close(t);
@@ -162,12 +170,13 @@ export class Sampler implements StatsSource {
     }
   }
 
-  private readFd(fd: number): string {
-    if (fd < 0) return '';
+  /** The files' contents, '' for any that could not be read (closed fd, removed cgroup). */
+  private readAll(fds: Int32Array): string[] {
+    if (fds.length === 0) return [];
     try {
-      return this.nat().preadString(fd);
+      return this.nat().readMany(fds).map((t) => t ?? '');
     } catch {
-      return '';
+      return Array.from(fds, () => '');
     }
   }
 
@@ -209,15 +218,16 @@ export class Sampler implements StatsSource {
     t.pidsLimit = t.files.pidsMax ? parseMax(read(t.files.pidsMax)) : null;
   }
 
-  private read(t: Tracked, now: number): ContainerSample {
+  /** One container's sample from its files' texts (texts[at…], in the order sweep() lists the fds). */
+  private read(t: Tracked, now: number, texts: string[], at: number): ContainerSample {
     if (++t.sweeps % LIMIT_REFRESH_SWEEPS === 0) this.refreshLimits(t);
-    const cpuNs = t.files.cpuNs(this.readFd(t.fds.cpu));
-    const usage = Number(this.readFd(t.fds.mem).trim()) || 0;
-    const inactive = parseFlatKeyed(this.readFd(t.fds.memStat))[t.files.inactiveKey] ?? 0;
+    const cpuNs = t.files.cpuNs(texts[at]);
+    const usage = Number(texts[at + 1].trim()) || 0;
+    const inactive = flatKeyed(texts[at + 2], t.files.inactiveKey) ?? 0;
     const memUsage = Math.max(0, usage - inactive);
-    const pids = Number(this.readFd(t.fds.pids).trim()) || 0;
-    const io = t.files.ioTotals(this.readFd(t.fds.io));
-    const net = netTotals(this.readFd(t.fds.net));
+    const pids = Number(texts[at + 3].trim()) || 0;
+    const io = t.files.ioTotals(texts[at + 4]);
+    const net = netTotals(texts[at + 5]);
     let cpuPercent = 0;
     if (t.lastCpuNs >= 0 && now > t.lastTime) cpuPercent = ((cpuNs - t.lastCpuNs) / 1e6 / (now - t.lastTime)) * 100;
     t.lastCpuNs = cpuNs;
