@@ -2,12 +2,18 @@
 // full 160-column screen of coloured lines, with none of hutch's code. Ink builds
 // every cell of the frame from scratch on each render (no cache across frames), so
 // this is the floor under any Ink dashboard of that size on this machine.
+// With the argument "patched": the same redraw through hutch's Output cache
+// (src/ui/ink-output-cache.ts), every line still changing every frame.
 import { PassThrough, Writable } from 'node:stream';
 
 delete process.env.CI;
 process.env.NODE_ENV ??= 'production';
 const React = await import('react');
 const { render, Box, Text } = await import('ink');
+if (process.argv[2] === 'patched') {
+  const { installOutputCache, outputCacheStatus } = await import('../src/ui/ink-output-cache.js');
+  if (!(await installOutputCache())) throw new Error(`Output cache not applied: ${outputCacheStatus()}`);
+}
 const h = React.createElement;
 
 class FakeTty extends Writable {
