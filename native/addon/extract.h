@@ -63,7 +63,9 @@ struct Xattr {
 };
 
 // Whether `kind` major:minor is one of the device nodes a container may get
-// from its image: null, zero, full, random, urandom, tty, console, ptmx.
+// from its image: null, zero, full, random, urandom, tty, ptmx. Not console
+// (5:1): on the host it is the host's console, and the monitor makes the
+// container's own.
 bool DeviceAllowed(Kind kind, uint32_t major, uint32_t minor);
 
 class Extractor {

@@ -24,8 +24,8 @@ bool DeviceAllowed(Kind kind, uint32_t major, uint32_t minor) {
   switch (major) {
     case 1:  // null, zero, full, random, urandom
       return minor == 3 || minor == 5 || minor == 7 || minor == 8 || minor == 9;
-    case 5:  // tty, console, ptmx
-      return minor <= 2;
+    case 5:  // tty, ptmx (not console, see extract.h)
+      return minor == 0 || minor == 2;
     default:
       return false;
   }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { extractFile } from '../../src/engine/images/extract/run.js';
+import { loadNative } from '../../src/engine/native/real.js';
 import { extractSandbox } from '../support/extract-sandbox.js';
 import { dir, file, hardlink, symlink, tar, type TarSpec } from '../support/tar-writer.js';
 
@@ -136,6 +137,23 @@ test('hardlinks share an inode; fifos and allow-listed devices are made', async 
       assert.equal(st('dev/ptmx').rdev, 0x502);
     },
   );
+});
+
+test('the addon itself refuses a device outside its allow-list (the console, 5:1)', () => {
+  const sb = extractSandbox();
+  const native = loadNative();
+  const h = native.layerOpen(sb.root, 2 | 4);
+  try {
+    const meta = new Float64Array([0o600, 0, 0, 0, 0, 5, 1]);
+    assert.throws(() => native.layerEntry(h, 3, 'console', null, meta, null, 0, 0, 0, null), /device node not allowed/);
+    meta[6] = 0;
+    native.layerEntry(h, 3, 'tty', null, meta, null, 0, 0, 0, null);
+    assert.equal(fs.lstatSync(path.join(sb.root, 'tty')).rdev, 0x500);
+    assert.equal(fs.existsSync(path.join(sb.root, 'console')), false);
+  } finally {
+    native.layerClose(h, false);
+    sb.cleanup();
+  }
 });
 
 test('names are bytes: non-UTF-8 names come out byte for byte, long names in all three encodings', async () => {

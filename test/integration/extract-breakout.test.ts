@@ -346,6 +346,14 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'the console (5:1, skipped: the host console should anything open it; the monitor makes the container\'s)',
+    layer: () => [{ name: 'dev/console', type: 'char', devMajor: 5, devMinor: 1 }, { name: 'etc/passwd', type: 'char', devMajor: 5, devMinor: 1 }],
+    check: (root, _T, skipped) => {
+      assert.ok(!exists(path.join(root, 'dev/console')) && !exists(path.join(root, 'etc/passwd')));
+      assert.match(skipped.join('\n'), /"dev\/console": char device 5:1 not created \(not in the allow-list\)/);
+    },
+  },
+  {
     name: 'allowed device with allowDevices false (skipped)',
     layer: () => [{ name: 'dev/null', type: 'char', devMajor: 1, devMinor: 3 }],
     opts: { allowDevices: false },

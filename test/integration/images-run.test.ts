@@ -183,6 +183,22 @@ test('an image symlink cannot make hutch read a host file as /etc/passwd', () =>
   ok(['rmi', 'evil']);
 });
 
+test('an image whose /etc/passwd is a FIFO and /etc/group a device: read as absent, nothing blocks', () => {
+  const odd = buildImage({
+    layers: [busyboxLayer(), { tar: [{ name: 'etc/passwd', type: 'fifo', mode: 0o644 }, { name: 'etc/group', type: 'char', devMajor: 1, devMinor: 3, mode: 0o666 }] }],
+  });
+  const f = path.join(sb.root, 'odd.tar');
+  fs.writeFileSync(f, ociArchive([{ built: odd, name: 'docker.io/library/odd:1' }]));
+  ok(['load', '-i', f]);
+  // (Nothing in the container reads /etc/passwd: there, opening the FIFO would wait.)
+  assert.equal(ok(['run', '--rm', 'odd:1', 'grep', '-m1', '^Uid:', '/proc/self/status']), 'Uid:\t0\t0\t0\t0\n');
+  assert.equal(ok(['run', '--rm', '-u', '7:8', 'odd:1', 'grep', '-m1', '^Uid:', '/proc/self/status']), 'Uid:\t7\t7\t7\t7\n');
+  const r = sb.cli(['run', '--rm', '-u', 'app', 'odd:1', 'true'], { timeout: 20_000 });
+  assert.equal(r.status, 125, r.stderr);
+  assert.equal(r.stderr, 'hutch: unable to find user app: no matching entries in passwd file\n');
+  ok(['rmi', 'odd:1']);
+});
+
 test('an image of 60 layers runs: the overlay option stays short (layers linked from the bundle)', () => {
   const layers = [busyboxLayer(), ...Array.from({ length: 59 }, (_, i) => ({ tar: [dir('many'), file(`many/f${i}`, `${i}\n`)] }))];
   const many = buildImage({ layers });

@@ -130,6 +130,7 @@ test('compression by magic bytes; the device allow-list', () => {
   assert.throws(() => detectCompression(Buffer.from('BZh91AY'), 7), /bzip2/);
   assert.ok(deviceAllowed('char', 1, 3) && deviceAllowed('char', 1, 9) && deviceAllowed('char', 5, 2));
   assert.ok(!deviceAllowed('char', 1, 1) && !deviceAllowed('char', 1, 2) && !deviceAllowed('block', 1, 3) && !deviceAllowed('char', 0, 0) && !deviceAllowed('char', 5, 3));
+  assert.ok(deviceAllowed('char', 5, 0) && !deviceAllowed('char', 5, 1), 'tty, not the console (the monitor makes it)');
 });
 
 /** Parses `buf` fed in chunks of `size` bytes; returns entries with their data. */

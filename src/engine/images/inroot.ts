@@ -1,8 +1,10 @@
 // Reads a small file of a root filesystem the way the container would see it, with
 // every symlink resolved inside the root (absolute targets restart at the root, `..`
 // stops there), so an image's `/etc/passwd -> /host/secret` cannot make hutch read a
-// host file (CVE-2024-9676-style). Only regular files are read, opened with
-// O_NOFOLLOW; the roots given are never written by containers while we read.
+// host file (CVE-2024-9676-style). Only regular files are opened: a device node or
+// a FIFO named /etc/passwd is never opened at all (a 5:1 node would be the host's
+// console, a FIFO could block); the roots given are never written by containers
+// while we read.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -42,17 +44,22 @@ export function resolveInRoot(root: string, p: string): string | null {
 
 /** Contents of a regular file at `p` inside `root`, or null; at most `max` bytes. */
 export function readInRoot(root: string, p: string, max = 1 << 20): string | null {
-  const host = resolveInRoot(root, p);
-  if (!host) return null;
+  const k = fs.constants;
   let fd: number;
+  let before: fs.Stats;
   try {
-    fd = fs.openSync(host, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const host = resolveInRoot(root, p);
+    if (!host) return null;
+    before = fs.lstatSync(host);
+    if (!before.isFile() || before.size > max) return null;
+    // Still no follow, no terminal and no wait, should the name change meanwhile.
+    fd = fs.openSync(host, k.O_RDONLY | k.O_NOFOLLOW | k.O_NOCTTY | k.O_NONBLOCK);
   } catch {
     return null;
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > max) return null;
+    if (!st.isFile() || st.ino !== before.ino || st.dev !== before.dev || st.size > max) return null;
     const buf = Buffer.alloc(st.size);
     let off = 0;
     while (off < buf.length) {

@@ -19,7 +19,7 @@ export interface ExtractOptions {
   maxDepth?: number;
   /** default 64 GiB of file content (sum of sizes) — also refuse a single entry larger than this */
   maxBytes?: number;
-  /** default: true only when running as root; even then only char/block devices from an allow-list (null, zero, full, random, urandom, tty, console, ptmx) are created; fifos allowed */
+  /** default: true only when running as root; even then only char/block devices from an allow-list (null, zero, full, random, urandom, tty, ptmx) are created; fifos allowed */
   allowDevices?: boolean;
   /** compressed bytes consumed so far */
   onProgress?: (bytesIn: number) => void;

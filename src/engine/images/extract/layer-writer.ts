@@ -36,11 +36,11 @@ const OPAQUE = '.wh..wh..opq';
 /** A non-final component that starts with ".wh.". */
 const WH_DIR = /(?:^|\/)\.wh\.[^/]*\//;
 
-/** The device nodes an image may carry (same list as the addon's DeviceAllowed). */
+/** The device nodes an image may carry (same list as the addon's DeviceAllowed): not the console, which the monitor makes itself. */
 export function deviceAllowed(kind: 'char' | 'block', major: number, minor: number): boolean {
   if (kind !== 'char') return false;
   if (major === 1) return minor === 3 || minor === 5 || minor === 7 || minor === 8 || minor === 9;
-  return major === 5 && minor <= 2;
+  return major === 5 && (minor === 0 || minor === 2);
 }
 
 function sizeText(n: number): string {
