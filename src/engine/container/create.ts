@@ -16,6 +16,13 @@ import { files, type ContainerRecord } from './record.js';
 
 export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
   validate(spec);
+  // Under the image store's shared lock until the bundle links the image's layer
+  // snapshots (gc and rmi keep linked ones): rmi -f, prune -a or gc cannot delete
+  // them between rootfs() and the links.
+  return ctx.images.lease(() => createLeased(ctx, spec));
+}
+
+async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
   const image = await ctx.images.rootfs(spec.image);
   const args = commandFor(spec, image);
   if (args.length === 0) throw new InvalidArgument('No command specified');

@@ -12,6 +12,7 @@ import { ensureStoreDir, layout, snapshotFs, type Layout } from './layout.js';
 import { findImage, imageInfos, infoOf, listMetas, readRefs, type Found } from './catalog.js';
 import { readInRoot } from './inroot.js';
 import { resolveUser } from './user.js';
+import { withStoreLock } from './storelock.js';
 import type { ImageRootfs, ImageStore, LoadProgress } from './store.js';
 import type { ImageService } from './service-api.js';
 import type { ImageServiceImpl } from './service.js';
@@ -116,6 +117,10 @@ export class LocalImageStore implements ImageStore {
 
   service(): Promise<ImageService> {
     return this.impl();
+  }
+
+  async lease<T>(fn: () => Promise<T>): Promise<T> {
+    return (await withStoreLock(this.native, this.layout.lock, 'sh', fn)) as T;
   }
 
   private impl(): Promise<ImageServiceImpl> {

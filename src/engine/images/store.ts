@@ -65,4 +65,10 @@ export interface ImageStore {
   gc(): Promise<string[]>;
   /** The content store and registration API (pull and push build on it). */
   service(): Promise<ImageService>;
+  /**
+   * Runs fn under the store's shared lock (light: no hashing code loaded). `create`
+   * holds it from rootfs() until the bundle links the layer snapshots, so that a
+   * concurrent rmi -f, prune or gc cannot delete them in between.
+   */
+  lease<T>(fn: () => Promise<T>): Promise<T>;
 }

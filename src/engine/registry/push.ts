@@ -4,8 +4,9 @@
 // stored so its digest is the one the image is known by.
 import fs from 'node:fs';
 import type { PushResult, RegistryOptions } from '../types.js';
-import { formatReference, parseReference } from '../images/oci/reference.js';
+import { formatReference, parseReference, type Reference } from '../images/oci/reference.js';
 import type { Descriptor } from '../images/oci/manifest.js';
+import type { ImageService } from '../images/service-api.js';
 import { openSession } from './session.js';
 import { eachLimit, ProgressEmitter } from './progress.js';
 import { RegistryError, networkError } from './errors.js';
@@ -18,6 +19,18 @@ export const CHUNK_BYTES = 8 * 1024 * 1024;
 export async function pushImage(deps: RegistryDeps & { chunkBytes?: number }, name: string, opts: RegistryOptions = {}): Promise<PushResult> {
   const ref = parseReference(name);
   const service = await deps.service();
+  // The store's shared lock from finding the image to the manifest PUT: an rmi,
+  // prune or gc meanwhile would delete the blobs being sent.
+  return service.lease(() => pushLeased(deps, service, ref, name, opts));
+}
+
+async function pushLeased(
+  deps: RegistryDeps & { chunkBytes?: number },
+  service: ImageService,
+  ref: Reference,
+  name: string,
+  opts: RegistryOptions,
+): Promise<PushResult> {
   const local = await service.resolve(name);
   const client = openSession(ref.registry, { insecure: opts.insecure, authFile: deps.authFile, signal: opts.signal, client: deps.client });
   const progress = new ProgressEmitter(opts.onProgress);
