@@ -42,7 +42,7 @@ export async function main(argv: string[], deps: Partial<CliDeps> = {}): Promise
     const [first, ...rest] = argv;
     if (first === undefined || /^--(theme|interval)(=|$)/.test(first)) {
       // Dashboard flags are checked (with the config file and theme) before the engine opens.
-      const { runDashboard, dashboardOptions } = await import('../ui/main.js');
+      const { runDashboard, dashboardOptions } = await (await import('../ui/load.js')).loadDashboard();
       const options = dashboardOptions(argv, ctx.env);
       return await runDashboard(await ctx.engine(), options);
     }
