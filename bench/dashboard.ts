@@ -69,7 +69,7 @@ function child<T>(args: string[], timeoutMs: number): Promise<T> {
   const env = { ...process.env };
   delete env.CI;
   delete env.CONTINUOUS_INTEGRATION;
-  // The bundle loads React at once: choose its production build as the dashboard does.
+  // The bundle loads React at once: its production build, as src/ui/load.ts has the shipped one load.
   env.NODE_ENV = 'production';
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [...childArgv, ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
