@@ -106,6 +106,27 @@ test('credentials file: 0600, atomic, docker layout, other keys kept', () => {
   }
 });
 
+test('credentials file: the temp file is a fresh random name, never a link someone planted', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-test-auth-'));
+  try {
+    const file = path.join(dir, 'auth.json');
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'precious\n');
+    // The name an older hutch used: .auth.json.<pid>.tmp, opened without O_EXCL|O_NOFOLLOW.
+    const planted = path.join(dir, `.auth.json.${process.pid}.tmp`);
+    fs.symlinkSync(victim, planted);
+    storeCredentials(file, 'r.example', { username: 'u', password: 'secret' });
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'precious\n', 'nothing written through the link');
+    assert.ok(fs.lstatSync(file).isFile(), 'auth.json is a file, not the planted link');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(readCredentials(file, 'r.example'), { username: 'u', password: 'secret' });
+    assert.ok(fs.lstatSync(planted).isSymbolicLink(), 'left alone');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['.auth.json.' + process.pid + '.tmp', 'auth.json', 'victim'].sort(), 'no temporary file left');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('credentials file location', () => {
   assert.equal(authFilePath({ HUTCH_AUTH_FILE: '/a/b.json', HUTCH_ROOT: '/r' }), '/a/b.json');
   assert.equal(authFilePath({ HUTCH_ROOT: '/r' }), '/r/auth.json');

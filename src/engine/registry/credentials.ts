@@ -1,6 +1,7 @@
 // The credentials file written by `hutch login`: docker's config.json layout
 // (`{"auths": {"host:port": {"auth": base64("user:password")}}}`), mode 0600,
 // replaced atomically so a concurrent reader never sees half a file.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -51,17 +52,24 @@ function readFile(file: string): AuthFile {
 
 function writeFile(file: string, value: AuthFile): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o600);
+  // A fresh file of our own: a name nobody can guess, and never an existing file
+  // or a link someone put there (the secrets would go wherever it points).
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(8).toString('hex')}.tmp`);
+  const k = fs.constants;
+  const fd = fs.openSync(tmp, k.O_WRONLY | k.O_CREAT | k.O_EXCL | k.O_NOFOLLOW, 0o600);
   try {
-    // The mode of open() only applies to a new file; a stale tmp keeps its own.
-    fs.fchmodSync(fd, 0o600);
-    fs.writeSync(fd, JSON.stringify(value, null, 2) + '\n');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.fchmodSync(fd, 0o600); // exactly 0600, whatever the umask
+      fs.writeSync(fd, JSON.stringify(value, null, 2) + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
-  fs.renameSync(tmp, file);
 }
 
 export function readCredentials(file: string, registry: string): Credentials | undefined {
