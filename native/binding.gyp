@@ -11,7 +11,9 @@
       'target_name': 'hutch_native',
       'sources': ['addon/addon.cc', 'addon/errors.cc', 'addon/pidfd.cc', 'addon/mount.cc', 'addon/lock.cc', 'addon/fastread.cc', 'addon/spawn.cc', 'addon/devices.cc', 'addon/extract.cc', 'addon/extract_resolve.cc', 'addon/extract_entry.cc', 'addon/extract_tree.cc'],
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      'defines': ['NAPI_VERSION=8', 'NODE_ADDON_API_DISABLE_DEPRECATED'],
+      # SWALLOW_UNTHROWABLE: a worker terminated while inside the addon (an aborted
+      # layer extraction) must not abort the process when an error can no longer be thrown.
+      'defines': ['NAPI_VERSION=8', 'NODE_ADDON_API_DISABLE_DEPRECATED', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
       'cflags_cc': ['-std=c++17'],
     },
     {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { extractLayer, ExtractError } from '../../src/engine/images/extract/index.js';
+import { runInWorker } from '../../src/engine/images/extract/host.js';
 import { extractSandbox } from '../support/extract-sandbox.js';
 import { dir, file, symlink, tar } from '../support/tar-writer.js';
 
@@ -147,6 +148,59 @@ test('abort: the promise rejects with the signal reason and the worker stops', a
     const n = count();
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(count(), n);
+  } finally {
+    sb.cleanup();
+  }
+});
+
+/** This process's fds open on `file`. */
+function fdsOn(file: string): string[] {
+  const out: string[] = [];
+  for (const n of fs.readdirSync('/proc/self/fd')) {
+    try {
+      if (fs.readlinkSync(`/proc/self/fd/${n}`) === file) out.push(n);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return out;
+}
+
+test('a worker terminated inside the addon after an abort: the process lives on, no fd stays open on the layer', async () => {
+  const sb = extractSandbox();
+  try {
+    // A worker busy in one long step (an opaque directory over 20 000 lower files)
+    // does not see the abort flag: it is terminated, and runs no clean-up of its own.
+    // (An addon error that could no longer be thrown then aborted the whole process.)
+    fs.mkdirSync(path.join(sb.root, 'big'));
+    for (let i = 0; i < 20_000; i++) fs.writeFileSync(path.join(sb.root, 'big', `f${i}`), '');
+    const layer = sb.layer(tar([file('big/.wh..wh..opq'), file('after', 'x')]), 'opaque.tar');
+    const ac = new AbortController();
+    const p = runInWorker(layer, sb.root, { whiteouts: 'apply', signal: ac.signal, onProgress: () => ac.abort() }, 0);
+    await assert.rejects(p, { name: 'AbortError' });
+    let left = fdsOn(layer);
+    for (let waited = 0; left.length > 0 && waited < 3000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+      left = fdsOn(layer);
+    }
+    assert.deepEqual(left, [], 'the layer fd is closed once the worker is gone');
+    assert.equal(fs.existsSync(path.join(sb.root, 'after')), false, 'the worker was stopped before the end');
+    // And a finished extraction closes it too.
+    const small = sb.layer(tar([file('a', 'a')]), 'small.tar');
+    await extractLayer(small, sb.root, { whiteouts: 'apply' });
+    assert.deepEqual(fdsOn(small), []);
+  } finally {
+    sb.cleanup();
+  }
+});
+
+test('a layer that is not a regular file is refused, not waited on', { timeout: 20_000 }, async () => {
+  const sb = extractSandbox();
+  try {
+    const fifo = path.join(path.dirname(sb.layer(Buffer.alloc(0), 'x.tar')), 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    await assert.rejects(extractLayer(fifo, sb.root, { whiteouts: 'apply' }), (e: Error) => e instanceof ExtractError && /not a regular file/.test(e.message));
+    assert.deepEqual(fdsOn(fifo), []);
   } finally {
     sb.cleanup();
   }

@@ -33,9 +33,9 @@ function startWorker(): Worker {
     const api = new URL(exported.import.default, pathToFileURL(pkg)).href;
     const url = new URL('./worker.ts', here).href;
     const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-    return new Worker(code, { eval: true });
+    return new Worker(code, { eval: true, trackUnmanagedFds: true });
   }
-  return new Worker(new URL('./extract-worker.cjs', here));
+  return new Worker(new URL('./extract-worker.cjs', here), { trackUnmanagedFds: true });
 }
 
 function acquire(): Slot {
@@ -72,7 +72,8 @@ function release(slot: Slot): void {
   idle.push(slot);
 }
 
-export function runInWorker(source: string, root: string, opts: ExtractOptions): Promise<ExtractResult> {
+/** killAfterMs: how long an aborted worker has to stop by itself before it is terminated. */
+export function runInWorker(source: string, root: string, opts: ExtractOptions, killAfterMs = 5000): Promise<ExtractResult> {
   const { signal, onProgress } = opts;
   if (signal?.aborted) return Promise.reject(signal.reason);
   // The worker polls this flag between chunks: it stops cleanly (fds closed).
@@ -101,8 +102,10 @@ export function runInWorker(source: string, root: string, opts: ExtractOptions):
     const onAbort = () => {
       Atomics.store(abort, 0, 1);
       settle(() => reject(signal!.reason));
-      // A worker stuck in one long syscall still goes away.
-      killTimer = setTimeout(() => void slot.worker.terminate(), 5000);
+      // A worker stuck in one long step still goes away. It runs no clean-up then:
+      // Node closes the fds it opened (the layer's; trackUnmanagedFds), the addon
+      // its extraction handles (an environment clean-up hook).
+      killTimer = setTimeout(() => void slot.worker.terminate(), killAfterMs);
       killTimer.unref();
     };
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -59,22 +59,42 @@ interface Feed {
   input(chunk: Buffer): void;
 }
 
-export async function extractFile(source: string, root: string, opts: RunOptions): Promise<ExtractResult> {
-  const native = opts.native ?? loadNative();
+/**
+ * The layer, read-only. Only a regular file: everything reads it by position,
+ * and opening anything else (a FIFO) could block this thread for good, where
+ * not even terminating the worker reaches it.
+ */
+function openLayer(source: string): number {
   let fd: number;
   try {
-    fd = fs.openSync(source, 'r');
+    fd = fs.openSync(source, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
   } catch (e) {
     throw new ExtractError(`cannot open layer ${source}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code);
   }
-  const writer = new LayerWriter(native, root, {
-    whiteouts: opts.whiteouts,
-    maxEntries: opts.maxEntries ?? EXTRACT_DEFAULTS.maxEntries,
-    maxDepth: opts.maxDepth ?? EXTRACT_DEFAULTS.maxDepth,
-    maxBytes: opts.maxBytes ?? EXTRACT_DEFAULTS.maxBytes,
-    allowDevices: opts.allowDevices ?? process.geteuid?.() === 0,
-    chown: process.geteuid?.() === 0,
-  });
+  if (!fs.fstatSync(fd).isFile()) {
+    fs.closeSync(fd);
+    throw new ExtractError(`cannot open layer ${source}: not a regular file`);
+  }
+  return fd;
+}
+
+export async function extractFile(source: string, root: string, opts: RunOptions): Promise<ExtractResult> {
+  const native = opts.native ?? loadNative();
+  const fd = openLayer(source);
+  let writer: LayerWriter;
+  try {
+    writer = new LayerWriter(native, root, {
+      whiteouts: opts.whiteouts,
+      maxEntries: opts.maxEntries ?? EXTRACT_DEFAULTS.maxEntries,
+      maxDepth: opts.maxDepth ?? EXTRACT_DEFAULTS.maxDepth,
+      maxBytes: opts.maxBytes ?? EXTRACT_DEFAULTS.maxBytes,
+      allowDevices: opts.allowDevices ?? process.geteuid?.() === 0,
+      chown: process.geteuid?.() === 0,
+    });
+  } catch (e) {
+    fs.closeSync(fd); // the worker lives on for the next layer: nothing may stay open
+    throw e;
+  }
   const reader = new TarReader(writer);
   const digest = createHash('sha256');
   let diff: Hash | undefined;
