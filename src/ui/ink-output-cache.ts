@@ -49,6 +49,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isPlainCell } from './plain-cells.js';
 
 const INK_VERSION = '6.8.0';
 const TOKENIZE_VERSION = /^0\.2\.\d+$/;
@@ -174,27 +175,6 @@ const CLOSERS = new Set([22, 23, 24, 25, 27, 28, 29, 39, 49, 55]);
  * (none of which can join the space before it in one grapheme cluster). */
 function cutBefore(cc: number): boolean {
   return cc === 0x1b || (cc > 0x20 && cc < 0x7f) || (cc >= 0x2500 && cc <= 0x28ff);
-}
-
-/**
- * Characters that tokenize, measure and serialise alike: one UTF-16 unit, a
- * grapheme cluster of its own whatever surrounds it, not full-width, one column
- * for string-width. Printable ASCII and the glyphs the dashboard draws (·, …, ›,
- * box drawing, blocks, ▲, ▼, ●, braille); test/ui/ink-output-cache.test.ts checks
- * each against ink's tokenizer and string-width.
- */
-export function isPlainCell(c: number): boolean {
-  return (
-    (c >= 0x20 && c < 0x7f) ||
-    c === 0xb7 ||
-    c === 0x2026 ||
-    c === 0x203a ||
-    (c >= 0x2500 && c <= 0x259f) ||
-    c === 0x25b2 ||
-    c === 0x25bc ||
-    c === 0x25cf ||
-    (c >= 0x2800 && c <= 0x28ff)
-  );
 }
 
 /**

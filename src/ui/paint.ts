@@ -4,6 +4,7 @@
 // returns the text unchanged.
 import { RESET_FG, stripAnsi } from './charts/ansi.js';
 import { sgr, type ColorKey, type Theme } from './theme.js';
+import { isPlainCell } from './plain-cells.js';
 
 const BG_CODE: Record<string, number> = {
   black: 40, red: 41, green: 42, yellow: 43, blue: 44, magenta: 45, cyan: 46, white: 47,
@@ -61,19 +62,16 @@ export function makePainter(theme: Theme, enabled: boolean): Painter {
 }
 
 /**
- * The width in columns of a painted line, when every character in it is one
- * whose width is certain: printable ASCII, and the few glyphs the views draw
- * (·, …, ›, box drawing, blocks, ●, ▲, ▼, braille), all one column for
- * string-width and terminals alike. SGR sequences take no room. Undefined for
- * anything else (wide or combining characters, other escapes): the caller then
- * lets Ink measure the line itself.
+ * The width in columns of a painted line when every character in it is a plain
+ * cell (see plain-cells.ts); SGR sequences take no room. Undefined for anything
+ * else (wide or combining characters, other escapes): the caller then lets Ink
+ * measure the line itself.
  */
 export function lineWidth(text: string): number | undefined {
   let w = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f) w++;
-    else if (c === 0x1b) {
+    if (c === 0x1b) {
       // SGR: ESC [ digits/semicolons m
       let j = i + 1;
       if (text.charCodeAt(j) !== 0x5b) return undefined;
@@ -85,18 +83,8 @@ export function lineWidth(text: string): number | undefined {
       }
       if (text.charCodeAt(j) !== 0x6d) return undefined;
       i = j;
-    } else if (
-      c === 0xb7 ||
-      c === 0x2026 ||
-      c === 0x203a ||
-      (c >= 0x2500 && c <= 0x259f) ||
-      c === 0x25b2 ||
-      c === 0x25bc ||
-      c === 0x25cf ||
-      (c >= 0x2800 && c <= 0x28ff)
-    ) {
-      w++;
-    } else return undefined;
+    } else if (isPlainCell(c)) w++;
+    else return undefined;
   }
   return w;
 }

@@ -6,7 +6,9 @@
 import './no-ci.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { installOutputCache, isPlainCell, outputCacheStatus, pieces, shape, type InkOutput, type Patch } from '../../src/ui/ink-output-cache.js';
+import { installOutputCache, outputCacheStatus, pieces, shape, type InkOutput, type Patch } from '../../src/ui/ink-output-cache.js';
+import { isPlainCell } from '../../src/ui/plain-cells.js';
+import { lineWidth } from '../../src/ui/paint.js';
 import { KEY, setup } from './helpers.js';
 import { UiFakeEngine, sample } from './fakes.js';
 
@@ -213,4 +215,10 @@ test('plain cells are what shapes assume: one unit, one cluster whatever the nei
   assert.deepEqual(shape('a \x1b[32m▁▂\x1b[39m b'), { key: 'xx\x1b[32mxx\x1b[39mxx', chars: 'a ▁▂ b' });
   assert.equal(shape('名'), undefined);
   assert.equal(shape('\x1b[2Kx'), undefined);
+  // The same cells decide which dashboard lines skip Ink's measuring (components/App.tsx).
+  assert.equal(lineWidth('\x1b[1m\x1b[32mab\x1b[39m\x1b[22m ▁⣿·'), 6);
+  assert.equal(lineWidth(''), 0);
+  assert.equal(lineWidth('名前'), undefined);
+  assert.equal(lineWidth('a\x1b[2Kb'), undefined);
+  assert.equal(lineWidth('tab\there'), undefined);
 });
