@@ -105,14 +105,19 @@ export abstract class BaseManager implements CgroupManager {
       if (!parents.has(path.dirname(d)) || base === '' || base === '.' || base === '..')
         throw new CgroupError(`cgroup: refusing to remove ${d}: not a child of the '${this.parent}' cgroup parent`);
     }
+    // Fast path: an exited container's cgroups are empty leaves, and rmdir alone
+    // removes them (the kernel refuses, EBUSY, while a process or a child cgroup
+    // is inside). Only what is left goes through the kill-and-walk below.
+    const left = dirs.filter((d) => !this.rmdirIfEmpty(d));
+    if (!left.length) return;
     const deadline = Date.now() + this.timing.killMs;
     for (let round = 0; ; round++) {
-      if (!this.collectPids(dirs).length || Date.now() >= deadline) break; // rmdir then says what is left
-      await this.killRound(paths, dirs);
+      if (!this.collectPids(left).length || Date.now() >= deadline) break; // rmdir then says what is left
+      await this.killRound(paths, left);
       await sleep(Math.min(5 * 2 ** round, 100));
     }
     let first: unknown;
-    for (const d of dirs) {
+    for (const d of left) {
       try {
         await this.removeTree(d);
       } catch (e) {
@@ -120,6 +125,16 @@ export abstract class BaseManager implements CgroupManager {
       }
     }
     if (first) throw first;
+  }
+
+  /** rmdir(dir): true when it is gone (or was), false when the kernel refused. */
+  private rmdirIfEmpty(dir: string): boolean {
+    try {
+      this.io.fs.rmdir(dir);
+      return true;
+    } catch (e) {
+      return errCode(e) === 'ENOENT';
+    }
   }
 
   /** rmdir of dir and its descendants, deepest first; ENOENT ignored, EBUSY retried. */

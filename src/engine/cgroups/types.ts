@@ -65,6 +65,10 @@ export interface CgroupFs {
   readFile(path: string): string;
   /** One write() call, no O_CREAT: cgroup files exist or the write fails. */
   writeFile(path: string, data: string): void;
+  /** One write() per value on one open file (devices.allow takes one rule per
+   * write); optional: without it each value is a writeFile. Throws with the
+   * failing value as `value`. */
+  writeEach?(path: string, values: readonly string[]): void;
   /** One level; EEXIST when present. */
   mkdir(path: string): void;
   rmdir(path: string): void;

@@ -18,5 +18,5 @@ export const DEFAULT_DEVICE_RULES = [
 
 export function applyDevicesV1(io: CgIo, dir: string): void {
   io.write(path.join(dir, 'devices.deny'), 'a');
-  for (const rule of DEFAULT_DEVICE_RULES) io.write(path.join(dir, 'devices.allow'), rule);
+  io.writeEach(path.join(dir, 'devices.allow'), DEFAULT_DEVICE_RULES);
 }
