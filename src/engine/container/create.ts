@@ -7,7 +7,7 @@ import type { ContainerSpec } from '../types.js';
 import { Conflict, InvalidArgument } from '../errors.js';
 import { NAME_RE, newId, randomName } from '../ids.js';
 import { containerDir } from '../paths.js';
-import { writeFileAtomic, writeJsonAtomic } from '../state/atomic.js';
+import { writeNewFilesDurable } from '../state/atomic.js';
 import { buildConfig, commandFor } from '../spec/build.js';
 import { ensureWorkdir } from '../images/workdir.js';
 import { pidAlive } from '../proc.js';
@@ -48,8 +48,6 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       ensureWorkdir(image.lowerdirs, files.upper(tmp), spec.workdir || image.workdir || '/');
     }
     const hostname = spec.hostname || id.slice(0, 12);
-    writeFileAtomic(files.hostname(tmp), `${hostname}\n`);
-    writeFileAtomic(files.hosts(tmp), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
     // Paths inside config.json are the final ones (after the rename).
     const config = buildConfig({
       id,
@@ -64,7 +62,6 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       hostsFile: files.hosts(dir),
       cgroupsPath: `${process.env.HUTCH_CGROUP_PARENT || 'hutch'}/${id}`,
     });
-    writeJsonAtomic(files.config(tmp), config);
     const rec: ContainerRecord = {
       id,
       name,
@@ -87,7 +84,13 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       pidStartTime: 0,
     };
     // state.json names the final bundle already; the rename publishes it whole.
-    writeJsonAtomic(files.state(tmp), rec);
+    const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
+    await writeNewFilesDurable([
+      [files.hostname(tmp), `${hostname}\n`],
+      [files.hosts(tmp), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`],
+      [files.config(tmp), json(config)],
+      [files.state(tmp), json(rec)],
+    ]);
     fs.renameSync(tmp, dir);
     return rec;
   } catch (e) {

@@ -15,6 +15,26 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o64
   fs.renameSync(tmp, file);
 }
 
+/**
+ * The files of a new directory that nobody reads until the caller renames it into
+ * place whole: written directly (the rename is what publishes them), then fsynced
+ * together. Concurrent fsyncs share the filesystem's journal commits, where one
+ * after another each waits for a commit of its own.
+ */
+export async function writeNewFilesDurable(entries: ReadonlyArray<readonly [string, string]>, mode = 0o644): Promise<void> {
+  const fds: number[] = [];
+  try {
+    for (const [file, data] of entries) {
+      const fd = fs.openSync(file, 'wx', mode);
+      fds.push(fd);
+      fs.writeSync(fd, Buffer.from(data));
+    }
+    await Promise.all(fds.map((fd) => new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())))));
+  } finally {
+    for (const fd of fds) fs.closeSync(fd);
+  }
+}
+
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }
