@@ -160,17 +160,7 @@ void Extractor::Whiteout(const std::string& dir, const std::string& name) {
     if (r < 0 && e != EEXIST) throw LayerError{e, "cannot create whiteout " + Quote(Join(dir, name)) + ": " + strerror(e)};
     return;
   }
-  int parent = WalkNoSymlinks(dir, false);
-  if (parent < 0) return;  // nothing below to delete
-  try {
-    RemoveAt(parent, name.c_str(), Join(dir, name));
-  } catch (...) {
-    close(parent);
-    Invalidate();
-    throw;
-  }
-  close(parent);
-  Invalidate();
+  Remove(Join(dir, name));  // apply mode: the whiteout deletes what the lower layers put there
 }
 
 void Extractor::Opaque(const std::string& dir) {
@@ -220,7 +210,7 @@ std::vector<std::string> Extractor::List(const std::string& dir) {
 void Extractor::Remove(const std::string& path) {
   auto [dir, name] = SplitChecked(path);
   int parent = WalkNoSymlinks(dir, false);
-  if (parent < 0) return;
+  if (parent < 0) return;  // nothing below to delete
   try {
     RemoveAt(parent, name.c_str(), path);
   } catch (...) {

@@ -15,6 +15,12 @@ function randomBytes(n: number): Buffer {
   return b;
 }
 
+/** `.<kind>-<pid>-<12 hex>`: a scratch name in the state tree that gc can tie to
+ * the process that made it (and sweep once that process is gone). */
+export function scratchName(kind: string): string {
+  return `.${kind}-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
 export function newId(): string {
   return randomBytes(32).toString('hex');
 }

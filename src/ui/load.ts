@@ -8,19 +8,26 @@
 
 type Env = Record<string, string | undefined>;
 
-export async function loadDashboard(): Promise<typeof import('./main.js')> {
+/** Runs `load` (an import of Ink or of what imports it) with the environment
+ * Ink and React must see as they load: CI unset (Ink draws nothing live when
+ * set) and NODE_ENV defaulting to production (nobody debugs React in a running
+ * dashboard). CI is put back afterwards: containers and hooks started from the
+ * dashboard see it as it was. */
+export async function importForInk<T>(load: () => Promise<T>): Promise<T> {
   const saved: Env = {};
   for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) {
     saved[k] = process.env[k];
     delete process.env[k];
   }
-  // Nobody debugs React in a running dashboard: its production build unless asked otherwise.
   process.env.NODE_ENV ??= 'production';
   try {
-    // The path ends in /ui/main.js: scripts/build.mjs points it at dist/dashboard.mjs.
-    return await import('../ui/main.js');
+    return await load();
   } finally {
-    // Containers and hooks started from the dashboard see CI as it was.
     for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
   }
+}
+
+export function loadDashboard(): Promise<typeof import('./main.js')> {
+  // The path ends in /ui/main.js: scripts/build.mjs points it at dist/dashboard.mjs.
+  return importForInk(() => import('../ui/main.js'));
 }

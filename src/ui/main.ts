@@ -10,6 +10,7 @@ import { parseArgs, type OptionSpec } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { renderPs } from '../cli/verbs/ps.js';
 import { loadConfig, type DashboardConfig } from './config.js';
+import { importForInk } from './load.js';
 import { Controller } from './controller.js';
 import { parseInterval } from './format.js';
 import { loadTheme, type Theme } from './theme.js';
@@ -61,22 +62,9 @@ function isWriter(o: unknown): o is Writer {
   return typeof (o as Writer | undefined)?.write === 'function';
 }
 
-/** Imports the Ink part with CI unset: Ink decides at import time that a set CI means "draw nothing live". */
-async function importSession(): Promise<typeof import('./session.js')> {
-  const saved: Env = {};
-  for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) {
-    saved[k] = process.env[k];
-    delete process.env[k];
-  }
-  // React's development build checks every render; nobody debugs React in a
-  // running dashboard, so the production build unless asked otherwise.
-  process.env.NODE_ENV ??= 'production';
-  try {
-    return await import('./session.js');
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
-  }
-}
+/** The Ink part, imported as Ink must be (see load.ts); when the CLI's bundle
+ * loaded this module through loadDashboard, that happened already. */
+const importSession = () => importForInk(() => import('./session.js'));
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 

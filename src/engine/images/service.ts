@@ -2,7 +2,6 @@
 // name), import, tag, rmi, prune and gc. Loaded on first use by LocalImageStore.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { ImageDetail, ImageInfo } from '../types.js';
 import { Conflict, InvalidArgument, NotFound } from '../errors.js';
@@ -19,6 +18,7 @@ import { readInRoot } from './inroot.js';
 import { BUSY, withStoreLock } from './storelock.js';
 import type { ImageService } from './service-api.js';
 import type { LoadProgress } from './store.js';
+import { scratchName } from '../ids.js';
 import type { StoreNative } from './local.js';
 
 /** What an operation added, so a failed one can take it back. */
@@ -428,7 +428,7 @@ export class ImageServiceImpl implements ImageService {
     if (dirs.length === 0) return { passwd: null, group: null };
     if (dirs.length === 1) return { passwd: readInRoot(dirs[0], '/etc/passwd'), group: readInRoot(dirs[0], '/etc/group') };
     const fds: number[] = [];
-    const mnt = path.join(this.l.dir, `.mnt-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const mnt = path.join(this.l.dir, scratchName('mnt'));
     let mounted = false;
     try {
       for (const d of dirs) fds.push(fs.openSync(d, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY));

@@ -8,12 +8,12 @@
 // fs.rmSync cannot delete.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { InvalidArgument } from '../errors.js';
 import type { Native } from '../native/native.js';
 import { readJson } from '../state/atomic.js';
 import { writePrivateJson } from './catalog.js';
 import { PRIVATE_DIR, snapshotDir, snapshotFs, type Layout } from './layout.js';
+import { scratchName } from '../ids.js';
 
 export interface SnapshotInfo {
   chainId: string;
@@ -105,7 +105,7 @@ export async function unpackBase(l: Layout, rm: TreeRemover, blobPath: string, d
 /** A fresh `.tmp-*` snapshot dir (owner-only) and its fs/ (the layer's root: 0755 unless the layer says). */
 function snapshotTemp(l: Layout): { tmp: string; root: string } {
   fs.mkdirSync(l.snapshots, { recursive: true, mode: PRIVATE_DIR });
-  const tmp = path.join(l.snapshots, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = path.join(l.snapshots, scratchName('tmp'));
   fs.mkdirSync(tmp, { mode: PRIVATE_DIR });
   const root = path.join(tmp, 'fs');
   fs.mkdirSync(root, { mode: 0o755 });
@@ -127,7 +127,7 @@ function publish(l: Layout, tmp: string, info: SnapshotInfo): boolean {
 /** Renames the snapshot aside, then deletes it: a reader never sees half of one. */
 export function removeSnapshot(l: Layout, rm: TreeRemover, chainId: string): void {
   const dir = snapshotDir(l, chainId);
-  const doomed = path.join(l.snapshots, `.rm-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const doomed = path.join(l.snapshots, scratchName('rm'));
   try {
     fs.renameSync(dir, doomed);
   } catch {

@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { InvalidArgument } from '../../errors.js';
 import { assertDigest, hexOf } from '../oci/digest.js';
 import { PRIVATE_DIR, PRIVATE_FILE } from '../layout.js';
+import { scratchName } from '../../ids.js';
 
 export class DigestMismatch extends InvalidArgument {}
 
@@ -75,7 +76,7 @@ export class FsBlobStore implements BlobStore {
   /** A fresh temp path in the scratch dir, named for gc: `.tmp-<pid>-<rand>`. */
   tempPath(): string {
     this.dirs();
-    return path.join(this.scratch, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    return path.join(this.scratch, scratchName('tmp'));
   }
 
   /** As BlobStore.ingest; `fresh` tells whether the blob was not in the store before. */
