@@ -60,7 +60,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       workdir: files.work(dir),
       hostnameFile: files.hostname(dir),
       hostsFile: files.hosts(dir),
-      cgroupsPath: `${process.env.HUTCH_CGROUP_PARENT || 'hutch'}/${id}`,
+      cgroupsPath: `${ctx.cgroups.parent}/${id}`,
     });
     const rec: ContainerRecord = {
       id,
