@@ -147,7 +147,7 @@ export async function openEngine(opts: EngineOptions = {}): Promise<Engine> {
   const ctx: Ctx = {
     paths,
     native,
-    cgroups: opts.cgroups ?? detectCgroups({ deviceFilter: (dir, rules) => native.attachDeviceFilter(dir, rules) }),
+    cgroups: opts.cgroups ?? detectCgroups({ parent: paths.cgroupParent, deviceFilter: (dir, rules) => native.attachDeviceFilter(dir, rules) }),
     images: opts.images ?? new LocalImageStore(paths.images, native, paths.containers),
     exits: new Map(),
   };

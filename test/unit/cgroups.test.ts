@@ -750,3 +750,30 @@ describe('detectCgroups', () => {
     assert.ok(Object.values(m.pathsFor('x')).every((p) => p.endsWith('/hutch-probe/x')));
   });
 });
+
+describe('removeIfEmpty (gc of cgroups no container of this root owns)', () => {
+  for (const [label, host] of [
+    ['v2', () => v2Host()],
+    ['hybrid', () => v1Host(HYBRID)],
+  ] as const) {
+    test(`${label}: an empty cgroup goes, nested ones first; one with a process stays, nothing killed`, async () => {
+      const { mgr, killed } = host();
+      const empty = await mgr.create('e', {});
+      const d = mgr.joinDirs(empty)[0];
+      fs.mkdirSync(path.join(d, 'inner'));
+      wr(path.join(d, 'inner/cgroup.procs'), '');
+      assert.equal(await mgr.removeIfEmpty(empty), true);
+      assert.ok(mgr.joinDirs(empty).every((x) => !fs.existsSync(x)));
+      const busy = await mgr.create('b', {});
+      const b = mgr.joinDirs(busy);
+      fs.mkdirSync(path.join(b[0], 'inner'));
+      wr(path.join(b[0], 'inner/cgroup.procs'), '9000041\n');
+      assert.equal(await mgr.removeIfEmpty(busy), false);
+      assert.deepEqual(killed, []);
+      assert.ok(b.every((x) => fs.existsSync(x)), 'no dir of a busy cgroup is removed');
+      assert.equal(await mgr.removeIfEmpty(mgr.pathsFor('gone')), true); // ENOENT: gone already
+      await assert.rejects(mgr.removeIfEmpty({ x: path.dirname(b[0]) }), /refusing to remove/);
+      assert.deepEqual(await mgr.listChildren(), ['b']);
+    });
+  }
+});

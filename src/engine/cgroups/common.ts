@@ -96,15 +96,38 @@ export abstract class BaseManager implements CgroupManager {
     for (const pid of this.collectPids(dirs)) this.signal(pid);
   }
 
-  async remove(paths: Record<string, string>): Promise<void> {
+  /** The dirs of paths, each checked to be a direct child of the parent. */
+  private childDirs(paths: Record<string, string>): string[] {
     const dirs = this.joinDirs(paths);
-    if (!dirs.length) return;
     const parents = new Set(this.parentDirs().map((d) => path.normalize(d)));
     for (const d of dirs) {
       const base = path.basename(d);
       if (!parents.has(path.dirname(d)) || base === '' || base === '.' || base === '..')
         throw new CgroupError(`cgroup: refusing to remove ${d}: not a child of the '${this.parent}' cgroup parent`);
     }
+    return dirs;
+  }
+
+  async removeIfEmpty(paths: Record<string, string>): Promise<boolean> {
+    const dirs = this.childDirs(paths);
+    if (this.collectPids(dirs).length) return false;
+    // A process that joins after the check makes its dir's rmdir fail (EBUSY): that
+    // dir and its ancestors stay, and nothing is killed.
+    let gone = true;
+    for (const d of dirs) if (!this.rmdirTreeIfEmpty(d)) gone = false;
+    return gone;
+  }
+
+  /** rmdir of dir's descendants, deepest first, then of dir; no kill, no retry. */
+  private rmdirTreeIfEmpty(dir: string): boolean {
+    let ok = true;
+    for (const child of this.io.subdirs(dir)) if (!this.rmdirTreeIfEmpty(path.join(dir, child))) ok = false;
+    return ok && this.rmdirIfEmpty(dir);
+  }
+
+  async remove(paths: Record<string, string>): Promise<void> {
+    const dirs = this.childDirs(paths);
+    if (!dirs.length) return;
     // Fast path: an exited container's cgroups are empty leaves, and rmdir alone
     // removes them (the kernel refuses, EBUSY, while a process or a child cgroup
     // is inside). Only what is left goes through the kill-and-walk below.

@@ -19,10 +19,12 @@ export type { DeviceFilter } from './common.js';
 export { V1Manager } from './v1/manager.js';
 export { V2Manager } from './v2/manager.js';
 
-export const DEFAULT_CGROUP_PARENT = 'hutch';
+import { DEFAULT_CGROUP_PARENT } from '../paths.js';
+export { DEFAULT_CGROUP_PARENT, cgroupParentFor } from '../paths.js';
 
 export interface DetectOptions {
-  /** Parent cgroup; default $HUTCH_CGROUP_PARENT or 'hutch'. */
+  /** Parent cgroup; default $HUTCH_CGROUP_PARENT or 'hutch'. openEngine passes its
+   * state root's own (Paths.cgroupParent, see cgroupParentFor). */
   parent?: string;
   /** mountinfo text; default /proc/self/mountinfo. */
   mountinfo?: string;

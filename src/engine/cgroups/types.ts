@@ -50,6 +50,10 @@ export interface CgroupManager {
    * every hierarchy (descendants first). ENOENT is ignored; EBUSY is retried briefly.
    * Refuses dirs that are not direct children of this manager's parent. */
   remove(paths: Record<string, string>): Promise<void>;
+  /** Removes the dirs (descendants first) only if no process is in them: a plain rmdir
+   * of each, nothing killed, nothing retried. Resolves true when all are gone, false
+   * when any holds a process (those are left as they are). Same refusal as remove(). */
+  removeIfEmpty(paths: Record<string, string>): Promise<boolean>;
   /** Names of child cgroups under the parent, in any hierarchy, sorted. */
   listChildren(): Promise<string[]>;
   /** The paths create(name) would return, without touching anything. */

@@ -1,11 +1,17 @@
 // `gc`: removes what crashed or killed hutch processes left behind: half-created or
 // half-removed bundles, names without a container, cgroups without a container,
-// mounts under the state root, exited `--rm` containers, image scratch directories.
+// mounts under the state root, exited `--rm` containers, stale temp files, image
+// scratch directories. It touches only what is this root's own: cgroups under the
+// root's own parent (Paths.cgroupParent), mounts below the root but not below
+// another state root nested in it. It kills nothing that is not a container of this
+// root recorded dead: a cgroup with processes and no container here is left alone.
 import fs from 'node:fs';
 import path from 'node:path';
 import { containerDir } from '../paths.js';
 import { pidAlive } from '../proc.js';
 import { parseMountinfo } from '../cgroups/mountinfo.js';
+import { removeStaleTemps } from '../state/atomic.js';
+import type { ContainerRecord } from './record.js';
 import { creatorAlive } from './create.js';
 import { listIds, mustLoad, namesDir, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
@@ -41,9 +47,11 @@ export async function gc(ctx: Ctx): Promise<string[]> {
   }
   const ids = new Set(listIds(ctx));
   for (const child of await ctx.cgroups.listChildren()) {
-    if (ids.has(child)) continue;
-    await ctx.cgroups.remove(ctx.cgroups.pathsFor(child));
-    removed.push(`cgroup ${child}`);
+    // Only container ids: anything else under the parent is not hutch's to judge. An
+    // id whose bundle appeared since the listing is a container being created.
+    if (!ID_RE.test(child) || ids.has(child) || fs.existsSync(containerDir(ctx.paths, child))) continue;
+    if (await ctx.cgroups.removeIfEmpty(ctx.cgroups.pathsFor(child))) removed.push(`cgroup ${child}`);
+    else removed.push(`cgroup ${child}: left alone (it has processes, and this root has no such container)`);
   }
   for (const mnt of mountsUnder(ctx.paths.root).reverse()) {
     try {
@@ -53,18 +61,51 @@ export async function gc(ctx: Ctx): Promise<string[]> {
       /* raced with someone else */
     }
   }
+  for (const dir of [ctx.paths.root, ...[...ids].map((id) => containerDir(ctx.paths, id))])
+    for (const f of removeStaleTemps(dir)) removed.push(`temp file ${f}`);
   for (const id of ids) {
-    const rec = await reconcile(ctx, mustLoad(ctx, id)).catch(() => null);
-    if (rec && (await removeIfDone(ctx, rec))) removed.push(`exited --rm container ${rec.name}`);
+    let rec: ContainerRecord;
+    try {
+      rec = mustLoad(ctx, id);
+    } catch {
+      continue; // removed since the listing, or a broken record: not gc's to judge (yet)
+    }
+    const now = await reconcile(ctx, rec).catch(() => null);
+    if (now && (await removeIfDone(ctx, now))) removed.push(`exited --rm container ${now.name}`);
   }
   removed.push(...(await ctx.images.gc()));
   return removed;
 }
 
-/** Mount points below dir in this mount namespace, in mount order. */
+const ID_RE = /^[0-9a-f]{64}$/;
+
+/** Mount points below dir in this mount namespace, in mount order, except those in
+ * (or of) another hutch state root nested below dir: that root's gc owns them. */
 export function mountsUnder(dir: string): string[] {
   // The root itself may be a test's own mount: only what is below it.
+  const nested = new Map<string, boolean>();
+  const isRoot = (d: string) => {
+    let r = nested.get(d);
+    if (r === undefined) nested.set(d, (r = looksLikeStateRoot(d)));
+    return r;
+  };
+  const inNestedRoot = (mp: string) => {
+    for (let d = mp; d !== dir && d.startsWith(dir + '/'); d = path.dirname(d)) if (isRoot(d)) return true;
+    return false;
+  };
   return parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8'))
     .map((m) => m.mountPoint)
-    .filter((mp) => mp.startsWith(dir + '/'));
+    .filter((mp) => mp.startsWith(dir + '/') && !inNestedRoot(mp));
+}
+
+/** A directory openEngine made a state root: containers/ beside run/ or images/. */
+function looksLikeStateRoot(d: string): boolean {
+  const isDir = (p: string) => {
+    try {
+      return fs.statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  return isDir(path.join(d, 'containers')) && (isDir(path.join(d, 'run')) || isDir(path.join(d, 'images')));
 }

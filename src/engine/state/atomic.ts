@@ -2,17 +2,54 @@
 // or this one after a crash) sees either the old or the new file, never half of one.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pidAlive } from '../proc.js';
+
+/** `.<name>.<pid>.tmp`: the writer's pid tells gc when a leftover is stale. */
+const TMP_RE = /^\.(.+)\.(\d+)\.tmp$/;
 
 export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
-    fs.writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // A full disk (ENOSPC) must not leave one more file behind per try.
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
-  fs.renameSync(tmp, file);
+}
+
+/**
+ * Removes writeFileAtomic's temp files in dir (not below it) whose writer is gone
+ * (a process killed between open and rename); returns their paths. Files of a live
+ * pid are left: the write may be under way.
+ */
+export function removeStaleTemps(dir: string): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    const m = TMP_RE.exec(e.name);
+    if (!m || !e.isFile() || pidAlive(Number(m[2]))) continue;
+    const f = path.join(dir, e.name);
+    try {
+      fs.unlinkSync(f);
+      out.push(f);
+    } catch {
+      /* removed by someone else */
+    }
+  }
+  return out;
 }
 
 /**
