@@ -26,6 +26,9 @@ export function newId(): string {
 }
 
 export const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** A name is a file name (names/<name>) and may be part of derived ones: well under
+ * NAME_MAX (255). docker sets no limit; a longer name is refused, not truncated. */
+export const NAME_MAX_LEN = 128;
 
 const ADJ = ['brisk', 'calm', 'eager', 'fuzzy', 'gentle', 'happy', 'jolly', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'rapid', 'sunny', 'tidy', 'vivid', 'witty', 'zesty'];
 const NOUN = ['badger', 'beaver', 'bunny', 'ferret', 'hare', 'hedgehog', 'lynx', 'marmot', 'mole', 'otter', 'rabbit', 'shrew', 'stoat', 'vole', 'weasel', 'wombat'];

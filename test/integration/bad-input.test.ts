@@ -42,14 +42,52 @@ const cases: Array<[string, string[], number, RegExp]> = [
   ['unknown container', ['stop', 'nope'], 1, /No such container: nope/],
 ];
 
+// Container names as docker checks them, with a length that fits a file name (names/<name>).
+cases.push(
+  ['name of 252 characters', ['run', '--name', 'a'.repeat(252), 'host', 'true'], 125, /^hutch: Invalid container name \(a{32}…\): 252 characters, at most 128 are allowed$/],
+  ['name of 300 characters (create)', ['create', '--name', 'b'.repeat(300), 'host', 'true'], 125, /^hutch: Invalid container name \(b{32}…\): 300 characters, at most 128 are allowed$/],
+  ['name with a slash', ['create', '--name', 'a/b', 'host', 'true'], 125, /^hutch: Invalid container name \(a\/b\), only \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\] are allowed$/],
+);
+
+// The built-in `host` image runs but has no manifest, layers or registry name.
+for (const [args, done] of [
+  [['tag', 'host', 'mine'], 'tagged'],
+  [['image', 'tag', 'host', 'mine:1'], 'tagged'],
+  [['rmi', 'host'], 'removed'],
+  [['rmi', '-f', 'host'], 'removed'],
+  [['image', 'rm', 'host'], 'removed'],
+  [['save', 'host'], 'saved'],
+  [['image', 'save', '-o', '/dev/null/host.tar', 'host'], 'saved'],
+  [['push', 'host'], 'pushed'],
+  [['pull', 'host'], 'pulled'],
+  [['pull', '-q', 'host'], 'pulled'],
+] as Array<[string[], string]>)
+  cases.push([`built-in image: ${args.join(' ')}`, args, 125, new RegExp(`^hutch: host is the built-in image: it cannot be ${done}$`)]);
+
 for (const [what, args, code, re] of cases) {
   test(`bad input: ${what}`, () => {
+    const images = imageRefs();
     const r = sb.cli(args);
     assert.equal(r.status, code, r.stderr);
     assertOneLine(r.stderr, re);
     assert.deepEqual(leftovers(), []);
+    assert.deepEqual(imageRefs(), images);
+    if (code === 125) assert.equal(r.stdout, '');
   });
 }
+
+/** The image store's names (refs.json), to see that a refused verb changed none. */
+function imageRefs(): string {
+  const f = path.join(sb.root, 'images', 'refs.json');
+  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '';
+}
+
+test('a name of 128 characters is the longest allowed, and works', () => {
+  const name = `n${'x'.repeat(126)}9`;
+  const r = sb.cli(['run', '--rm', '--name', name, 'host', 'true']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(leftovers(), []);
+});
 
 test('bad input: duplicate name', () => {
   assert.equal(sb.cli(['run', '-d', '--name', 'dup', 'host', 'sleep', '30']).status, 0);
@@ -89,6 +127,11 @@ test('import: a rootfs tarball becomes an image; a bad tarball is one line and l
   const r2 = sb.cli(['import', bad, 'broken']);
   assert.equal(r2.status, 125);
   assertOneLine(r2.stderr, /tar/);
+  assert.deepEqual(storeFiles(), before);
+  // No image can take the built-in one's name.
+  const r3 = sb.cli(['tag', 'busybox', 'host']);
+  assert.equal(r3.status, 125);
+  assertOneLine(r3.stderr, /^hutch: invalid image name "host": reserved for the built-in image$/);
   assert.deepEqual(storeFiles(), before);
 });
 

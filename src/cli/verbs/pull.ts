@@ -15,6 +15,8 @@ export const pull: Verb = {
     const name = p.args[0];
     const quiet = p.bool('quiet');
     const { parseReference } = await import('../../engine/images/oci/reference.js');
+    // The built-in image: one line, before any other output.
+    (await import('../../engine/images/host.js')).refuseBuiltin(name, 'pulled');
     const ref = parseReference(name);
     // A refused --insecure is bad input: one line, before any other output.
     if (p.bool('insecure')) (await import('../../engine/registry/endpoint.js')).endpointFor(ref.registry, true);

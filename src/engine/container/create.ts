@@ -5,12 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerSpec } from '../types.js';
 import { Conflict, InvalidArgument } from '../errors.js';
-import { NAME_RE, newId, randomName } from '../ids.js';
+import { NAME_MAX_LEN, NAME_RE, newId, randomName } from '../ids.js';
 import { containerDir } from '../paths.js';
 import { writeNewFilesDurable } from '../state/atomic.js';
 import { buildConfig, commandFor } from '../spec/build.js';
 import { ensureWorkdir } from '../images/workdir.js';
 import { pidAlive } from '../proc.js';
+import { authFile } from '../registry/auth-file.js';
 import { namesDir, type Ctx } from './context.js';
 import { files, type ContainerRecord } from './record.js';
 
@@ -23,7 +24,8 @@ export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<Co
 }
 
 async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
-  const image = await ctx.images.rootfs(spec.image);
+  // hutch's own files stay out of an image that shows host directories.
+  const image = await ctx.images.rootfs(spec.image, { hide: [ctx.paths.root, ctx.paths.run, authFile(ctx)] });
   const args = commandFor(spec, image);
   if (args.length === 0) throw new InvalidArgument('No command specified');
   const user = image.resolveUser(spec.user ?? image.user ?? '');
@@ -102,7 +104,9 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
 
 function validate(spec: ContainerSpec): void {
   if (spec.name !== undefined && !NAME_RE.test(spec.name))
-    throw new InvalidArgument(`Invalid container name (${spec.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    throw new InvalidArgument(`Invalid container name (${shortName(spec.name)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  if (spec.name !== undefined && spec.name.length > NAME_MAX_LEN)
+    throw new InvalidArgument(`Invalid container name (${shortName(spec.name)}): ${spec.name.length} characters, at most ${NAME_MAX_LEN} are allowed`);
   if (spec.memory !== undefined && (!Number.isSafeInteger(spec.memory) || spec.memory < 6 * 1024 * 1024))
     throw new InvalidArgument('Minimum memory limit allowed is 6MB');
   if (spec.cpus !== undefined && !(spec.cpus > 0)) throw new InvalidArgument('Range of CPUs is from 0.01 to the number of CPUs available');
@@ -115,6 +119,11 @@ function validate(spec: ContainerSpec): void {
   if (spec.workdir !== undefined && !spec.workdir.startsWith('/'))
     throw new InvalidArgument(`the working directory '${spec.workdir}' is invalid, it needs to be an absolute path`);
   for (const e of spec.env ?? []) if (!e || e.startsWith('=')) throw new InvalidArgument(`invalid environment variable: ${e}`);
+}
+
+/** A name as shown in a message: a long one cut (it is on one line either way). */
+function shortName(name: string): string {
+  return name.length > 40 ? `${name.slice(0, 32)}…` : name;
 }
 
 /** Names are symlinks names/<name> -> id: creating one is atomic, so two hutch

@@ -1,17 +1,34 @@
 // The built-in `host` image: needs no download and works on any Linux host. The
 // container's root is an overlay of a small skeleton (top-level directories and the
 // host's merged-/usr symlinks like bin -> usr/bin) with a private writable upper, and
-// the host's /usr, /etc and /lib* directories are bind-mounted read-only on top.
+// the host's /usr, /etc and /lib* directories are bind-mounted read-only on top, with
+// the host's secrets in them masked (host-secrets.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageRootfs } from './store.js';
 import type { OciMount } from '../spec/defaults.js';
+import { InvalidArgument } from '../errors.js';
+import { hostSecretPaths } from './host-secrets.js';
+
+export const HOST_IMAGE = 'host';
+
+/** The built-in image is the host itself, with no manifest, layers or registry
+ * name: the image verbs that need those refuse it in one line. */
+export function refuseBuiltin(ref: string, what: 'tagged' | 'removed' | 'saved' | 'pushed' | 'pulled'): void {
+  if (ref === HOST_IMAGE) throw new InvalidArgument(`${HOST_IMAGE} is the built-in image: it cannot be ${what}`);
+}
+
+/** No other image may be named `host` (it would be hidden behind the built-in one). */
+export function refuseReservedName(name: string): void {
+  if (name === HOST_IMAGE) throw new InvalidArgument(`invalid image name "${HOST_IMAGE}": reserved for the built-in image`);
+}
 
 const HOST_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc'];
 const EMPTY_DIRS = ['proc', 'sys', 'dev', 'tmp', 'root', 'home', 'var', 'run', 'mnt', 'opt', 'srv'];
 
-/** Builds (once, atomically) the skeleton directory and returns the image's rootfs. */
-export function hostRootfs(imagesDir: string, hostRoot = '/'): Omit<ImageRootfs, 'resolveUser'> {
+/** Builds (once, atomically) the skeleton directory and returns the image's rootfs.
+ * `own`: hutch's own files on the host (state, credentials), masked when exposed. */
+export function hostRootfs(imagesDir: string, hostRoot = '/', own: readonly string[] = []): Omit<ImageRootfs, 'resolveUser'> {
   const skel = path.join(imagesDir, 'host', 'skel');
   const mounts: OciMount[] = [];
   const plan: Array<{ name: string; link?: string }> = [];
@@ -41,6 +58,7 @@ export function hostRootfs(imagesDir: string, hostRoot = '/'): Omit<ImageRootfs,
   return {
     lowerdirs: [skel],
     mounts,
+    maskedPaths: hostSecretPaths(hostRoot, mounts.map((m) => m.destination), own),
     cmd: ['/bin/sh'],
     env: [],
     workdir: '/',

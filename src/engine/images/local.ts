@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ImageDetail, ImageInfo } from '../types.js';
 import type { Native } from '../native/native.js';
-import { Conflict, NotFound } from '../errors.js';
-import { hostRootfs } from './host.js';
+import { NotFound } from '../errors.js';
+import { HOST_IMAGE, hostRootfs, refuseBuiltin, refuseReservedName } from './host.js';
 import { ensureStoreDir, layout, snapshotFs, type Layout } from './layout.js';
 import { findImage, imageInfos, infoOf, listMetas, readRefs, type Found } from './catalog.js';
 import { readInRoot } from './inroot.js';
@@ -17,7 +17,7 @@ import type { ImageRootfs, ImageStore, LoadProgress } from './store.js';
 import type { ImageService } from './service-api.js';
 import type { ImageServiceImpl } from './service.js';
 
-export const HOST_IMAGE = 'host';
+export { HOST_IMAGE };
 // A constant id: the host image has no config blob to hash.
 const HOST_ID = 'sha256:0ac5c0f5b1e6c9a4d7b1b6d7e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1';
 
@@ -52,9 +52,9 @@ export class LocalImageStore implements ImageStore {
     return (await this.impl()).detail(this.mustFind(ref));
   }
 
-  async rootfs(ref: string): Promise<ImageRootfs> {
+  async rootfs(ref: string, opts: { hide?: readonly string[] } = {}): Promise<ImageRootfs> {
     if (ref === HOST_IMAGE) {
-      const r = hostRootfs(this.dir);
+      const r = hostRootfs(this.dir, '/', opts.hide);
       return { ...r, resolveUser: (u) => resolveUser(u, readInRoot('/', '/etc/passwd'), readInRoot('/', '/etc/group')) };
     }
     const found = findImage(this.layout, ref);
@@ -87,17 +87,19 @@ export class LocalImageStore implements ImageStore {
   }
 
   async tag(source: string, target: string): Promise<void> {
+    refuseBuiltin(source, 'tagged');
+    refuseReservedName(target);
     return (await this.impl()).tag(this.mustFind(source), target);
   }
 
   async remove(ref: string, opts: { force?: boolean; usedBy?: (imageId: string) => string | undefined }): Promise<string[]> {
-    if (ref === HOST_IMAGE) throw new Conflict('the built-in host image cannot be removed');
+    refuseBuiltin(ref, 'removed');
     return (await this.impl()).remove(ref, opts);
   }
 
   async save(refs: string[], out: string | Writable): Promise<void> {
     const found = refs.map((r) => {
-      if (r === HOST_IMAGE) throw new NotFound('the built-in host image cannot be saved: it is the host itself');
+      refuseBuiltin(r, 'saved');
       return this.mustFind(r);
     });
     return (await this.impl()).save(found, out);

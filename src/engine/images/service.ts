@@ -20,6 +20,7 @@ import type { ImageService } from './service-api.js';
 import type { LoadProgress } from './store.js';
 import { scratchName } from '../ids.js';
 import type { StoreNative } from './local.js';
+import { refuseReservedName } from './host.js';
 
 /** What an operation added, so a failed one can take it back. */
 export interface Added {
@@ -177,7 +178,7 @@ export class ImageServiceImpl implements ImageService {
 
   /** `import`: a plain rootfs tarball (optionally compressed) becomes a one-layer image. */
   async importTar(tarPath: string, name: string): Promise<ImageInfo> {
-    if (name === 'host') throw new InvalidArgument('invalid image name "host": reserved for the built-in image');
+    refuseReservedName(name);
     parseReference(name);
     let st: fs.Stats;
     try {

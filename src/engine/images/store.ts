@@ -22,6 +22,9 @@ export interface ImageRootfs {
   layered?: boolean;
   /** Mounts the image needs on top (the host image binds the host's /usr, /etc…). */
   mounts: OciMount[];
+  /** Paths the container must not see, added to the default masked paths (the host
+   * image hides the host's secrets: host-secrets.ts). */
+  maskedPaths?: string[];
   /** Command when the user gives none; null when the image has none. */
   cmd: string[] | null;
   entrypoint?: string[] | null;
@@ -49,7 +52,9 @@ export interface ImageStore {
   inspect(ref: string): Promise<ImageInfo>;
   /** docker image inspect's record. */
   inspectDetail(ref: string): Promise<ImageDetail>;
-  rootfs(ref: string): Promise<ImageRootfs>;
+  /** `hide`: host paths of hutch's own (state root, credentials) an image that
+   * exposes host directories must mask. */
+  rootfs(ref: string, opts?: { hide?: readonly string[] }): Promise<ImageRootfs>;
   importTar(tarPath: string, name: string): Promise<ImageInfo>;
   tag(source: string, target: string): Promise<void>;
   /** rmi: untags, and deletes the image with its last tag. `usedBy(id)` names a container

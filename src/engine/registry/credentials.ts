@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import { InvalidArgument } from '../errors.js';
 
 export interface Credentials {
@@ -17,13 +16,7 @@ interface AuthFile {
   [other: string]: unknown;
 }
 
-/** `$HUTCH_AUTH_FILE`, else `$HUTCH_ROOT/auth.json`, else `$XDG_CONFIG_HOME/hutch/auth.json`. */
-export function authFilePath(env: Record<string, string | undefined> = process.env): string {
-  if (env.HUTCH_AUTH_FILE) return path.resolve(env.HUTCH_AUTH_FILE);
-  if (env.HUTCH_ROOT) return path.join(path.resolve(env.HUTCH_ROOT), 'auth.json');
-  const config = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
-  return path.join(config, 'hutch', 'auth.json');
-}
+export { authFilePath } from './auth-file.js';
 
 // docker writes Docker Hub's key as the old index URL; other tools write a URL
 // for any host. All of them name the same registry.

@@ -4,17 +4,13 @@ import path from 'node:path';
 import type { Ctx } from '../container/context.js';
 import type { PullResult, PushResult, RegistryOptions } from '../types.js';
 import { withLock } from '../state/lock.js';
-import { authFilePath } from './credentials.js';
+import { authFile } from './auth-file.js';
+import { refuseBuiltin } from '../images/host.js';
 import { pullImage, type RegistryDeps } from './pull.js';
 import { pushImage } from './push.js';
 import { login as loginTo, logout as logoutFrom } from './login.js';
 
-/** The credentials file: `$HUTCH_AUTH_FILE`, `<state root>/auth.json` when the root
- * was moved (HUTCH_ROOT or an explicit root), else `$XDG_CONFIG_HOME/hutch/auth.json`. */
-export function authFile(ctx: Pick<Ctx, 'paths'>, env: Record<string, string | undefined> = process.env): string {
-  const moved = env.HUTCH_ROOT || ctx.paths.root !== '/var/lib/hutch';
-  return authFilePath({ ...env, HUTCH_ROOT: moved ? ctx.paths.root : undefined });
-}
+export { authFile };
 
 function deps(ctx: Ctx): RegistryDeps {
   return {
@@ -24,11 +20,13 @@ function deps(ctx: Ctx): RegistryDeps {
   };
 }
 
-export function pull(ctx: Ctx, ref: string, opts?: RegistryOptions): Promise<PullResult> {
+export async function pull(ctx: Ctx, ref: string, opts?: RegistryOptions): Promise<PullResult> {
+  refuseBuiltin(ref, 'pulled');
   return pullImage(deps(ctx), ref, opts);
 }
 
-export function push(ctx: Ctx, ref: string, opts?: RegistryOptions): Promise<PushResult> {
+export async function push(ctx: Ctx, ref: string, opts?: RegistryOptions): Promise<PushResult> {
+  refuseBuiltin(ref, 'pushed');
   return pushImage(deps(ctx), ref, opts);
 }
 

@@ -34,7 +34,7 @@ export interface BuildInput {
   id: string;
   spec: ContainerSpec;
   args: string[];
-  image: Pick<ImageRootfs, 'lowerdirs' | 'mounts' | 'env' | 'workdir'>;
+  image: Pick<ImageRootfs, 'lowerdirs' | 'mounts' | 'env' | 'workdir' | 'maskedPaths'>;
   /** The process's user; root when absent. */
   user?: ResolvedUser;
   /** Absolute paths inside the bundle. */
@@ -82,7 +82,7 @@ export function buildConfig(b: BuildInput): OciConfig {
       namespaces,
       cgroupsPath: b.cgroupsPath,
       resources,
-      maskedPaths: MASKED_PATHS,
+      maskedPaths: b.image.maskedPaths?.length ? [...MASKED_PATHS, ...b.image.maskedPaths] : MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },
     annotations: {
