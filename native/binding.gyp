@@ -23,7 +23,7 @@
         'monitor/main.c', 'monitor/run.c', 'monitor/exec.c', 'monitor/init.c', 'monitor/proc.c',
         'monitor/mounts.c', 'monitor/inroot.c', 'monitor/ns.c', 'monitor/caps.c', 'monitor/cgroup.c',
         'monitor/spec.c', 'monitor/json.c', 'monitor/arena.c', 'monitor/log.c', 'monitor/exitfile.c',
-        'monitor/pty.c', 'monitor/report.c', 'monitor/util.c',
+        'monitor/pty.c', 'monitor/pump.c', 'monitor/keyring.c', 'monitor/report.c', 'monitor/util.c',
       ],
       'cflags': ['-std=gnu11'],
       # Static: no dynamic loader or relocated libc pages per monitor (smaller PSS,

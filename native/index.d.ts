@@ -46,6 +46,8 @@ export interface HutchAddon {
   flock(fd: number, mode: LockMode, nonblock: boolean): boolean;
   /** Blocking flock(2) on a libuv threadpool thread. */
   lockAsync(fd: number, mode: LockMode): Promise<void>;
+  /** null when path does not exist; else [pid holding a POSIX write lock on it (0: none), its first 64 bytes]. */
+  lockHolder(path: string): [number, string] | null;
 
   /** open(path, O_RDONLY|O_CLOEXEC). */
   openRead(path: string): number;
@@ -55,7 +57,7 @@ export interface HutchAddon {
   readMany(fds: Int32Array | readonly number[]): (string | null)[];
   /** A file holding one integer; "max" gives Infinity. Exact up to 2^53. */
   readInt(fd: number): number;
-  /** posix_spawn of the monitor with fds 0-2 (-1 = /dev/null) and a sync pipe as fd 3. */
+  /** posix_spawn of the monitor, in a session of its own, with fds 0-2 (-1 = /dev/null) and a sync pipe as fd 3. */
   spawnMonitor(path: string, argv: string[], stdio: [number, number, number]): [number, number];
   /** waitpid: exit status (128+N for signal N), or null if still running (non-blocking). */
   reapPid(pid: number, block: boolean): number | null;

@@ -1,7 +1,9 @@
 // flock(2): advisory whole-file locks. They belong to the open file
 // description and die with it, so a hutch process killed mid-operation never
 // leaves a stale lock behind.
+#include <fcntl.h>
 #include <sys/file.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -77,7 +79,37 @@ static Napi::Value LockAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// lockHolder(path): null when the file does not exist, else [pid, text]: the
+// pid of the process holding a POSIX write lock on it (0 when none; F_GETLK
+// only asks, it takes nothing) and the file's first bytes. This is how the
+// engine finds a container's live monitor (native/monitor/exitfile.h).
+static Napi::Value LockHolder(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = StringArg(info, 0, "path");
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return env.Null();
+    throw ErrnoError(env, errno, "open", path.c_str());
+  }
+  struct flock fl = {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  int r = fcntl(fd, F_GETLK, &fl);
+  int err = errno;
+  char buf[64];
+  ssize_t n = r < 0 ? -1 : pread(fd, buf, sizeof buf, 0);
+  if (n < 0 && r == 0) err = errno;
+  close(fd);
+  if (r < 0) throw ErrnoError(env, err, "fcntl", path.c_str());
+  if (n < 0) throw ErrnoError(env, err, "read", path.c_str());
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, fl.l_type == F_UNLCK ? 0 : fl.l_pid));
+  out.Set(1u, Napi::String::New(env, buf, static_cast<size_t>(n)));
+  return out;
+}
+
 void InitLock(Napi::Env env, Napi::Object exports) {
+  exports.Set("lockHolder", Napi::Function::New(env, LockHolder, "lockHolder"));
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
   exports.Set("lockAsync", Napi::Function::New(env, LockAsync, "lockAsync"));
 }

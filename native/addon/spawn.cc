@@ -53,7 +53,11 @@ static Napi::Value SpawnMonitor(const Napi::CallbackInfo& info) {
   sigemptyset(&none);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  // A session of its own: the terminal's signals (Ctrl-C, SIGWINCH, hangup)
+  // reach hutch alone, which forwards them once (a signal sent to the whole
+  // foreground group would reach the container twice); and signals sent to
+  // hutch's pid alone are forwarded the same way.
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
   pid_t pid;
   int err = posix_spawn(&pid, path.c_str(), &fa, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);

@@ -4,9 +4,11 @@
  * and no pid reuse race), then forks so the child is inside the pid namespace.
  * The child joins the container's cgroups (through fds opened before the mount
  * namespace hid their paths), applies the process settings of config.json and
- * execs. The monitor waits, proxying a terminal when --tty, and exits with the
- * command's status. It stays outside the container's cgroups itself, so its
- * memory is not charged to the container. */
+ * execs. The monitor waits, proxying a terminal when --tty, or copying pipes
+ * (the command never gets one of the monitor's own fds: they came from outside
+ * the container, see pump.h), and exits with the command's status. It stays
+ * outside the container's cgroups itself, so its memory is not charged to the
+ * container. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,14 +27,26 @@
 
 #include "cgroup.h"
 #include "proc.h"
+#include "keyring.h"
 #include "pty.h"
+#include "pump.h"
 #include "report.h"
 #include "spec.h"
 #include "util.h"
 #include "verbs.h"
 
+static int sync_fd = -1;
+
+static void sync_line(const char *line)
+{
+	if (sync_fd >= 0)
+		write_all(sync_fd, line, strlen(line)); /* EPIPE: the engine went away; fine */
+}
+
 /* 127: not found, 126: found but not executable, 125: anything else (the
- * exit codes of docker exec / podman exec). */
+ * exit codes of docker exec / podman exec). With a sync fd the engine gets
+ * "error <step> <ERRNAME> <errno>" and says it in its own words; without one,
+ * a line on stderr. */
 __attribute__((noreturn)) static void fail(const char *step, int err, const char *detail)
 {
 	char line[256];
@@ -44,9 +58,14 @@ __attribute__((noreturn)) static void fail(const char *step, int err, const char
 			code = 126;
 	}
 	tty_restore_stdin();
-	snprintf(line, sizeof line, "hutch-monitor: exec: %s%s%s: %s (%s)\n", step, detail ? ": " : "",
-		 detail ? detail : "", errname(err), strerror(err));
-	write_str(2, line);
+	if (sync_fd >= 0) {
+		snprintf(line, sizeof line, "error %s %s %d\n", step, errname(err), err);
+		sync_line(line);
+	} else {
+		snprintf(line, sizeof line, "hutch-monitor: exec: %s%s%s: %s (%s)\n", step, detail ? ": " : "",
+			 detail ? detail : "", errname(err), strerror(err));
+		write_str(2, line);
+	}
 	exit(code);
 }
 
@@ -69,9 +88,58 @@ static int status_code(int st)
 	return 255;
 }
 
+/* --detach: the process the engine started exits at once; its child carries
+ * on with stdio on /dev/null, reports on the sync fd, and reaps the command. */
+static void detach(void)
+{
+	pid_t p = fork();
+	if (p < 0)
+		fail("fork", errno, NULL);
+	if (p > 0)
+		_exit(0);
+	setsid();
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+}
+
+/* Copies what the command wrote on a pipe to our fd; a write error (our
+ * reader went away) stops the copying, never the reading. 0 at EOF. */
+static long copy_out(int in, int out, bool *werr)
+{
+	char buf[16384];
+	ssize_t n = read(in, buf, sizeof buf);
+	if (n < 0)
+		return (errno == EAGAIN || errno == EINTR) ? -1 : 0;
+	if (n > 0 && !*werr && write_all(out, buf, (size_t)n) < 0)
+		*werr = true;
+	return n;
+}
+
+/* After the command exited: what is still in a pipe, without waiting for an
+ * EOF that a process it left running could delay forever. */
+static void drain(int *fd, int out, bool *werr)
+{
+	if (*fd < 0)
+		return;
+	fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK);
+	while (copy_out(*fd, out, werr) > 0)
+		;
+	close(*fd);
+	*fd = -1;
+}
+
 int cmd_exec(const struct exec_opts *o)
 {
 	signal(SIGPIPE, SIG_IGN);
+	sync_fd = o->sync_fd;
+	if (o->detach)
+		detach();
 	/* Non-dumpable before entering anything of the container's
 	 * (CVE-2016-9962, CVE-2019-5736). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -90,6 +158,20 @@ int cmd_exec(const struct exec_opts *o)
 		fail("cgroup", errno, NULL);
 	if (spec.has_oom)
 		write_oom(spec.oom_score_adj);
+
+	/* The command's stdio, made before setns (pipes are not of any mount
+	 * namespace): with --tty the pty below; else pipes we copy to our own
+	 * stdio, and for stdin a pipe with --stdin, /dev/null without. A detached
+	 * monitor's own stdio is /dev/null. */
+	bool use_stdin = o->use_stdin && !o->detach;
+	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	if (!o->tty && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+			(use_stdin && pipe2(inp, O_CLOEXEC) < 0)))
+		fail("pipe", errno, NULL);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		fail("stdio", errno, NULL);
+
 	if (setns(pidfd, spec.ns_flags) < 0)
 		fail("setns", errno, NULL);
 
@@ -102,6 +184,9 @@ int cmd_exec(const struct exec_opts *o)
 		close(root);
 		tty_copy_winsize(master);
 	}
+	int c_in = slave >= 0 ? slave : inp[0] >= 0 ? inp[0] : null;
+	int c_out = slave >= 0 ? slave : outp[1] >= 0 ? outp[1] : null;
+	int c_err = slave >= 0 ? slave : errp[1] >= 0 ? errp[1] : null;
 
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -110,6 +195,8 @@ int cmd_exec(const struct exec_opts *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	sigaddset(&mask, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -129,9 +216,18 @@ int cmd_exec(const struct exec_opts *o)
 			child_fail("cgroup", errno);
 		if (setsid() < 0)
 			child_fail("setsid", errno);
-		if (slave >= 0 && (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0 ||
-				   ioctl(0, TIOCSCTTY, 0) < 0))
+		/* copies above 2 first, so no dup2 below clobbers a source */
+		int fds[3] = { c_in, c_out, c_err };
+		for (int i = 0; i < 3; i++)
+			if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+				child_fail("stdio", errno);
+		for (int i = 0; i < 3; i++)
+			if (dup2(fds[i], i) < 0)
+				child_fail("stdio", errno);
+		if (slave >= 0 && ioctl(0, TIOCSCTTY, 0) < 0)
 			child_fail("console", errno);
+		if (!o->no_new_keyring && keyring_new_session() < 0)
+			child_fail("keyring", errno);
 		struct proc_opts po = { .env = o->env, .nenv = o->nenv, .cwd = o->cwd, .argv = o->argv };
 		proc_exec(&spec, &po);
 	}
@@ -139,8 +235,15 @@ int cmd_exec(const struct exec_opts *o)
 	arena_release(&arena);
 	cgroup_set_close(&cg);
 	close(sv[1]);
+	close(null);
 	if (slave >= 0)
 		close(slave);
+	if (!o->tty) {
+		close(outp[1]);
+		close(errp[1]);
+		if (inp[0] >= 0)
+			close(inp[0]);
+	}
 	struct report rep;
 	int fd, r;
 	while ((r = report_recv(sv[0], &rep, &fd)) > 0 && rep.kind != REPORT_ERROR)
@@ -157,16 +260,27 @@ int cmd_exec(const struct exec_opts *o)
 		fail(rep.step, rep.err, NULL);
 	}
 	close(sv[0]);
+	char line[64];
+	snprintf(line, sizeof line, "pid %d %d\n", (int)pid, (int)getpid());
+	sync_line(line);
 
 	int in = -1;
-	if (master >= 0) {
+	if (o->tty && use_stdin) {
 		in = 0;
 		tty_raw_stdin();
 	}
+	static struct inpump stdin_p;
+	inpump_init(&stdin_p, inp[1] >= 0 ? 0 : -1, inp[1]);
+	int out_r = outp[0], err_r = errp[0];
+	bool werr_out = false, werr_err = false, werr_in = false;
 	int status = -1;
 	while (status < 0) {
-		struct pollfd pfd[3] = { { sigfd, POLLIN, 0 }, { master, POLLIN, 0 }, { in, POLLIN, 0 } };
-		if (poll(pfd, 3, -1) < 0) {
+		struct pollfd pfd[7] = {
+			{ sigfd, POLLIN, 0 }, { master, POLLIN, 0 }, { in, POLLIN, 0 },
+			{ out_r, POLLIN, 0 }, { err_r, POLLIN, 0 },
+		};
+		inpump_poll(&stdin_p, &pfd[5], &pfd[6]);
+		if (poll(pfd, 7, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -192,9 +306,20 @@ int cmd_exec(const struct exec_opts *o)
 			close(master);
 			master = -1;
 		}
-		if (pfd[2].revents && (tty_pump(0, master, &werr) == 0 || werr))
+		if (pfd[2].revents && (tty_pump(0, master, &werr_in) == 0 || werr_in))
 			in = -1;
+		if (pfd[3].revents && copy_out(out_r, 1, &werr_out) == 0) {
+			close(out_r);
+			out_r = -1;
+		}
+		if (pfd[4].revents && copy_out(err_r, 2, &werr_err) == 0) {
+			close(err_r);
+			err_r = -1;
+		}
+		if (pfd[5].revents || pfd[6].revents)
+			inpump_step(&stdin_p, pfd[5].revents, pfd[6].revents);
 	}
+	inpump_close(&stdin_p);
 	if (master >= 0) {
 		/* what the command wrote just before exiting */
 		bool werr = false;
@@ -202,6 +327,12 @@ int cmd_exec(const struct exec_opts *o)
 		while (tty_pump(master, 1, &werr) > 0)
 			;
 	}
+	drain(&out_r, 1, &werr_out);
+	drain(&err_r, 2, &werr_err);
 	tty_restore_stdin();
-	return status < 0 ? 255 : status;
+	if (status < 0)
+		status = 255;
+	snprintf(line, sizeof line, "exit %d\n", status);
+	sync_line(line);
+	return status;
 }

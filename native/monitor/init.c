@@ -17,26 +17,28 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "keyring.h"
 #include "mounts.h"
 #include "ns.h"
 #include "proc.h"
 #include "report.h"
 #include "util.h"
 
+/* fds 0-2 become the monitor's pipes (or /dev/null): never an fd of the
+ * monitor's own stdio, which came from outside the container (pump.h). */
 static void setup_stdio(const struct init_args *a)
 {
-	int in = 0;
-	if (!a->o->use_stdin) { /* a detached monitor's own fd 0 is /dev/null anyway */
+	int in = a->in_r;
+	if (in < 0) {
 		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (in < 0)
 			child_fail("stdio", errno);
 	}
 	int out = fd_above_stdio(a->out_w), err = fd_above_stdio(a->err_w);
-	if (in != 0)
-		in = fd_above_stdio(in);
+	in = fd_above_stdio(in);
 	if (out < 0 || err < 0 || in < 0)
 		child_fail("stdio", errno);
-	if ((in != 0 && dup2(in, 0) < 0) || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		child_fail("stdio", errno);
 }
 
@@ -96,6 +98,10 @@ void container_init(const struct init_args *a)
 			child_fail("console", errno);
 		close(slave);
 	}
-	struct proc_opts po = { 0 };
+	if (!a->o->no_new_keyring && keyring_new_session() < 0)
+		child_fail("keyring", errno);
+	/* The init dies with its monitor (kept across execve, proc.h): nobody
+	 * would record its exit or stop it otherwise. */
+	struct proc_opts po = { .keep_pdeathsig = true };
 	proc_exec(s, &po);
 }

@@ -15,6 +15,7 @@ struct init_args {
 	const struct run_opts *o;
 	const struct cgroup_set *cg; /* join files, opened before clone */
 	int report;            /* child end of the report socket */
+	int in_r;              /* read end of the stdin pipe, or -1 for /dev/null (no terminal) */
 	int out_w, err_w;      /* write ends of the stdout/stderr pipes (no terminal) */
 	struct winsize ws;     /* for the console when attached to a terminal */
 	bool have_ws;

@@ -17,8 +17,9 @@
 static const char usage[] =
 	"usage: hutch-monitor run --bundle DIR --id ID --log FILE --exit-file FILE\n"
 	"                         [--cgroup DIR]... [--sync-fd N] [--attach] [--stdin] [--pid-file FILE]\n"
-	"       hutch-monitor exec --pid PID --bundle DIR [--cgroup DIR]... [--tty] [--env K=V]...\n"
-	"                          [--cwd DIR] -- ARGV...\n";
+	"                         [--no-new-keyring]\n"
+	"       hutch-monitor exec --pid PID --bundle DIR [--cgroup DIR]... [--tty] [--stdin] [--detach]\n"
+	"                          [--sync-fd N] [--env K=V]... [--cwd DIR] [--no-new-keyring] -- ARGV...\n";
 
 /* exit status for a usage error: 1 for run (like any setup failure), 125 for
  * exec (its own failures are 125), 2 for no verb at all */
@@ -27,11 +28,14 @@ static int usage_code = 2;
 __attribute__((noreturn)) static void bad_usage(const char *msg, const char *arg, int sync_fd)
 {
 	char line[512];
+	/* with a sync fd, the engine says it in one line of its own */
+	if (sync_fd >= 0) {
+		write_str(sync_fd, "error args EINVAL 22\n");
+		exit(usage_code);
+	}
 	snprintf(line, sizeof line, "hutch-monitor: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
 	write_str(2, line);
 	write_str(2, usage);
-	if (sync_fd >= 0)
-		write_str(sync_fd, "error args EINVAL 22\n");
 	exit(usage_code);
 }
 
@@ -88,6 +92,8 @@ static int main_run(int argc, char **argv)
 			o.attach = true;
 		else if (strcmp(argv[i], "--stdin") == 0)
 			o.use_stdin = true;
+		else if (strcmp(argv[i], "--no-new-keyring") == 0)
+			o.no_new_keyring = true;
 		else
 			bad_usage("unknown argument", argv[i], o.sync_fd);
 	}
@@ -99,37 +105,49 @@ static int main_run(int argc, char **argv)
 static int main_exec(int argc, char **argv)
 {
 	char *cgroups[argc], *env[argc];
-	struct exec_opts o = { .cgroups = cgroups, .env = env };
+	struct exec_opts o = { .cgroups = cgroups, .env = env, .sync_fd = -1 };
 	const char *v;
 	int i;
 	usage_code = 125;
+	/* the sync fd first, so that usage errors can be reported on it too */
+	for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if ((v = opt_value(argc, argv, &i, "--sync-fd", -1)))
+			o.sync_fd = parse_fd(v);
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
 		}
-		if ((v = opt_value(argc, argv, &i, "--pid", -1))) {
+		if ((v = opt_value(argc, argv, &i, "--pid", o.sync_fd))) {
 			unsigned long long p;
 			if (parse_uint(v, INT_MAX, &p) < 0 || p == 0)
-				bad_usage("bad pid", v, -1);
+				bad_usage("bad pid", v, o.sync_fd);
 			o.pid = (pid_t)p;
-		} else if ((v = opt_value(argc, argv, &i, "--bundle", -1)))
+		} else if ((v = opt_value(argc, argv, &i, "--bundle", o.sync_fd)))
 			o.bundle = v;
-		else if ((v = opt_value(argc, argv, &i, "--cgroup", -1)))
+		else if ((v = opt_value(argc, argv, &i, "--cgroup", o.sync_fd)))
 			cgroups[o.ncgroups++] = (char *)v;
-		else if ((v = opt_value(argc, argv, &i, "--env", -1)))
+		else if ((v = opt_value(argc, argv, &i, "--env", o.sync_fd)))
 			env[o.nenv++] = (char *)v;
-		else if ((v = opt_value(argc, argv, &i, "--cwd", -1)))
+		else if ((v = opt_value(argc, argv, &i, "--cwd", o.sync_fd)))
 			o.cwd = v;
+		else if ((v = opt_value(argc, argv, &i, "--sync-fd", o.sync_fd)))
+			;
 		else if (strcmp(argv[i], "--tty") == 0)
 			o.tty = true;
+		else if (strcmp(argv[i], "--stdin") == 0)
+			o.use_stdin = true;
+		else if (strcmp(argv[i], "--detach") == 0)
+			o.detach = true;
+		else if (strcmp(argv[i], "--no-new-keyring") == 0)
+			o.no_new_keyring = true;
 		else
-			bad_usage("unknown argument", argv[i], -1);
+			bad_usage("unknown argument", argv[i], o.sync_fd);
 	}
 	if (!o.pid || !o.bundle || i >= argc)
-		bad_usage("exec needs --pid, --bundle and a command after --", NULL, -1);
+		bad_usage("exec needs --pid, --bundle and a command after --", NULL, o.sync_fd);
 	if (o.cwd && o.cwd[0] != '/')
-		bad_usage("--cwd must be absolute", o.cwd, -1);
+		bad_usage("--cwd must be absolute", o.cwd, o.sync_fd);
 	o.argv = argv + i;
 	return cmd_exec(&o);
 }

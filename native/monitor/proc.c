@@ -147,7 +147,8 @@ void proc_exec(const struct spec *s, const struct proc_opts *o)
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (!o->keep_pdeathsig)
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 
 	/* Every fd but 0-2 closes at execve, including any inherited from the
 	 * engine (CVE-2024-21626); the report socket stays open until then, so an

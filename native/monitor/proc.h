@@ -4,6 +4,7 @@
 #ifndef HUTCH_PROC_H
 #define HUTCH_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "spec.h"
@@ -13,6 +14,7 @@ struct proc_opts {
 	size_t nenv;
 	const char *cwd;    /* overrides process.cwd when not NULL (exec --cwd) */
 	char *const *argv;  /* overrides process.args when not NULL (exec) */
+	bool keep_pdeathsig; /* the container init: SIGKILL when the monitor dies, also after execve */
 };
 
 /* Does not return: execs, or reports the failing step with child_fail(). */

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "ns.h"
 #include "pty.h"
+#include "pump.h"
 #include "report.h"
 #include "spec.h"
 #include "util.h"
@@ -142,6 +143,11 @@ int cmd_run(const struct run_opts *o)
 	int logfd = open(o->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (logfd < 0)
 		fail(o, "log", errno, o->log);
+	/* Held until we exit: the engine's proof that this container has a live
+	 * monitor (exitfile.h). EBUSY: another monitor runs it. */
+	int exitfd = exit_reserve(o->exit_file);
+	if (exitfd < 0)
+		fail(o, "exitfile", errno, o->exit_file);
 
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -150,22 +156,29 @@ int cmd_run(const struct run_opts *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	sigaddset(&mask, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)
 		fail(o, "signalfd", errno, NULL);
 
-	int sv[2], outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int sv[2], outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, inp[2] = { -1, -1 };
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		fail(o, "socketpair", errno, NULL);
 	if (!terminal && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0))
+		fail(o, "pipe", errno, NULL);
+	/* Our stdin reaches the container through a pipe of ours, never as the fd
+	 * itself (pump.h). */
+	bool pipe_stdin = !terminal && o->use_stdin;
+	if (pipe_stdin && pipe2(inp, O_CLOEXEC) < 0)
 		fail(o, "pipe", errno, NULL);
 
 	struct cgroup_set cg;
 	if (cgroup_set_open(o->cgroups, o->ncgroups, &cg) < 0)
 		fail(o, "cgroup", errno, NULL);
-	struct init_args ia = { .s = &spec, .o = o, .cg = &cg, .report = sv[1], .out_w = outp[1], .err_w = errp[1] };
+	struct init_args ia = { .s = &spec, .o = o, .cg = &cg, .report = sv[1], .in_r = inp[0], .out_w = outp[1], .err_w = errp[1] };
 	if (terminal && o->attach && ioctl(0, TIOCGWINSZ, &ia.ws) == 0)
 		ia.have_ws = true;
 
@@ -185,6 +198,8 @@ int cmd_run(const struct run_opts *o)
 		close(outp[1]);
 		close(errp[1]);
 	}
+	if (pipe_stdin)
+		close(inp[0]);
 
 	int master = -1, r, fd;
 	struct report rep;
@@ -219,6 +234,7 @@ int cmd_run(const struct run_opts *o)
 	 * write it does not stop a container that already runs. */
 	if (o->pid_file)
 		write_file_atomic(o->pid_file, pid, false);
+	exit_record_pid(exitfd, pid, getpid());
 	snprintf(line, sizeof line, "pid %d %d\n", (int)pid, (int)getpid());
 	sync_line(o->sync_fd, line);
 	trim_stack();
@@ -234,13 +250,16 @@ int cmd_run(const struct run_opts *o)
 		tty_raw_stdin();
 		tty_copy_winsize(master);
 	}
+	static struct inpump stdin_p;
+	inpump_init(&stdin_p, pipe_stdin ? 0 : -1, pipe_stdin ? inp[1] : -1);
 
 	int status = -1;
 	while (status < 0) {
-		struct pollfd pfd[4] = {
+		struct pollfd pfd[6] = {
 			{ sigfd, POLLIN, 0 }, { out_s.in, POLLIN, 0 }, { err_s.in, POLLIN, 0 }, { in, POLLIN, 0 },
 		};
-		if (poll(pfd, 4, -1) < 0) {
+		inpump_poll(&stdin_p, &pfd[4], &pfd[5]);
+		if (poll(pfd, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -273,7 +292,10 @@ int cmd_run(const struct run_opts *o)
 			if (tty_pump(0, master, &werr) == 0 || werr)
 				in = -1; /* stdin closed: stop reading it */
 		}
+		if (pfd[4].revents || pfd[5].revents)
+			inpump_step(&stdin_p, pfd[4].revents, pfd[5].revents);
 	}
+	inpump_close(&stdin_p);
 	if (status < 0)
 		status = 255;
 	drain(logfd, &out_s);
@@ -281,7 +303,8 @@ int cmd_run(const struct run_opts *o)
 	tty_restore_stdin();
 	close(logfd);
 
-	write_file_atomic(o->exit_file, status, true);
+	/* The status goes into the space reserved at start (exitfile.h). */
+	exit_commit(exitfd, o->exit_file, status);
 	snprintf(line, sizeof line, "exit %d\n", status);
 	sync_line(o->sync_fd, line);
 	return o->attach ? status : 0;

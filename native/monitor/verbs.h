@@ -11,7 +11,7 @@ struct run_opts {
 	char **cgroups;
 	size_t ncgroups;
 	int sync_fd; /* -1 when not given */
-	bool attach, use_stdin;
+	bool attach, use_stdin, no_new_keyring;
 };
 
 struct exec_opts {
@@ -22,7 +22,8 @@ struct exec_opts {
 	char **env;
 	size_t nenv;
 	char **argv;
-	bool tty;
+	int sync_fd; /* -1 when not given */
+	bool tty, use_stdin, detach, no_new_keyring;
 };
 
 int cmd_run(const struct run_opts *o);

@@ -4,6 +4,7 @@
 import os from 'node:os';
 import tty from 'node:tty';
 import type { EngineApi } from '../engine/types.js';
+import { processSignals } from '../engine/signals.js';
 import { parseArgs } from './args.js';
 import { makeContext, type CliDeps } from './context.js';
 import { UsageError } from './errors.js';
@@ -26,13 +27,7 @@ export function defaultDeps(): CliDeps {
       const { openEngine } = await import('../engine/index.js');
       return openEngine();
     },
-    ignoreSignals(signals) {
-      const ignore = () => {};
-      for (const s of signals) process.on(s, ignore);
-      return () => {
-        for (const s of signals) process.off(s, ignore);
-      };
-    },
+    relaySignals: (signals) => processSignals(signals),
   };
 }
 

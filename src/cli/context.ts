@@ -1,6 +1,6 @@
 // What a verb gets: output streams, the environment, and a lazily opened engine.
 // Tests build one with a fake engine and string buffers.
-import type { EngineApi } from '../engine/types.js';
+import type { EngineApi, SignalSource } from '../engine/types.js';
 import type { ParsedArgs, OptionSpec } from './args.js';
 
 export interface Output {
@@ -16,8 +16,9 @@ export interface CliDeps {
   hostCpus: number;
   now(): Date;
   openEngine(): Promise<EngineApi>;
-  /** Ignores SIGINT/SIGTERM (or only SIGINT) until the returned function is called. */
-  ignoreSignals(signals: NodeJS.Signals[]): () => void;
+  /** Handles these signals (none of them ends hutch) until close(), for a verb to
+   * relay to the container's monitor (engine/signals.ts). */
+  relaySignals(signals: readonly NodeJS.Signals[]): SignalSource & { close(): void };
 }
 
 export interface CliContext extends CliDeps {

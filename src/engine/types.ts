@@ -137,18 +137,41 @@ export interface Stdio {
   stderr?: Writable | 'inherit' | null;
 }
 
+/**
+ * Signals an attached client relays to the monitor: the monitor runs in a session
+ * of its own (so a signal to the whole terminal group never reaches the container
+ * twice), and forwards what it gets to the container, or for SIGWINCH reads the
+ * terminal's new size. `subscribe` returns the unsubscribe function.
+ */
+export interface SignalSource {
+  subscribe(listener: (signal: NodeJS.Signals) => void): () => void;
+}
+
 export interface StartOptions {
   /** Foreground: the monitor copies output to this process's stdout/stderr (and
-   * with a tty proxies the terminal). The container still outlives us. */
+   * with a tty proxies the terminal). The container still outlives us. Its stdin
+   * reaches the container through a pipe or the pty, never as the fd itself. */
   attach?: boolean;
+  /** Attached: copy our stdin to the container (default: when created with -i or -t). */
+  interactive?: boolean;
+  /** Attached: relayed to the monitor while it runs. */
+  signals?: SignalSource;
 }
 
 export interface ExecOptions {
   tty?: boolean;
+  /** Copy this process's stdin to the command (`-i`); else it reads /dev/null. */
+  interactive?: boolean;
+  /** Resolve (with 0) once the command runs; it goes on without us (`-d`). */
+  detach?: boolean;
   env?: string[];
+  /** Absolute path inside the container. */
   cwd?: string;
-  /** 'inherit' hands this process's stdio to the command (the default). */
+  /** 'inherit' copies this process's stdio to and from the command (the default);
+   * the command itself gets only pipes or a pty of the monitor's. */
   stdio?: 'inherit' | 'pipe';
+  /** Relayed to the exec's monitor while it runs (Ctrl-C, SIGTERM, SIGWINCH…). */
+  signals?: SignalSource;
 }
 
 export interface WaitResult {

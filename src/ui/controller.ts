@@ -11,6 +11,7 @@ import { FORM_FIELDS, memoVisible, type FormDialog, type LogEntry, type LogsStat
 import { Store } from './store.js';
 import { themeCycle, type Theme } from './theme.js';
 import { shortId } from './format.js';
+import { processSignals } from '../engine/signals.js';
 import { ImageActions } from './image-actions.js';
 
 /** Runs `task` with the terminal handed over (Ink unmounted, normal screen, cooked mode). */
@@ -61,6 +62,19 @@ const SORTABLE: Partial<Record<ColumnName, SortKey>> = {
 function message(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   return m.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+}
+
+/**
+ * During a hand-off the container's monitor (in a session of its own) hears the
+ * terminal only through us: Ctrl-C without a tty, and window resizes.
+ */
+async function relaying<T>(task: (signals: ReturnType<typeof processSignals>) => Promise<T>): Promise<T> {
+  const signals = processSignals(['SIGINT', 'SIGWINCH']);
+  try {
+    return await task(signals);
+  } finally {
+    signals.close();
+  }
 }
 
 /** Splits a command line like a shell would for the simple cases: spaces, quotes, backslashes. */
@@ -652,7 +666,7 @@ export class Controller {
     let code = 0;
     try {
       await this.deps.handoff(`hutch: shell in ${c.name} (${shortId(c.id)}); type exit to return to the dashboard`, async () => {
-        code = await this.deps.engine.exec(c.id, SHELL_ARGV, { tty: true });
+        code = await relaying((signals) => this.deps.engine.exec(c.id, SHELL_ARGV, { tty: true, interactive: true, signals }));
       });
       this.info(`shell in ${c.name} exited${code ? ` with status ${code}` : ''}`);
     } catch (e) {
@@ -763,8 +777,10 @@ export class Controller {
       } else {
         let exit = 0;
         await this.deps.handoff(`hutch: running ${info.name} (${shortId(info.id)}) in the foreground`, async () => {
-          await engine.start(info.id, { attach: true });
-          exit = (await engine.wait(info.id)).exitCode;
+          exit = await relaying(async (signals) => {
+            await engine.start(info.id, { attach: true, signals });
+            return (await engine.wait(info.id)).exitCode;
+          });
         });
         this.info(`${info.name} exited with status ${exit}`);
       }

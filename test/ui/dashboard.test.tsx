@@ -139,7 +139,9 @@ test('e hands the terminal to a shell in the container and comes back', async (t
   const [id, argv, opts] = h.engine.callsOf('exec')[0];
   assert.equal(id, h.engine.containers[1].id);
   assert.deepEqual(argv, SHELL_ARGV);
-  assert.deepEqual(opts, { tty: true });
+  const { signals, ...rest } = opts as { signals?: { subscribe: unknown } };
+  assert.deepEqual(rest, { tty: true, interactive: true });
+  assert.equal(typeof signals?.subscribe, 'function', 'SIGINT/SIGWINCH relayed to the shell');
   assert.match(h.handoffs[0], /shell in db \(/);
   await h.see('shell in db exited');
   // Same view afterwards, keys still work.
@@ -291,7 +293,9 @@ test('the form runs a non-detached container through the hand-off', async (t) =>
   await h.press('n', KEY.tab, ...'fg', KEY.tab, KEY.tab, KEY.tab, KEY.tab, ' ', KEY.enter);
   await waitFor(() => h.engine.callsOf('wait').length === 1, 'wait');
   assert.deepEqual(h.engine.callsOf('create')[0][0], { image: 'host', name: 'fg', tty: true, interactive: true });
-  assert.deepEqual(h.engine.callsOf('start')[0][1], { attach: true });
+  const { signals, ...startOpts } = h.engine.callsOf('start')[0][1] as { signals?: { subscribe: unknown } };
+  assert.deepEqual(startOpts, { attach: true });
+  assert.equal(typeof signals?.subscribe, 'function', 'SIGINT/SIGWINCH relayed to the container');
   assert.match(h.handoffs[0], /running fg/);
   await h.see('fg exited with status 0');
 });

@@ -41,9 +41,9 @@ async function cli(argv: string[], engine = new FakeEngine(), deps: Partial<CliD
       r.opened++;
       return engine;
     },
-    ignoreSignals: (s) => {
-      r.signals.push(s);
-      return () => void r.restored++;
+    relaySignals: (s) => {
+      r.signals.push([...s]);
+      return { subscribe: () => () => {}, close: () => void r.restored++ };
     },
     ...deps,
   });
@@ -65,7 +65,7 @@ test('run -d creates, starts and prints the full id', async () => {
     image: 'host', name: 'web', cmd: ['sleep', '1000'], env: ['A=1', 'FROM_HOST=yes'], workdir: '/tmp',
     hostname: 'box', network: 'host', memory: 256 * 1024 ** 2, cpus: 0.5, pidsLimit: 100,
   }]]);
-  assert.deepEqual(e.callsOf('start'), [[e.containers[0].id, { attach: false }]]);
+  assert.deepEqual(e.callsOf('start'), [[e.containers[0].id, { attach: false, signals: undefined }]]);
   assert.deepEqual(r.signals, []);
 });
 
@@ -78,9 +78,13 @@ test('foreground run attaches, waits and exits with the container status', async
   assert.equal(r.err, '');
   const id = e.containers[0].id;
   assert.deepEqual(e.callsOf('create'), [[{ image: 'host', cmd: ['sh', '-c', 'exit 3'], tty: true, interactive: true, autoRemove: true }]]);
-  assert.deepEqual(e.callsOf('start'), [[id, { attach: true }]]);
+  assert.equal(e.callsOf('start').length, 1);
+  const [startId, startOpts] = e.callsOf('start')[0] as [string, { attach: boolean; signals: unknown }];
+  assert.equal(startId, id);
+  assert.equal(startOpts.attach, true);
+  assert.ok(startOpts.signals, 'the relayed signals go to the engine');
   assert.deepEqual(e.callsOf('wait'), [[id]]);
-  assert.deepEqual(r.signals, [['SIGINT', 'SIGTERM']]);
+  assert.deepEqual(r.signals, [['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']]);
   assert.equal(r.restored, 1);
 });
 
@@ -236,8 +240,11 @@ test('exec exits with the command status and keeps the command flags', async () 
   e.execResult = 42;
   const r = await cli(['exec', '-e', 'A=1', '-w', '/tmp', 'web', 'ls', '-la'], e);
   assert.equal(r.code, 42);
-  assert.deepEqual(e.callsOf('exec'), [['web', ['ls', '-la'], { tty: false, stdio: 'inherit', env: ['A=1'], cwd: '/tmp' }]]);
-  assert.deepEqual(r.signals, [['SIGINT']]);
+  const [[ref, argv, opts]] = e.callsOf('exec') as [[string, string[], Record<string, unknown>]];
+  assert.deepEqual([ref, argv], ['web', ['ls', '-la']]);
+  assert.ok(opts.signals, 'the relayed signals go to the engine');
+  assert.deepEqual({ ...opts, signals: undefined }, { tty: false, interactive: false, detach: false, stdio: 'inherit', env: ['A=1'], cwd: '/tmp', signals: undefined });
+  assert.deepEqual(r.signals, [['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']]);
   const stopped = await cli(['exec', 'job', 'ls'], e);
   assert.equal(stopped.code, 125);
   assert.equal(stopped.err, 'hutch: container job is not running\n');

@@ -27,7 +27,7 @@ async function cli(argv: string[], engine = new FakeEngine(), deps: Partial<CliD
     hostCpus: 4,
     now: () => new Date('2024-01-01T12:00:00Z'),
     openEngine: async () => engine,
-    ignoreSignals: () => () => {},
+    relaySignals: () => ({ subscribe: () => () => {}, close: () => {} }),
     ...deps,
   });
   return { code, out: stdout.text, err: stderr.text };

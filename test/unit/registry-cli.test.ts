@@ -30,7 +30,7 @@ async function cli(argv: string[], engine = new FakeEngine(), stdout = new Buf()
       opened++;
       return engine;
     },
-    ignoreSignals: () => () => {},
+    relaySignals: () => ({ subscribe: () => () => {}, close: () => {} }),
   };
   const code = await main(argv, deps);
   return { code, out: stdout.text, err: stderr.text, opened, calls: engine.calls };

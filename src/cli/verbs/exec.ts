@@ -2,6 +2,7 @@
 import type { Verb } from '../context.js';
 import type { ExecOptions } from '../../engine/types.js';
 import { InvalidArgument } from '../../engine/errors.js';
+import { RELAYED_SIGNALS } from '../../engine/signals.js';
 import { resolveEnv } from './container-options.js';
 
 export const exec: Verb = {
@@ -9,6 +10,7 @@ export const exec: Verb = {
   summary: 'Execute a command in a running container',
   usage: '[OPTIONS] CONTAINER COMMAND [ARG...]',
   options: [
+    { long: ['detach'], short: 'd', kind: 'bool', help: 'Detached mode: run command in the background' },
     { long: ['interactive'], short: 'i', kind: 'bool', help: 'Keep STDIN open' },
     { long: ['tty'], short: 't', kind: 'bool', help: 'Allocate a pseudo-TTY' },
     { long: ['env'], short: 'e', kind: 'list', value: 'list', help: 'Set environment variables' },
@@ -20,20 +22,23 @@ export const exec: Verb = {
   async run(ctx, p) {
     const [container, ...argv] = p.args;
     const tty = p.bool('tty');
-    if (tty && p.bool('interactive') && !ctx.stdinIsTTY) throw new InvalidArgument('the input device is not a TTY');
-    const opts: ExecOptions = { tty, stdio: 'inherit' };
+    const detach = p.bool('detach');
+    const interactive = p.bool('interactive') && !detach;
+    if (tty && interactive && !ctx.stdinIsTTY) throw new InvalidArgument('the input device is not a TTY');
+    const opts: ExecOptions = { tty, interactive, detach, stdio: 'inherit' };
     const env = resolveEnv(p.list('env'), ctx.env);
     if (env.length > 0) opts.env = env;
     const cwd = p.string('workdir');
     if (cwd !== undefined) opts.cwd = cwd;
     const engine = await ctx.engine();
-    // Without a tty, the terminal's Ctrl-C reaches the command itself (it shares
-    // our process group); we stay to report its status.
-    const restore = ctx.ignoreSignals(['SIGINT']);
+    if (detach) return engine.exec(container, argv, opts);
+    // The monitor is in a session of its own: what hutch is sent (Ctrl-C, SIGTERM,
+    // a hangup, SIGWINCH) is relayed to the command; we stay to report its status.
+    const signals = ctx.relaySignals(RELAYED_SIGNALS);
     try {
-      return await engine.exec(container, argv, opts);
+      return await engine.exec(container, argv, { ...opts, signals });
     } finally {
-      restore();
+      signals.close();
     }
   },
 };

@@ -3,6 +3,7 @@
 // container's status.
 import type { Verb } from '../context.js';
 import { InvalidArgument } from '../../engine/errors.js';
+import { RELAYED_SIGNALS } from '../../engine/signals.js';
 import { buildSpec, containerOptions } from './container-options.js';
 
 export const run: Verb = {
@@ -23,31 +24,29 @@ export const run: Verb = {
       throw new InvalidArgument('the input device is not a TTY');
     }
     const engine = await ctx.engine();
-    const info = await engine.create(spec);
-    // A container whose start failed (command not found, bad working directory…)
-    // is removed again: bad input leaves nothing behind.
-    const start = async (attach: boolean) => {
+    // Attached, the signals sent to hutch (from the terminal, or to its pid alone:
+    // a supervisor's SIGTERM, a hangup) go to the container, as docker's sig-proxy
+    // does; one that comes before the container runs is delivered once it does. We
+    // outlive the container to report its status and remove an --rm one.
+    const signals = detach ? undefined : ctx.relaySignals(RELAYED_SIGNALS);
+    try {
+      const info = await engine.create(spec);
+      // A container whose start failed (command not found, bad working directory…)
+      // is removed again: bad input leaves nothing behind.
       try {
-        await engine.start(info.id, { attach });
+        await engine.start(info.id, { attach: !detach, signals });
       } catch (e) {
         await engine.remove(info.id, { force: true }).catch(() => {});
         throw e;
       }
-    };
-    if (detach) {
-      await start(false);
-      await ctx.out(`${info.id}\n`);
-      return 0;
-    }
-    // The monitor forwards SIGINT/SIGTERM to the container: we must outlive it
-    // to report its exit status.
-    const restore = ctx.ignoreSignals(['SIGINT', 'SIGTERM']);
-    try {
-      await start(true);
+      if (detach) {
+        await ctx.out(`${info.id}\n`);
+        return 0;
+      }
       const result = await engine.wait(info.id);
       return result.exitCode;
     } finally {
-      restore();
+      signals?.close();
     }
   },
 };

@@ -1,27 +1,73 @@
 // `exec`: the monitor executable joins the container's namespaces and cgroups (Node,
 // being multithreaded, cannot setns into a mount namespace) and runs the command.
-import os from 'node:os';
+// The command gets pipes or a pty of the monitor's, never one of our fds (they come
+// from outside the container). The monitor reports on fd 3 as `run` does
+// (native/PROTOCOL.md): `pid …` once the command runs, `error <step> <ERRNO> <n>`
+// when it could not be started, `exit <status>` when it ends.
+import path from 'node:path';
 import type { ExecOptions } from '../types.js';
-import { Conflict, InvalidArgument, SystemError } from '../errors.js';
+import { CommandError, Conflict, InvalidArgument, SystemError } from '../errors.js';
 import { mustLoad, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
+import { setupError } from './monitor.js';
 
 export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts: ExecOptions = {}): Promise<number> {
   if (argv.length === 0) throw new InvalidArgument('exec: no command given');
+  if (opts.cwd !== undefined && !path.posix.isAbsolute(opts.cwd))
+    throw new InvalidArgument(`the working directory '${opts.cwd}' is invalid, it needs to be an absolute path`);
   const rec = await reconcile(ctx, mustLoad(ctx, id));
   if (rec.status !== 'running') throw new Conflict(`container ${rec.name} is not running`);
-  const args = ['exec', '--pid', String(rec.pid), '--bundle', rec.bundle];
+  const args = ['exec', '--pid', String(rec.pid), '--bundle', rec.bundle, '--sync-fd', '3'];
   for (const c of ctx.cgroups.joinDirs(rec.cgroupPaths)) args.push('--cgroup', c);
   if (opts.tty) args.push('--tty');
+  if (opts.interactive) args.push('--stdin');
+  if (opts.detach) args.push('--detach');
   for (const e of opts.env ?? []) args.push('--env', e);
   if (opts.cwd) args.push('--cwd', opts.cwd);
   args.push('--', ...argv);
   // Loaded here, not at the top: `hutch run` never needs it (start latency).
   const { spawn } = await import('node:child_process');
-  const child = spawn(ctx.native.monitorPath, args, { stdio: opts.stdio === 'pipe' ? 'pipe' : 'inherit' });
+  const io = opts.stdio === 'pipe' ? 'pipe' : 'inherit';
+  // A session of its own: the terminal's signals reach us alone, and we relay them.
+  const child = spawn(ctx.native.monitorPath, args, { stdio: [opts.interactive ? io : 'ignore', io, io, 'pipe'], detached: true });
+  const sync = child.stdio[3] as NodeJS.ReadableStream;
+  sync.setEncoding('utf8');
   return new Promise<number>((resolve, reject) => {
+    let buf = '';
+    let failure: Error | null = null;
+    let status: number | null = null;
+    let unsubscribe = () => {};
+    sync.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const f = buf.slice(0, nl).split(' ');
+        buf = buf.slice(nl + 1);
+        if (f[0] === 'pid') {
+          if (opts.detach) {
+            // The command goes on without us: nothing of it may keep this process alive.
+            resolve(0);
+            sync.removeAllListeners('data');
+            (sync as unknown as { destroy(): void }).destroy();
+            child.unref();
+          } else if (opts.signals) unsubscribe = opts.signals.subscribe((s) => child.kill(s));
+        } else if (f[0] === 'error') failure = execError(f[1] ?? '?', f[2] ?? 'EUNKNOWN', Number(f[3]), argv[0], opts.cwd);
+        else if (f[0] === 'exit') status = Number(f[1]);
+      }
+    });
+    sync.on('error', () => {});
     child.on('error', (e) => reject(new SystemError(`exec: cannot start monitor: ${e.message}`)));
-    child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+    child.on('close', (code, signal) => {
+      unsubscribe();
+      if (failure) reject(failure);
+      else if (status !== null) resolve(status);
+      else reject(new SystemError(`exec: the monitor ended without a status (${signal ?? `exit ${code}`})`));
+    });
   });
 }
 
+function execError(step: string, code: string, errno: number, command: string, cwd: string | undefined): Error {
+  if (step === 'chdir' && (code === 'ENOENT' || code === 'ENOTDIR'))
+    return new CommandError(`exec: working directory ${JSON.stringify(cwd ?? '')} does not exist in the container`, 126);
+  return setupError(step, code, errno, command);
+}

@@ -3,8 +3,9 @@
 // command is running, `error <step> <ERRNO> <n>` if setting it up failed, and
 // `exit <status>` when it ends.
 import { Socket } from 'node:net';
-import { CommandError, SystemError } from '../errors.js';
+import { CommandError, Conflict, SystemError } from '../errors.js';
 import type { Native } from '../native/native.js';
+import type { SignalSource } from '../types.js';
 
 export interface LaunchArgs {
   monitorPath: string;
@@ -15,8 +16,11 @@ export interface LaunchArgs {
   cgroups: string[];
   /** Foreground: monitor stays our child and copies output to our stdout/stderr. */
   attach: boolean;
-  /** Give the container our stdin (-i, or -t when attached). */
+  /** Copy our stdin to the container (-i, or -t when attached): through a pipe or
+   * the pty, never as the fd itself. */
   stdin: boolean;
+  /** Attached: relayed to the monitor (which forwards them) until it exits. */
+  signals?: SignalSource;
   /** argv[0] of the container's command, for error messages. */
   command: string;
 }
@@ -45,6 +49,7 @@ export function launchMonitor(native: Native, a: LaunchArgs): Promise<Launched> 
   let onExitLine: (code: number | null) => void = () => {};
   const exited = new Promise<number | null>((r) => (onExitLine = r));
   let exitSeen = false;
+  let unsubscribe = () => {};
 
   return new Promise<Launched>((resolve, reject) => {
     let settled = false;
@@ -65,6 +70,8 @@ export function launchMonitor(native: Native, a: LaunchArgs): Promise<Launched> 
           settled = true;
           // A detached monitor's pipe must not keep this process alive.
           if (!a.attach) sync.unref();
+          // Our own child until we reap it below: the pid cannot name another process.
+          else if (a.signals) unsubscribe = a.signals.subscribe((s) => relay(pid, s));
           resolve({ pid: Number(f[1]), monitorPid: Number(f[2]), exited });
         } else if (f[0] === 'error') {
           fail(setupError(f[1] ?? '?', f[2] ?? 'EUNKNOWN', Number(f[3]), a.command));
@@ -75,6 +82,7 @@ export function launchMonitor(native: Native, a: LaunchArgs): Promise<Launched> 
       }
     });
     sync.on('close', () => {
+      unsubscribe();
       if (a.attach) native.reapPid(pid, true); // the pipe closes as the monitor exits
       if (!exitSeen) onExitLine(null);
       fail(new SystemError('monitor exited before the container started'));
@@ -83,7 +91,16 @@ export function launchMonitor(native: Native, a: LaunchArgs): Promise<Launched> 
   });
 }
 
+function relay(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* exiting */
+  }
+}
+
 export function setupError(step: string, code: string, errno: number, command: string): Error {
+  if (step === 'exitfile' && code === 'EBUSY') return new Conflict('container is already running (its monitor holds it)');
   if (step === 'exec' && code === 'ENOENT')
     return new CommandError(`exec: "${command}": executable file not found in $PATH`, 127);
   if (step === 'exec' && (code === 'EACCES' || code === 'ENOEXEC' || code === 'EISDIR'))

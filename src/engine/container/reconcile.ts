@@ -1,26 +1,79 @@
-// Brings a record in line with reality. The monitor writes the exit file before it
-// exits, so: an exit file means exited (with its real code and time); a live monitor
-// means running; a dead monitor without an exit file means it was killed too and the
-// status is lost (255, as docker reports a container whose shim died).
+// Brings a record in line with reality, which the files of the container's monitor
+// tell (native/monitor/exitfile.h):
+// - a monitor holding the lock on `exit.lock` is alive: the container runs, even
+//   when state.json says otherwise (a hutch killed between starting the monitor and
+//   saving the record leaves `created`, pid 0);
+// - an `exit` file is written by the monitor as it ends: exited, with its real code
+//   and time, also when the record never heard of that run;
+// - a dead monitor without an exit file was killed: its container died with it (the
+//   init has PDEATHSIG) and the status is lost (255, as docker reports a container
+//   whose shim died).
+// The new record is saved when possible; a save that fails (a full disk) does not
+// change what is true, so the reconciled record is returned anyway.
 import { containerDir } from '../paths.js';
 import type { Ctx } from './context.js';
-import { readExitFile, saveRecord, type ContainerRecord } from './record.js';
-import { isAlive } from '../proc.js';
+import { liveMonitor, readExitFile, saveRecord, type ContainerRecord, type LiveMonitor } from './record.js';
+import { isAlive, procStartTime } from '../proc.js';
 
 export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<ContainerRecord> {
-  if (rec.status !== 'running') return rec;
   const dir = containerDir(ctx.paths, rec.id);
+  if (rec.status === 'running') {
+    const exit = readExitFile(dir);
+    if (!exit && isAlive(rec.monitorPid, rec.monitorStartTime)) return rec;
+    const live = exit ? null : liveMonitor(ctx.native, dir);
+    if (live) return adopt(rec, live);
+    return save({
+      ...rec,
+      status: 'exited',
+      pid: 0,
+      monitorPid: 0,
+      exitCode: exit ? exit.code : 255,
+      finishedAt: exit ? exit.time : new Date().toISOString(),
+      oomKilled: await ctx.cgroups.oomKilled(rec.cgroupPaths).catch(() => false),
+    });
+  }
+  // created or exited: was a start killed before it saved what it started?
+  const live = liveMonitor(ctx.native, dir);
+  if (live) return adopt(rec, live);
   const exit = readExitFile(dir);
-  if (!exit && isAlive(rec.monitorPid, rec.monitorStartTime)) return rec;
-  const next: ContainerRecord = {
+  if (!exit || (rec.status === 'exited' && rec.finishedAt === exit.time)) return rec;
+  return save({
     ...rec,
     status: 'exited',
     pid: 0,
     monitorPid: 0,
-    exitCode: exit ? exit.code : 255,
-    finishedAt: exit ? exit.time : new Date().toISOString(),
-    oomKilled: await ctx.cgroups.oomKilled(rec.cgroupPaths).catch(() => false),
-  };
-  saveRecord(next);
-  return next;
+    exitCode: exit.code,
+    startedAt: rec.startedAt || exit.time,
+    finishedAt: exit.time,
+    oomKilled: await ctx.cgroups.oomKilled(ctx.cgroups.pathsFor(rec.id)).catch(() => false),
+  });
+}
+
+/** A live monitor the record did not know: the container runs. */
+function adopt(rec: ContainerRecord, live: LiveMonitor): ContainerRecord {
+  const pidStartTime = procStartTime(live.pid);
+  const monitorStartTime = procStartTime(live.monitorPid);
+  // Still setting the container up (no pid yet), or gone this instant: next time.
+  if (!live.pid || pidStartTime === null || monitorStartTime === null) return rec;
+  return save({
+    ...rec,
+    status: 'running',
+    pid: live.pid,
+    monitorPid: live.monitorPid,
+    pidStartTime,
+    monitorStartTime,
+    startedAt: rec.status === 'running' ? rec.startedAt : new Date().toISOString(),
+    finishedAt: '',
+    exitCode: null,
+    oomKilled: false,
+  });
+}
+
+function save(rec: ContainerRecord): ContainerRecord {
+  try {
+    saveRecord(rec);
+  } catch {
+    /* a full disk: what is true does not depend on it */
+  }
+  return rec;
 }

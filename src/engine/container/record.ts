@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerInfo } from '../types.js';
 import { readJson, writeJsonAtomic } from '../state/atomic.js';
+import type { Native } from '../native/native.js';
 
 /** What state.json holds: the public info plus what is needed to find processes again. */
 export interface ContainerRecord extends ContainerInfo {
@@ -19,6 +20,8 @@ export const files = {
   config: (dir: string) => path.join(dir, 'config.json'),
   log: (dir: string) => path.join(dir, 'ctr.log'),
   exit: (dir: string) => path.join(dir, 'exit'),
+  /** Held (POSIX lock) by the live monitor; renamed to `exit` when it ends. */
+  exitLock: (dir: string) => path.join(dir, 'exit.lock'),
   lock: (dir: string) => path.join(dir, 'lock'),
   rootfs: (dir: string) => path.join(dir, 'rootfs'),
   upper: (dir: string) => path.join(dir, 'upper'),
@@ -50,6 +53,31 @@ export function readExitFile(dir: string): { code: number; time: string } | null
   } catch {
     return null;
   }
+}
+
+export interface LiveMonitor {
+  monitorPid: number;
+  /** The container init's pid; 0 while the monitor is still setting it up. */
+  pid: number;
+}
+
+/**
+ * The container's live monitor, found from the lock it holds on `exit.lock`
+ * (native/monitor/exitfile.h), whatever state.json says: a hutch killed between
+ * starting a monitor and saving its state leaves a record that lies.
+ */
+export function liveMonitor(native: Native, dir: string): LiveMonitor | null {
+  let r;
+  try {
+    r = native.lockHolder(files.exitLock(dir));
+  } catch {
+    return null;
+  }
+  if (!r || r.holder <= 0) return null;
+  const m = /^(\d+) (\d+)\n/.exec(r.text);
+  // "0 0" until the container runs; after it ends, its status (for an instant).
+  const pid = m && Number(m[2]) === r.holder ? Number(m[1]) : 0;
+  return { monitorPid: r.holder, pid };
 }
 
 export function toInfo(rec: ContainerRecord): ContainerInfo {

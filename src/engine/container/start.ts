@@ -11,6 +11,10 @@ import { procStartTime } from '../proc.js';
 
 export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = {}): Promise<ContainerRecord> {
   return lockContainer(ctx, id, async () => {
+    // reconcile finds a live monitor by its lock (even one the record does not
+    // know): then the container runs, and its exit file is that monitor's to write.
+    // Otherwise no monitor of this container is alive, and none can start but ours
+    // (we hold the container's lock): an exit file from now on is our run's.
     const rec = await reconcile(ctx, mustLoad(ctx, id));
     if (rec.status === 'running') return rec;
     const dir = containerDir(ctx.paths, id);
@@ -32,7 +36,8 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
         exitFile: files.exit(dir),
         cgroups: ctx.cgroups.joinDirs(cgroupPaths),
         attach: !!opts.attach,
-        stdin: !!opts.attach && (!!s.interactive || !!s.tty),
+        stdin: !!opts.attach && (opts.interactive ?? (!!s.interactive || !!s.tty)),
+        signals: opts.signals,
         command: rec.command[0] ?? '',
       });
       ctx.exits.set(id, launched.exited);

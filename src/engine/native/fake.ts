@@ -150,6 +150,13 @@ export class FakeNative implements Native {
     return this.invoke('flock', [fd, mode, nonblock], () => true);
   }
 
+  lockHolder(path: string): { holder: number; text: string } | null {
+    return this.invoke('lockHolder', [path], () => {
+      const f = this.files.get(path);
+      return f === undefined ? null : { holder: 0, text: f.slice(0, 64) };
+    });
+  }
+
   lockAsync(fd: number, mode: LockMode): Promise<void> {
     return this.invoke('lockAsync', [fd, mode], () => Promise.resolve());
   }

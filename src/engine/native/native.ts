@@ -62,6 +62,13 @@ export interface Native {
   flock(fd: number, mode: LockMode, nonblock: boolean): boolean;
   /** Blocking flock on a libuv threadpool thread (one of 4): for locks held briefly. */
   lockAsync(fd: number, mode: LockMode): Promise<void>;
+  /**
+   * Who holds a POSIX write lock on path (F_GETLK: asks, takes nothing), and the
+   * file's first 64 bytes: null when there is no such file, holder 0 when it is
+   * not locked. A container's monitor holds one on `exit.lock` for its whole
+   * life (native/monitor/exitfile.h).
+   */
+  lockHolder(path: string): { holder: number; text: string } | null;
 
   // --- Mounts (plain ones in the host namespace; container mounts are the monitor's).
 
@@ -89,7 +96,8 @@ export interface Native {
   // --- process start (the hot path of every container start) ---
   /**
    * Starts the monitor with posix_spawn: far cheaper than libuv's fork of a large
-   * Node process. stdio fds -1 mean /dev/null. Returns the pid and the read end
+   * Node process. It gets a session of its own: terminal signals reach hutch
+   * alone, which forwards them. stdio fds -1 mean /dev/null. Returns the pid and the read end
    * of a pipe whose write end is the monitor's fd 3 (the sync fd).
    */
   spawnMonitor(path: string, argv: string[], stdio: [number, number, number]): { pid: number; syncFd: number };

@@ -71,6 +71,10 @@ export function loadNative(): Native {
     closeFd: sync((fd: number) => a.closeFd(fd)),
     flock: sync((fd: number, mode: 'sh' | 'ex' | 'un', nonblock: boolean) => a.flock(fd, mode, nonblock)),
     lockAsync: promised((fd: number, mode: 'sh' | 'ex' | 'un') => a.lockAsync(fd, mode)),
+    lockHolder: sync((path: string) => {
+      const r = a.lockHolder(path);
+      return r && { holder: r[0], text: r[1] };
+    }),
     mount: sync((source: string | null, target: string, fstype: string | null, flags: number, data: string | null) =>
       a.mount(source, target, fstype, flags, data),
     ),
