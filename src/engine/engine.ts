@@ -23,6 +23,8 @@ import { listProcesses, runtimeConfig } from './container/top.js';
 import { reconcile } from './container/reconcile.js';
 import { gc } from './container/gc.js';
 import { toInfo } from './container/record.js';
+import { brokenInfo } from './container/broken.js';
+import { BrokenRecord } from './errors.js';
 
 export interface EngineOptions {
   /** State root; default $HUTCH_ROOT or /var/lib/hutch. */
@@ -64,8 +66,13 @@ export class Engine implements EngineApi {
       let rec;
       try {
         rec = await reconcile(this.ctx, mustLoad(this.ctx, id));
-      } catch {
-        continue; // removed while we listed
+      } catch (e) {
+        // A record that cannot be read is listed, not hidden (status 'unknown').
+        if (e instanceof BrokenRecord) {
+          const info = brokenInfo(this.ctx, id, e);
+          if (opts.all || info.monitorPid) out.push(info);
+        }
+        continue; // else removed while we listed
       }
       if (await removeIfDone(this.ctx, rec)) continue;
       if (opts.all || rec.status === 'running') out.push(toInfo(rec));

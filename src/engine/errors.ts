@@ -34,3 +34,13 @@ export class CommandError extends EngineError {
     this.exitCode = exitCode;
   }
 }
+
+/** A container's state file exists but cannot be read (truncated, empty, not JSON). */
+export class BrokenRecord extends EngineError {
+  constructor(
+    readonly id: string,
+    readonly reason: string,
+  ) {
+    super(`container ${id.slice(0, 12)}: its state (state.json) cannot be read: ${reason}; 'hutch rm -f ${id.slice(0, 12)}' removes it`);
+  }
+}

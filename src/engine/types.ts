@@ -29,7 +29,8 @@ export interface ContainerSpec {
   autoRemove?: boolean;
 }
 
-export type ContainerStatus = 'created' | 'running' | 'exited';
+/** 'unknown': its state file cannot be read (see ContainerInfo.problem); `rm -f` and `gc` remove it. */
+export type ContainerStatus = 'created' | 'running' | 'exited' | 'unknown';
 
 export interface ContainerInfo {
   id: string;
@@ -55,6 +56,8 @@ export interface ContainerInfo {
   logPath: string;
   /** cgroup directories of the container (one per v1 hierarchy, one on v2). */
   cgroupPaths: Record<string, string>;
+  /** Status 'unknown': why its record could not be read, in one line. */
+  problem?: string;
 }
 
 /** A process of a running container, as `hutch top` / the detail view show it. */

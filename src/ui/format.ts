@@ -67,6 +67,7 @@ export function fmtState(c: ContainerInfo, now: number): string {
   };
   if (c.status === 'running') return `running${since(c.startedAt || c.created)}`;
   if (c.status === 'exited') return `exited ${c.exitCode ?? 0}${c.oomKilled ? ' oom' : ''}${since(c.finishedAt)}`;
+  if (c.status === 'unknown') return 'unknown';
   return 'created';
 }
 

@@ -36,6 +36,8 @@ export function containerStatus(c: ContainerInfo, now: Date): string {
       return `Up ${humanDuration(since(c.startedAt || c.created))}`;
     case 'exited':
       return `Exited (${c.exitCode ?? 0}) ${humanDuration(since(c.finishedAt || c.created))} ago`;
+    case 'unknown':
+      return 'Unknown';
     default:
       return 'Created';
   }

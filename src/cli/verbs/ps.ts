@@ -45,6 +45,9 @@ export const ps: Verb = {
   examples: ['hutch ps -a', 'hutch rm $(hutch ps -aq)'],
   async run(ctx, p) {
     const list = await (await ctx.engine()).list({ all: p.bool('all') });
+    // A record that cannot be read is listed as Unknown, and said once here.
+    for (const c of list)
+      if (c.status === 'unknown') await ctx.err(`hutch: warning: container ${shortId(c.id)}: ${c.problem ?? 'unreadable'}; 'hutch rm -f ${shortId(c.id)}' removes it\n`);
     await ctx.out(renderPs(list, { quiet: p.bool('quiet'), noTrunc: p.bool('no-trunc') }, ctx.now()));
     return 0;
   },

@@ -13,7 +13,9 @@ import { parseMountinfo } from '../cgroups/mountinfo.js';
 import { removeStaleTemps } from '../state/atomic.js';
 import type { ContainerRecord } from './record.js';
 import { creatorAlive } from './create.js';
-import { listIds, mustLoad, namesDir, type Ctx } from './context.js';
+import { listIds, lockContainer, mustLoad, namesDir, type Ctx } from './context.js';
+import { BrokenRecord } from '../errors.js';
+import { removeBroken } from './broken.js';
 import { reconcile } from './reconcile.js';
 import { removeIfDone } from './remove.js';
 
@@ -67,8 +69,11 @@ export async function gc(ctx: Ctx): Promise<string[]> {
     let rec: ContainerRecord;
     try {
       rec = mustLoad(ctx, id);
-    } catch {
-      continue; // removed since the listing, or a broken record: not gc's to judge (yet)
+    } catch (e) {
+      // A record nobody can read again: its container is stopped and removed.
+      if (e instanceof BrokenRecord && (await lockContainer(ctx, id, () => removeBroken(ctx, id, true)).then(() => true, () => false)))
+        removed.push(`unreadable container ${id.slice(0, 12)} (${e.reason})`);
+      continue; // else removed since the listing
     }
     const now = await reconcile(ctx, rec).catch(() => null);
     if (now && (await removeIfDone(ctx, now))) removed.push(`exited --rm container ${now.name}`);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ContainerInfo } from '../types.js';
 import { readJson, writeJsonAtomic } from '../state/atomic.js';
 import type { Native } from '../native/native.js';
+import { BrokenRecord } from '../errors.js';
 
 /** What state.json holds: the public info plus what is needed to find processes again. */
 export interface ContainerRecord extends ContainerInfo {
@@ -30,8 +31,18 @@ export const files = {
   hosts: (dir: string) => path.join(dir, 'hosts'),
 };
 
+/** null when there is no record; BrokenRecord when there is one that cannot be read. */
 export function loadRecord(dir: string): ContainerRecord | null {
-  return readJson<ContainerRecord>(files.state(dir));
+  let rec: ContainerRecord | null;
+  try {
+    rec = readJson<ContainerRecord>(files.state(dir));
+  } catch (e) {
+    throw new BrokenRecord(path.basename(dir), (e as Error).message.split('\n')[0]);
+  }
+  if (rec === null) return null;
+  if (typeof rec !== 'object' || typeof rec.id !== 'string' || typeof rec.name !== 'string' || typeof rec.status !== 'string' || typeof rec.spec !== 'object' || rec.spec === null)
+    throw new BrokenRecord(path.basename(dir), 'not a container record');
+  return rec;
 }
 
 export function saveRecord(rec: ContainerRecord): void {

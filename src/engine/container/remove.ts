@@ -1,7 +1,8 @@
 // `rm`: refuses a running container unless forced; removes the cgroups, the bundle
 // directory and the name. Nothing of the container is left on the host.
 import fs from 'node:fs';
-import { Conflict } from '../errors.js';
+import { BrokenRecord, Conflict } from '../errors.js';
+import { removeBroken } from './broken.js';
 import { containerDir } from '../paths.js';
 import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { releaseName } from './create.js';
@@ -11,7 +12,14 @@ import type { ContainerRecord } from './record.js';
 
 export async function removeContainer(ctx: Ctx, id: string, force = false): Promise<void> {
   await lockContainer(ctx, id, async () => {
-    let rec = await reconcile(ctx, mustLoad(ctx, id));
+    let loaded;
+    try {
+      loaded = mustLoad(ctx, id);
+    } catch (e) {
+      if (e instanceof BrokenRecord) return removeBroken(ctx, id, force);
+      throw e;
+    }
+    let rec = await reconcile(ctx, loaded);
     if (rec.status === 'running') {
       if (!force)
         throw new Conflict(`cannot remove container "${rec.name}": container is running: stop the container before removing or force remove`);
