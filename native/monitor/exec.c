@@ -306,8 +306,13 @@ int cmd_exec(const struct exec_opts *o)
 			close(master);
 			master = -1;
 		}
-		if (pfd[2].revents && (tty_pump(0, master, &werr_in) == 0 || werr_in))
-			in = -1;
+		if (pfd[2].revents) {
+			long n = tty_pump(0, master, &werr_in);
+			if (n == 0 && isatty(0))
+				kill(pid, SIGHUP); /* raw mode has no EOF key: the terminal hung up */
+			if (n == 0 || werr_in)
+				in = -1;
+		}
 		if (pfd[3].revents && copy_out(out_r, 1, &werr_out) == 0) {
 			close(out_r);
 			out_r = -1;

@@ -245,11 +245,12 @@ int cmd_run(const struct run_opts *o)
 	err_s.in = terminal ? -1 : errp[0];
 	err_s.copy_to = o->attach ? 2 : -1;
 	err_s.name = "stderr";
-	int in = (terminal && o->attach) ? 0 : -1;
-	if (in == 0) {
+	int in = (terminal && o->attach && o->use_stdin) ? 0 : -1;
+	bool stdin_tty = in == 0 && isatty(0);
+	if (in == 0)
 		tty_raw_stdin();
+	if (terminal && o->attach)
 		tty_copy_winsize(master);
-	}
 	static struct inpump stdin_p;
 	inpump_init(&stdin_p, pipe_stdin ? 0 : -1, pipe_stdin ? inp[1] : -1);
 
@@ -275,7 +276,7 @@ int cmd_run(const struct run_opts *o)
 						if (w == pid)
 							status = status_code(st);
 				} else if (sig == SIGWINCH) {
-					if (master >= 0 && in == 0)
+					if (master >= 0 && o->attach)
 						tty_copy_winsize(master);
 				} else if (o->attach) {
 					/* sig-proxy; a detached monitor ignores these */
@@ -289,8 +290,14 @@ int cmd_run(const struct run_opts *o)
 			log_read(logfd, &err_s);
 		if (pfd[3].revents) {
 			bool werr = false;
-			if (tty_pump(0, master, &werr) == 0 || werr)
-				in = -1; /* stdin closed: stop reading it */
+			if (tty_pump(0, master, &werr) == 0) {
+				/* A terminal in raw mode has no EOF key: it hung up. That
+				 * hangup would have reached the container's own terminal. */
+				in = -1;
+				if (stdin_tty)
+					syscall(SYS_pidfd_send_signal, pidfd, SIGHUP, NULL, 0);
+			} else if (werr)
+				in = -1;
 		}
 		if (pfd[4].revents || pfd[5].revents)
 			inpump_step(&stdin_p, pfd[4].revents, pfd[5].revents);

@@ -36,7 +36,7 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
         exitFile: files.exit(dir),
         cgroups: ctx.cgroups.joinDirs(cgroupPaths),
         attach: !!opts.attach,
-        stdin: !!opts.attach && (opts.interactive ?? (!!s.interactive || !!s.tty)),
+        stdin: !!opts.attach && (opts.interactive ?? !!s.interactive),
         signals: opts.signals,
         command: rec.command[0] ?? '',
       });
