@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -24,22 +25,32 @@
 #include "report.h"
 #include "util.h"
 
-/* fds 0-2 become the monitor's pipes (or /dev/null): never an fd of the
- * monitor's own stdio, which came from outside the container (pump.h). */
+/* fds 0-2 become the monitor's pipes: never an fd of the monitor's own stdio,
+ * which came from outside the container (pump.h). A stdin without a pipe is
+ * the container's own /dev/null, opened after pivot_root (null_stdin). */
 static void setup_stdio(const struct init_args *a)
 {
-	int in = a->in_r;
-	if (in < 0) {
-		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (in < 0)
-			child_fail("stdio", errno);
-	}
 	int out = fd_above_stdio(a->out_w), err = fd_above_stdio(a->err_w);
-	in = fd_above_stdio(in);
-	if (out < 0 || err < 0 || in < 0)
+	int in = a->in_r >= 0 ? fd_above_stdio(a->in_r) : -1;
+	if (out < 0 || err < 0 || (a->in_r >= 0 && in < 0))
 		child_fail("stdio", errno);
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+	if ((in >= 0 && dup2(in, 0) < 0) || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		child_fail("stdio", errno);
+}
+
+/* Inside the new root: a /dev/null of the host's, opened before pivot_root,
+ * would be an fd from outside (it reads back as "/null"). */
+static void null_stdin(void)
+{
+	struct stat st;
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		child_fail("stdio", errno);
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+		child_fail("stdio", EPERM);
+	if (dup2(fd, 0) < 0)
+		child_fail("stdio", errno);
+	close(fd);
 }
 
 static void write_oom(int v)
@@ -93,6 +104,8 @@ void container_init(const struct init_args *a)
 		.ws = a->have_ws ? &a->ws : NULL,
 	};
 	int slave = rootfs_setup(s, &ro);
+	if (!s->terminal && a->in_r < 0)
+		null_stdin();
 	if (slave >= 0) {
 		if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
 			child_fail("console", errno);

@@ -173,25 +173,7 @@ keyctl unlink "$key" @s > /dev/null
   });
 }
 
-// Not closed by the new session keyring: @u and @us are per uid, and without a user
-// namespace the container's root is the host's root, so a container reaches root's user
-// keyrings (a key added to @us inside shows in the host's `keyctl show @us`, as issue 9
-// §2 first saw, and keys root keeps in @u are readable). Only read here, by id: adding a
-// key there would touch the machine's keyrings.
-test(
-  "todo: the container's user keyrings (@u, @us) are not the host root's",
-  { todo: 'no user namespace and keyctl not filtered: the container shares root\'s @u/@us' },
-  async () => {
-    const r = await inSession(`${IN_CONTAINER}
-N=
-echo "HOST_U $(keyctl id @u)"
-echo "HOST_US $(keyctl id @us)"
-inside IDS sh -c 'keyctl id @u; keyctl id @us'
-`);
-    assert.equal(r.code, 0, r.diag);
-    assert.equal(r.vars.get('IDS'), '0', `${r.diag}\n${read('IDS.err')}`);
-    const [u, us] = read('IDS.out').trim().split('\n');
-    assert.notEqual(u, r.vars.get('HOST_U'), `inside @u ${u}, the host's ${r.vars.get('HOST_U')}`);
-    assert.notEqual(us, r.vars.get('HOST_US'), `inside @us ${us}, the host's ${r.vars.get('HOST_US')}`);
-  },
-);
+// Not closed here: @u and @us are per uid, and without a user namespace the container's
+// root is the host's root, so keyctl can still name root's user keyrings by their
+// special ids. Docker's default seccomp profile denies keyctl/add_key/request_key
+// altogether; that profile is issue 14's, which keeps these tests.

@@ -262,9 +262,9 @@ function parseListing(out: string) {
 /** Why this fd may not be in a container, or null if it may. */
 function illegit(f: Fd, pts: string): string | null {
   if (f.kind === 'fifo' && /^pipe:\[\d+\]$/.test(f.target)) return null;
-  // /dev/null (char 1:3): nothing can be walked or written through it. The init's is
-  // opened before pivot_root and reads back as "/null" (see the todo test below).
-  if (f.kind === 'character special file' && f.dev === '1:3' && (f.target === '/dev/null' || f.target === '/null')) return null;
+  // The container's own /dev/null (char 1:3), opened inside it: one opened before
+  // pivot_root would read back as "/null".
+  if (f.kind === 'character special file' && f.dev === '1:3' && f.target === '/dev/null') return null;
   // The container's own pty: on the devpts mounted in it, not the host's (script's).
   if (f.kind === 'character special file' && /^\/dev\/pts\/\d+$/.test(f.target) && f.dev.startsWith('88:')) {
     return f.stDev === pts ? null : `a pty of another devpts (st_dev ${f.stDev}, the container's is ${pts}): the host's terminal`;
@@ -311,8 +311,7 @@ for (const e of ENTRIES) {
 }
 
 test(
-  "todo: a container's /dev/null stdin is opened inside the container (it reads back as /null: the host's /dev, opened before pivot_root)",
-  { todo: 'native/monitor/init.c setup_stdio opens /dev/null before the rootfs is set up; harmless (char 1:3) but not the container\'s own' },
+  "a container's /dev/null stdin is its own, opened inside it (not the host's /dev/null, opened before pivot_root: it would read back as /null)",
   async () => {
     const r = await runRow(ENTRIES[0], 'readlink /proc/self/fd/0', victim());
     assert.equal(r.code, 0, r.diag);
