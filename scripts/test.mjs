@@ -15,7 +15,10 @@ const walk = (d) => {
     else if (/\.test\.tsx?$/.test(e.name)) files.push(p);
   }
 };
-for (const r of roots) fs.statSync(r).isDirectory() ? walk(r) : files.push(r);
+for (const r of roots) {
+  if (fs.statSync(r).isDirectory()) walk(r);
+  else files.push(r);
+}
 if (files.length === 0) {
   console.error('test: no test files found');
   process.exit(1);

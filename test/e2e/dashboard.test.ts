@@ -73,9 +73,8 @@ class Tmux {
 
 async function until(tm: Tmux, what: string, cond: (screen: string) => boolean, ms = 15_000): Promise<string> {
   const end = Date.now() + ms;
-  let s = '';
   for (;;) {
-    s = tm.screen();
+    const s = tm.screen();
     if (cond(s)) return s;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -71,8 +71,8 @@ test('the images view shows repository, tag, id, size, shared part, age and the 
   await h.see('Images  3 images · 2 in use');
   assert.match(h.frame(), /REPOSITORY +TAG +IMAGE ID +SIZE SHARED UNIQUE CREATED +CONTAINERS LAYERS/);
   assert.match(h.frame(), /› host +- +abababababab +- +- +- +- +1 +-/);
-  assert.match(h.frame(), /  busybox +latest +bebebebebebe +4\.2M +0B +4\.2M 2d ago +0 +1/);
-  assert.match(h.frame(), /  web +1\.2 +c1c1c1c1c1c1 +150M +80M +70M 3h ago +2 +7/);
+  assert.match(h.frame(), / {2}busybox +latest +bebebebebebe +4\.2M +0B +4\.2M 2d ago +0 +1/);
+  assert.match(h.frame(), / {2}web +1\.2 +c1c1c1c1c1c1 +150M +80M +70M 3h ago +2 +7/);
   // The selected image's line names its containers.
   await h.see('used by shell (running)');
   await h.press(KEY.down, KEY.down);
@@ -89,7 +89,7 @@ test('at 80 columns the image columns collapse by priority (LAYERS and UNIQUE go
   t.after(h.done);
   await h.press('i');
   await h.see(/REPOSITORY +TAG +IMAGE ID +SIZE SHARED CREATED +CONTAINERS$/m);
-  assert.match(h.frame(), /  web +1\.2 +c1c1c1c1c1c1 +150M +80M 3h ago +2$/m);
+  assert.match(h.frame(), / {2}web +1\.2 +c1c1c1c1c1c1 +150M +80M 3h ago +2$/m);
   assert.doesNotMatch(h.frame(), /UNIQUE|LAYERS/);
 });
 

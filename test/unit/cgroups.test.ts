@@ -327,7 +327,10 @@ class FakeKernel implements CgroupFs {
         if (this.o.swap) put('memory.swap.max', 'max');
       }
       if (ctrls.includes('cpu')) put('cpu.max', 'max 100000');
-      if (ctrls.includes('pids')) (put('pids.max', 'max'), put('pids.current', '0'));
+      if (ctrls.includes('pids')) {
+        put('pids.max', 'max');
+        put('pids.current', '0');
+      }
       if (ctrls.includes('io')) put('io.stat', '');
       return;
     }
@@ -578,7 +581,10 @@ function v1Host(mountinfo: string, o: Partial<FakeOptions> = {}) {
     const d = path.join(tmp, h.mountPoint);
     fs.mkdirSync(d, { recursive: true });
     wr(path.join(d, 'cgroup.procs'), '1\n');
-    if (h.controllers.includes('cpuset')) (wr(path.join(d, 'cpuset.cpus'), '0-3\n'), wr(path.join(d, 'cpuset.mems'), '0\n'));
+    if (h.controllers.includes('cpuset')) {
+      wr(path.join(d, 'cpuset.cpus'), '0-3\n');
+      wr(path.join(d, 'cpuset.mems'), '0\n');
+    }
   }
   if (layout.unified) {
     const d = path.join(tmp, layout.unified.mountPoint);

@@ -103,7 +103,7 @@ test('image SUBCOMMAND dispatches to the verbs; an unknown one is a usage error'
   assert.equal((await cli(['image', 'rm', 'a:1'], e)).out, 'Untagged: a:1\n');
   assert.deepEqual(await cli(['image', 'frob'], e), { code: 125, out: '', err: `hutch: unknown command: "image frob" (see 'hutch image --help')\n` });
   assert.deepEqual(await cli(['image', 'inspect'], e), { code: 125, out: '', err: `hutch: "hutch image inspect" requires at least 1 argument (see 'hutch image inspect --help')\n` });
-  assert.match((await cli(['image', 'prune', '--help'], e)).out, /^Usage:  hutch image prune \[OPTIONS\]/);
+  assert.match((await cli(['image', 'prune', '--help'], e)).out, /^Usage: {2}hutch image prune \[OPTIONS\]/);
   const i = await cli(['image', 'inspect', 'nope'], e);
   assert.deepEqual(i, { code: 1, out: '[]\n', err: 'hutch: No such image: nope\n' });
   e.pruneImages = async () => ({ deleted: ['untagged: a:1', `deleted: sha256:${'a'.repeat(64)}`], reclaimed: 2_500_000 });

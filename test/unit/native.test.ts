@@ -337,7 +337,7 @@ test('readInt parses one integer; "max" is Infinity; junk is EINVAL', (t) => {
     ['-3\n', -3],
     ['max\n', Infinity],
     ['9007199254740992\n', 2 ** 53],
-    ['18446744073709551615\n', 18446744073709551615],
+    ['18446744073709551615\n', 2 ** 64], // u64 max: the nearest double
   ];
   fs.writeFileSync(file, '');
   const fd = native.openRead(file);

@@ -45,7 +45,7 @@ export function brokenInfo(ctx: Ctx, id: string, e: BrokenRecord): ContainerInfo
 
 /** The names that link to id (a broken record does not say its own). */
 export function namesOf(ctx: Ctx, id: string): string[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync(namesDir(ctx));
   } catch {
@@ -81,7 +81,7 @@ export async function removeBroken(ctx: Ctx, id: string, force: boolean): Promis
 
 async function killAndWait(ctx: Ctx, pid: number, monitorPid: number): Promise<void> {
   const monitorStart = procStartTime(monitorPid);
-  let mfd = -1;
+  let mfd: number;
   try {
     mfd = ctx.native.pidfdOpen(monitorPid);
   } catch {

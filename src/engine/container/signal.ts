@@ -41,7 +41,7 @@ export function signalInit(ctx: Ctx, rec: ContainerRecord, signal: number): bool
 /** Waits until the monitor has exited (so the exit file is written), up to timeoutMs. */
 export async function waitMonitor(ctx: Ctx, rec: ContainerRecord, timeoutMs: number): Promise<boolean> {
   const mine = ctx.exits.get(rec.id);
-  let fd = -1;
+  let fd: number;
   try {
     fd = ctx.native.pidfdOpen(rec.monitorPid);
   } catch {

@@ -42,9 +42,9 @@ export async function readLimited(res: Response, max: number, what: string): Pro
 }
 
 function typeOf(bytes: Buffer, header: string | null): string {
-  let doc: { mediaType?: unknown; manifests?: unknown; layers?: unknown; schemaVersion?: unknown } = {};
+  let doc: { mediaType?: unknown; manifests?: unknown; layers?: unknown; schemaVersion?: unknown };
   try {
-    doc = JSON.parse(bytes.toString('utf8'));
+    doc = JSON.parse(bytes.toString('utf8')) ?? {};
   } catch {
     throw new RegistryError('registry sent a manifest that is not JSON', 'PROTOCOL');
   }

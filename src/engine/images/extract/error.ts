@@ -15,6 +15,8 @@ export class ExtractError extends EngineError {
 
 /** A byte string (latin1) as readable text. */
 export function showText(text: string): string {
+  // Control characters are what is escaped here.
+  // eslint-disable-next-line no-control-regex
   return Buffer.from(text, 'latin1').toString('utf8').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

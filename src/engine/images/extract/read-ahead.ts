@@ -25,8 +25,9 @@ const READY = 7; // set by the reader once it runs
 const FD = 8;
 const CONTROL_WORDS = 10;
 
+// STATE values; the reader sets 1 (end of file) or FAILED, written as numbers in its
+// own source below.
 const RUNNING = 0;
-const EOF = 1;
 const FAILED = 2;
 
 // Layout after the control words: slot lengths, the byte count (float64),

@@ -115,7 +115,7 @@ export async function extractFile(source: string, root: string, opts: RunOptions
       reader.push(chunk);
     },
   };
-  let compression: Compression = 'none';
+  let compression: Compression;
   try {
     const head = Buffer.alloc(16);
     compression = detectCompression(head, fs.readSync(fd, head, 0, head.length, 0));
