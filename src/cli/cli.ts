@@ -36,10 +36,9 @@ export async function main(argv: string[], deps: Partial<CliDeps> = {}): Promise
   try {
     const [first, ...rest] = argv;
     if (first === undefined || /^--(theme|interval)(=|$)/.test(first)) {
-      // Dashboard flags are checked (with the config file and theme) before the engine opens.
-      const { runDashboard, dashboardOptions } = await (await import('../ui/load.js')).loadDashboard();
-      const options = dashboardOptions(argv, ctx.env);
-      return await runDashboard(await ctx.engine(), options);
+      // Imported when used: the dashboard's flags, config file and theme are of no use to the verbs.
+      const { openDashboard } = await import('./dashboard.js');
+      return await openDashboard(ctx, argv);
     }
     if (first === '-h' || first === '--help') {
       await ctx.out(mainHelp());

@@ -5,6 +5,8 @@ import type { ParsedArgs, OptionSpec } from './args.js';
 
 export interface Output {
   write(chunk: string): boolean;
+  /** Set on a terminal (process.stdout's own field): the dashboard draws only there. */
+  readonly isTTY?: boolean;
   once?(event: 'drain', listener: () => void): unknown;
 }
 

@@ -4,7 +4,7 @@
 // read the store and forward keys, so this is tested with a fake engine directly.
 import type { ContainerInfo, ContainerSpec, EngineApi } from '../engine/types.js';
 import type { History, StatsSource } from '../engine/stats/types.js';
-import { parseBytes } from '../cli/format/size.js';
+import { parseBytes } from '../engine/units.js';
 import type { ColumnName, DashboardConfig, SortKey } from './config.js';
 import { createKeymap, keyName, type Action, type KeyEvent, type ViewName } from './keys.js';
 import { FORM_FIELDS, memoVisible, type FormDialog, type LogEntry, type LogsState, type UiState } from './state.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ConfigError, DEFAULT_COLUMNS, loadConfig, parseConfig } from '../../src/ui/config.js';
 import { ThemeError, THEME_NAMES, loadTheme, sgr } from '../../src/ui/theme.js';
 import { createKeymap, defaultBindings, findConflict, keyName } from '../../src/ui/keys.js';
-import { dashboardOptions } from '../../src/ui/main.js';
+import { dashboardOptions } from '../../src/cli/dashboard.js';
 import { Controller, mergeByTime, splitCommand } from '../../src/ui/controller.js';
 import { layoutColumns } from '../../src/ui/views/table.js';
 import { makePainter } from '../../src/ui/paint.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { humanSize, parseBytes } from '../../src/cli/format/size.js';
+import { humanSize } from '../../src/cli/format/size.js';
+import { parseBytes } from '../../src/engine/units.js';
 import { containerStatus, humanDuration, timeAgo } from '../../src/cli/format/duration.js';
 import { formatTable } from '../../src/cli/format/table.js';
 import { ellipsis, formatCommand, shortId } from '../../src/cli/format/text.js';

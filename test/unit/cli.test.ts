@@ -4,7 +4,6 @@ import { main } from '../../src/cli/cli.js';
 import type { CliDeps } from '../../src/cli/context.js';
 import { CommandError } from '../../src/engine/errors.js';
 import { FakeEngine } from './fake-engine.js';
-import { runDashboard } from '../../src/ui/main.js';
 
 const NOW = new Date('2024-01-01T12:00:00Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
@@ -350,8 +349,10 @@ test('no arguments opens the dashboard (engine first)', async () => {
   assert.equal(r.err, 'hutch: cannot open /var/lib/hutch\n');
 });
 
-test('the placeholder dashboard prints ps -a and a hint', async () => {
-  const out = new Buf();
-  assert.equal(await runDashboard(psFixture(), out), 0);
-  assert.match(out.text, /^CONTAINER ID {3}IMAGE .*\n.* web\n.* job\n\n.*dashboard/s);
+test('without a terminal, no arguments print ps -a and a hint', async () => {
+  const r = await cli([], psFixture());
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^CONTAINER ID {3}IMAGE .*\n.* web\n.* job\n\n.*dashboard/s);
+  // The flags are still checked.
+  assert.match((await cli(['--interval', 'soon'], psFixture())).err, /invalid argument "soon" for "--interval" flag/);
 });

@@ -1,7 +1,6 @@
 // Sizes: docker prints decimal units with 3 significant digits (go-units
 // HumanSizeWithPrecision(n, 3)): 1.5GB, 256MB, 12.3kB, 0B. Limits are parsed
-// with binary units (go-units RAMInBytes): 256m = 256 MiB.
-import { InvalidArgument } from '../../engine/errors.js';
+// by the engine's parseBytes (src/engine/units.ts), binary units: 256m = 256 MiB.
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
 
@@ -22,17 +21,4 @@ export function humanSize(bytes: number): string {
 
 function trimNumber(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
-
-const MULT: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
-
-/** '256m' | '1g' | '512k' | '1024' | '1.5g' | '256mb' → bytes (binary units). */
-export function parseBytes(value: string): number {
-  const m = /^(\d+(?:\.\d+)?) ?([bkmgtp]?)(i?b)?$/i.exec(value.trim());
-  if (!m || (m[2].toLowerCase() === 'b' && m[3])) {
-    throw new InvalidArgument(`invalid memory value: ${JSON.stringify(value)}`);
-  }
-  const bytes = Math.floor(Number(m[1]) * MULT[m[2].toLowerCase()]);
-  if (!Number.isSafeInteger(bytes)) throw new InvalidArgument(`invalid memory value: ${JSON.stringify(value)}`);
-  return bytes;
 }

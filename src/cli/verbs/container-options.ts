@@ -3,7 +3,7 @@ import type { OptionSpec, ParsedArgs } from '../args.js';
 import type { CliContext } from '../context.js';
 import type { ContainerSpec, NetworkMode } from '../../engine/types.js';
 import { InvalidArgument } from '../../engine/errors.js';
-import { parseBytes } from '../format/size.js';
+import { parseBytes } from '../../engine/units.js';
 
 export const containerOptions: OptionSpec[] = [
   { long: ['name'], kind: 'string', help: 'Assign a name to the container' },

@@ -1,0 +1,53 @@
+// `hutch` without a command, on the command line's side: the dashboard's flags
+// (with $HUTCH_THEME, $NO_COLOR and the config file), checked before the engine
+// opens, and `ps -a` with a hint when there is no terminal to draw on. Only then
+// is the dashboard itself (Ink, React: src/ui/main.ts) loaded.
+import { parseArgs, type OptionSpec } from './args.js';
+import type { CliContext } from './context.js';
+import { UsageError } from './errors.js';
+import { renderPs } from './verbs/ps.js';
+import { loadConfig } from '../ui/config.js';
+import { parseInterval } from '../ui/format.js';
+import { loadTheme } from '../ui/theme.js';
+import type { DashboardOptions } from '../ui/main.js';
+
+type Env = Record<string, string | undefined>;
+
+export const DASHBOARD_OPTIONS: OptionSpec[] = [
+  { long: ['theme'], kind: 'string', value: 'NAME|PATH', help: 'Colour theme: dark, light, high-contrast, mono, or a JSON file (default: $HUTCH_THEME, the config file, dark)' },
+  { long: ['interval'], kind: 'string', value: 'DURATION', help: 'Sampling interval, e.g. 1s, 500ms (default 1s)' },
+];
+
+/** Resolves flags, $HUTCH_THEME, $NO_COLOR and the config file. Throws one-line errors (exit 125). */
+export function dashboardOptions(argv: readonly string[], env: Env): DashboardOptions {
+  const p = parseArgs(argv, DASHBOARD_OPTIONS);
+  if (p.args.length > 0) throw new UsageError(`${JSON.stringify(p.args[0])} is not a hutch command`);
+  const config = loadConfig(env);
+  let intervalMs = config.intervalMs ?? 1000;
+  const flag = p.string('interval');
+  if (flag !== undefined) {
+    const ms = parseInterval(flag);
+    if (ms === undefined || ms < 100) {
+      throw new UsageError(`invalid argument "${flag}" for "--interval" flag: expected a duration of at least 100ms (e.g. 1s, 500ms)`);
+    }
+    intervalMs = ms;
+  }
+  const name = p.string('theme') ?? (env.HUTCH_THEME || undefined) ?? config.theme ?? 'dark';
+  let theme = loadTheme(name);
+  // https://no-color.org: set and not empty → no colour (bold and reverse video stay).
+  if (env.NO_COLOR) theme = loadTheme('mono');
+  return { config, theme, intervalMs, env };
+}
+
+/** Opens the dashboard, or lists the containers when stdin or stdout is not a terminal (a pipe, CI). */
+export async function openDashboard(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const options = dashboardOptions(argv, ctx.env);
+  const engine = await ctx.engine();
+  if (!ctx.stdout.isTTY || !ctx.stdinIsTTY) {
+    await ctx.out(renderPs(await engine.list({ all: true }), {}, ctx.now()));
+    await ctx.out("\nThe dashboard needs a terminal (stdin and stdout). 'hutch --help' lists the commands.\n");
+    return 0;
+  }
+  const { runDashboard } = await (await import('../ui/load.js')).loadDashboard();
+  return runDashboard(engine, options);
+}
