@@ -2,8 +2,9 @@
 // own so that its CPU time is the dashboard's alone. The real Controller and
 // Session (Ink 6.8, incremental rendering, maxFps 15, alternate screen) draw on a
 // fake terminal (a TTY-like stdout of 160×50 that records every write, and a
-// TTY-like stdin that never sends a key), fed by the UI tests' fake engine and a
-// fake stats source with ring-buffer histories.
+// TTY-like stdin that never sends a key), fed by the tests' one fake engine
+// (test/support/fake-engine.ts, the fake the dashboard tests use and the conformance
+// suite holds to the real engine) and a fake stats source with ring-buffer histories.
 //
 // bench/dashboard.ts runs it bundled (see there); by hand: node --import tsx
 // bench/dashboard-child.ts … (expect ~0.35 % more CPU from tsx's loader).
@@ -222,13 +223,13 @@ function quantile(xs: number[], q: number): number {
 async function main(): Promise<void> {
   // As the shipped dashboard does (src/ui/main.ts importSession).
   process.env.NODE_ENV ??= 'production';
-  const { UiFakeEngine } = await import('../test/ui/fakes.js');
+  const { FakeEngine } = await import('../test/support/fake-engine.js');
   const { Controller } = await import('../src/ui/controller.js');
   const { defaultConfig } = await import('../src/ui/config.js');
   const { loadTheme } = await import('../src/ui/theme.js');
   const { Session } = await import('../src/ui/session.js');
 
-  const engine = new UiFakeEngine();
+  const engine = new FakeEngine();
   const started = new Date(Date.now() - 3 * 3600_000).toISOString(); // "running 3h": steady over the run
   for (let i = 0; i < N; i++) {
     engine.add({ name: `svc-${String(i).padStart(4, '0')}`, image: i % 4 ? 'host' : 'busybox', startedAt: started, created: started });

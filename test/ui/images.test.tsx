@@ -132,7 +132,7 @@ test('p asks for a reference, Enter pulls in the background with a live progress
   await h.see(/pulling alpine:3\.19 87%$/m);
 
   pull.finish();
-  await h.see('pulled alpine:3.19 (1B downloaded)');
+  await h.see('pulled docker.io/library/alpine:3.19 (1B downloaded)');
   await h.notSee('pulling alpine');
   await h.press('i');
   await h.see(/alpine +3\.19 +cdcdcdcdcdcd/);
@@ -257,7 +257,7 @@ test('an image added by the pull becomes the selected row', async (t) => {
   const h = await setup({ engine });
   t.after(h.done);
   await h.press('i', 'p', 'zeta', KEY.enter);
-  await h.see('pulled zeta');
+  await h.see('pulled docker.io/library/zeta:latest');
   await h.see(/› zeta +latest/);
   const img = engine.imageList.find((i: ImageInfo) => i.name === 'zeta:latest');
   assert.ok(img);

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../../src/cli/cli.js';
 import type { CliDeps } from '../../src/cli/context.js';
-import { CommandError } from '../../src/engine/errors.js';
-import { FakeEngine } from './fake-engine.js';
+import { FakeEngine } from '../support/fake-engine.js';
 
 const NOW = new Date('2024-01-01T12:00:00Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
@@ -75,14 +74,14 @@ test('foreground run attaches, waits and exits with the container status', async
   assert.equal(r.code, 3);
   assert.equal(r.out, '');
   assert.equal(r.err, '');
-  const id = e.containers[0].id;
   assert.deepEqual(e.callsOf('create'), [[{ image: 'host', cmd: ['sh', '-c', 'exit 3'], tty: true, interactive: true, autoRemove: true }]]);
   assert.equal(e.callsOf('start').length, 1);
-  const [startId, startOpts] = e.callsOf('start')[0] as [string, { attach: boolean; signals: unknown }];
-  assert.equal(startId, id);
+  const [id, startOpts] = e.callsOf('start')[0] as [string, { attach: boolean; signals: unknown }];
+  assert.match(id, /^[0-9a-f]{64}$/);
   assert.equal(startOpts.attach, true);
   assert.ok(startOpts.signals, 'the relayed signals go to the engine');
   assert.deepEqual(e.callsOf('wait'), [[id]]);
+  assert.deepEqual(e.containers, [], 'the --rm container is gone once its status was read');
   assert.deepEqual(r.signals, [['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']]);
   assert.equal(r.restored, 1);
 });
@@ -97,7 +96,6 @@ test('run -it refuses a stdin that is not a terminal', async () => {
 
 test('a command that cannot be run exits 127 with one line', async () => {
   const e = new FakeEngine();
-  e.startError = new CommandError('exec: "nope": executable file not found in $PATH', 127);
   const r = await cli(['run', 'host', 'nope'], e);
   assert.equal(r.code, 127);
   assert.equal(r.err, 'hutch: exec: "nope": executable file not found in $PATH\n');
@@ -106,10 +104,13 @@ test('a command that cannot be run exits 127 with one line', async () => {
 
 test('engine errors on run exit 125', async () => {
   const e = new FakeEngine();
-  e.add({ name: 'web' });
+  const web = e.add({ name: 'web' });
   const r = await cli(['run', '--name', 'web', 'host'], e);
   assert.equal(r.code, 125);
-  assert.equal(r.err, 'hutch: the container name "web" is already in use\n');
+  assert.equal(
+    r.err,
+    `hutch: Conflict. The container name "/web" is already in use by container "${web.id}". You have to remove (or rename) that container to be able to reuse that name.\n`,
+  );
 });
 
 test('invalid limits are one-line errors and open no engine', async () => {
@@ -216,12 +217,12 @@ test('stop, restart, kill, start pass their options', async () => {
 
 test('logs split stdout/stderr, join partial lines, add timestamps', async () => {
   const e = psFixture();
-  e.logLines = [
+  e.logLines.set(e.containers[1].id, [
     { time: '2024-01-01T00:00:01.000000001Z', stream: 'stdout', full: true, text: 'one' },
     { time: '2024-01-01T00:00:02.000000000Z', stream: 'stderr', full: true, text: 'oops' },
     { time: '2024-01-01T00:00:03.000000000Z', stream: 'stdout', full: false, text: 'par' },
     { time: '2024-01-01T00:00:04.000000000Z', stream: 'stdout', full: true, text: 'tial' },
-  ];
+  ]);
   const r = await cli(['logs', 'web'], e);
   assert.equal(r.out, 'one\npartial\n');
   assert.equal(r.err, 'oops\n');

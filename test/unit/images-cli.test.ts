@@ -5,7 +5,7 @@ import { main } from '../../src/cli/cli.js';
 import type { CliDeps } from '../../src/cli/context.js';
 import { Conflict } from '../../src/engine/errors.js';
 import type { EngineApi } from '../../src/engine/types.js';
-import { FakeEngine } from './fake-engine.js';
+import { FakeEngine } from '../support/fake-engine.js';
 
 class Buf {
   text = '';
@@ -36,7 +36,7 @@ async function cli(argv: string[], engine = new FakeEngine(), deps: Partial<CliD
 test('rmi prints docker lines; one failing image is 125, one of several is 1', async () => {
   const e = new FakeEngine();
   e.imageList = [{ name: 'a:1', id: 'sha256:' + 'a'.repeat(64), created: '', size: 1, kind: 'oci' }];
-  assert.deepEqual(await cli(['rmi', '-f', 'a:1'], e), { code: 0, out: 'Untagged: a:1\n', err: '' });
+  assert.deepEqual(await cli(['rmi', '-f', 'a:1'], e), { code: 0, out: `Untagged: a:1\nDeleted: sha256:${'a'.repeat(64)}\n`, err: '' });
   assert.deepEqual(e.callsOf('removeImage'), [['a:1', { force: true }]]);
   e.removeImage = async (name: string) => {
     if (name === 'used') throw new Conflict('conflict: unable to remove repository reference "used" (must force)');
@@ -53,6 +53,7 @@ test('rmi prints docker lines; one failing image is 125, one of several is 1', a
 
 test('tag, save, load: arguments reach the engine; save refuses a terminal; load refuses an empty stdin', async () => {
   const e = new FakeEngine();
+  for (const n of ['a', 'b']) e.imageList.push({ name: `${n}:latest`, id: 'sha256:' + n.repeat(64), created: '', size: 1, kind: 'oci' });
   assert.equal((await cli(['tag', 'a', 'b:2'], e)).code, 0);
   assert.deepEqual(e.callsOf('tagImage'), [['a', 'b:2']]);
   assert.equal((await cli(['tag', 'a'], e)).code, 125);
@@ -100,7 +101,7 @@ test('image SUBCOMMAND dispatches to the verbs; an unknown one is a usage error'
   const e = new FakeEngine();
   e.imageList = [{ name: 'a:1', id: 'sha256:' + 'a'.repeat(64), created: '', size: 1, kind: 'oci', repository: 'a', tag: '1' }];
   assert.match((await cli(['image', 'ls'], e)).out, /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\na\s+1\s+aaaaaaaaaaaa/);
-  assert.equal((await cli(['image', 'rm', 'a:1'], e)).out, 'Untagged: a:1\n');
+  assert.equal((await cli(['image', 'rm', 'a:1'], e)).out, `Untagged: a:1\nDeleted: sha256:${'a'.repeat(64)}\n`);
   assert.deepEqual(await cli(['image', 'frob'], e), { code: 125, out: '', err: `hutch: unknown command: "image frob" (see 'hutch image --help')\n` });
   assert.deepEqual(await cli(['image', 'inspect'], e), { code: 125, out: '', err: `hutch: "hutch image inspect" requires at least 1 argument (see 'hutch image inspect --help')\n` });
   assert.match((await cli(['image', 'prune', '--help'], e)).out, /^Usage: {2}hutch image prune \[OPTIONS\]/);
@@ -112,6 +113,7 @@ test('image SUBCOMMAND dispatches to the verbs; an unknown one is a usage error'
 
 test('run --entrypoint and -u reach the spec; an empty --entrypoint clears it', async () => {
   const e = new FakeEngine();
+  e.imageList.push({ name: 'img:latest', id: 'sha256:' + 'c'.repeat(64), created: '', size: 1, kind: 'oci' });
   assert.equal((await cli(['run', '-d', '--entrypoint', '/bin/echo', '-u', 'app:staff', 'img', 'hi'], e)).code, 0);
   assert.equal((await cli(['create', '--entrypoint=', 'img', 'sh'], e)).code, 0);
   const specs = e.callsOf('create').map((c) => c[0]);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { main } from '../../src/cli/cli.js';
 import type { CliDeps } from '../../src/cli/context.js';
 import { RegistryError } from '../../src/engine/registry/errors.js';
-import { FakeEngine } from './fake-engine.js';
+import { FakeEngine } from '../support/fake-engine.js';
 
 class Buf {
   text = '';
@@ -84,7 +84,7 @@ test('pull on a terminal: the lines are redrawn in place', async () => {
 
 test('pull: engine errors are one line, exit 125', async () => {
   const e = new FakeEngine();
-  e.registryError = new RegistryError('manifest unknown: x:1 not found', 'MANIFEST_UNKNOWN', 404);
+  e.failures.set('pull', new RegistryError('manifest unknown: x:1 not found', 'MANIFEST_UNKNOWN', 404));
   const r = await cli(['pull', 'x:1'], e);
   assert.equal(r.code, 125);
   assert.equal(r.err, 'hutch: manifest unknown: x:1 not found\n');

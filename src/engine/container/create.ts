@@ -102,7 +102,9 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
   }
 }
 
-function validate(spec: ContainerSpec): void {
+/** The request's own errors (names, limits, paths), before any image or name is looked at;
+ * the test fake (test/support/fake-engine.ts) checks with it too. */
+export function validate(spec: ContainerSpec): void {
   if (spec.name !== undefined && !NAME_RE.test(spec.name))
     throw new InvalidArgument(`Invalid container name (${shortName(spec.name)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   if (spec.name !== undefined && spec.name.length > NAME_MAX_LEN)

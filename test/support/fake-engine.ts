@@ -1,0 +1,406 @@
+// The one fake of EngineApi: the CLI tests, the dashboard tests and the dashboard bench
+// all use it. Containers and images live in memory, every call is recorded, and any
+// method can be told to fail once (`failures`). It is held to the real engine by the
+// conformance suite (engine-conformance.ts, run against both): the same verbs fail with
+// the engine's error classes, exit codes and messages, where possible through the
+// engine's own checks (validate, parseSignal).
+//
+// What it assumes where a fake cannot run anything (fake-commands.ts):
+// - start "runs" the command: on the host image a command execve would not find fails as
+//   the monitor reports it (127, 126), and the container stays created;
+// - a running container runs until stopped, killed, or waited for: wait() on it stands
+//   for the command ending by itself, with `waitResult`;
+// - stop ends it with SIGTERM (143), or SIGKILL (137) with a 0 s timeout; kill ends it
+//   when the signal's default action ends a process;
+// - an `--rm` container is removed once wait() or list() sees it exited, as the engine does.
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  EngineApi,
+  ExecOptions,
+  ImageDetail,
+  ImageInfo,
+  LogLine,
+  ProcessInfo,
+  PullResult,
+  PushResult,
+  RegistryOptions,
+  RuntimeConfig,
+  StartOptions,
+  TransferProgress,
+  WaitResult,
+} from '../../src/engine/types.js';
+import { BrokenRecord, Conflict, InvalidArgument, NotFound } from '../../src/engine/errors.js';
+import { validate } from '../../src/engine/container/create.js';
+import { parseSignal } from '../../src/engine/container/signal.js';
+import { commandFor } from '../../src/engine/spec/build.js';
+import { HOST_IMAGE, refuseBuiltin } from '../../src/engine/images/host.js';
+import { endsCommand, hostCommandError } from './fake-commands.js';
+
+export interface Call {
+  method: string;
+  args: unknown[];
+}
+
+const { SIGTERM, SIGKILL } = os.constants.signals;
+
+export class FakeEngine implements EngineApi {
+  containers: ContainerInfo[] = [];
+  imageList: ImageInfo[] = [{ name: HOST_IMAGE, id: 'sha256:' + 'ab'.repeat(32), created: '2024-01-01T00:00:00Z', size: 0, kind: 'builtin' }];
+  /** Log lines by container id. */
+  logLines = new Map<string, LogLine[]>();
+  calls: Call[] = [];
+  /** method → error it throws once (after the call is recorded). */
+  failures = new Map<string, Error>();
+  /** How a running container's command ends when something waits for it. */
+  waitResult: WaitResult = { exitCode: 0, oomKilled: false };
+  /** Status of every command exec runs. */
+  execResult = 0;
+  gcResult: string[] = [];
+  /** What top() answers for a running container. */
+  procs: ProcessInfo[] = [];
+  runtime: RuntimeConfig = { hostname: 'box', mounts: [{ destination: '/usr', readonly: true }] };
+  /** Progress events pull and push report, in order, before they resolve. */
+  transferEvents: TransferProgress[] = [];
+  /** Runs inside pull() before the image appears: tests send progress and hold the pull here. */
+  pullHook?: (ref: string, opts: RegistryOptions) => Promise<void>;
+  logins = new Map<string, { username: string; password: string }>();
+  private seq = 0;
+  private nextPid = 4000;
+
+  private record(method: string, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+    const err = this.failures.get(method);
+    if (err) {
+      this.failures.delete(method);
+      throw err;
+    }
+  }
+
+  callsOf(method: string): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  /** Puts a container in place as if it had been there (default: running `sleep infinity` on host). */
+  add(p: Partial<ContainerInfo> & { name: string }): ContainerInfo {
+    this.seq++;
+    const c: ContainerInfo = {
+      id: (this.seq.toString(16).padStart(2, '0') + 'c0ffee').repeat(8).slice(0, 64),
+      image: HOST_IMAGE,
+      command: ['sleep', 'infinity'],
+      created: '2024-01-01T00:00:00Z',
+      startedAt: '2024-01-01T00:00:00Z',
+      finishedAt: '',
+      status: 'running',
+      pid: 1000 + this.seq,
+      monitorPid: 2000 + this.seq,
+      exitCode: null,
+      oomKilled: false,
+      spec: { image: p.image ?? HOST_IMAGE },
+      bundle: `/nonexistent/${p.name}`,
+      logPath: `/nonexistent/${p.name}/container.log`,
+      cgroupPaths: {},
+      ...p,
+    };
+    this.containers.push(c);
+    return c;
+  }
+
+  /** As the engine resolves a reference: full id, name, then a unique id prefix. */
+  find(ref: string): ContainerInfo {
+    if (!ref) throw new NotFound('No such container: ');
+    const exact = /^[0-9a-f]{64}$/.test(ref) ? this.containers.find((c) => c.id === ref) : undefined;
+    const named = exact ?? this.containers.find((c) => c.name === ref);
+    if (named) return named;
+    if (/^[0-9a-f]+$/.test(ref)) {
+      const hits = this.containers.filter((c) => c.id.startsWith(ref));
+      if (hits.length === 1) return hits[0];
+      if (hits.length > 1) throw new Conflict(`multiple IDs found with provided prefix: ${ref}`);
+    }
+    throw new NotFound(`No such container: ${ref}`);
+  }
+
+  /** A container whose record can be read: status 'unknown' is a broken state.json. */
+  private loaded(ref: string): ContainerInfo {
+    return this.usable(this.find(ref));
+  }
+
+  private usable(c: ContainerInfo): ContainerInfo {
+    if (c.status === 'unknown') throw new BrokenRecord(c.id, (c.problem ?? 'unreadable').replace(/^state\.json: /, ''));
+    return c;
+  }
+
+  /** An image by name (`:latest` implied) or id; NotFound with the engine's words for `create`
+   * or for the image verbs. */
+  private image(ref: string, forCreate = false): ImageInfo {
+    const img = this.imageList.find((i) => i.name === ref || i.name === `${ref}:latest` || i.id === ref);
+    if (!img) throw new NotFound(forCreate ? `Unable to find image '${ref}' locally` : `No such image: ${ref}`);
+    return img;
+  }
+
+  private forget(c: ContainerInfo): void {
+    const i = this.containers.indexOf(c);
+    if (i >= 0) this.containers.splice(i, 1);
+    this.logLines.delete(c.id);
+  }
+
+  /** The command starts, unless the host image has no such executable. */
+  private run(c: ContainerInfo): void {
+    const failure = c.image === HOST_IMAGE ? hostCommandError(c.command[0] ?? '') : null;
+    if (failure) throw failure;
+    Object.assign(c, {
+      status: 'running',
+      pid: this.nextPid++,
+      monitorPid: this.nextPid++,
+      startedAt: new Date().toISOString(),
+      finishedAt: '',
+      exitCode: null,
+      oomKilled: false,
+    });
+  }
+
+  private end(c: ContainerInfo, exitCode: number, oomKilled = false): void {
+    Object.assign(c, { status: 'exited', pid: 0, monitorPid: 0, exitCode, oomKilled, finishedAt: new Date().toISOString() });
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    this.record('create', spec);
+    validate(spec);
+    const img = this.image(spec.image, true);
+    // Every fake image's own command is the host image's.
+    const command = commandFor(spec, { cmd: ['/bin/sh'], entrypoint: null });
+    if (command.length === 0) throw new InvalidArgument('No command specified');
+    let name = spec.name;
+    for (let n = this.seq + 1; name === undefined; n++) if (!this.containers.some((c) => c.name === `c${n}`)) name = `c${n}`;
+    const owner = this.containers.find((c) => c.name === name);
+    if (owner)
+      throw new Conflict(`Conflict. The container name "/${name}" is already in use by container "${owner.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    const c = this.add({
+      name,
+      image: spec.image,
+      ...(img.kind === 'builtin' ? {} : { imageId: img.id }),
+      command,
+      created: new Date().toISOString(),
+      startedAt: '',
+      status: 'created',
+      pid: 0,
+      monitorPid: 0,
+      spec: { ...spec, name, cmd: command },
+    });
+    return { ...c };
+  }
+
+  async start(ref: string, opts?: StartOptions): Promise<ContainerInfo> {
+    this.record('start', ref, opts);
+    const c = this.loaded(ref);
+    if (c.status !== 'running') this.run(c);
+    return { ...c };
+  }
+
+  async stop(ref: string, timeoutSec?: number): Promise<ContainerInfo> {
+    this.record('stop', ref, timeoutSec);
+    const c = this.loaded(ref);
+    if (c.status !== 'running') throw new Conflict(`container ${c.name} is not running`);
+    this.end(c, 128 + ((timeoutSec ?? 10) > 0 ? SIGTERM : SIGKILL));
+    return { ...c };
+  }
+
+  async restart(ref: string, timeoutSec?: number): Promise<ContainerInfo> {
+    this.record('restart', ref, timeoutSec);
+    const c = this.loaded(ref);
+    if (c.status === 'running') this.end(c, 128 + ((timeoutSec ?? 10) > 0 ? SIGTERM : SIGKILL));
+    this.run(c);
+    return { ...c };
+  }
+
+  async kill(ref: string, signal?: string | number): Promise<void> {
+    this.record('kill', ref, signal);
+    const c = this.find(ref);
+    const sig = parseSignal(signal);
+    if (this.usable(c).status !== 'running') throw new Conflict(`Cannot kill container: ${c.name}: container is not running`);
+    if (endsCommand(sig)) this.end(c, 128 + sig);
+  }
+
+  async remove(ref: string, opts?: { force?: boolean }): Promise<void> {
+    this.record('remove', ref, opts);
+    const c = this.find(ref);
+    // A broken record is refused while its monitor lives, with its short id for a name.
+    const live = c.status === 'running' || (c.status === 'unknown' && c.monitorPid > 0);
+    if (live && !opts?.force)
+      throw new Conflict(`cannot remove container "${c.status === 'unknown' ? c.id.slice(0, 12) : c.name}": container is running: stop the container before removing or force remove`);
+    this.forget(c);
+  }
+
+  async list(opts?: { all?: boolean }): Promise<ContainerInfo[]> {
+    this.record('list', opts);
+    for (const c of this.containers.filter((x) => x.status === 'exited' && x.spec.autoRemove)) this.forget(c);
+    return this.containers
+      .filter((c) => opts?.all || c.status === 'running' || (c.status === 'unknown' && c.monitorPid > 0))
+      .map((c) => ({ ...c }))
+      .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  }
+
+  async inspect(ref: string): Promise<ContainerInfo> {
+    this.record('inspect', ref);
+    return { ...this.loaded(ref) };
+  }
+
+  async wait(ref: string): Promise<WaitResult> {
+    this.record('wait', ref);
+    const c = this.loaded(ref);
+    if (c.status === 'running') this.end(c, this.waitResult.exitCode, this.waitResult.oomKilled);
+    const result = { exitCode: c.exitCode ?? 0, oomKilled: c.oomKilled };
+    if (c.status === 'exited' && c.spec.autoRemove) this.forget(c);
+    return result;
+  }
+
+  /** A followed log of a running container stays open until its signal aborts (without one it ends). */
+  async *logs(ref: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<LogLine> {
+    this.record('logs', ref, opts);
+    const c = this.loaded(ref);
+    const lines = this.logLines.get(c.id) ?? [];
+    yield* opts?.tail === undefined ? lines : lines.slice(-opts.tail || lines.length);
+    const signal = opts?.signal;
+    if (opts?.follow && signal && !signal.aborted && c.status === 'running') {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    }
+  }
+
+  async top(ref: string): Promise<ProcessInfo[]> {
+    this.record('top', ref);
+    return this.loaded(ref).status === 'running' ? this.procs : [];
+  }
+
+  async runtimeConfig(ref: string): Promise<RuntimeConfig> {
+    this.record('runtimeConfig', ref);
+    this.loaded(ref);
+    return this.runtime;
+  }
+
+  async exec(ref: string, argv: string[], opts?: ExecOptions): Promise<number> {
+    this.record('exec', ref, argv, opts);
+    const c = this.find(ref);
+    if (argv.length === 0) throw new InvalidArgument('exec: no command given');
+    if (opts?.cwd !== undefined && !path.posix.isAbsolute(opts.cwd))
+      throw new InvalidArgument(`the working directory '${opts.cwd}' is invalid, it needs to be an absolute path`);
+    if (this.usable(c).status !== 'running') throw new Conflict(`container ${c.name} is not running`);
+    const failure = c.image === HOST_IMAGE ? hostCommandError(argv[0]) : null;
+    if (failure) throw failure;
+    return opts?.detach ? 0 : this.execResult;
+  }
+
+  async images(): Promise<ImageInfo[]> {
+    this.record('images');
+    return this.imageList;
+  }
+
+  async importImage(tarPath: string, name: string): Promise<ImageInfo> {
+    this.record('importImage', tarPath, name);
+    const img: ImageInfo = { name, id: `sha256:${'ab'.repeat(32)}`, created: '2024-01-01T00:00:00Z', size: 1, kind: 'rootfs' };
+    this.imageList.push(img);
+    return img;
+  }
+
+  async removeImage(name: string, opts?: { force?: boolean }): Promise<string[]> {
+    this.record('removeImage', name, opts);
+    refuseBuiltin(name, 'removed');
+    const img = this.image(name);
+    // As the engine: an image a container uses goes only when forced.
+    const user = this.containers.find((c) => (c.imageId ? c.imageId === img.id : c.image === name));
+    if (user && !opts?.force)
+      throw new Conflict(`conflict: unable to remove repository reference "${name}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${img.id.slice(7, 19)}`);
+    this.imageList = this.imageList.filter((i) => i !== img);
+    return [`Untagged: ${img.name}`, `Deleted: ${img.id}`];
+  }
+
+  async inspectImage(ref: string): Promise<ImageDetail> {
+    this.record('inspectImage', ref);
+    const img = this.image(ref);
+    return {
+      Id: img.id,
+      RepoTags: img.kind === 'builtin' ? [] : [img.name],
+      RepoDigests: img.digest ? [`${img.repository ?? img.name}@${img.digest}`] : [],
+      Created: img.created,
+      Author: '',
+      Architecture: process.arch === 'x64' ? 'amd64' : process.arch,
+      Os: 'linux',
+      Size: img.size,
+      Config: { User: '', Env: [], Entrypoint: null, Cmd: ['/bin/sh'], WorkingDir: '', Labels: null },
+      RootFS: { Type: 'layers', Layers: [] },
+      Metadata: { LastTagTime: '' },
+    };
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    this.record('tagImage', source, target);
+    refuseBuiltin(source, 'tagged');
+    const img = this.image(source);
+    this.imageList.push({ ...img, name: target });
+  }
+
+  async saveImages(refs: string[], out: string | Writable): Promise<void> {
+    this.record('saveImages', refs, typeof out === 'string' ? out : 'stream');
+    for (const r of refs) {
+      refuseBuiltin(r, 'saved');
+      this.image(r);
+    }
+  }
+
+  async loadImages(input: string | Readable): Promise<string[]> {
+    this.record('loadImages', typeof input === 'string' ? input : 'stream');
+    return [];
+  }
+
+  async pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }> {
+    this.record('pruneImages', opts);
+    return { deleted: [], reclaimed: 0 };
+  }
+
+  async gc(): Promise<string[]> {
+    this.record('gc');
+    return this.gcResult;
+  }
+
+  async pull(ref: string, opts: RegistryOptions = {}): Promise<PullResult> {
+    this.record('pull', ref, { insecure: opts.insecure });
+    refuseBuiltin(ref, 'pulled');
+    if (this.pullHook) await this.pullHook(ref, opts);
+    opts.signal?.throwIfAborted();
+    for (const e of this.transferEvents) opts.onProgress?.(e);
+    const colon = ref.lastIndexOf(':');
+    const tagged = colon > ref.lastIndexOf('/');
+    const repository = tagged ? ref.slice(0, colon) : ref;
+    const tag = tagged ? ref.slice(colon + 1) : 'latest';
+    const name = `${repository}:${tag}`;
+    const image: ImageInfo = { name, repository, tag, id: `sha256:${'cd'.repeat(32)}`, created: '2024-01-01T00:00:00Z', size: 1, sharedSize: 0, layers: 1, kind: 'oci' };
+    this.imageList = [...this.imageList.filter((i) => i.name !== name), image];
+    return { image, reference: fullReference(name), digest: `sha256:${'ef'.repeat(32)}`, downloaded: 1 };
+  }
+
+  async push(ref: string, opts: RegistryOptions = {}): Promise<PushResult> {
+    this.record('push', ref, { insecure: opts.insecure });
+    refuseBuiltin(ref, 'pushed');
+    for (const e of this.transferEvents) opts.onProgress?.(e);
+    return { reference: ref, digest: `sha256:${'ef'.repeat(32)}`, size: 527, uploaded: 10 };
+  }
+
+  async login(registry: string, creds: { username: string; password: string }, opts?: { insecure?: boolean }): Promise<void> {
+    this.record('login', registry, creds.username, opts);
+    this.logins.set(registry, creds);
+  }
+
+  async logout(registry: string): Promise<boolean> {
+    this.record('logout', registry);
+    return this.logins.delete(registry);
+  }
+}
+
+/** NAME:TAG as the registry code spells it in full: docker.io and library/ when not given. */
+function fullReference(name: string): string {
+  const first = name.split('/')[0];
+  if (name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return name;
+  return `docker.io/${name.includes('/') ? '' : 'library/'}${name}`;
+}
