@@ -28,7 +28,7 @@ static int open_in(int dirfd, const char *name)
 
 /* One directory: v2 (kept open for CLONE_INTO_CGROUP, plus its cgroup.procs)
  * or a v1 hierarchy (its tasks file). Takes ownership of dir. */
-static int add_dir(struct cgroup_set *s, int dir)
+static int add_dir(struct cgroup_set *s, int dir, const char *path)
 {
 	struct statfs fs;
 	if (fstatfs(dir, &fs) < 0)
@@ -39,6 +39,7 @@ static int add_dir(struct cgroup_set *s, int dir)
 			goto fail;
 		}
 		s->v2_dir = dir;
+		s->v2_path = path;
 		s->v2_procs = open_in(dir, "cgroup.procs");
 		return s->v2_procs < 0 ? -1 : 0;
 	}
@@ -46,7 +47,7 @@ static int add_dir(struct cgroup_set *s, int dir)
 	if (fd < 0)
 		goto fail;
 	close(dir);
-	s->tasks[s->ntasks++] = fd;
+	s->tasks[s->ntasks++] = (struct cgroup_task){ fd, path };
 	return 0;
 fail:;
 	int e = errno;
@@ -55,17 +56,19 @@ fail:;
 	return -1;
 }
 
-int cgroup_set_open(char *const *dirs, size_t n, struct cgroup_set *s)
+int cgroup_set_open(char *const *dirs, size_t n, struct cgroup_set *s, const char **bad)
 {
 	*s = (struct cgroup_set){ .v2_dir = -1, .v2_procs = -1 };
+	*bad = NULL;
 	s->tasks = calloc(n ? n : 1, sizeof *s->tasks);
 	if (!s->tasks)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		int dir = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dir < 0 || add_dir(s, dir) < 0) {
+		if (dir < 0 || add_dir(s, dir, dirs[i]) < 0) {
 			int e = errno;
 			cgroup_set_close(s);
+			*bad = dirs[i];
 			errno = e;
 			return -1;
 		}
@@ -104,20 +107,24 @@ pid_t cgroup_clone(struct cgroup_set *s, unsigned long flags, int *pidfd)
 	return (pid_t)r;
 }
 
-int cgroup_set_join(const struct cgroup_set *s)
+int cgroup_set_join(const struct cgroup_set *s, const char **bad)
 {
 	for (size_t i = 0; i < s->ntasks; i++)
-		if (write_all(s->tasks[i], "0", 1) < 0)
+		if (write_all(s->tasks[i].fd, "0", 1) < 0) {
+			*bad = s->tasks[i].dir;
 			return -1;
-	if (s->v2_procs >= 0 && !s->v2_joined && write_all(s->v2_procs, "0", 1) < 0)
+		}
+	if (s->v2_procs >= 0 && !s->v2_joined && write_all(s->v2_procs, "0", 1) < 0) {
+		*bad = s->v2_path;
 		return -1;
+	}
 	return 0;
 }
 
 void cgroup_set_close(struct cgroup_set *s)
 {
 	for (size_t i = 0; i < s->ntasks; i++)
-		close(s->tasks[i]);
+		close(s->tasks[i].fd);
 	free(s->tasks);
 	s->tasks = NULL;
 	s->ntasks = 0;

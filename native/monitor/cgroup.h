@@ -17,18 +17,25 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct cgroup_task {
+	int fd;		 /* DIR/tasks, O_WRONLY */
+	const char *dir; /* DIR, for error messages */
+};
+
 struct cgroup_set {
-	int *tasks;	 /* v1 hierarchies: DIR/tasks, O_WRONLY */
+	struct cgroup_task *tasks; /* v1 hierarchies */
 	size_t ntasks;
 	int v2_dir;	 /* the v2 directory (O_RDONLY|O_DIRECTORY) for CLONE_INTO_CGROUP, or -1 */
 	int v2_procs;	 /* its cgroup.procs, for the fallback, or -1 */
+	const char *v2_path; /* its path, for error messages */
 	bool v2_joined;	 /* set by cgroup_clone when the child started inside v2_dir */
 };
 
 /* Opens every directory's join file (close-on-exec), telling v1 from v2 by
  * the filesystem type. Done before the child changes mount namespace, where
- * the paths are no longer reachable. 0 or -1 (errno). */
-int cgroup_set_open(char *const *dirs, size_t n, struct cgroup_set *s);
+ * the paths are no longer reachable. 0 or -1 (errno, and *bad the directory
+ * that failed, or NULL). dirs must outlive s. */
+int cgroup_set_open(char *const *dirs, size_t n, struct cgroup_set *s, const char **bad);
 
 /* clone3() with fork() semantics, extra flags (CLONE_NEW*), a pidfd when
  * pidfd != NULL, and the child started inside the v2 cgroup when there is
@@ -36,8 +43,8 @@ int cgroup_set_open(char *const *dirs, size_t n, struct cgroup_set *s);
 pid_t cgroup_clone(struct cgroup_set *s, unsigned long flags, int *pidfd);
 
 /* In the child: joins the v1 hierarchies (and v2, if clone could not).
- * 0 or -1 (errno). */
-int cgroup_set_join(const struct cgroup_set *s);
+ * 0 or -1 (errno, and *bad the directory that failed). */
+int cgroup_set_join(const struct cgroup_set *s, const char **bad);
 
 void cgroup_set_close(struct cgroup_set *s);
 

@@ -45,11 +45,10 @@ static void sync_line(const char *line)
 
 /* 127: not found, 126: found but not executable, 125: anything else (the
  * exit codes of docker exec / podman exec). With a sync fd the engine gets
- * "error <step> <ERRNAME> <errno>" and says it in its own words; without one,
- * a line on stderr. */
+ * "error <step> <ERRNAME> <errno> <detail>" and says it in its own words;
+ * without one, a line on stderr. */
 __attribute__((noreturn)) static void fail(const char *step, int err, const char *detail)
 {
-	char line[256];
 	int code = 125;
 	if (strcmp(step, "exec") == 0) {
 		if (err == ENOENT)
@@ -58,14 +57,7 @@ __attribute__((noreturn)) static void fail(const char *step, int err, const char
 			code = 126;
 	}
 	tty_restore_stdin();
-	if (sync_fd >= 0) {
-		snprintf(line, sizeof line, "error %s %s %d\n", step, errname(err), err);
-		sync_line(line);
-	} else {
-		snprintf(line, sizeof line, "hutch-monitor: exec: %s%s%s: %s (%s)\n", step, detail ? ": " : "",
-			 detail ? detail : "", errname(err), strerror(err));
-		write_str(2, line);
-	}
+	report_failure(sync_fd, "exec", step, err, detail);
 	exit(code);
 }
 
@@ -150,12 +142,15 @@ int cmd_exec(const struct exec_opts *o)
 	if (spec_load(&arena, o->bundle, &spec, &what) < 0)
 		fail("config", errno, what);
 
+	char pid_s[24];
+	snprintf(pid_s, sizeof pid_s, "%d", (int)o->pid);
 	int pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
 	if (pidfd < 0)
-		fail("pidfd_open", errno, NULL);
+		fail("pidfd_open", errno, pid_s);
 	struct cgroup_set cg;
-	if (cgroup_set_open(o->cgroups, o->ncgroups, &cg) < 0)
-		fail("cgroup", errno, NULL);
+	const char *badcg;
+	if (cgroup_set_open(o->cgroups, o->ncgroups, &cg, &badcg) < 0)
+		fail("cgroup", errno, badcg);
 	if (spec.has_oom)
 		write_oom(spec.oom_score_adj);
 
@@ -173,7 +168,7 @@ int cmd_exec(const struct exec_opts *o)
 		fail("stdio", errno, NULL);
 
 	if (setns(pidfd, spec.ns_flags) < 0)
-		fail("setns", errno, NULL);
+		fail("setns", errno, pid_s);
 
 	int master = -1, slave = -1;
 	if (o->tty) {
@@ -212,8 +207,8 @@ int cmd_exec(const struct exec_opts *o)
 	if (pid == 0) {
 		report_fd = sv[1];
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		if (cgroup_set_join(&cg) < 0)
-			child_fail("cgroup", errno);
+		if (cgroup_set_join(&cg, &badcg) < 0)
+			child_failf("cgroup", errno, "%s", badcg);
 		if (setsid() < 0)
 			child_fail("setsid", errno);
 		/* copies above 2 first, so no dup2 below clobbers a source */
@@ -257,7 +252,7 @@ int cmd_exec(const struct exec_opts *o)
 			;
 		if (r < 0)
 			fail("report", e, NULL);
-		fail(rep.step, rep.err, NULL);
+		fail(rep.step, rep.err, rep.detail);
 	}
 	close(sv[0]);
 	char line[64];

@@ -45,11 +45,11 @@ static void null_stdin(void)
 	struct stat st;
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) < 0)
-		child_fail("stdio", errno);
+		child_failf("stdio", errno, "/dev/null");
 	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-		child_fail("stdio", EPERM);
+		child_failf("stdio", EPERM, "/dev/null (not the null device)");
 	if (dup2(fd, 0) < 0)
-		child_fail("stdio", errno);
+		child_failf("stdio", errno, "/dev/null");
 	close(fd);
 }
 
@@ -59,7 +59,7 @@ static void write_oom(int v)
 	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	int n = snprintf(buf, sizeof buf, "%d", v);
 	if (fd < 0 || write_all(fd, buf, (size_t)n) < 0)
-		child_fail("oom_score_adj", errno);
+		child_failf("oom_score_adj", errno, "%d", v);
 	close(fd);
 }
 
@@ -82,10 +82,11 @@ void container_init(const struct init_args *a)
 		child_fail("setsid", errno);
 	/* Relative bind sources are relative to the bundle. */
 	if (chdir(a->o->bundle) < 0)
-		child_fail("bundle", errno);
+		child_failf("bundle", errno, "%s", a->o->bundle);
 
-	if (cgroup_set_join(a->cg) < 0)
-		child_fail("cgroup", errno);
+	const char *badcg;
+	if (cgroup_set_join(a->cg, &badcg) < 0)
+		child_failf("cgroup", errno, "%s", badcg);
 	/* A cgroup namespace is created after joining, so that its root is the
 	 * container's own cgroup. */
 	if ((s->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
@@ -94,9 +95,9 @@ void container_init(const struct init_args *a)
 		write_oom(s->oom_score_adj);
 	if ((s->ns_flags & CLONE_NEWUTS) && s->hostname && *s->hostname &&
 	    sethostname(s->hostname, strlen(s->hostname)) < 0)
-		child_fail("sethostname", errno);
+		child_failf("sethostname", errno, "%s", s->hostname);
 	if ((s->ns_flags & CLONE_NEWNET) && ns_loopback_up() < 0)
-		child_fail("loopback", errno);
+		child_failf("loopback", errno, "lo");
 
 	struct rootfs_opts ro = {
 		.cgroups = a->o->cgroups,

@@ -3,6 +3,8 @@
  * escapes, number syntax, trailing garbage). */
 #include "json.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define MAX_DEPTH 64
@@ -11,6 +13,7 @@ struct parser {
 	struct arena *a;
 	const char *p, *end;
 	const char *err;
+	bool nomem; /* err is the arena's: out of memory, not bad JSON */
 };
 
 static struct jv *parse_value(struct parser *ps, int depth);
@@ -28,11 +31,18 @@ static void *fail(struct parser *ps, const char *msg)
 	return NULL;
 }
 
+static void *out_of_memory(struct parser *ps)
+{
+	if (!ps->err)
+		ps->nomem = true;
+	return fail(ps, "out of memory");
+}
+
 static struct jv *new_value(struct parser *ps, enum jtype t)
 {
 	struct jv *v = arena_alloc(ps->a, sizeof *v);
 	if (!v)
-		return fail(ps, "out of memory");
+		return out_of_memory(ps);
 	v->type = t;
 	return v;
 }
@@ -95,7 +105,7 @@ static const char *parse_string(struct parser *ps, size_t *outlen)
 		return fail(ps, "unterminated string");
 	char *out = arena_alloc(ps->a, (size_t)(q - s) + 1);
 	if (!out)
-		return fail(ps, "out of memory");
+		return out_of_memory(ps);
 	size_t n = 0;
 	const char *p = s;
 	while (p < q) {
@@ -184,7 +194,7 @@ static struct jv *parse_number(struct parser *ps)
 		return NULL;
 	v->str = arena_strndup(ps->a, s, (size_t)(p - s));
 	if (!v->str)
-		return fail(ps, "out of memory");
+		return out_of_memory(ps);
 	v->len = (size_t)(p - s);
 	ps->p = p;
 	return v;
@@ -285,8 +295,10 @@ struct jv *json_parse(struct arena *a, const char *text, size_t len, const char 
 		if (ps.p != ps.end)
 			v = fail(&ps, "trailing characters");
 	}
-	if (!v)
+	if (!v) {
 		*err = ps.err ? ps.err : "parse error";
+		errno = ps.nomem ? ENOMEM : EINVAL;
+	}
 	return v;
 }
 

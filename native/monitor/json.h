@@ -24,7 +24,8 @@ struct jv {
 	struct jv *next;   /* next sibling */
 };
 
-/* Parses text[0..len). On error returns NULL and points *err at a message. */
+/* Parses text[0..len). On error returns NULL, points *err at a message and
+ * sets errno: ENOMEM when the arena was full, else EINVAL. */
 struct jv *json_parse(struct arena *a, const char *text, size_t len, const char **err);
 
 /* Member of an object by name (the last one if repeated), or NULL. NULL-safe. */

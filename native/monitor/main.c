@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -28,13 +29,15 @@ static int usage_code = 2;
 __attribute__((noreturn)) static void bad_usage(const char *msg, const char *arg, int sync_fd)
 {
 	char line[512];
+	snprintf(line, sizeof line, "%s%s%s", msg, arg ? ": " : "", arg ? arg : "");
 	/* with a sync fd, the engine says it in one line of its own */
 	if (sync_fd >= 0) {
-		write_str(sync_fd, "error args EINVAL 22\n");
+		report_failure(sync_fd, "usage", "args", EINVAL, line);
 		exit(usage_code);
 	}
-	snprintf(line, sizeof line, "hutch-monitor: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	write_str(2, "hutch-monitor: ");
 	write_str(2, line);
+	write_str(2, "\n");
 	write_str(2, usage);
 	exit(usage_code);
 }

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -118,6 +119,17 @@ static int bind_remount(int fd, unsigned long flags, unsigned long clear)
 	return mount(NULL, fdpath(p, fd), NULL, MS_BIND | MS_REMOUNT | (flags & REMOUNT_FLAGS), NULL);
 }
 
+/* A failed mounts[] entry, said as crun does: "mount /data (bind from /srv/x)",
+ * "mount /proc (proc)", "mount /mnt (ext4 from /dev/sdb1)", then what part
+ * of it failed when not the mount itself (then: "remount"). */
+__attribute__((noreturn)) static void mount_fail(const struct spec_mount *m, bool bind, const char *then, int err)
+{
+	const char *type = bind ? "bind" : *m->type ? m->type : "no type";
+	const char *src = m->source && (bind || m->source[0] == '/') ? m->source : NULL;
+	child_failf("mount", err, "%s (%s%s%s)%s%s", m->destination, type,
+		    src ? " from " : bind ? " without a source" : "", src ? src : "", then ? ": " : "", then ? then : "");
+}
+
 /* Mounts a "cgroup" entry. Without a cgroup namespace the real hierarchy would
  * show the whole host tree, so, like runc on cgroup v1, we mount a tmpfs and
  * bind only the container's own cgroup directory of each hierarchy into it
@@ -128,28 +140,30 @@ static void mount_cgroup(int rootfd, const struct spec_mount *m, const struct mo
 	char p[32], q[32];
 	struct statfs sfs;
 	unsigned long bindflags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char then[PATH_MAX + 80];
 	int fd = inroot_mkpath(rootfd, m->destination, false, RESOLVE_NO_SYMLINKS);
 	if (fd < 0)
-		child_fail("mount", errno);
+		mount_fail(m, false, NULL, errno);
 	if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
 		if (ro->ncgroups == 1) {
+			snprintf(then, sizeof then, "bind from %s", ro->cgroups[0]);
 			int src = open(ro->cgroups[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (src < 0 || mount(fdpath(q, src), fdpath(p, fd), NULL, MS_BIND, NULL) < 0)
-				child_fail("mount", errno);
+				mount_fail(m, false, then, errno);
 			close(src);
 			close(fd);
 			if ((fd = inroot_open(rootfd, m->destination, O_PATH, RESOLVE_NO_SYMLINKS)) < 0 ||
 			    bind_remount(fd, bindflags | o->flags, 0) < 0)
-				child_fail("mount", errno);
+				mount_fail(m, false, "remount", errno);
 		}
 		close(fd);
 		return;
 	}
 	if (mount("cgroup", fdpath(p, fd), "tmpfs", (o->flags & ~(MS_RDONLY | MS_BIND | MS_REC)), "mode=755") < 0)
-		child_fail("mount", errno);
+		mount_fail(m, false, "tmpfs", errno);
 	close(fd);
 	if ((fd = inroot_open(rootfd, m->destination, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS)) < 0)
-		child_fail("mount", errno);
+		mount_fail(m, false, NULL, errno);
 	for (size_t i = 0; i < ro->ncgroups; i++) {
 		const char *dir = ro->cgroups[i], *pre = "/sys/fs/cgroup/";
 		char name[64];
@@ -162,22 +176,24 @@ static void mount_cgroup(int rootfd, const struct spec_mount *m, const struct mo
 			continue;
 		memcpy(name, dir, n);
 		name[n] = 0;
+		snprintf(then, sizeof then, "%s (bind from %s)", name, ro->cgroups[i]);
 		if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST)
-			child_fail("mount", errno);
+			mount_fail(m, false, then, errno);
 		int t = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int src = open(ro->cgroups[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (t < 0 || src < 0 || mount(fdpath(q, src), fdpath(p, t), NULL, MS_BIND, NULL) < 0)
-			child_fail("mount", errno);
+			mount_fail(m, false, then, errno);
 		close(t);
 		close(src);
+		snprintf(then, sizeof then, "%s: remount", name);
 		if ((t = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
 		    bind_remount(t, bindflags, 0) < 0)
-			child_fail("mount", errno);
+			mount_fail(m, false, then, errno);
 		close(t);
 	}
 	/* fd is the tmpfs root itself: remount it with the flags asked (ro) */
 	if (bind_remount(fd, o->flags, o->clear) < 0)
-		child_fail("mount", errno);
+		mount_fail(m, false, "remount", errno);
 	close(fd);
 }
 
@@ -185,9 +201,10 @@ static void do_mount(int rootfd, const struct spec_mount *m, const struct rootfs
 {
 	struct mopts o;
 	char p[32], q[32];
-	if (parse_opts(m, &o) < 0)
-		child_fail("mount", errno);
+	int perr = parse_opts(m, &o) < 0 ? errno : 0;
 	bool bind = (o.flags & MS_BIND) || strcmp(m->type, "bind") == 0;
+	if (perr)
+		mount_fail(m, bind, "options", perr);
 	if (!bind && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)) {
 		mount_cgroup(rootfd, m, &o, ro);
 		return;
@@ -199,16 +216,16 @@ static void do_mount(int rootfd, const struct spec_mount *m, const struct rootfs
 	if (bind) {
 		struct stat st;
 		if (!m->source || (src = open(m->source, O_PATH | O_CLOEXEC)) < 0 || fstat(src, &st) < 0)
-			child_fail("mount", m->source ? errno : EINVAL);
+			mount_fail(m, bind, NULL, m->source ? errno : EINVAL);
 		fd = inroot_mkpath(rootfd, m->destination, !S_ISDIR(st.st_mode), res);
 		if (fd < 0 || mount(fdpath(q, src), fdpath(p, fd), NULL, MS_BIND | (o.flags & MS_REC), NULL) < 0)
-			child_fail("mount", errno);
+			mount_fail(m, bind, NULL, errno);
 		close(src);
 	} else {
 		fd = inroot_mkpath(rootfd, m->destination, false, res);
 		if (fd < 0 || mount(m->source ? m->source : m->type, fdpath(p, fd), m->type,
 				    o.flags & ~(MS_BIND | MS_REC), o.data[0] ? o.data : NULL) < 0)
-			child_fail("mount", errno);
+			mount_fail(m, bind, NULL, errno);
 	}
 	if (!(o.prop || (bind && (o.flags & REMOUNT_FLAGS))))
 		goto out;
@@ -216,11 +233,11 @@ static void do_mount(int rootfd, const struct spec_mount *m, const struct rootfs
 	 * mount itself before changing its flags or propagation. */
 	close(fd);
 	if ((fd = inroot_open(rootfd, m->destination, O_PATH, res)) < 0)
-		child_fail("mount", errno);
+		mount_fail(m, bind, NULL, errno);
 	if (bind && (o.flags & REMOUNT_FLAGS) && bind_remount(fd, o.flags, o.clear) < 0)
-		child_fail("mount", errno);
+		mount_fail(m, bind, "remount", errno);
 	if (o.prop && mount(NULL, fdpath(p, fd), NULL, o.prop, NULL) < 0)
-		child_fail("mount", errno);
+		mount_fail(m, bind, "propagation", errno);
 out:
 	close(fd);
 }
@@ -257,12 +274,12 @@ static void setup_dev(int rootfd)
 	char p[32], q[32];
 	int dev = inroot_open(rootfd, "/dev", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
 	if (dev < 0)
-		child_fail("devices", errno);
+		child_failf("devices", errno, "/dev");
 	for (unsigned i = 0; i < ARRAY_LEN(nodes); i++) {
 		if (mknodat(dev, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) == 0 || errno == EEXIST)
 			continue;
 		if (errno != EPERM)
-			child_fail("devices", errno);
+			child_failf("devices", errno, "/dev/%s", nodes[i].name);
 		char host[32];
 		snprintf(host, sizeof host, "/dev/%s", nodes[i].name);
 		int t = openat(dev, nodes[i].name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
@@ -272,7 +289,7 @@ static void setup_dev(int rootfd)
 		}
 		int src = open(host, O_PATH | O_CLOEXEC);
 		if (t < 0 || src < 0 || mount(fdpath(q, src), fdpath(p, t), NULL, MS_BIND, NULL) < 0)
-			child_fail("devices", errno);
+			child_failf("devices", errno, "/dev/%s (bind from %s)", nodes[i].name, host);
 		close(t);
 		close(src);
 	}
@@ -280,7 +297,7 @@ static void setup_dev(int rootfd)
 		if (strcmp(links[i].name, "core") == 0 && access("/proc/kcore", F_OK) < 0)
 			continue;
 		if (symlinkat(links[i].target, dev, links[i].name) < 0 && errno != EEXIST)
-			child_fail("devices", errno);
+			child_failf("devices", errno, "/dev/%s -> %s", links[i].name, links[i].target);
 	}
 	close(dev);
 }
@@ -293,12 +310,12 @@ static int setup_console(int rootfd, const struct winsize *ws)
 	int slave;
 	int master = pty_alloc(rootfd, &slave);
 	if (master < 0)
-		child_fail("console", errno);
+		child_failf("console", errno, "/dev/pts/ptmx");
 	if (ws && ws->ws_row && ioctl(slave, TIOCSWINSZ, ws) < 0)
-		child_fail("console", errno);
+		child_failf("console", errno, "window size");
 	int con = inroot_mkpath(rootfd, "/dev/console", true, RESOLVE_NO_SYMLINKS);
 	if (con < 0 || mount(fdpath(q, slave), fdpath(p, con), NULL, MS_BIND, NULL) < 0)
-		child_fail("console", errno);
+		child_failf("console", errno, "/dev/console");
 	close(con);
 	if (report_send_fd(master) < 0)
 		child_fail("console", errno);
@@ -315,22 +332,22 @@ static void mask_paths(int rootfd, const struct spec *s)
 	 * masked path (CVE-2025-31133). */
 	int null = open("/dev/null", O_PATH | O_CLOEXEC);
 	if (null < 0 || fstat(null, &st) < 0)
-		child_fail("maskedPaths", errno);
+		child_failf("maskedPaths", errno, "/dev/null");
 	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-		child_fail("maskedPaths", ENODEV);
+		child_failf("maskedPaths", ENODEV, "/dev/null (not the null device)");
 	for (size_t i = 0; i < s->nmasked; i++) {
 		int fd = inroot_open(rootfd, s->masked[i], O_PATH, 0);
 		if (fd < 0 && errno == ENOENT)
 			continue;
 		if (fd < 0 || fstat(fd, &st) < 0)
-			child_fail("maskedPaths", errno);
+			child_failf("maskedPaths", errno, "%s", s->masked[i]);
 		int r;
 		if (S_ISDIR(st.st_mode))
 			r = mount("tmpfs", fdpath(p, fd), "tmpfs", MS_RDONLY, NULL);
 		else
 			r = mount(fdpath(q, null), fdpath(p, fd), NULL, MS_BIND, NULL);
 		if (r < 0)
-			child_fail("maskedPaths", errno);
+			child_failf("maskedPaths", errno, "%s", s->masked[i]);
 		close(fd);
 	}
 	close(null);
@@ -344,11 +361,11 @@ static void readonly_paths(int rootfd, const struct spec *s)
 		if (fd < 0 && errno == ENOENT)
 			continue;
 		if (fd < 0 || mount(fdpath(p, fd), p, NULL, MS_BIND | MS_REC, NULL) < 0)
-			child_fail("readonlyPaths", errno);
+			child_failf("readonlyPaths", errno, "%s", s->readonly[i]);
 		close(fd);
 		if ((fd = inroot_open(rootfd, s->readonly[i], O_PATH, 0)) < 0 ||
 		    bind_remount(fd, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0)
-			child_fail("readonlyPaths", errno);
+			child_failf("readonlyPaths", errno, "%s: remount", s->readonly[i]);
 		close(fd);
 	}
 }
@@ -357,17 +374,17 @@ int rootfs_setup(const struct spec *s, const struct rootfs_opts *o)
 {
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		child_fail("rprivate", errno);
+		child_failf("rprivate", errno, "/");
 	if (s->overlay) {
 		if (mount("overlay", s->root_path, "overlay", 0, s->overlay) < 0)
-			child_fail("rootfs", errno);
+			child_failf("rootfs", errno, "%s (overlay)", s->root_path);
 	} else if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		/* a bind onto itself makes root.path a mount point, as pivot_root needs */
-		child_fail("rootfs", errno);
+		child_failf("rootfs", errno, "%s (bind)", s->root_path);
 	}
 	int rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		child_fail("rootfs", errno);
+		child_failf("rootfs", errno, "%s", s->root_path);
 
 	for (size_t i = 0; i < s->nmounts; i++)
 		do_mount(rootfd, &s->mounts[i], o);
@@ -380,16 +397,16 @@ int rootfs_setup(const struct spec *s, const struct rootfs_opts *o)
 	/* pivot_root(".", ".") stacks the old root on the new one; detaching "."
 	 * then removes the old root without needing a directory for it. */
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
-		child_fail("pivot_root", errno);
+		child_failf("pivot_root", errno, "%s", s->root_path);
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-		child_fail("pivot_root", errno);
+		child_failf("pivot_root", errno, "%s: detaching the old root", s->root_path);
 	close(rootfd);
 
 	if (s->root_readonly) {
 		struct statvfs sv;
 		if (statvfs("/", &sv) < 0 ||
 		    mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | statvfs_to_ms(sv.f_flag), NULL) < 0)
-			child_fail("readonly_root", errno);
+			child_failf("readonly_root", errno, "/");
 	}
 	return slave;
 }

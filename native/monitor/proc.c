@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <linux/close_range.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -23,13 +24,19 @@ static void set_user(const struct spec *s)
 	/* Keep the permitted set across the uid change; capset() below then sets
 	 * exactly what the config asks. */
 	if (s->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		child_fail("capabilities", errno);
-	if (setgroups(s->ngids, s->gids) < 0)
-		child_fail("setgroups", errno);
+		child_failf("capabilities", errno, "PR_SET_KEEPCAPS");
+	if (setgroups(s->ngids, s->gids) < 0) {
+		int e = errno;
+		char list[200] = "";
+		size_t n = 0;
+		for (size_t i = 0; i < s->ngids && n < sizeof list; i++)
+			n += (size_t)snprintf(list + n, sizeof list - n, "%s%u", i ? "," : "", (unsigned)s->gids[i]);
+		child_failf("setgroups", e, "%s", list);
+	}
 	if (setresgid(s->gid, s->gid, s->gid) < 0)
-		child_fail("setgid", errno);
+		child_failf("setgid", errno, "%u", (unsigned)s->gid);
 	if (setresuid(s->uid, s->uid, s->uid) < 0)
-		child_fail("setuid", errno);
+		child_failf("setuid", errno, "%u", (unsigned)s->uid);
 }
 
 /* process.env with the --env entries replacing same-named ones. */
@@ -76,7 +83,7 @@ __attribute__((noreturn)) static void exec_path(char *const *argv, char **env)
 		child_fail("exec", ENOENT);
 	if (strchr(file, '/')) {
 		execve(file, argv, env);
-		child_fail("exec", errno);
+		child_failf("exec", errno, "%s", file);
 	}
 	const char *path = env_path(env);
 	size_t flen = strlen(file);
@@ -101,14 +108,14 @@ __attribute__((noreturn)) static void exec_path(char *const *argv, char **env)
 			case ENOENT: case ENOTDIR: case ELOOP: case ENAMETOOLONG: case ESTALE: case ENODEV: case ETIMEDOUT:
 				break;
 			default:
-				child_fail("exec", errno);
+				child_failf("exec", errno, "%s", buf);
 			}
 		}
 		if (!end)
 			break;
 		p = end;
 	}
-	child_fail("exec", eacces ? EACCES : ENOENT);
+	child_failf("exec", eacces ? EACCES : ENOENT, "%s", file);
 }
 
 void proc_exec(const struct spec *s, const struct proc_opts *o)
@@ -116,15 +123,16 @@ void proc_exec(const struct spec *s, const struct proc_opts *o)
 	for (size_t i = 0; i < s->nrlimits; i++) {
 		struct rlimit rl = { .rlim_cur = s->rlimits[i].soft, .rlim_max = s->rlimits[i].hard };
 		if (setrlimit(s->rlimits[i].resource, &rl) < 0)
-			child_fail("rlimits", errno);
+			child_failf("rlimits", errno, "%s (soft %llu, hard %llu)", s->rlimits[i].name,
+				    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
 	}
 	if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail("no_new_privs", errno);
 	if (s->has_caps && caps_drop_bounding(s->caps.bounding) < 0)
-		child_fail("capabilities", errno);
+		child_failf("capabilities", errno, "bounding set");
 	set_user(s);
 	if (s->has_caps && caps_apply(&s->caps) < 0)
-		child_fail("capabilities", errno);
+		child_failf("capabilities", errno, "effective, permitted, inheritable, ambient");
 	umask(s->has_umask ? s->umask : 022);
 	char **env = build_env(s, o);
 
@@ -134,11 +142,11 @@ void proc_exec(const struct spec *s, const struct proc_opts *o)
 	const char *cwd = o->cwd ? o->cwd : s->cwd;
 	char buf[PATH_MAX];
 	if (chdir(cwd) < 0)
-		child_fail("chdir", errno);
+		child_failf("chdir", errno, "%s", cwd);
 	if (!getcwd(buf, sizeof buf))
-		child_fail("getcwd", errno);
+		child_failf("getcwd", errno, "%s", cwd);
 	if (buf[0] != '/')
-		child_fail("getcwd", EPERM);
+		child_failf("getcwd", EPERM, "%s (outside the container)", cwd);
 
 	/* The monitor ignores SIGPIPE and blocks the signals it reads through a
 	 * signalfd; neither may leak into the container's command. */

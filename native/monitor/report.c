@@ -2,9 +2,13 @@
 #include "report.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "util.h"
 
 int report_fd = -1;
 
@@ -41,6 +45,20 @@ void child_fail(const char *step, int err)
 	_exit(1);
 }
 
+void child_failf(const char *step, int err, const char *fmt, ...)
+{
+	struct report r = { .kind = REPORT_ERROR, .err = err ? err : EIO };
+	strncpy(r.step, step, sizeof r.step - 1);
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(r.detail, sizeof r.detail, fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof r.detail)
+		memcpy(r.detail + sizeof r.detail - 4, "...", 4);
+	send_record(&r, -1);
+	_exit(1);
+}
+
 int report_send_fd(int fd)
 {
 	struct report r = { .kind = REPORT_CONSOLE };
@@ -70,5 +88,30 @@ int report_recv(int sock, struct report *r, int *fd)
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
 			memcpy(fd, CMSG_DATA(cm), sizeof *fd);
 	r->step[sizeof r->step - 1] = 0;
+	r->detail[sizeof r->detail - 1] = 0;
 	return 1;
+}
+
+/* src as one line of at most size - 1 bytes: control characters become '?',
+ * and what is cut ends in "...". */
+static void one_line(char *dst, size_t size, const char *src)
+{
+	size_t i = 0;
+	for (; src[i] && i < size - 1; i++)
+		dst[i] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) ? '?' : src[i];
+	dst[i] = 0;
+	if (src[i] && size > 4)
+		memcpy(dst + size - 4, "...", 4);
+}
+
+void report_failure(int sync_fd, const char *verb, const char *step, int err, const char *detail)
+{
+	char d[256], line[512];
+	one_line(d, sizeof d, detail ? detail : "");
+	if (sync_fd >= 0)
+		snprintf(line, sizeof line, "error %s %s %d%s%s\n", step, errname(err), err, *d ? " " : "", d);
+	else
+		snprintf(line, sizeof line, "hutch-monitor: %s: %s%s%s: %s (%s)\n", verb, step, *d ? ": " : "", d,
+			 errname(err), strerror(err));
+	write_str(sync_fd >= 0 ? sync_fd : 2, line); /* EPIPE: the engine went away; fine */
 }

@@ -42,18 +42,11 @@ static void sync_line(int fd, const char *line)
 		write_all(fd, line, strlen(line)); /* EPIPE: the engine went away; fine */
 }
 
-/* A setup failure: one line on the sync fd (and on stderr when there is no
+/* A setup failure: one line on the sync fd (or on stderr when there is no
  * sync fd to carry it), exit status 1, no exit file. */
 __attribute__((noreturn)) static void fail(const struct run_opts *o, const char *step, int err, const char *detail)
 {
-	char line[160];
-	snprintf(line, sizeof line, "error %s %s %d\n", step, errname(err), err);
-	sync_line(o->sync_fd, line);
-	if (o->sync_fd < 0) {
-		snprintf(line, sizeof line, "hutch-monitor: run: %s%s%s: %s (%s)\n", step, detail ? ": " : "",
-			 detail ? detail : "", errname(err), strerror(err));
-		write_str(2, line);
-	}
+	report_failure(o->sync_fd, "run", step, err, detail);
 	exit(1);
 }
 
@@ -137,7 +130,7 @@ int cmd_run(const struct run_opts *o)
 	if (spec_load(&arena, o->bundle, &spec, &what) < 0)
 		fail(o, "config", errno, what);
 	if (!(spec.ns_flags & CLONE_NEWNS))
-		fail(o, "config", EINVAL, "a mount namespace is required");
+		fail(o, "config", EINVAL, "linux.namespaces (a mount namespace is required)");
 	bool terminal = spec.terminal;
 
 	int logfd = open(o->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -176,8 +169,9 @@ int cmd_run(const struct run_opts *o)
 		fail(o, "pipe", errno, NULL);
 
 	struct cgroup_set cg;
-	if (cgroup_set_open(o->cgroups, o->ncgroups, &cg) < 0)
-		fail(o, "cgroup", errno, NULL);
+	const char *badcg;
+	if (cgroup_set_open(o->cgroups, o->ncgroups, &cg, &badcg) < 0)
+		fail(o, "cgroup", errno, badcg);
 	struct init_args ia = { .s = &spec, .o = o, .cg = &cg, .report = sv[1], .in_r = inp[0], .out_w = outp[1], .err_w = errp[1] };
 	if (terminal && o->attach && ioctl(0, TIOCGWINSZ, &ia.ws) == 0)
 		ia.have_ws = true;
@@ -219,7 +213,7 @@ int cmd_run(const struct run_opts *o)
 			;
 		if (r < 0)
 			fail(o, "report", rerr, NULL);
-		fail(o, rep.step, rep.err, NULL);
+		fail(o, rep.step, rep.err, rep.detail);
 	}
 	if (terminal && master < 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);

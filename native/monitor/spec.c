@@ -32,6 +32,14 @@ static int bad(struct ctx *c, const char *what)
 	return -1;
 }
 
+/* The arena is full while reading what: out of memory, not a bad config. */
+static int nomem(struct ctx *c, const char *what)
+{
+	c->what = what;
+	errno = ENOMEM;
+	return -1;
+}
+
 /* A value that must be of type t when present. NULL when absent or null. */
 static const struct jv *get_typed(struct ctx *c, const struct jv *obj, const char *key, enum jtype t, int *err)
 {
@@ -81,7 +89,7 @@ static int get_strv(struct ctx *c, const struct jv *obj, const char *key, const 
 	size_t len = v ? v->len : 0;
 	const char **arr = arena_alloc(c->a, (len + 1) * sizeof *arr);
 	if (!arr)
-		return bad(c, "memory");
+		return nomem(c, key);
 	size_t i = 0;
 	for (const struct jv *e = v ? v->child : NULL; e; e = e->next) {
 		if (e->type != J_STR)
@@ -132,7 +140,7 @@ static int get_rlimits(struct ctx *c, const struct jv *proc, struct spec *s)
 		return err;
 	s->rlimits = arena_alloc(c->a, (v->len + 1) * sizeof *s->rlimits);
 	if (!s->rlimits)
-		return bad(c, "memory");
+		return nomem(c, "rlimits");
 	for (const struct jv *e = v->child; e; e = e->next) {
 		const char *type = NULL;
 		unsigned long long soft, hard;
@@ -147,7 +155,7 @@ static int get_rlimits(struct ctx *c, const struct jv *proc, struct spec *s)
 		if (num_u64(c, json_get(e, "soft"), ULLONG_MAX, &soft, "rlimits.soft") ||
 		    num_u64(c, json_get(e, "hard"), ULLONG_MAX, &hard, "rlimits.hard"))
 			return -1;
-		s->rlimits[s->nrlimits++] = (struct spec_rlimit){ res, soft, hard };
+		s->rlimits[s->nrlimits++] = (struct spec_rlimit){ res, soft, hard, type };
 	}
 	return 0;
 }
@@ -182,7 +190,7 @@ static int get_user(struct ctx *c, const struct jv *proc, struct spec *s)
 	if (g) {
 		s->gids = arena_alloc(c->a, (g->len + 1) * sizeof *s->gids);
 		if (!s->gids)
-			return bad(c, "memory");
+			return nomem(c, "user.additionalGids");
 		for (const struct jv *e = g->child; e; e = e->next) {
 			if (num_u64(c, e, UINT32_MAX - 1, &v, "user.additionalGids"))
 				return -1;
@@ -239,12 +247,14 @@ static int get_mounts(struct ctx *c, const struct jv *root, struct spec *s)
 		return err;
 	s->mounts = arena_alloc(c->a, (m->len + 1) * sizeof *s->mounts);
 	if (!s->mounts)
-		return bad(c, "memory");
+		return nomem(c, "mounts");
 	for (const struct jv *e = m->child; e; e = e->next) {
 		struct spec_mount *sm = &s->mounts[s->nmounts++];
-		if (e->type != J_OBJ || get_str(c, e, "destination", &sm->destination) || get_str(c, e, "type", &sm->type) ||
-		    get_str(c, e, "source", &sm->source) || get_strv(c, e, "options", &sm->options, &sm->noptions))
+		if (e->type != J_OBJ)
 			return bad(c, "mounts");
+		if (get_str(c, e, "destination", &sm->destination) || get_str(c, e, "type", &sm->type) ||
+		    get_str(c, e, "source", &sm->source) || get_strv(c, e, "options", &sm->options, &sm->noptions))
+			return errno == ENOMEM ? nomem(c, "mounts.options") : bad(c, "mounts");
 		if (!sm->destination || sm->destination[0] != '/')
 			return bad(c, "mounts.destination");
 		if (!sm->type)
@@ -313,12 +323,14 @@ static char *read_config(struct ctx *c, const char *bundle, size_t *len)
 	/* Room for the text plus the tree: each value needs at least one source byte
 	 * and is 48 bytes, its string at most as long as its text. */
 	size_t sz = (size_t)st.st_size;
-	if (arena_init(c->a, 64 * sz + 65536) < 0) {
+	char *buf = NULL;
+	if (arena_init(c->a, 64 * sz + 65536) < 0 || !(buf = arena_alloc(c->a, sz + 1))) {
+		int e = errno;
 		close(fd);
-		c->what = "memory";
+		c->what = "config.json";
+		errno = e;
 		return NULL;
 	}
-	char *buf = arena_alloc(c->a, sz + 1);
 	size_t got = 0;
 	while (got < sz) {
 		ssize_t n = read(fd, buf + got, sz - got);
@@ -350,8 +362,7 @@ int spec_load(struct arena *a, const char *bundle, struct spec *s, const char **
 	const char *perr;
 	const struct jv *root = json_parse(a, text, len, &perr);
 	if (!root) {
-		c.what = perr;
-		errno = EINVAL;
+		c.what = perr; /* errno: EINVAL, or ENOMEM when the arena was full */
 		goto fail;
 	}
 	if (root->type != J_OBJ) {
@@ -361,8 +372,12 @@ int spec_load(struct arena *a, const char *bundle, struct spec *s, const char **
 	int err = 0;
 	const struct jv *r = get_typed(&c, root, "root", J_OBJ, &err);
 	const char *rp = NULL;
-	if (err || !r || get_str(&c, r, "path", &rp) || !rp || get_bool(&c, r, "readonly", &s->root_readonly)) {
+	if (err || !r || get_str(&c, r, "path", &rp) || !rp) {
 		bad(&c, "root.path");
+		goto fail;
+	}
+	if (get_bool(&c, r, "readonly", &s->root_readonly)) {
+		bad(&c, "root.readonly");
 		goto fail;
 	}
 	if (rp[0] == '/') {
@@ -371,7 +386,7 @@ int spec_load(struct arena *a, const char *bundle, struct spec *s, const char **
 		size_t n = strlen(bundle) + strlen(rp) + 2;
 		char *p = arena_alloc(a, n);
 		if (!p) {
-			bad(&c, "memory");
+			nomem(&c, "root.path");
 			goto fail;
 		}
 		snprintf(p, n, "%s/%s", bundle, rp);

@@ -23,6 +23,7 @@ struct spec_mount {
 struct spec_rlimit {
 	int resource;
 	uint64_t soft, hard;
+	const char *name; /* "RLIMIT_NOFILE", for error messages */
 };
 
 struct spec {

@@ -2,14 +2,14 @@
 // being multithreaded, cannot setns into a mount namespace) and runs the command.
 // The command gets pipes or a pty of the monitor's, never one of our fds (they come
 // from outside the container). The monitor reports on fd 3 as `run` does
-// (native/PROTOCOL.md): `pid …` once the command runs, `error <step> <ERRNO> <n>`
-// when it could not be started, `exit <status>` when it ends.
+// (native/PROTOCOL.md): `pid …` once the command runs, `error <step> <ERRNO> <n>
+// <detail…>` when it could not be started, `exit <status>` when it ends.
 import path from 'node:path';
 import type { ExecOptions } from '../types.js';
 import { CommandError, Conflict, InvalidArgument, SystemError } from '../errors.js';
 import { mustLoad, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
-import { setupError } from './monitor.js';
+import { parseErrorLine, setupError, type SetupFailure } from './monitor.js';
 
 export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts: ExecOptions = {}): Promise<number> {
   if (argv.length === 0) throw new InvalidArgument('exec: no command given');
@@ -41,7 +41,8 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
       buf += chunk;
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
-        const f = buf.slice(0, nl).split(' ');
+        const line = buf.slice(0, nl);
+        const f = line.split(' ');
         buf = buf.slice(nl + 1);
         if (f[0] === 'pid') {
           if (opts.detach) {
@@ -51,7 +52,7 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
             (sync as unknown as { destroy(): void }).destroy();
             child.unref();
           } else if (opts.signals) unsubscribe = opts.signals.subscribe((s) => child.kill(s));
-        } else if (f[0] === 'error') failure = execError(f[1] ?? '?', f[2] ?? 'EUNKNOWN', Number(f[3]), argv[0], opts.cwd);
+        } else if (f[0] === 'error') failure = execError(parseErrorLine(line), argv[0], opts.cwd);
         else if (f[0] === 'exit') status = Number(f[1]);
       }
     });
@@ -66,8 +67,8 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
   });
 }
 
-function execError(step: string, code: string, errno: number, command: string, cwd: string | undefined): Error {
-  if (step === 'chdir' && (code === 'ENOENT' || code === 'ENOTDIR'))
-    return new CommandError(`exec: working directory ${JSON.stringify(cwd ?? '')} does not exist in the container`, 126);
-  return setupError(step, code, errno, command);
+function execError(f: SetupFailure, command: string, cwd: string | undefined): Error {
+  if (f.step === 'chdir' && (f.code === 'ENOENT' || f.code === 'ENOTDIR'))
+    return new CommandError(`exec: working directory ${JSON.stringify(cwd ?? f.detail)} does not exist in the container`, 126);
+  return setupError(f, command);
 }

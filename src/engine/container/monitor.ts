@@ -1,8 +1,9 @@
 // Starts `hutch-monitor run` for a container and follows its sync pipe (fd 3), whose
 // line protocol is described in native/PROTOCOL.md: `pid …` once the container's
-// command is running, `error <step> <ERRNO> <n>` if setting it up failed, and
-// `exit <status>` when it ends.
+// command is running, `error <step> <ERRNO> <n> <detail…>` if setting it up failed,
+// and `exit <status>` when it ends.
 import { Socket } from 'node:net';
+import { getSystemErrorMap } from 'node:util';
 import { CommandError, Conflict, SystemError } from '../errors.js';
 import type { Native } from '../native/native.js';
 import type { SignalSource } from '../types.js';
@@ -74,7 +75,7 @@ export function launchMonitor(native: Native, a: LaunchArgs): Promise<Launched> 
           else if (a.signals) unsubscribe = a.signals.subscribe((s) => relay(pid, s));
           resolve({ pid: Number(f[1]), monitorPid: Number(f[2]), exited });
         } else if (f[0] === 'error') {
-          fail(setupError(f[1] ?? '?', f[2] ?? 'EUNKNOWN', Number(f[3]), a.command));
+          fail(setupError(parseErrorLine(line), a.command));
         } else if (f[0] === 'exit') {
           exitSeen = true;
           onExitLine(Number(f[1]));
@@ -99,13 +100,41 @@ function relay(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export function setupError(step: string, code: string, errno: number, command: string): Error {
+/** An `error <step> <ERRNAME> <errno>[ <detail…>]` line of the sync pipe: the step
+ * that failed, its errno, and what it was doing (`/data (bind from /srv/x)` for a
+ * `mount`), the rest of the line, '' from a monitor that sends none. */
+export interface SetupFailure {
+  step: string;
+  code: string;
+  errno: number;
+  detail: string;
+}
+
+export function parseErrorLine(line: string): SetupFailure {
+  const f = line.split(' ');
+  return { step: f[1] || '?', code: f[2] || 'EUNKNOWN', errno: Number(f[3]), detail: f.slice(4).join(' ') };
+}
+
+/** The C library's words for an errno ("No such file or directory"), as libuv
+ * knows them; '' for a number it does not know. */
+function describeErrno(errno: number): string {
+  const text = Number.isInteger(errno) && errno > 0 ? getSystemErrorMap().get(-errno)?.[1] : undefined;
+  return text ? (text[0].toUpperCase() + text.slice(1)).replace(/^I\/o\b/, 'I/O') : '';
+}
+
+/** One line, as crun says it: `container setup failed: mount /data (bind from
+ * /srv/x): ENOENT (No such file or directory)`; a command that cannot be run is
+ * docker's 127/126 message. */
+export function setupError(f: SetupFailure, command: string): Error {
+  const { step, code, errno, detail } = f;
   if (step === 'exitfile' && code === 'EBUSY') return new Conflict('container is already running (its monitor holds it)');
   if (step === 'exec' && code === 'ENOENT')
     return new CommandError(`exec: "${command}": executable file not found in $PATH`, 127);
   if (step === 'exec' && (code === 'EACCES' || code === 'ENOEXEC' || code === 'EISDIR'))
     return new CommandError(`exec: "${command}": permission denied`, 126);
   if (step === 'chdir' && code === 'ENOENT')
-    return new SystemError(`working directory does not exist in the container`, code, errno, step);
-  return new SystemError(`container setup failed: ${step}: ${code}`, code, errno, step);
+    return new SystemError(`working directory ${detail ? `${JSON.stringify(detail)} ` : ''}does not exist in the container`, code, errno, step, detail || undefined);
+  const what = detail ? `${step} ${detail}` : step;
+  const desc = describeErrno(errno);
+  return new SystemError(`container setup failed: ${what}: ${code}${desc ? ` (${desc})` : ''}`, code, errno, step);
 }
