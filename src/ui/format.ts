@@ -98,3 +98,9 @@ export function parseInterval(v: unknown): number | undefined {
   const n = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000);
   return n > 0 ? Math.round(n) : undefined;
 }
+
+/** An error as one status line. */
+export function errorLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+}

@@ -3,7 +3,7 @@
 // not redraw the screen per chunk), and removal with a confirmation and, when the
 // engine refuses because a container uses the image, a second one that forces it.
 import type { EngineApi, ImageInfo, TransferProgress } from '../engine/types.js';
-import { fmtBytes, shortId } from './format.js';
+import { errorLine, fmtBytes, shortId } from './format.js';
 import type { PullProgress, UiState } from './state.js';
 import type { Store } from './store.js';
 import { imageUsers } from './views/images.js';
@@ -29,11 +29,6 @@ interface RunningPull {
   layers: Map<string, TransferProgress>;
 }
 
-function message(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
-}
-
 /** docker's `Deleted: sha256:<64 hex>` is too long for a status line: ids as `hutch images` shows them. */
 function shortenIds(line: string): string {
   return line.replace(/sha256:[0-9a-f]{64}/g, (d) => shortId(d));
@@ -41,7 +36,7 @@ function shortenIds(line: string): string {
 
 /** The engine's refusal that force overrides ("conflict: unable to delete … (must be forced) - …"). */
 function isForceable(e: unknown): boolean {
-  return /^conflict:/i.test(message(e)) && /must (be )?force/i.test(message(e));
+  return /^conflict:/i.test(errorLine(e)) && /must (be )?force/i.test(errorLine(e));
 }
 
 export class ImageActions {
@@ -71,7 +66,7 @@ export class ImageActions {
     try {
       req = ImageActions.parsePullInput(text);
     } catch (e) {
-      this.d.error(message(e));
+      this.d.error(errorLine(e));
       return;
     }
     if (this.running.some((r) => r.ref === req.ref)) {
@@ -96,7 +91,7 @@ export class ImageActions {
       this.d.info(`pulled ${res.reference}${res.downloaded > 0 ? ` (${fmtBytes(res.downloaded)} downloaded)` : ': image is up to date'}`);
     } catch (e) {
       if (r.abort.signal.aborted) this.d.info(`pull of ${ref} cancelled (pulling it again resumes)`);
-      else this.d.error(`pull ${ref}: ${message(e)}`);
+      else this.d.error(`pull ${ref}: ${errorLine(e)}`);
     } finally {
       this.running.splice(this.running.indexOf(r), 1);
       this.publish();
@@ -153,10 +148,10 @@ export class ImageActions {
     } catch (e) {
       if (!force && isForceable(e)) {
         this.d.store.set({
-          dialog: { kind: 'confirm', question: `Force-delete ${img.name}? y/N · ${shortenIds(message(e))}`, onYes: () => void this.remove(img, true) },
+          dialog: { kind: 'confirm', question: `Force-delete ${img.name}? y/N · ${shortenIds(errorLine(e))}`, onYes: () => void this.remove(img, true) },
         });
       } else {
-        this.d.error(`delete image ${img.name}: ${shortenIds(message(e))}`);
+        this.d.error(`delete image ${img.name}: ${shortenIds(errorLine(e))}`);
       }
     }
     await this.d.refreshImages();

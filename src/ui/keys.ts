@@ -185,3 +185,16 @@ export function findConflict(bindings: Bindings): string | undefined {
   }
   return undefined;
 }
+
+/** No control characters (a key typed or pasted, not a key sequence). */
+export function isPrintable(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[\x00-\x1f\x7f]/.test(s);
+}
+
+/** A text field's value after a key: Backspace deletes a character, printable input is added; undefined for other keys. */
+export function editText(value: string, input: string, name: string, key: KeyEvent): string | undefined {
+  if (name === 'backspace') return Array.from(value).slice(0, -1).join('');
+  if (input && !key.ctrl && !key.meta && !name.startsWith('ctrl+') && isPrintable(input)) return value + input;
+  return undefined;
+}

@@ -8,16 +8,11 @@
 import type { Controller } from './controller.js';
 import { fit } from './format.js';
 import { makePainter, type Painter } from './paint.js';
-import type { UiState } from './state.js';
+import { bodyRows, type Size, type UiState } from './state.js';
 import { detailLines } from './views/detail.js';
 import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, statusLine } from './views/chrome.js';
 import { logsLines } from './views/logs.js';
 import { scrollTop, tableLines } from './views/table.js';
-
-export interface Size {
-  columns: number;
-  rows: number;
-}
 
 export const MIN_COLUMNS = 40;
 export const MIN_ROWS = 8;
@@ -55,7 +50,7 @@ export class Screen {
       return [fit(`hutch needs at least ${MIN_COLUMNS}×${MIN_ROWS} (now ${size.columns}×${size.rows})`, width)];
     }
     const p = this.paint(st);
-    const bodyHeight = height - 3;
+    const bodyHeight = bodyRows(size);
     let body: string[];
     try {
       body = this.view(st, p, width, bodyHeight);
@@ -74,13 +69,10 @@ export class Screen {
     if (st.dialog?.kind === 'form') return formLines(st.dialog, p, width);
     switch (st.view) {
       case 'help':
-        controller.pageRows = height;
         return helpWindow(helpLines(controller.bindings, p, width), st.helpTop, height);
       case 'images':
-        controller.pageRows = height - 2;
         return imagesLines(st, p, width, height);
       case 'logs':
-        controller.pageRows = height - 1;
         return st.logs ? logsLines(st.logs, p, width, height) : [];
       case 'detail': {
         const c = st.detail && st.containers.find((x) => x.id === st.detail!.id);
@@ -95,7 +87,6 @@ export class Screen {
       case 'containers': {
         const rows = controller.visible(st);
         const selected = controller.selectedIndex(st);
-        controller.pageRows = height - 1;
         this.tableTop = scrollTop(this.tableTop, Math.max(0, selected), height - 1, rows.length);
         return tableLines(
           { st, rows, selected, top: this.tableTop, history: (id, n) => controller.cpuTail(id, n), bindings: controller.bindings },

@@ -2,10 +2,16 @@
 // that derive what the views show from it.
 import type { ContainerInfo, ImageInfo, TransferProgress } from '../engine/types.js';
 import type { ContainerSample, HostInfo, HostSample } from '../engine/stats/types.js';
-import type { ColumnName, SortKey } from './config.js';
+import type { ColumnName, DashboardConfig, SortKey } from './config.js';
 import type { ViewName } from './keys.js';
 import type { Theme } from './theme.js';
 import type { ProcessInfo, RuntimeConfig } from '../engine/types.js';
+
+/** The terminal's size in character cells. */
+export interface Size {
+  columns: number;
+  rows: number;
+}
 
 export interface StatusMessage {
   text: string;
@@ -110,6 +116,44 @@ export interface UiState {
   helpTop: number;
   theme: Theme;
   columns: ColumnName[];
+  /** The screen's size (App sets it as the terminal changes): paging and scrolling follow it. */
+  size: Size;
+}
+
+export function initialState(config: DashboardConfig, theme: Theme, now: number): UiState {
+  return {
+    now,
+    loaded: false,
+    containers: [],
+    samples: new Map(),
+    sampleSeq: 0,
+    view: 'containers',
+    previousView: 'containers',
+    sort: config.sort,
+    filter: '',
+    showAll: config.showAll,
+    marked: new Set(),
+    busy: new Map(),
+    images: [],
+    imageIndex: 0,
+    pulls: [],
+    helpTop: 0,
+    theme,
+    columns: config.columns,
+    size: { columns: 80, rows: 24 },
+  };
+}
+
+/** Rows between the header and the status line and key footer (screen.ts draws the view there). */
+export function bodyRows(size: Size): number {
+  return Math.max(1, size.rows - 1) - 3;
+}
+
+/** Rows of lines the view shows (paging and scrolling move by it): the body less the view's own headings. */
+export function pageRows(st: Pick<UiState, 'view' | 'size'>): number {
+  const body = bodyRows(st.size);
+  const headings = st.view === 'help' ? 0 : st.view === 'images' ? 2 : 1;
+  return Math.max(1, body - headings);
 }
 
 const STATE_ORDER: Record<string, number> = { running: 0, created: 1, exited: 2 };

@@ -8,7 +8,8 @@ import { ConfigError, DEFAULT_COLUMNS, loadConfig, parseConfig } from '../../src
 import { ThemeError, THEME_NAMES, loadTheme, sgr } from '../../src/ui/theme.js';
 import { createKeymap, defaultBindings, findConflict, keyName } from '../../src/ui/keys.js';
 import { dashboardOptions } from '../../src/cli/dashboard.js';
-import { Controller, mergeByTime, splitCommand } from '../../src/ui/controller.js';
+import { formSpec, splitCommand } from '../../src/ui/form.js';
+import { mergeByTime } from '../../src/ui/logs.js';
 import { layoutColumns } from '../../src/ui/views/table.js';
 import { makePainter } from '../../src/ui/paint.js';
 import { main } from '../../src/cli/cli.js';
@@ -199,9 +200,9 @@ test('commands from the form are split like a shell would', () => {
 test('form validation names the field', () => {
   const form = (v: Partial<Record<string, string | boolean>>) =>
     ({ kind: 'form' as const, focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', detach: true, ...v } });
-  assert.deepEqual(Controller.formSpec(form({})), { image: 'host' });
-  assert.throws(() => Controller.formSpec(form({ image: ' ' })), /^Error: image: required$/);
-  assert.throws(() => Controller.formSpec(form({ cpus: '-1' })), /cpus: "-1" is not a positive number/);
+  assert.deepEqual(formSpec(form({})), { image: 'host' });
+  assert.throws(() => formSpec(form({ image: ' ' })), /^Error: image: required$/);
+  assert.throws(() => formSpec(form({ cpus: '-1' })), /cpus: "-1" is not a positive number/);
 });
 
 test('merged logs stay in time order', () => {

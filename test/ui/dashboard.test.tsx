@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KEY, setup, waitFor } from './helpers.js';
 import { UiFakeEngine, sample } from './fakes.js';
-import { SHELL_ARGV, DEMO } from '../../src/ui/controller.js';
+import { SHELL_ARGV, DEMO } from '../../src/ui/container-actions.js';
 import { defaultConfig } from '../../src/ui/config.js';
 
 function threeContainers(): UiFakeEngine {

@@ -2,12 +2,13 @@
 // line, key footer; see screen.ts) with useSyncExternalStore, draws one line per
 // row, and forwards every key to the controller. Staying one line short of the
 // terminal keeps Ink 6.8 off its clear-the-screen path (see the research notes).
-import React, { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import React, { useCallback, useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { Box, Text, Transform, useInput, useIsScreenReaderEnabled, useStdout } from 'ink';
 import type { Controller } from '../controller.js';
 import type { KeyEvent } from '../keys.js';
 import { lineWidth } from '../paint.js';
-import { Screen, type Size } from '../screen.js';
+import { Screen } from '../screen.js';
+import type { Size } from '../state.js';
 
 export type { Size };
 
@@ -88,6 +89,11 @@ export function App({ controller, colors, size: fixed }: AppProps) {
   const size = useTerminalSize(fixed);
   const screen = useMemo(() => new Screen(controller, colors), [controller, colors]);
   const lines = useSyncExternalStore(controller.store.subscribe, () => screen.lines(controller.store.get(), size));
+  // Paging and scrolling read the size from the store (pageRows in state.ts).
+  const { columns, rows } = size;
+  useLayoutEffect(() => {
+    controller.store.set({ size: { columns, rows } });
+  }, [controller, columns, rows]);
   const screenReader = useIsScreenReaderEnabled();
   const onKey = useCallback((input: string, key: KeyEvent) => controller.handleKey(input, key), [controller]);
   useInput(onKey);

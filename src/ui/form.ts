@@ -1,0 +1,134 @@
+// The new-container form (`n`): its keys, the spec it asks for (errors name the
+// field and stay in the form), and creating the container: started in the
+// background, or run in this terminal and waited for when "detach" is off.
+import type { ContainerInfo, ContainerSpec } from '../engine/types.js';
+import { parseBytes } from '../engine/units.js';
+import { relaying } from './container-actions.js';
+import type { UiContext } from './context.js';
+import { errorLine, shortId } from './format.js';
+import { editText, type KeyEvent } from './keys.js';
+import { FORM_FIELDS, type FormDialog } from './state.js';
+
+export class NewContainerForm {
+  constructor(private readonly ctx: UiContext) {}
+
+  open(): void {
+    this.ctx.store.set({
+      dialog: { kind: 'form', focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', detach: true } },
+    });
+  }
+
+  /** A key while the form is open (it takes them all but Ctrl+C). */
+  key(input: string, name: string, key: KeyEvent): void {
+    const { store } = this.ctx;
+    const form = store.get().dialog as FormDialog;
+    const field = FORM_FIELDS[form.focus];
+    const set = (f: Partial<FormDialog>) => store.set({ dialog: { ...form, error: undefined, ...f } });
+    if (name === 'escape') return store.set({ dialog: undefined });
+    if (name === 'tab' || name === 'down') return set({ focus: (form.focus + 1) % FORM_FIELDS.length });
+    if (name === 'shift+tab' || name === 'up') return set({ focus: (form.focus + FORM_FIELDS.length - 1) % FORM_FIELDS.length });
+    if (name === 'enter') return void this.submit(form);
+    if (field === 'detach') {
+      if (name === 'space' || name === 'left' || name === 'right') set({ values: { ...form.values, detach: !form.values.detach } });
+      return;
+    }
+    const value = editText(form.values[field], input, name, key);
+    if (value !== undefined) set({ values: { ...form.values, [field]: value } });
+  }
+
+  private async submit(form: FormDialog): Promise<void> {
+    const { store, engine } = this.ctx;
+    let spec: ContainerSpec;
+    let info: ContainerInfo;
+    try {
+      spec = formSpec(form);
+      info = await engine.create(spec);
+    } catch (e) {
+      store.set({ dialog: { ...form, error: errorLine(e) } });
+      return;
+    }
+    store.set({ dialog: undefined, selected: info.id });
+    try {
+      if (form.values.detach) {
+        await engine.start(info.id);
+        this.ctx.info(`started ${info.name}`);
+      } else {
+        let exit = 0;
+        await this.ctx.handoff(`hutch: running ${info.name} (${shortId(info.id)}) in the foreground`, async () => {
+          exit = await relaying(async (signals) => {
+            await engine.start(info.id, { attach: true, signals });
+            return (await engine.wait(info.id)).exitCode;
+          });
+        });
+        this.ctx.info(`${info.name} exited with status ${exit}`);
+      }
+    } catch (e) {
+      this.ctx.error(`start ${info.name}: ${errorLine(e)}`);
+    }
+    await this.ctx.refresh();
+  }
+}
+
+/** The spec a filled-in form asks for; throws with the field's name on bad input. */
+export function formSpec(form: FormDialog): ContainerSpec {
+  const v = form.values;
+  const image = v.image.trim();
+  if (!image) throw new Error('image: required');
+  const spec: ContainerSpec = { image };
+  if (v.name.trim()) spec.name = v.name.trim();
+  if (v.command.trim()) {
+    try {
+      spec.cmd = splitCommand(v.command.trim());
+    } catch (e) {
+      throw new Error(`command: ${errorLine(e)}`);
+    }
+  }
+  if (v.memory.trim()) {
+    try {
+      spec.memory = parseBytes(v.memory.trim());
+    } catch {
+      throw new Error(`memory: ${JSON.stringify(v.memory.trim())} is not a size (e.g. 256m, 1g)`);
+    }
+  }
+  if (v.cpus.trim()) {
+    const n = Number(v.cpus.trim());
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`cpus: ${JSON.stringify(v.cpus.trim())} is not a positive number`);
+    spec.cpus = n;
+  }
+  if (!v.detach) {
+    spec.tty = true;
+    spec.interactive = true;
+  }
+  return spec;
+}
+
+/** Splits a command line like a shell would for the simple cases: spaces, quotes, backslashes. */
+export function splitCommand(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let has = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && quote === '"' && i + 1 < s.length) cur += s[++i];
+      else cur += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      has = true;
+    } else if (ch === '\\' && i + 1 < s.length) {
+      cur += s[++i];
+      has = true;
+    } else if (/\s/.test(ch)) {
+      if (has || cur) out.push(cur);
+      cur = '';
+      has = false;
+    } else {
+      cur += ch;
+    }
+  }
+  if (quote) throw new Error(`unterminated ${quote} quote`);
+  if (has || cur) out.push(cur);
+  return out;
+}
