@@ -1,0 +1,40 @@
+// docker image inspect's record of a layered image, built from its catalog record and
+// every name pointing at it (its tags, and the repositories it is known in by digest).
+import type { ImageDetail } from '../types.js';
+import { familiarName, familiarRepo, splitName } from './oci/reference.js';
+import { namesByManifest, readRefs, type Found } from './catalog.js';
+import type { Layout } from './layout.js';
+
+export function imageDetail(l: Layout, f: Found): ImageDetail {
+  const m = f.meta;
+  const names = namesByManifest(readRefs(l)).get(m.manifestDigest) ?? [];
+  const tags = names.filter((n) => !n.includes('@')).map((n) => familiarName(n));
+  const repos = [...new Set(names.map((n) => (n.includes('@') ? n.slice(0, n.indexOf('@')) : splitName(n).repo)))];
+  const c = m.config;
+  const d: ImageDetail = {
+    Id: m.configDigest,
+    RepoTags: tags,
+    RepoDigests: repos.map((r) => `${familiarRepo(r)}@${m.manifestDigest}`),
+    Created: m.created,
+    Author: m.author ?? '',
+    Architecture: m.architecture,
+    Os: m.os,
+    Size: m.size,
+    Config: {
+      User: c.User ?? '',
+      Env: c.Env ?? [],
+      Entrypoint: c.Entrypoint ?? null,
+      Cmd: c.Cmd ?? null,
+      WorkingDir: c.WorkingDir ?? '',
+      Labels: c.Labels ?? null,
+    },
+    RootFS: { Type: 'layers', Layers: m.layers.map((x) => x.diffId) },
+    Metadata: { LastTagTime: m.loaded },
+    Manifest: { MediaType: m.mediaType, Digest: m.manifestDigest, Layers: m.layers.map((x) => ({ Digest: x.digest, MediaType: x.mediaType, Size: x.size, ChainID: x.chainId })) },
+  };
+  if (m.variant) d.Variant = m.variant;
+  if (c.ExposedPorts) d.Config.ExposedPorts = c.ExposedPorts;
+  if (c.StopSignal) d.Config.StopSignal = c.StopSignal;
+  if (c.Volumes) d.Config.Volumes = c.Volumes;
+  return d;
+}
