@@ -12,7 +12,7 @@
 // change what is true, so the reconciled record is returned anyway.
 import { containerDir } from '../paths.js';
 import type { Ctx } from './context.js';
-import { liveMonitor, readExitFile, saveRecord, type ContainerRecord, type LiveMonitor } from './record.js';
+import { readExitFile, settledMonitor, saveRecord, type ContainerRecord, type LiveMonitor } from './record.js';
 import { isAlive, procStartTime } from '../proc.js';
 
 export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<ContainerRecord> {
@@ -20,7 +20,7 @@ export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<Contain
   if (rec.status === 'running') {
     const exit = readExitFile(dir);
     if (!exit && isAlive(rec.monitorPid, rec.monitorStartTime)) return rec;
-    const live = exit ? null : liveMonitor(ctx.native, dir);
+    const live = exit ? null : await settledMonitor(ctx.native, dir);
     if (live) return adopt(rec, live);
     return save({
       ...rec,
@@ -33,7 +33,7 @@ export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<Contain
     });
   }
   // created or exited: was a start killed before it saved what it started?
-  const live = liveMonitor(ctx.native, dir);
+  const live = await settledMonitor(ctx.native, dir);
   if (live) return adopt(rec, live);
   const exit = readExitFile(dir);
   if (!exit || (rec.status === 'exited' && rec.finishedAt === exit.time)) return rec;

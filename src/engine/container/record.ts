@@ -91,6 +91,22 @@ export function liveMonitor(native: Native, dir: string): LiveMonitor | null {
   return { monitorPid: r.holder, pid };
 }
 
+/**
+ * liveMonitor, but a monitor still setting its container up (no pid yet: a few
+ * milliseconds, unless a hutch was killed right after starting it) is waited for,
+ * up to timeoutMs, until its container runs or it is gone. Acting in between would
+ * race it: a start would launch a second monitor, and the first one's exit (of a
+ * container killed half made) would be taken for the second's.
+ */
+export async function settledMonitor(native: Native, dir: string, timeoutMs = 10_000): Promise<LiveMonitor | null> {
+  const end = Date.now() + timeoutMs;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    const live = liveMonitor(native, dir);
+    if (!live || live.pid || Date.now() >= end) return live;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
 export function toInfo(rec: ContainerRecord): ContainerInfo {
   const { monitorStartTime: _a, pidStartTime: _b, ...info } = rec;
   return info;

@@ -6,7 +6,8 @@ import { containerDir } from '../paths.js';
 import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { launchMonitor } from './monitor.js';
 import { reconcile } from './reconcile.js';
-import { files, saveRecord, type ContainerRecord } from './record.js';
+import { files, liveMonitor, saveRecord, type ContainerRecord } from './record.js';
+import { Conflict } from '../errors.js';
 import { procStartTime } from '../proc.js';
 
 export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = {}): Promise<ContainerRecord> {
@@ -18,6 +19,8 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
     const rec = await reconcile(ctx, mustLoad(ctx, id));
     if (rec.status === 'running') return rec;
     const dir = containerDir(ctx.paths, id);
+    // A monitor still setting up after reconcile's wait: never start a second one.
+    if (liveMonitor(ctx.native, dir)) throw new Conflict(`container ${rec.name} is being started (its monitor is still setting it up)`);
     fs.rmSync(files.exit(dir), { force: true });
     const s = rec.spec;
     const limits = { memory: s.memory, memorySwap: s.memory, cpus: s.cpus, pidsLimit: s.pidsLimit };
