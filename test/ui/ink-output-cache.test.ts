@@ -6,7 +6,8 @@
 import './no-ci.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { installOutputCache, outputCacheStatus, pieces, shape, type InkOutput, type Patch } from '../../src/ui/ink-output-cache.js';
+import { installOutputCache, outputCacheStatus, type InkOutput, type Patch } from '../../src/ui/ink-output-cache.js';
+import { pieces, shape } from '../../src/ui/ink-output-text.js';
 import { isPlainCell } from '../../src/ui/plain-cells.js';
 import { lineWidth } from '../../src/ui/paint.js';
 import { KEY, setup } from './helpers.js';
