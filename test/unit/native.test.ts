@@ -172,16 +172,32 @@ test('closeFd cancels a pending wait: raw rejects ECANCELED, Native never settle
 });
 
 test('a pending pidfdWait keeps an idle process alive and runs its continuation', async (t) => {
-  const child = spawnOwned(t, 'sleep', ['0.3']);
-  // The snippet's only pending work is the wait itself (no timers, no children).
-  const r = await runNode(`
+  // The waited process ends when the test says so, not after a time a loaded machine
+  // may overrun: the snippet must still be alive then, and resolve once it ends.
+  const child = spawnOwned(t, 'sleep', ['30']);
+  const node = spawn(process.execPath, ['-e', `
     const { addon } = require('@hutch/native');
     const fd = addon.pidfdOpen(${child.pid});
     (async () => { await addon.pidfdWait(fd); await null; addon.closeFd(fd); console.log('resolved'); })();
-  `);
-  assert.equal(r.status, 0, r.out);
-  assert.equal(r.out.trim(), 'resolved');
-  assert.ok(r.ms >= 250, `exited after ${r.ms} ms, before the waited process`);
+    console.log('waiting');
+  `], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => {
+    if (node.exitCode === null && node.signalCode === null) node.kill('SIGKILL');
+  });
+  let out = '';
+  node.stdout.on('data', (d: Buffer) => (out += d));
+  node.stderr.on('data', (d: Buffer) => (out += d));
+  const exited = once(node, 'exit');
+  while (!out.includes('waiting')) {
+    assert.equal(node.exitCode, null, `exited before waiting: ${out}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // Its only pending work is the wait itself (no timers, no children): still alive.
+  assert.equal(await settledWithin(exited, 300), false, `exited with nothing to wait for but the wait: ${out}`);
+  child.kill('SIGKILL');
+  const [status] = (await exited) as [number | null];
+  assert.equal(status, 0, out);
+  assert.equal(out.trim(), 'waiting\nresolved');
 });
 
 test('once its wait is cancelled, nothing of the addon keeps the process alive', async (t) => {
