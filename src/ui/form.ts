@@ -80,7 +80,7 @@ export function formSpec(form: FormDialog): ContainerSpec {
     try {
       spec.cmd = splitCommand(v.command.trim());
     } catch (e) {
-      throw new Error(`command: ${errorLine(e)}`);
+      throw new Error(`command: ${errorLine(e)}`, { cause: e });
     }
   }
   if (v.memory.trim()) {

@@ -334,10 +334,11 @@ export class OutputCache {
         }
       }
       let offsetY = 0;
-      for (let [index, line] of lines.entries()) {
+      for (const [index, text] of lines.entries()) {
         const frags = rows[y + offsetY];
         // As stock: a missing row (outside the frame) skips the line and every line after it.
         if (!frags) continue;
+        let line = text;
         for (const transformer of transformers) line = transformer(line, index);
         frags.push(x, line);
         offsetY++;
