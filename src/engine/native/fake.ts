@@ -2,6 +2,7 @@
 // simulates processes, fds and files well enough for the common paths, and lets
 // a test script any method with on(). Errors are SystemErrors shaped like the
 // real ones (code, errno, syscall, path).
+import fs from 'node:fs';
 import os from 'node:os';
 import { SystemError } from '../errors.js';
 import type { LockMode, MountConstants, Native } from './native.js';
@@ -55,6 +56,12 @@ export class FakeNative implements Native {
   readonly exited = new Set<number>();
   /** Open fds and what they refer to. */
   readonly fds = new Map<number, FakeFd>();
+  /** Holders (pids) of POSIX locks, by path, as lockHolder reports them: a fake
+   * monitor holds one on its container's `exit.lock`. */
+  readonly locks = new Map<string, number>();
+  /** Told of every signal the default pidfdSendSignal delivers (to a live pid): a
+   * test's fake processes can die of it. */
+  onSignal?: (pid: number, signal: number) => void;
   private nextFd = 100;
   private readonly waiters = new Map<number, (() => void)[]>();
   private readonly scripted = new Map<NativeMethod, (...args: never[]) => unknown>();
@@ -118,6 +125,7 @@ export class FakeNative implements Native {
       const { pid } = this.fd(fd, 'pidfd_send_signal');
       if (pid === undefined) throw errnoError('EBADF', 'pidfd_send_signal');
       if (this.exited.has(pid)) throw errnoError('ESRCH', 'pidfd_send_signal');
+      if (signal !== 0) this.onSignal?.(pid, signal);
     });
   }
 
@@ -150,10 +158,19 @@ export class FakeNative implements Native {
     return this.invoke('flock', [fd, mode, nonblock], () => true);
   }
 
+  /** The file from `files`, else the real one (a container's bundle is on disk even in
+   * unit tests); its holder from `locks`. */
   lockHolder(path: string): { holder: number; text: string } | null {
     return this.invoke('lockHolder', [path], () => {
-      const f = this.files.get(path);
-      return f === undefined ? null : { holder: 0, text: f.slice(0, 64) };
+      let text = this.files.get(path);
+      if (text === undefined) {
+        try {
+          text = fs.readFileSync(path, 'latin1');
+        } catch {
+          return null;
+        }
+      }
+      return { holder: this.locks.get(path) ?? 0, text: text.slice(0, 64) };
     });
   }
 
