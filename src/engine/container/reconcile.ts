@@ -18,10 +18,15 @@ import { isAlive, procStartTime } from '../proc.js';
 export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<ContainerRecord> {
   const dir = containerDir(ctx.paths, rec.id);
   if (rec.status === 'running') {
-    const exit = readExitFile(dir);
+    let exit = readExitFile(dir);
     if (!exit && isAlive(rec.monitorPid, rec.monitorStartTime)) return rec;
-    const live = exit ? null : await settledMonitor(ctx.native, dir);
-    if (live) return adopt(rec, live);
+    if (!exit) {
+      const live = await settledMonitor(ctx.native, dir);
+      if (live) return adopt(rec, live);
+      // The monitor renames exit.lock to exit before it lets go of the lock: with no
+      // live monitor now, an exit it wrote since our first look is there.
+      exit = readExitFile(dir);
+    }
     return save({
       ...rec,
       status: 'exited',
