@@ -8,10 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/system-packages.mjs');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-pkgs-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 fs.chmodSync(dir, 0o755);
+// A copy another uid can read wherever the checkout is (it needs nothing beside it).
+const SCRIPT = path.join(dir, 'system-packages.mjs');
+fs.copyFileSync(path.resolve(import.meta.dirname, '../../scripts/system-packages.mjs'), SCRIPT);
 
 // dpkg-query: a package is installed when apt-get (below) recorded it in $DIR/installed.
 fs.writeFileSync(
