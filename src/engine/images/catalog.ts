@@ -87,7 +87,7 @@ export function removeMeta(l: Layout, manifestDigest: string): void {
 }
 
 export function listMetas(l: Layout): ImageMeta[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync(l.meta);
   } catch {
