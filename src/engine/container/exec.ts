@@ -22,7 +22,7 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
   if (opts.tty) args.push('--tty');
   if (opts.interactive) args.push('--stdin');
   if (opts.detach) args.push('--detach');
-  for (const e of opts.env ?? []) args.push('--env', e);
+  for (const e of execEnv(opts)) args.push('--env', e);
   if (opts.cwd) args.push('--cwd', opts.cwd);
   args.push('--', ...argv);
   // Loaded here, not at the top: `hutch run` never needs it (start latency).
@@ -65,6 +65,17 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
       else reject(new SystemError(`exec: the monitor ended without a status (${signal ?? `exit ${code}`})`));
     });
   });
+}
+
+/**
+ * With a tty, the command gets the caller's TERM (as docker exec -t does), so a shell
+ * can draw on the terminal it is really on; an explicit TERM in env wins. Without a
+ * TERM of our own, xterm, as `run -t` sets.
+ */
+export function execEnv(opts: Pick<ExecOptions, 'tty' | 'env'>, callerTerm = process.env.TERM): string[] {
+  const env = opts.env ?? [];
+  if (!opts.tty || env.some((e) => e === 'TERM' || e.startsWith('TERM='))) return env;
+  return [`TERM=${callerTerm || 'xterm'}`, ...env];
 }
 
 function execError(f: SetupFailure, command: string, cwd: string | undefined): Error {
