@@ -5,7 +5,8 @@
 //     "interval": "1s",                      // or a number of seconds
 //     "theme": "dark",                       // built-in name or a path
 //     "columns": ["name", "state", "cpu", "spark", "mem", "pids", "net"],
-//     "sort": "cpu",                          // "-cpu" sorts descending
+//     "sort": "-cpu",                         // the default: busiest first; "state", "name" ascending
+//     "confirm": true,                        // x, K, r ask y/N first as d does; false: they act at once
 //     "showAll": false,
 //     "stopTimeout": 10,
 //     "keys": { "stop": "x", "kill": ["K", "ctrl+k"] }
@@ -34,6 +35,8 @@ export interface DashboardConfig {
   sort: { key: SortKey; desc: boolean };
   showAll: boolean;
   stopTimeout: number;
+  /** Stop, kill, restart and delete ask y/N first (false: only delete asks). */
+  confirm: boolean;
   keys: Bindings;
 }
 
@@ -53,7 +56,9 @@ export function configPath(env: Record<string, string | undefined>): string {
 export function defaultConfig(): DashboardConfig {
   return {
     columns: [...DEFAULT_COLUMNS],
-    sort: { key: 'state', desc: false },
+    // By CPU, busiest first, as htop and ctop do (state is a key away).
+    sort: { key: 'cpu', desc: true },
+    confirm: true,
     showAll: false,
     stopTimeout: 10,
     keys: defaultBindings(),
@@ -123,6 +128,10 @@ export function parseConfig(file: string, text: string): DashboardConfig {
         if (typeof v !== 'boolean') fail('showAll', 'must be true or false');
         cfg.showAll = v as boolean;
         break;
+      case 'confirm':
+        if (typeof v !== 'boolean') fail('confirm', 'must be true or false');
+        cfg.confirm = v as boolean;
+        break;
       case 'stopTimeout':
         if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail('stopTimeout', 'must be a whole number of seconds ≥ 0');
         cfg.stopTimeout = v as number;
@@ -145,7 +154,7 @@ export function parseConfig(file: string, text: string): DashboardConfig {
         break;
       }
       default:
-        fail(k, 'unknown setting (known: interval, theme, columns, sort, showAll, stopTimeout, keys)');
+        fail(k, 'unknown setting (known: interval, theme, columns, sort, showAll, stopTimeout, confirm, keys)');
     }
   }
   return cfg;

@@ -1,5 +1,6 @@
 // What the dashboard does to containers: start, stop, restart, kill and delete
-// the marked (or the selected) ones side by side, delete after a y/N question,
+// the marked (or the selected) ones side by side, stop, kill, restart and delete
+// after a y/N question (the config's `confirm: false` leaves only delete asking),
 // a shell in a running one (the terminal handed over), and the demo set.
 import type { ContainerInfo, ContainerSpec } from '../engine/types.js';
 import { processSignals } from '../engine/signals.js';
@@ -30,6 +31,7 @@ export const DEMO: ContainerSpec[] = [
 export type BulkVerb = 'start' | 'stop' | 'restart' | 'kill' | 'remove';
 
 const ING: Record<BulkVerb, string> = { start: 'starting', stop: 'stopping', restart: 'restarting', kill: 'killing', remove: 'removing' };
+const VERB: Record<BulkVerb, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', kill: 'Kill (SIGKILL)', remove: 'Delete' };
 const PAST: Record<BulkVerb, string> = { start: 'started', stop: 'stopped', restart: 'restarted', kill: 'killed', remove: 'removed' };
 
 /**
@@ -48,8 +50,29 @@ export async function relaying<T>(task: (signals: ReturnType<typeof processSigna
 export class ContainerActions {
   constructor(private readonly ctx: UiContext) {}
 
-  /** Runs `verb` on every container of `list` at once, each one marked busy until its call returns. */
+  /**
+   * `x`, `K`, `r` (and `s`): stop, kill and restart ask y/N first, as delete does,
+   * unless the config's `confirm` is false; start never asks.
+   */
   async bulk(verb: BulkVerb, list: ContainerInfo[]): Promise<void> {
+    if (list.length === 0) {
+      this.ctx.error('no container selected');
+      return;
+    }
+    if (verb === 'remove') return this.confirmRemove(list);
+    if (verb === 'start' || this.ctx.config.confirm === false) return this.run(verb, list);
+    const what = list.length === 1 ? list[0].name : `${list.length} containers (${list.map((c) => c.name).join(', ')})`;
+    this.ctx.store.set({
+      dialog: {
+        kind: 'confirm',
+        question: `${VERB[verb]} ${what}? y/N`,
+        onYes: () => void this.run(verb, list),
+      },
+    });
+  }
+
+  /** Runs `verb` on every container of `list` at once, each one marked busy until its call returns. */
+  async run(verb: BulkVerb, list: ContainerInfo[]): Promise<void> {
     const { store, engine, config } = this.ctx;
     if (list.length === 0) {
       this.ctx.error('no container selected');
@@ -81,9 +104,10 @@ export class ContainerActions {
         return { marked };
       });
     }
+    // A deleted container's detail view goes first: the message belongs to the table it lands on.
+    if (verb === 'remove' && store.get().view === 'detail') store.set({ view: 'containers', detail: undefined });
     if (failures.length > 0) this.ctx.error(`${verb} ${list.length > 1 ? 'failed' : names[0]}: ${failures.join('; ')}`);
     else this.ctx.info(`${PAST[verb]} ${names.join(', ')}`);
-    if (verb === 'remove' && store.get().view === 'detail') store.set({ view: 'containers', detail: undefined });
     await this.ctx.refresh();
   }
 
@@ -108,7 +132,7 @@ export class ContainerActions {
       dialog: {
         kind: 'confirm',
         question: `Delete ${what}${running ? `, stopping ${running === 1 && list.length === 1 ? 'it' : `${running} running`}` : ''}? y/N`,
-        onYes: () => void this.bulk('remove', list),
+        onYes: () => void this.run('remove', list),
       },
     });
   }

@@ -196,11 +196,11 @@ export class Controller {
   // ---- status line -------------------------------------------------------------
 
   info(text: string): void {
-    this.store.set({ status: { text, level: 'info', at: this.now() } });
+    this.store.set((s) => ({ status: { text, level: 'info', at: this.now(), view: s.view } }));
   }
 
   error(text: string): void {
-    this.store.set({ status: { text, level: 'error', at: this.now() } });
+    this.store.set((s) => ({ status: { text, level: 'error', at: this.now(), view: s.view } }));
   }
 
   // ---- keys --------------------------------------------------------------------

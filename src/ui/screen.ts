@@ -47,7 +47,7 @@ export class Screen {
     const width = size.columns;
     const height = Math.max(1, size.rows - 1);
     if (width < MIN_COLUMNS || height < MIN_ROWS - 1) {
-      return [fit(`hutch needs at least ${MIN_COLUMNS}×${MIN_ROWS} (now ${size.columns}×${size.rows})`, width)];
+      return tooSmallLines(size);
     }
     const p = this.paint(st);
     const bodyHeight = bodyRows(size);
@@ -97,6 +97,39 @@ export class Screen {
       }
     }
   }
+}
+
+/**
+ * The too-small message, fitted to the screen it is on: word-wrapped to the
+ * width, and shorter wordings when the lines do not fit the height.
+ */
+export function tooSmallLines(size: Size): string[] {
+  const width = Math.max(1, size.columns);
+  const height = Math.max(1, size.rows - 1);
+  const need = `${MIN_COLUMNS}×${MIN_ROWS}`;
+  const now = `${size.columns}×${size.rows}`;
+  // A no-break space keeps "(now 30×8)" on one line.
+  const wordings = [`hutch needs at least ${need} (now\u00a0${now})`, `hutch needs ${need} (now\u00a0${now})`, `needs ${need}, now ${now}`, `needs ${need}`, need];
+  for (const w of wordings) {
+    const lines = wrapWords(w, width).map((l) => l.replace(/\u00a0/g, ' '));
+    if (lines.length <= height && lines.every((l) => l.length <= width)) return lines;
+  }
+  return [fit(need, width)];
+}
+
+function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (!line) line = word;
+    else if (line.length + 1 + word.length <= width) line += ' ' + word;
+    else {
+      out.push(line);
+      line = word;
+    }
+  }
+  if (line) out.push(line);
+  return out;
 }
 
 function sameLines(a: readonly string[], b: readonly string[]): boolean {

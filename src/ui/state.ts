@@ -17,6 +17,14 @@ export interface StatusMessage {
   text: string;
   level: 'info' | 'error';
   at: number;
+  /** The view it was made in: it shows there only (not in the table after a logs search, say). */
+  view?: ViewName;
+}
+
+/** The status message the view `st.view` shows: one made in another view stays there. */
+export function shownStatus(st: Pick<UiState, 'status' | 'view'>): StatusMessage | undefined {
+  const s = st.status;
+  return s && (s.view === undefined || s.view === st.view) ? s : undefined;
 }
 
 export interface Prompt {
@@ -160,6 +168,10 @@ const STATE_ORDER: Record<string, number> = { running: 0, created: 1, exited: 2 
 
 export function sortValue(c: ContainerInfo, key: SortKey, samples: ReadonlyMap<string, ContainerSample>): number | string {
   const s = samples.get(c.id);
+  // Figures: a running container without a sample yet counts as 0, any other as
+  // less than that (exited ones go last when the busiest come first).
+  const running = c.status === 'running';
+  const figure = (v: number | undefined) => (running ? (v ?? 0) : -1);
   switch (key) {
     case 'name':
       return c.name;
@@ -170,16 +182,23 @@ export function sortValue(c: ContainerInfo, key: SortKey, samples: ReadonlyMap<s
     case 'state':
       return STATE_ORDER[c.status] ?? 3;
     case 'cpu':
-      return s?.cpuPercent ?? -1;
+      return figure(s?.cpuPercent);
     case 'mem':
-      return s?.memUsage ?? -1;
+      return figure(s?.memUsage);
     case 'pids':
-      return s?.pids ?? -1;
+      return figure(s?.pids);
     case 'net':
-      return s ? s.netRx + s.netTx : -1;
+      return figure(s ? s.netRx + s.netTx : undefined);
     case 'created':
       return Date.parse(c.created) || 0;
   }
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Names in natural order: the numbers in them compare as numbers (tx-2 before tx-10). */
+export function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** The rows of the containers table: filtered, exited ones hidden unless showAll, sorted. */
@@ -202,8 +221,8 @@ export function visibleContainers(
   return rows.sort((a, b) => {
     const va = sortValue(a, key, st.samples);
     const vb = sortValue(b, key, st.samples);
-    let d = typeof va === 'string' && typeof vb === 'string' ? va.localeCompare(vb) : (va as number) - (vb as number);
-    if (d === 0 && key !== 'name') d = a.name.localeCompare(b.name) * dir;
+    let d = typeof va === 'string' && typeof vb === 'string' ? naturalCompare(va, vb) : (va as number) - (vb as number);
+    if (d === 0 && key !== 'name') d = naturalCompare(a.name, b.name) * dir;
     return d * dir;
   });
 }

@@ -171,11 +171,13 @@ test('keys: names from Ink events, per-view lookup, defaults without conflicts',
   assert.equal(map('help', 's'), undefined);
 });
 
-test('columns collapse by priority; NAME takes the slack', () => {
+test('columns collapse by priority; the slack goes to the columns that carry data', () => {
   const names = (w: number) => layoutColumns(DEFAULT_COLUMNS, w).map((c) => `${c.name}:${c.width}`).join(' ');
-  assert.equal(names(120), 'name:35 image:12 state:13 cpu:6 spark:12 mem:11 memPct:5 pids:5 net:11');
+  // 200 columns: NAME took 114 before; now the image, the sparkline (a minute), memory and network get room.
+  assert.equal(names(200), 'name:34 image:37 state:13 cpu:6 spark:60 mem:15 memPct:5 pids:5 net:15');
+  assert.equal(names(120), 'name:24 image:23 state:13 cpu:6 spark:12 mem:11 memPct:5 pids:5 net:11');
   assert.equal(names(80), 'name:20 state:13 cpu:6 spark:12 mem:11 memPct:5 pids:5');
-  assert.equal(names(60), 'name:25 state:13 cpu:6 mem:11');
+  assert.equal(names(60), 'name:24 state:13 cpu:6 mem:12');
   assert.equal(names(20), 'name:18');
 });
 

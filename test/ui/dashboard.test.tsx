@@ -27,7 +27,7 @@ test('the table shows running containers with their stats; a shows the exited on
   await h.see(/web .*running.* 87\.5 .*64M/);
   await h.see(/db .*running.* 3\.3 .*128M\/256M +50\.0/);
   assert.doesNotMatch(h.frame(), /\bold\b/);
-  assert.match(h.frame(), /NAME +STATE▲ +CPU% +CPU HISTORY +MEM +MEM% +PIDS +NET RX\/TX/);
+  assert.match(h.frame(), /NAME +STATE +CPU%▼ +CPU HISTORY +MEM +MEM% +PIDS +NET RX\/TX/);
   assert.match(h.frame(), /testhost · 4 cpu · cpu 12\.5% · mem 2G\/8G/);
   await h.press('a');
   await h.see(/old .*exited 3/);
@@ -41,7 +41,7 @@ test('j/k move the cursor and x stops the selected container', async (t) => {
   await h.see(/› +db/);
   await h.press('j');
   await h.see(/› +web/);
-  await h.press('x');
+  await h.press('x', 'y');
   await waitFor(() => h.engine.callsOf('stop').length === 1, 'stop');
   assert.deepEqual(h.engine.callsOf('stop')[0], [h.engine.containers[0].id, 10]);
   await h.see('stopped web');
@@ -55,9 +55,9 @@ test('an action that fails shows its error in the status line and the UI keeps w
   const h = await setup({ engine: threeContainers() });
   t.after(h.done);
   h.engine.failures.set('stop', new Error('permission denied\nsecond line'));
-  await h.press('x');
+  await h.press('x', 'y');
   await h.see('stop db: permission denied second line');
-  await h.press('j', 'r');
+  await h.press('j', 'r', 'y');
   await waitFor(() => h.engine.callsOf('restart').length === 1, 'restart');
   await h.see('restarted web');
 });
@@ -78,6 +78,8 @@ test('space marks rows and actions apply to every marked container', async (t) =
   await h.see(/›●web/);
   await h.see('2 marked');
   await h.press('K');
+  await h.see(/Kill \(SIGKILL\) 2 containers \((db, web|web, db)\)\? y\/N/);
+  await h.press('y');
   await waitFor(() => h.engine.callsOf('kill').length === 2, 'two kills');
   const killed = h.engine.callsOf('kill').map((a) => a[0]).sort();
   assert.deepEqual(killed, [h.engine.containers[0].id, h.engine.containers[1].id].sort());
@@ -118,13 +120,17 @@ test('< > and the column numbers change the sort', async (t) => {
   t.after(h.done);
   const [web, db] = e.containers;
   h.stats.emit([sample(web.id, { cpuPercent: 90 }), sample(db.id, { cpuPercent: 10 })]);
-  await h.press('4'); // NAME IMAGE STATE CPU%…: the 4th column
+  // By CPU, busiest first, by default.
   await h.see('CPU%▼');
-  await h.see(/› +web/); // the selection follows the container: index 0 is web now
-  const rows = h.lines().filter((l) => /running \d/.test(l));
+  await h.see(/› +web/);
+  let rows = h.lines().filter((l) => /running \d/.test(l));
   assert.match(rows[0], /web/);
-  await h.press('4');
+  await h.press('4'); // the 4th column: CPU% in the config's order, CPU HISTORY of the columns shown; both sort by CPU
   await h.see('CPU%▲');
+  rows = h.lines().filter((l) => /running \d/.test(l));
+  assert.match(rows[0], /db/);
+  await h.press('4');
+  await h.see('CPU%▼');
   await h.press('<');
   await h.see('STATE▲');
   await h.press('>', '>');
@@ -269,7 +275,7 @@ test('? shows the bindings in force, including ones from the config file', async
   await h.see(/\? +Show or hide this help/);
   await h.press('?');
   await h.press('x');
-  await h.press('X');
+  await h.press('X', 'y');
   await waitFor(() => h.engine.callsOf('stop').length === 1, 'stop via the rebound key');
 });
 
@@ -333,7 +339,7 @@ test('t cycles the theme; q and Ctrl+C quit', async (t) => {
 test('80×24: the frame is 23 lines and the columns collapse by priority', async (t) => {
   const h = await setup({ engine: threeContainers(), size: { columns: 80, rows: 24 } });
   t.after(h.done);
-  await h.see(/NAME +STATE▲ +CPU% +CPU HISTORY +MEM +MEM% +PIDS\n/);
+  await h.see(/NAME +STATE +CPU%▼ +CPU HISTORY +MEM +MEM% +PIDS\n/);
   assert.doesNotMatch(h.frame(), /IMAGE|NET RX\/TX/);
   assert.equal(h.lines().length, 23);
   assert.ok(h.lines().every((l) => Array.from(l).length <= 80), 'no line wider than 80');
@@ -351,7 +357,7 @@ test('keys that arrive together (a paste, fast typing) each count', async (t) =>
   t.after(h.done);
   await h.press('/web');
   await h.see('filter: /web');
-  await h.press(KEY.enter, 'jx');
+  await h.press(KEY.enter, 'jx', 'y');
   await waitFor(() => h.engine.callsOf('stop').length === 1, 'stop');
   assert.equal(h.engine.callsOf('stop')[0][0], h.engine.containers[0].id);
 });

@@ -6,7 +6,7 @@ import { stripAnsi } from '../charts/ansi.js';
 import { fit, fmtBytes, fmtPercent, textWidth } from '../format.js';
 import { ACTIONS, FOOTER, displayKey, type Action, type Bindings, type Scope, type ViewName } from '../keys.js';
 import type { Painter } from '../paint.js';
-import { FORM_FIELDS, type FormDialog, type UiState } from '../state.js';
+import { FORM_FIELDS, shownStatus, type FormDialog, type UiState } from '../state.js';
 import { pullSummary } from './pull.js';
 
 export function headerLine(st: UiState, p: Painter, width: number): string {
@@ -33,21 +33,55 @@ export function headerLine(st: UiState, p: Painter, width: number): string {
   return line;
 }
 
-/** The key footer for a view: "? help  Enter detail  …", cut at the width. */
+/** Actions the footer always keeps, whatever the width (the rest are a `?` away). */
+const FOOTER_KEEP: readonly Action[] = ['help', 'quit'];
+
+/**
+ * The key footer for a view: "? help  Enter detail  …  q quit". `?` help and
+ * `q` quit always stay; the other keys follow in order while they fit, and a
+ * "…" says there are more when some do not.
+ */
 export function footerLine(view: ViewName, bindings: Bindings, p: Painter, width: number): string {
-  let out = '';
-  let w = 0;
+  const items: { a: Action; k: string; label: string; len: number }[] = [];
   for (const a of FOOTER[view]) {
     const key = bindings[a][0];
     if (!key) continue;
     const k = displayKey(key);
     const label = ACTIONS[a].label;
-    const len = k.length + 1 + label.length + (out ? 2 : 0);
-    if (w + len > width) break;
-    out += (out ? '  ' : '') + p.fg('key', p.bold(k)) + ' ' + p.fg('dim', label);
-    w += len;
+    items.push({ a, k, label, len: textWidth(k) + 1 + textWidth(label) });
   }
-  return out;
+  const kept = new Set<Action>(items.filter((i) => FOOTER_KEEP.includes(i.a)).map((i) => i.a));
+  const used = (n: number) => (n > 0 ? n - 2 : 0); // n counts two spaces before every item
+  let total = 0;
+  for (const i of items) if (kept.has(i.a)) total += i.len + 2;
+  const optional = items.filter((i) => !kept.has(i.a));
+  const all = optional.reduce((n, i) => n + i.len + 2, total);
+  const shown = new Set<Action>(kept);
+  if (used(all) <= width) {
+    for (const i of optional) shown.add(i.a);
+  } else {
+    // Room for the "…" (one column and its two spaces) comes first.
+    total += 3;
+    for (const i of optional) {
+      if (used(total + i.len + 2) > width) break;
+      total += i.len + 2;
+      shown.add(i.a);
+    }
+  }
+  const more = shown.size < items.length;
+  // The "…" goes where the first key left out was, before the kept keys that follow it.
+  const parts: string[] = [];
+  let ellipsis = false;
+  for (const i of items) {
+    if (!shown.has(i.a)) {
+      if (!ellipsis) parts.push(p.fg('dim', '…'));
+      ellipsis = true;
+      continue;
+    }
+    parts.push(p.fg('key', p.bold(i.k)) + ' ' + p.fg('dim', i.label));
+  }
+  if (more && !ellipsis) parts.push(p.fg('dim', '…'));
+  return parts.join('  ');
 }
 
 /** The status line: a prompt or a question when one is open, else the last message, else a summary. */
@@ -65,7 +99,8 @@ export function statusLine(st: UiState, visibleCount: number, p: Painter, width:
     const rest = statusLine({ ...st, pulls: [] }, visibleCount, p, width - textWidth(pulling) - 2);
     return rest + ' '.repeat(Math.max(2, width - textWidth(pulling) - textWidth(stripAnsi(rest)))) + p.fg('accent', pulling);
   }
-  if (st.status) return p.fg(st.status.level === 'error' ? 'error' : 'info', fit(st.status.text, width));
+  const status = shownStatus(st);
+  if (status) return p.fg(status.level === 'error' ? 'error' : 'info', fit(status.text, width));
   const parts = [`${visibleCount} shown`];
   if (st.marked.size) parts.push(`${st.marked.size} marked`);
   if (st.filter) parts.push(`filter "${st.filter}"`);

@@ -40,7 +40,21 @@ export interface ColumnLayout {
   width: number;
 }
 
-/** Drops the least important columns until the row fits; NAME takes the slack. */
+/**
+ * Where the slack goes on a wide terminal, in turn: each column grows up to its
+ * cap before the next one gets any; what is left after the last step is shared
+ * by NAME and IMAGE. Names rarely need more than 24 columns; the sparkline shows
+ * a minute of history at 60; memory with a limit reads "1023.5M/1023.5M".
+ */
+const GROW: readonly [ColumnName, number][] = [
+  ['name', 24],
+  ['image', 28],
+  ['spark', 60],
+  ['mem', 15],
+  ['net', 15],
+];
+
+/** Drops the least important columns until the row fits; the slack goes to the columns that carry data (GROW). */
 export function layoutColumns(columns: readonly ColumnName[], width: number): ColumnLayout[] {
   let cols = [...columns];
   const total = (cs: ColumnName[]) => PREFIX + cs.reduce((n, c) => n + COLUMNS[c].width, 0) + Math.max(0, cs.length - 1);
@@ -52,8 +66,23 @@ export function layoutColumns(columns: readonly ColumnName[], width: number): Co
     if (worst < 0) break;
     cols = cols.filter((_, i) => i !== worst);
   }
-  const slack = Math.max(0, width - total(cols));
-  return cols.map((c) => ({ name: c, width: COLUMNS[c].width + (c === 'name' ? slack : 0) }));
+  let slack = Math.max(0, width - total(cols));
+  const widths = new Map(cols.map((c) => [c, COLUMNS[c].width]));
+  for (const [c, cap] of GROW) {
+    const w = widths.get(c);
+    if (w === undefined || w >= cap) continue;
+    const add = Math.min(slack, cap - w);
+    widths.set(c, w + add);
+    slack -= add;
+  }
+  if (slack > 0) {
+    const sharers = (['name', 'image'] as ColumnName[]).filter((c) => widths.has(c));
+    sharers.forEach((c, i) => {
+      const add = Math.floor(slack / sharers.length) + (i < slack % sharers.length ? 1 : 0);
+      widths.set(c, widths.get(c)! + add);
+    });
+  }
+  return cols.map((c) => ({ name: c, width: widths.get(c)! }));
 }
 
 export interface RowData {
