@@ -39,9 +39,21 @@ export function dashboardOptions(argv: readonly string[], env: Env): DashboardOp
   return { config, theme, intervalMs, env };
 }
 
+/** TERM=dumb (or emacs): no alternate screen, no cursor addressing. */
+export function isDumbTerminal(env: Env): boolean {
+  const term = env.TERM ?? '';
+  return term === 'dumb' || term === 'emacs';
+}
+
 /** Opens the dashboard, or lists the containers when stdin or stdout is not a terminal (a pipe, CI). */
 export async function openDashboard(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const options = dashboardOptions(argv, ctx.env);
+  // A terminal without cursor addressing (TERM=dumb: Emacs' shell, some CI
+  // consoles) cannot show a full-screen view: one line, before Ink or the engine loads.
+  if (ctx.stdout.isTTY && ctx.stdinIsTTY && isDumbTerminal(ctx.env)) {
+    await ctx.err(`hutch: the dashboard needs a terminal that can move the cursor (TERM=${ctx.env.TERM}); 'hutch ps -a' lists the containers\n`);
+    return 1;
+  }
   const engine = await ctx.engine();
   if (!ctx.stdout.isTTY || !ctx.stdinIsTTY) {
     await ctx.out(renderPs(await engine.list({ all: true }), {}, ctx.now()));

@@ -3,22 +3,8 @@
 // With colours off (NO_COLOR piped into mono, tests, dumb terminals) every helper
 // returns the text unchanged.
 import { RESET_FG, stripAnsi } from './charts/ansi.js';
-import { sgr, type ColorKey, type Theme } from './theme.js';
+import { bgSgr, FAINT, sgr, type ColorDepth, type ColorKey, type Theme } from './theme.js';
 import { isPlainCell } from './plain-cells.js';
-
-const BG_CODE: Record<string, number> = {
-  black: 40, red: 41, green: 42, yellow: 43, blue: 44, magenta: 45, cyan: 46, white: 47,
-  gray: 100, grey: 100, blackBright: 100, redBright: 101, greenBright: 102, yellowBright: 103,
-  blueBright: 104, magentaBright: 105, cyanBright: 106, whiteBright: 107,
-};
-
-function bgSgr(color: string): string | undefined {
-  if (!color) return undefined;
-  const code = BG_CODE[color];
-  if (code !== undefined) return `\x1b[${code}m`;
-  const fg = sgr(color);
-  return fg?.replace('[38;', '[48;');
-}
 
 export interface Painter {
   readonly enabled: boolean;
@@ -31,22 +17,36 @@ export interface Painter {
   selected(text: string): string;
 }
 
-export function makePainter(theme: Theme, enabled: boolean): Painter {
+/**
+ * `enabled`: escape sequences may be written at all. `depth`: the colours the
+ * terminal shows (theme.ts colorDepth): hex colours become the nearest it has,
+ * bright ones normal on 8-colour terminals, and none at 0 (NO_COLOR, whatever
+ * the theme `t` cycles to), bold and reverse video staying.
+ */
+export function makePainter(theme: Theme, enabled: boolean, depth: ColorDepth = 24): Painter {
   const codes = new Map<ColorKey, string | undefined>();
-  const code = (key: ColorKey) => {
+  const raw = (key: ColorKey) => {
     if (!enabled) return undefined;
-    if (!codes.has(key)) codes.set(key, sgr(theme.colors[key]));
+    if (!codes.has(key)) codes.set(key, sgr(theme.colors[key], depth));
     return codes.get(key);
   };
-  const selBg = enabled ? bgSgr(theme.colors.selectedBg) : undefined;
-  const selFg = enabled ? sgr(theme.colors.selectedFg) : undefined;
+  // Faint (an 8-colour terminal's grey) ends with 22, not 39: callers that reset
+  // with 39 themselves (charts, sparklines) get the default colour instead.
+  const code = (key: ColorKey) => {
+    const c = raw(key);
+    return c === FAINT ? undefined : c;
+  };
+  const selBg = enabled ? bgSgr(theme.colors.selectedBg, depth) : undefined;
+  const selFgRaw = enabled ? sgr(theme.colors.selectedFg, depth) : undefined;
+  const selFg = selFgRaw === FAINT ? undefined : selFgRaw;
   return {
     enabled,
     theme,
     code,
     fg(key, text) {
-      const c = code(key);
-      return c && text ? c + text + RESET_FG : text;
+      const c = raw(key);
+      if (!c || !text) return text;
+      return c === FAINT ? `${c}${text}\x1b[22m` : c + text + RESET_FG;
     },
     bold(text) {
       return enabled && text ? `\x1b[1m${text}\x1b[22m` : text;

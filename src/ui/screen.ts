@@ -9,6 +9,7 @@ import type { Controller } from './controller.js';
 import { fit } from './format.js';
 import { makePainter, type Painter } from './paint.js';
 import { bodyRows, type Size, type UiState } from './state.js';
+import { colorDepth, type ColorDepth } from './theme.js';
 import { detailLines } from './views/detail.js';
 import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, statusLine } from './views/chrome.js';
 import { logsLines } from './views/logs.js';
@@ -26,6 +27,8 @@ export class Screen {
   constructor(
     private readonly controller: Controller,
     private readonly colors: boolean,
+    /** The colours the terminal shows (NO_COLOR: none, whichever theme `t` picks). */
+    private readonly depth: ColorDepth = colorDepth(process.env),
   ) {}
 
   /** The screen for `st` at `size`: the same array as last time when it did not change. */
@@ -39,7 +42,7 @@ export class Screen {
   }
 
   private paint(st: UiState): Painter {
-    if (!this.painter || this.painter.theme !== st.theme) this.painter = { theme: st.theme, p: makePainter(st.theme, this.colors) };
+    if (!this.painter || this.painter.theme !== st.theme) this.painter = { theme: st.theme, p: makePainter(st.theme, this.colors, this.depth) };
     return this.painter.p;
   }
 

@@ -43,15 +43,106 @@ export function isColor(v: unknown): v is string {
   return typeof v === 'string' && (v === '' || v in SGR_CODE || /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(v));
 }
 
-/** The SGR prefix that sets `color` as the foreground, or undefined for the default colour. */
-export function sgr(color: string | undefined): string | undefined {
-  if (!color) return undefined;
-  const code = SGR_CODE[color];
-  if (code !== undefined) return `\x1b[${code}m`;
+/**
+ * How many colours the terminal shows: 24 (24-bit), 8 (256 colours), 4 (16
+ * colours), 3 (8 colours: no bright ones) or 0 (none; bold and reverse video
+ * stay). Node's own guess says 16 for TERM=xterm; terminfo says 8, and so do we.
+ */
+export type ColorDepth = 0 | 3 | 4 | 8 | 24;
+
+/** The colour depth from the environment: NO_COLOR, TERM and COLORTERM. */
+export function colorDepth(env: Record<string, string | undefined>): ColorDepth {
+  if (env.NO_COLOR) return 0;
+  const term = (env.TERM ?? '').toLowerCase();
+  if (term === 'dumb') return 0;
+  const ct = (env.COLORTERM ?? '').toLowerCase();
+  if (ct === 'truecolor' || ct === '24bit') return 24;
+  if (/direct|truecolor|24bit/.test(term)) return 24;
+  if (/256col/.test(term)) return 8;
+  if (/16col|88col/.test(term)) return 4;
+  return 3;
+}
+
+/** The 16 ANSI colours as xterm draws them (30-37, then 90-97). */
+const ANSI_RGB: [number, number, number][] = [
+  [0, 0, 0], [205, 0, 0], [0, 205, 0], [205, 205, 0], [0, 0, 238], [205, 0, 205], [0, 205, 205], [229, 229, 229],
+  [127, 127, 127], [255, 0, 0], [0, 255, 0], [255, 255, 0], [92, 92, 255], [255, 0, 255], [0, 255, 255], [255, 255, 255],
+];
+
+function hexRgb(color: string): [number, number, number] {
   let hex = color.slice(1);
   if (hex.length === 3) hex = [...hex].map((c) => c + c).join('');
   const n = parseInt(hex, 16);
-  return `\x1b[38;2;${(n >> 16) & 255};${(n >> 8) & 255};${n & 255}m`;
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/** The nearest of the first `count` ANSI colours (0-15). */
+function nearestAnsi([r, g, b]: [number, number, number], count: number): number {
+  let best = 0;
+  let bestD = Infinity;
+  for (let i = 0; i < count; i++) {
+    const [x, y, z] = ANSI_RGB[i];
+    const d = (r - x) ** 2 + (g - y) ** 2 + (b - z) ** 2;
+    if (d < bestD) {
+      best = i;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** The xterm 256-colour index of an RGB colour (the 6×6×6 cube or the grey ramp). */
+function xterm256([r, g, b]: [number, number, number]): number {
+  if (r === g && g === b) {
+    if (r < 8) return 16;
+    if (r > 248) return 231;
+    return 232 + Math.round(((r - 8) / 247) * 24);
+  }
+  const six = (v: number) => (v < 48 ? 0 : v < 115 ? 1 : Math.floor((v - 35) / 40));
+  return 16 + 36 * six(r) + 6 * six(g) + six(b);
+}
+
+/** SGR for faint text: the grey of an 8-colour terminal (which has no bright black). */
+export const FAINT = '\x1b[2m';
+
+/**
+ * The SGR code number(s) of a colour at a depth, as a foreground (30-37, 90-97,
+ * 38;5;N, 38;2;R;G;B), or undefined for the default colour or none at all.
+ * `faint` is returned for grey on 8-colour terminals.
+ */
+function fgCode(color: string, depth: ColorDepth): string | 'faint' | undefined {
+  if (!color || depth === 0) return undefined;
+  let code = SGR_CODE[color];
+  if (code === undefined) {
+    const rgb = hexRgb(color);
+    if (depth === 24) return `38;2;${rgb[0]};${rgb[1]};${rgb[2]}`;
+    if (depth === 8) return `38;5;${xterm256(rgb)}`;
+    const i = nearestAnsi(rgb, depth === 4 ? 16 : 8);
+    code = i < 8 ? 30 + i : 82 + i;
+  }
+  if (depth === 3 && code >= 90) {
+    // No bright colours: grey becomes faint text, the others their normal colour.
+    if (code === 90) return 'faint';
+    code -= 60;
+  }
+  return String(code);
+}
+
+/** The SGR prefix that sets `color` as the foreground, or undefined for the default colour. */
+export function sgr(color: string | undefined, depth: ColorDepth = 24): string | undefined {
+  const c = fgCode(color ?? '', depth);
+  if (c === undefined) return undefined;
+  return c === 'faint' ? FAINT : `\x1b[${c}m`;
+}
+
+/** The SGR prefix that sets `color` as the background (undefined: the default, or none). */
+export function bgSgr(color: string | undefined, depth: ColorDepth = 24): string | undefined {
+  const c = fgCode(color ?? '', depth);
+  if (c === undefined) return undefined;
+  if (c === 'faint') return '\x1b[40m';
+  const n = Number(c);
+  if (Number.isInteger(n)) return `\x1b[${n + 10}m`;
+  return `\x1b[${c.replace(/^38;/, '48;')}m`;
 }
 
 /** The themes/ directory, found from src/ui (tsx) and from dist/ (the bundle) alike. */
