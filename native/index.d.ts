@@ -59,6 +59,10 @@ export interface HutchAddon {
   readInt(fd: number): number;
   /** posix_spawn of the monitor, in a session of its own, with fds 0-2 (-1 = /dev/null) and a sync pipe as fd 3. */
   spawnMonitor(path: string, argv: string[], stdio: [number, number, number]): [number, number];
+  /** One of fds 0-2 is a terminal that hung up (tcsetattr of its own settings fails with EIO). */
+  terminalHungUp(): boolean;
+  /** _exit(2): ends the process now, without atexit handlers (Node's terminal reset). */
+  exitNow(code: number): never;
   /** waitpid: exit status (128+N for signal N), or null if still running (non-blocking). */
   reapPid(pid: number, block: boolean): number | null;
   /** BPF_CGROUP_DEVICE program allowing only `rules` ("c 1:3 rwm", "b *:* m"), attached to a cgroup v2 dir. */

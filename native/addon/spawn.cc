@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <string>
@@ -90,7 +91,29 @@ static Napi::Value ReapPid(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, code);
 }
 
+// exitNow(code): _exit(2), skipping atexit handlers. Node 20's own handler resets
+// the terminal it started on with tcsetattr and aborts the process when that fails
+// with anything but EPERM (node::ResetStdio); after a hangup it fails with EIO, so a
+// dashboard closing on SIGHUP died of SIGABRT. There is no terminal left to reset.
+static Napi::Value ExitNow(const Napi::CallbackInfo& info) {
+  _exit(info[0].As<Napi::Number>().Int32Value());
+}
+
+// terminalHungUp(): true when one of fds 0-2 is a terminal that has hung up, which
+// tcsetattr of its own settings tells (EIO); the probe changes nothing.
+static Napi::Value TerminalHungUp(const Napi::CallbackInfo& info) {
+  for (int fd = 0; fd <= 2; fd++) {
+    struct termios t;
+    if (!isatty(fd)) continue;
+    if (tcgetattr(fd, &t) < 0 || tcsetattr(fd, TCSANOW, &t) < 0)
+      if (errno == EIO || errno == ENXIO) return Napi::Boolean::New(info.Env(), true);
+  }
+  return Napi::Boolean::New(info.Env(), false);
+}
+
 void InitSpawn(Napi::Env env, Napi::Object exports) {
+  exports.Set("terminalHungUp", Napi::Function::New(env, TerminalHungUp, "terminalHungUp"));
+  exports.Set("exitNow", Napi::Function::New(env, ExitNow, "exitNow"));
   exports.Set("spawnMonitor", Napi::Function::New(env, SpawnMonitor, "spawnMonitor"));
   exports.Set("reapPid", Napi::Function::New(env, ReapPid, "reapPid"));
 }

@@ -4,6 +4,7 @@
 // the dashboard until `q`, Ctrl+C or a signal, restoring the terminal on every
 // way out.
 import type { EngineApi } from '../engine/types.js';
+import { exitAfterHangup, exitIfHungUp } from '../engine/hangup.js';
 import type { StatsSource } from '../engine/stats/types.js';
 import type { DashboardConfig } from './config.js';
 import { importForInk } from './load.js';
@@ -58,6 +59,9 @@ export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise
   });
 
   let cleaned = false;
+  // Set when the dashboard ends on purpose (q, a signal, an error): an exit without
+  // it is the terminal going away (stdin at EOF, nothing left to wait for).
+  let ended = false;
   const cleanup = () => {
     if (cleaned) return;
     cleaned = true;
@@ -76,13 +80,20 @@ export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise
     // During a hand-off Ctrl+C belongs to the shell.
     if (sig === 'SIGINT' && session.handingOff) return;
     cleanup();
+    // The terminal is gone: Node's own reset of it at exit would abort the process.
+    if (sig === 'SIGHUP') exitAfterHangup(128 + (SIGNAL_NUMBERS[sig] ?? 1));
+    ended = true;
     process.exit(128 + (SIGNAL_NUMBERS[sig] ?? 0));
   };
   const onFatal = (err: unknown) => {
     cleanup();
+    // A write to a terminal that hung up: that is a hangup, not a failure of ours.
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EIO' || code === 'ENXIO') exitAfterHangup(129);
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`hutch: ${msg.replace(/\s*\n\s*/g, ' ')}\n`);
     if (env.HUTCH_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    ended = true;
     process.exit(125);
   };
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
@@ -90,6 +101,15 @@ export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
   process.on('exit', cleanup);
+  // A hangup can end the process with no code of ours running (stdin at EOF, the
+  // event loop empty): the last say is the exit event. The terminal's hangup may not
+  // have reached our fds yet (the kernel does it a moment later), so the probe alone
+  // would miss it, and Node's reset of the terminal after this event would abort.
+  process.on('exit', () => {
+    cleanup();
+    if (!ended) exitAfterHangup(129);
+    exitIfHungUp();
+  });
 
   try {
     session.enterAltScreen();
@@ -97,11 +117,14 @@ export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise
     session.mount(controller);
     await quitting;
   } finally {
+    ended = true;
     cleanup();
     for (const s of signals) process.off(s, onSignal);
     process.off('uncaughtException', onFatal);
     process.off('unhandledRejection', onFatal);
     process.off('exit', cleanup);
   }
+  // Ended by its terminal going away (stdin at EOF, or the hangup's signal lost)?
+  exitIfHungUp();
   return 0;
 }

@@ -120,6 +120,9 @@ async function scenario(width: number, height: number, handoffs: number): Promis
     await filter(tm, 'demo-cpu');
     tm.keys('a'); // show exited containers too, to see the state change
     tm.keys('x');
+    // x asks first, as d does (one key to confirm).
+    await until(tm, 'the stop question', has(/[Ss]top .*y\/N/));
+    tm.keys('y');
     await until(tm, 'demo-cpu stopped', has(/demo-cpu .*exited/), 30_000);
     tm.keys('Escape'); // clears the filter
     await until(tm, 'all rows back', (s) => /demo-idle .*running/.test(s) && !s.includes('filter "'));

@@ -224,6 +224,16 @@ export class FakeNative implements Native {
     });
   }
 
+  exitNow(code: number): never {
+    return this.invoke('exitNow', [code], () => {
+      throw errnoError('ENOSYS', 'exit');
+    });
+  }
+
+  terminalHungUp(): boolean {
+    return this.invoke('terminalHungUp', [], () => false);
+  }
+
   reapPid(pid: number, block: boolean): number | null {
     return this.invoke('reapPid', [pid, block], () => 0);
   }

@@ -101,6 +101,13 @@ export interface Native {
    * of a pipe whose write end is the monitor's fd 3 (the sync fd).
    */
   spawnMonitor(path: string, argv: string[], stdio: [number, number, number]): { pid: number; syncFd: number };
+  /**
+   * _exit(2): ends this process at once, skipping atexit handlers. For a hangup:
+   * Node 20 resets its terminal at exit and aborts (SIGABRT) when the terminal is gone.
+   */
+  exitNow(code: number): never;
+  /** One of fds 0-2 is a terminal that has hung up (probed with tcsetattr of its own settings). */
+  terminalHungUp(): boolean;
   /** waitpid for a process started by spawnMonitor: its status, or null if still running (non-blocking). */
   reapPid(pid: number, block: boolean): number | null;
 

@@ -88,6 +88,8 @@ export function loadNative(): Native {
       return { pid, syncFd };
     }),
     reapPid: sync((pid: number, block: boolean) => a.reapPid(pid, block)),
+    exitNow: (code: number) => a.exitNow(code),
+    terminalHungUp: () => a.terminalHungUp(),
     attachDeviceFilter: sync((dir: string, rules: readonly string[]) => a.attachDeviceFilter(dir, [...rules])),
     // Layer extraction: addon errors carry no syscall, so they pass through
     // as they are (message = reason, code = errno name).
