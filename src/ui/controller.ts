@@ -12,7 +12,7 @@ import type { Handoff, UiContext } from './context.js';
 import { NewContainerForm } from './form.js';
 import { errorLine } from './format.js';
 import { ImageActions } from './image-actions.js';
-import { createKeymap, editText, isPrintable, keyName, type Action, type KeyEvent, type ViewName } from './keys.js';
+import { createKeymap, editText, keyName, splitKeys, type Action, type KeyEvent, type KeyPress, type ViewName } from './keys.js';
 import { LogsPane } from './logs.js';
 import { Navigation } from './navigation.js';
 import { initialState, pageRows, type Prompt, type UiState } from './state.js';
@@ -54,6 +54,14 @@ export class Controller {
   private refreshing = false;
   private themes?: Theme[];
   private stopped = false;
+  /** True from a hand-off's start to its end: keys are not the dashboard's then. */
+  private handingOff = false;
+  /** Set while the exec key runs: its hand-off keeps the terminal in raw mode. */
+  private rawHandoff = false;
+  /** Keys read after the key that started the hand-off (see handoffRequest). */
+  private handoffTypeahead = '';
+  /** The terminal's owner (the session): Ctrl-L and Ctrl-Z. */
+  terminal?: { redraw(): void; suspend(): void };
 
   constructor(deps: ControllerDeps) {
     this.deps = deps;
@@ -64,7 +72,7 @@ export class Controller {
       store: this.store,
       engine: deps.engine,
       config: deps.config,
-      handoff: deps.handoff,
+      handoff: (banner, task) => this.handoff(banner, task),
       now: this.now,
       info: (t) => this.info(t),
       error: (t) => this.error(t),
@@ -193,6 +201,26 @@ export class Controller {
     }
   }
 
+  // ---- hand-off ----------------------------------------------------------------
+
+  /** What the hand-off starting now asks of the terminal (read by the session as it starts). */
+  get handoffRequest(): { raw: boolean; typeahead: () => string } {
+    return { raw: this.rawHandoff, typeahead: () => this.handoffTypeahead };
+  }
+
+  /** One hand-off at a time: a second one (a key read in the same chunk, a repeat) is refused. */
+  private async handoff(banner: string, task: () => Promise<void>): Promise<void> {
+    if (this.handingOff) throw new Error('the terminal is handed over already');
+    this.handingOff = true;
+    this.handoffTypeahead = '';
+    try {
+      await this.deps.handoff(banner, task);
+    } finally {
+      this.handingOff = false;
+      this.handoffTypeahead = '';
+    }
+  }
+
   // ---- status line -------------------------------------------------------------
 
   info(text: string): void {
@@ -206,31 +234,27 @@ export class Controller {
   // ---- keys --------------------------------------------------------------------
 
   handleKey(input: string, key: KeyEvent): void {
-    try {
-      // Ink hands over a paste (or keys typed faster than it reads) as one string:
-      // outside a text field each character is a key of its own.
-      const chars = Array.from(input);
-      const st = this.store.get();
-      const textField = st.prompt || st.dialog?.kind === 'form';
-      if (chars.length > 1 && !textField && !key.ctrl && !key.meta && isPrintable(input)) {
-        for (const ch of chars) this.dispatchKey(ch, {});
+    const keys = splitKeys(input, key);
+    for (let i = 0; i < keys.length; i++) {
+      // Once a hand-off starts, every later key belongs to the shell (or the
+      // container run in the foreground), never to the dashboard.
+      if (this.handingOff) {
+        this.handoffTypeahead += keys.slice(i).map(rawKey).join('');
         return;
       }
-      // Esc followed quickly by a key reads as Alt+key: take it as the two keys.
-      if (key.meta && !key.ctrl && chars.length === 1 && isPrintable(input)) {
-        this.dispatchKey('', { escape: true });
-        this.dispatchKey(input, {});
-        return;
+      try {
+        this.dispatchKey(keys[i].input, keys[i].key);
+      } catch (e) {
+        this.error(errorLine(e));
       }
-      this.dispatchKey(input, key);
-    } catch (e) {
-      this.error(errorLine(e));
     }
   }
 
   private dispatchKey(input: string, key: KeyEvent): void {
     const name = keyName(input, key);
     if (name === 'ctrl+c') return this.deps.quit();
+    if (name === 'ctrl+l') return this.terminal?.redraw();
+    if (name === 'ctrl+z') return this.terminal?.suspend();
     const st = this.store.get();
     if (st.dialog?.kind === 'confirm') {
       const { onYes } = st.dialog;
@@ -277,7 +301,16 @@ export class Controller {
     demo: () => void this.containerActions.startDemo(),
     logs: () => this.withTarget((c) => this.logs.open([c], false)),
     mergedLogs: () => this.logs.openMerged(this.nav.markedOrShown()),
-    exec: () => this.withTarget((c) => void this.containerActions.execShell(c)),
+    exec: () =>
+      this.withTarget((c) => {
+        // The shell's monitor sets raw mode itself: the terminal stays quiet until then.
+        this.rawHandoff = true;
+        try {
+          void this.containerActions.execShell(c);
+        } finally {
+          this.rawHandoff = false;
+        }
+      }),
     start: () => void this.containerActions.bulk('start', this.nav.targets()),
     stop: () => void this.containerActions.bulk('stop', this.nav.targets()),
     restart: () => void this.containerActions.bulk('restart', this.nav.targets()),
@@ -327,6 +360,20 @@ export class Controller {
       this.error(errorLine(e));
     }
   }
+}
+
+/** The bytes a key was read as (for keys that go to the shell instead). */
+function rawKey({ input, key }: KeyPress): string {
+  if (key.return) return '\r';
+  if (key.tab) return '\t';
+  if (key.backspace || key.delete) return '\x7f';
+  if (key.escape) return '\x1b';
+  if (key.upArrow) return '\x1b[A';
+  if (key.downArrow) return '\x1b[B';
+  if (key.rightArrow) return '\x1b[C';
+  if (key.leftArrow) return '\x1b[D';
+  if (key.ctrl && input.length === 1) return String.fromCharCode(input.toLowerCase().charCodeAt(0) - 96);
+  return input;
 }
 
 function pruneSet(set: ReadonlySet<string>, containers: ContainerInfo[]): ReadonlySet<string> {

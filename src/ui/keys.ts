@@ -198,3 +198,40 @@ export function editText(value: string, input: string, name: string, key: KeyEve
   if (input && !key.ctrl && !key.meta && !name.startsWith('ctrl+') && isPrintable(input)) return value + input;
   return undefined;
 }
+
+/** A key as Ink's useInput hands it over: the text and the flags. */
+export interface KeyPress {
+  input: string;
+  key: KeyEvent;
+}
+
+/** One character of a run read at once → the key Ink reports when it is read alone. */
+function charKey(ch: string): KeyPress {
+  const code = ch.codePointAt(0) ?? 0;
+  if (ch === '\r' || ch === '\n') return { input: '', key: { return: true } };
+  if (ch === '\t') return { input: '', key: { tab: true } };
+  if (ch === '\x7f' || ch === '\b') return { input: '', key: { delete: true } };
+  if (ch === '\x1b') return { input: '', key: { escape: true, meta: true } };
+  if (code >= 1 && code <= 26) return { input: String.fromCharCode(code + 96), key: { ctrl: true } };
+  if (code < 32) return { input: '', key: {} };
+  return { input: ch, key: /[A-Z]/.test(ch) ? { shift: true } : {} };
+}
+
+const FLAGS: (keyof KeyEvent)[] = ['upArrow', 'downArrow', 'leftArrow', 'rightArrow', 'pageUp', 'pageDown', 'home', 'end', 'return', 'escape', 'ctrl', 'tab', 'backspace', 'delete', 'meta'];
+
+/**
+ * Every key in what Ink read at once. Ink's parser cuts escape sequences out of
+ * a read, but hands a run of other bytes over as one `input` ("ee", "j\r",
+ * "echo hi\r" — keys sent in one write, typed faster than it reads, or pasted):
+ * each character is a key of its own, Enter, Tab, Backspace and Ctrl+letter
+ * included. Esc followed quickly by a key reads as Alt+key: that is two keys too.
+ */
+export function splitKeys(input: string, key: KeyEvent): KeyPress[] {
+  const chars = Array.from(input);
+  const flagged = FLAGS.some((f) => key[f]);
+  if (key.meta && !key.ctrl && chars.length === 1 && isPrintable(input)) {
+    return [{ input: '', key: { escape: true } }, { input, key: {} }];
+  }
+  if (chars.length <= 1 || flagged) return [{ input, key }];
+  return chars.map(charKey);
+}

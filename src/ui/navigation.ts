@@ -7,6 +7,7 @@ import type { UiContext } from './context.js';
 import { errorLine } from './format.js';
 import type { LogsPane } from './logs.js';
 import { memoVisible, pageRows, type UiState } from './state.js';
+import { layoutColumns } from './views/table.js';
 
 const SORTABLE: Partial<Record<ColumnName, SortKey>> = {
   name: 'name', id: 'id', image: 'image', state: 'state', cpu: 'cpu', spark: 'cpu', mem: 'mem', memPct: 'mem', pids: 'pids', net: 'net',
@@ -192,10 +193,15 @@ export class Navigation {
 
   // ---- sorting -----------------------------------------------------------------
 
+  /** The table's columns as the terminal's width shows them (narrow terminals hide some). */
+  shownColumns(st: UiState = this.ctx.store.get()): ColumnName[] {
+    return layoutColumns(st.columns, st.size.columns).map((l) => l.name);
+  }
+
   /** Sort keys in the order of the columns shown. */
   sortKeys(): SortKey[] {
     const keys: SortKey[] = [];
-    for (const c of this.ctx.store.get().columns) {
+    for (const c of this.shownColumns()) {
       const k = SORTABLE[c];
       if (k && !keys.includes(k)) keys.push(k);
     }
@@ -210,9 +216,9 @@ export class Navigation {
     this.ctx.info(`sorted by ${key}${d ? ', descending' : ''}`);
   }
 
-  /** Keys 1-9: by the n-th column shown (0-based here); again: reversed. */
+  /** Keys 1-9: by the n-th column shown (0-based here; hidden columns do not count); again: reversed. */
   sortByColumn(n: number): void {
-    const cols = this.ctx.store.get().columns;
+    const cols = this.shownColumns();
     if (n >= cols.length) return;
     const key = SORTABLE[cols[n]];
     if (key) this.setSort(key);

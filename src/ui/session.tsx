@@ -1,14 +1,23 @@
 // Owns the terminal while the dashboard runs: the alternate screen (by hand —
 // Ink 6.8 has no option for it), the Ink instance, and the hand-off to a shell.
 //
-// Hand-off (`e`, or a form run in the foreground): unmount Ink (raw mode off,
-// its stdin listener gone), destroy our stdin stream so Node stops reading fd 0
-// (a paused tty stream still reads ahead and would steal the shell's keys),
-// leave the alternate screen, ignore SIGINT/SIGQUIT/SIGTSTP while the child owns
-// the terminal, run it, then set raw mode at once (keys typed meanwhile stay in
-// the tty buffer instead of being echoed), clear the alternate screen and mount a
-// fresh Ink instance that draws a full frame from the store's state: same view,
-// no lost key, no blank screen.
+// Hand-off (`e`, or a form run in the foreground): unmount Ink (its stdin
+// listener gone), destroy our stdin stream so Node stops reading fd 0 at once,
+// in the same turn as the key that started it (a paused tty stream still reads
+// ahead and would steal the shell's keys), leave the alternate screen, ignore
+// SIGINT/SIGQUIT/SIGTSTP while the child owns the terminal, run it, then set raw
+// mode at once (keys typed meanwhile stay in the tty buffer instead of being
+// echoed), clear the alternate screen and mount a fresh Ink instance that draws a
+// full frame from the store's state: same view, no lost key, no blank screen.
+// A shell (`e`) sets raw mode on the terminal itself (its monitor copies the
+// keys to the shell's pty), so the terminal stays raw through its hand-off:
+// keys typed ahead are not echoed before the shell's prompt, they wait in the
+// tty buffer for the shell. A container run in the foreground gets the terminal
+// in its usual (cooked) mode.
+//
+// Ctrl-L draws the whole frame again (a fresh Ink instance, as after a
+// hand-off); Ctrl-Z puts the terminal back, stops the process group as the tty
+// does, and on SIGCONT (`fg`) takes the terminal again and draws a full frame.
 import tty from 'node:tty';
 import React from 'react';
 import { render, type Instance } from 'ink';
@@ -59,6 +68,7 @@ export class Session {
   private alt = false;
   /** True while a child owns the terminal. */
   handingOff = false;
+  private suspended = false;
   private readonly opts: SessionOptions;
   private controller?: Controller;
 
@@ -88,6 +98,7 @@ export class Session {
 
   mount(controller: Controller): void {
     this.controller = controller;
+    controller.terminal = { redraw: () => this.redraw(), suspend: () => this.suspend() };
     this.stdin = this.openStdin();
     this.instance = render(<App controller={controller} colors={this.opts.colors} size={this.opts.size} />, {
       stdout: anchoredStdout(this.opts.stdout),
@@ -99,7 +110,8 @@ export class Session {
     });
   }
 
-  unmount(): void {
+  /** Ink gone and our stdin closed; `keepRaw`: the terminal stays in raw mode (no echo). */
+  unmount(keepRaw = false): void {
     const inst = this.instance;
     this.instance = undefined;
     if (inst) {
@@ -113,7 +125,8 @@ export class Session {
     this.stdin = undefined;
     if (s && s !== this.opts.stdin) {
       try {
-        if (s.isTTY) s.setRawMode(false);
+        // Ink turned raw mode off as it unmounted (destroying the stream keeps the mode).
+        if (s.isTTY) s.setRawMode(keepRaw);
       } catch {
         // the terminal may be gone (SIGHUP)
       }
@@ -124,7 +137,7 @@ export class Session {
   /** Gives the terminal to `task` and takes it back; see the comment at the top. */
   async handoff(banner: string, task: () => Promise<void>): Promise<void> {
     const controller = this.controller;
-    this.unmount();
+    this.unmount(controller?.handoffRequest.raw ?? false);
     this.leaveAltScreen();
     this.opts.stdout.write(`${banner}\n`);
     const ignore = () => {};
@@ -141,12 +154,57 @@ export class Session {
     }
   }
 
+  /** Ctrl-L: the whole frame again, on a cleared screen (after the key's turn). */
+  redraw(): void {
+    const controller = this.controller;
+    if (!controller || this.handingOff) return;
+    setImmediate(() => {
+      if (!this.instance || this.handingOff) return;
+      this.unmount(true);
+      this.opts.stdout.write(HOME + '\x1b[2J');
+      this.mount(controller);
+    });
+  }
+
+  /**
+   * Ctrl-Z: the terminal as it was (Ink gone, cooked mode, main screen, cursor
+   * shown), then SIGTSTP to our process group, as the tty sends it when it is not
+   * in raw mode. `fg` sends SIGCONT: the alternate screen and a full frame come
+   * back. Where nothing can stop us (an orphaned process group: no job control)
+   * the signal is discarded and the dashboard comes back at once.
+   */
+  suspend(): void {
+    const controller = this.controller;
+    if (!controller || this.handingOff || !this.instance) return;
+    this.suspended = true;
+    this.unmount();
+    this.leaveAltScreen();
+    const resume = () => {
+      process.off('SIGCONT', resume);
+      clearTimeout(timer);
+      if (!this.suspended) return;
+      this.suspended = false;
+      this.enterAltScreen();
+      this.mount(controller);
+    };
+    // A stopped process runs no timers: this one fires only if nothing stopped us
+    // (after `fg` it is overdue and races SIGCONT's listener; the first one resumes).
+    const timer = setTimeout(resume, 200);
+    process.on('SIGCONT', resume);
+    try {
+      process.kill(0, 'SIGTSTP');
+    } catch {
+      process.kill(process.pid, 'SIGTSTP');
+    }
+  }
+
   /**
    * Puts the terminal back: Ink unmounted (raw mode off), main screen, cursor
    * shown. Safe to call more than once and from an 'exit' handler; Node itself
    * restores the tty's original mode at exit as well.
    */
   restore(): void {
+    this.suspended = false;
     this.unmount();
     this.leaveAltScreen();
   }
