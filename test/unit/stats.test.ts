@@ -1,8 +1,11 @@
-// Pure parts of the sampler: which files on v1/v2, network counters, the ring buffer.
+// Pure parts of the sampler: which files on v1/v2, network counters, the ring buffer; and its first sample over the fake addon.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { netTotals, statFiles } from '../../src/engine/stats/files.js';
 import { Ring } from '../../src/engine/stats/ring.js';
+import { Sampler, firstCpuPercent } from '../../src/engine/stats/sampler.js';
+import { FakeNative } from '../../src/engine/native/fake.js';
+import type { ContainerInfo, EngineApi } from '../../src/engine/types.js';
 
 test('v2 paths map to cpu.stat, memory.current, memory.stat and io.stat', () => {
   const f = statFiles({ unified: '/sys/fs/cgroup/hutch/x' })!;
@@ -68,4 +71,34 @@ test('ring tail: the newest n values, oldest first, across the wrap', () => {
   r.push(7);
   assert.notEqual(r.toArray(), a);
   assert.deepEqual(r.toArray(), [4, 5, 6, 7]);
+});
+
+test('sampler: a container that just started shows its real CPU at its first sweep (its cgroup counted from 0 at start)', async () => {
+  const native = new FakeNative();
+  const now = Date.now();
+  const cg = (dir: string, usec: number) => {
+    native.files.set(`${dir}/cpu.stat`, `usage_usec ${usec}\nuser_usec ${usec}\n`);
+    for (const f of ['memory.current', 'pids.current']) native.files.set(`${dir}/${f}`, '1\n');
+    for (const f of ['memory.stat', 'io.stat']) native.files.set(`${dir}/${f}`, '');
+  };
+  // Busy for the 800 ms since it started: 0.8 s of CPU.
+  cg('/cg/busy', 800_000);
+  // Up for an hour, 10 minutes of CPU: its first sweep has nothing to compare with.
+  cg('/cg/old', 600_000_000);
+  const info = (name: string, startedAt: string) =>
+    ({ id: name.padEnd(64, '0'), name, status: 'running', pid: 0, startedAt, cgroupPaths: { unified: `/cg/${name}` }, spec: {} }) as unknown as ContainerInfo;
+  const list = [info('busy', new Date(now - 800).toISOString()), info('old', new Date(now - 3_600_000).toISOString())];
+  const engine = { list: async () => list } as unknown as EngineApi;
+  const s = new Sampler(engine, native);
+  try {
+    const m = await s.sweep();
+    const busy = m.get(list[0].id)!.cpuPercent;
+    assert.ok(busy > 80 && busy <= 100, `busy at ${busy.toFixed(1)} % on its first sweep`);
+    assert.equal(m.get(list[1].id)!.cpuPercent, 0);
+  } finally {
+    s.stop();
+  }
+  assert.equal(firstCpuPercent(1e9, { startedAt: new Date(now - 2000).toISOString() }, now), 50);
+  assert.equal(firstCpuPercent(1e9, { startedAt: '' }, now), 0);
+  assert.equal(firstCpuPercent(1e6, { startedAt: new Date(now - 10).toISOString() }, now), 0);
 });

@@ -32,6 +32,24 @@ interface Tracked {
   sweeps: number;
 }
 
+/**
+ * A container's first sample has no previous counter to compare with. One that
+ * started within the last few seconds has its cgroup's whole life behind its
+ * counter (a new cgroup counts from 0 at start): its average since the start is
+ * its real CPU now, shown at once instead of a 0.0 until the next sweep. One
+ * that has run longer starts at 0 as before (its life's average would mislead).
+ */
+const FRESH_MS = 5000;
+/** Below this, the start time's rounding would swamp the figure. */
+const MIN_AGE_MS = 100;
+
+export function firstCpuPercent(cpuNs: number, info: Pick<ContainerInfo, 'startedAt'>, now: number): number {
+  const started = info.startedAt ? Date.parse(info.startedAt) : NaN;
+  const age = now - started;
+  if (!Number.isFinite(age) || age < MIN_AGE_MS || age > FRESH_MS || !(cpuNs > 0)) return 0;
+  return (cpuNs / 1e6 / age) * 100;
+}
+
 export interface SamplerOptions {
   intervalMs?: number;
   native?: Native;
@@ -230,6 +248,7 @@ export class Sampler implements StatsSource {
     const net = netTotals(texts[at + 5]);
     let cpuPercent = 0;
     if (t.lastCpuNs >= 0 && now > t.lastTime) cpuPercent = ((cpuNs - t.lastCpuNs) / 1e6 / (now - t.lastTime)) * 100;
+    else if (t.lastCpuNs < 0) cpuPercent = firstCpuPercent(cpuNs, t.info, now);
     t.lastCpuNs = cpuNs;
     t.lastTime = now;
     cpuPercent = Math.max(0, cpuPercent);
