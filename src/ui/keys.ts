@@ -1,7 +1,7 @@
 // Key bindings: every action the dashboard knows, its default keys, the views it
 // applies in, and the words the footer and the help screen show. The config file
 // can rebind any action (`"keys": {"stop": "x"}` or a list of keys); Ctrl+C
-// always quits and cannot be rebound.
+// always quits, Ctrl+L redraws and Ctrl+Z suspends: those cannot be rebound.
 
 /** Where an action applies; a view consults a fixed list of scopes. */
 export type Scope = 'global' | 'nav' | 'containers' | 'container' | 'logs' | 'images';
@@ -90,10 +90,13 @@ const NAMED_KEYS = new Set([
   'enter', 'escape', 'tab', 'shift+tab', 'backspace', 'delete', 'space',
 ]);
 
-/** A key name as used in the config: one printable character, a named key, or ctrl+letter. */
+/** The terminal's own keys: quit, redraw, suspend (see Controller.dispatchKey). */
+export const RESERVED_KEYS: readonly string[] = ['ctrl+c', 'ctrl+l', 'ctrl+z'];
+
+/** A key name as used in the config: one printable character, a named key, or ctrl+letter (not a reserved one). */
 export function isKeyName(k: string): boolean {
   if (NAMED_KEYS.has(k)) return true;
-  if (/^ctrl\+[a-z]$/.test(k) && k !== 'ctrl+c') return true;
+  if (/^ctrl\+[a-z]$/.test(k) && !RESERVED_KEYS.includes(k)) return true;
   return Array.from(k).length === 1 && k > ' ' && k !== '\x7f';
 }
 

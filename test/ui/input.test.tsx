@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, waitFor, type Harness } from './helpers.js';
 import { UiFakeEngine } from './fakes.js';
-import { splitKeys } from '../../src/ui/keys.js';
+import { isKeyName, splitKeys } from '../../src/ui/keys.js';
 
 function threeContainers(): UiFakeEngine {
   const e = new UiFakeEngine();
@@ -139,4 +139,22 @@ test('number keys at 140 columns: IMAGE shows and 2 sorts by it', async (t) => {
   await h.see(/NAME +IMAGE/);
   await h.press('2');
   await h.see('IMAGE▲');
+});
+
+test('Ctrl-L and Ctrl-Z go to the terminal\'s owner, alone or in a run, in a prompt too; the config cannot rebind them', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  const calls: string[] = [];
+  h.controller.terminal = { redraw: () => calls.push('redraw'), suspend: () => calls.push('suspend') };
+  await h.press('\x0c');
+  await waitFor(() => calls.length === 1, 'the redraw');
+  await h.press('j\x1a');
+  await waitFor(() => calls.length === 2, 'the suspend');
+  await h.press('/', '\x0c');
+  await waitFor(() => calls.length === 3, 'the redraw from the filter prompt');
+  assert.deepEqual(calls, ['redraw', 'suspend', 'redraw']);
+  assert.equal(isKeyName('ctrl+l'), false);
+  assert.equal(isKeyName('ctrl+z'), false);
+  assert.equal(isKeyName('ctrl+c'), false);
+  assert.equal(isKeyName('ctrl+k'), true);
 });
