@@ -2,7 +2,7 @@
 // the marked (or the selected) ones side by side, stop, kill, restart and delete
 // after a y/N question (the config's `confirm: false` leaves only delete asking),
 // a shell in a running one (the terminal handed over), and the demo set.
-import type { ContainerInfo, ContainerSpec } from '../engine/types.js';
+import type { ContainerInfo, ContainerSpec, SignalSource } from '../engine/types.js';
 import { processSignals } from '../engine/signals.js';
 import type { UiContext } from './context.js';
 import { errorLine, shortId } from './format.js';
@@ -36,12 +36,18 @@ const PAST: Record<BulkVerb, string> = { start: 'started', stop: 'stopped', rest
 
 /**
  * During a hand-off the container's monitor (in a session of its own) hears the
- * terminal only through us: Ctrl-C without a tty, and window resizes.
+ * terminal only through us: Ctrl-C without a tty, window resizes, and hutch being
+ * told to go (SIGTERM, SIGHUP: main.ts waits for the hand-off to end, then exits).
+ * A shell gets SIGHUP for either, as when its terminal closes (an interactive shell
+ * ignores SIGTERM); a container run in the foreground gets them as they are.
  */
-export async function relaying<T>(task: (signals: ReturnType<typeof processSignals>) => Promise<T>): Promise<T> {
-  const signals = processSignals(['SIGINT', 'SIGWINCH']);
+export async function relaying<T>(task: (signals: SignalSource) => Promise<T>, opts: { shell?: boolean } = {}): Promise<T> {
+  const signals = processSignals(['SIGINT', 'SIGWINCH', 'SIGTERM', 'SIGHUP']);
+  const source: SignalSource = opts.shell
+    ? { subscribe: (fn) => signals.subscribe((s) => fn(s === 'SIGTERM' ? 'SIGHUP' : s)) }
+    : signals;
   try {
-    return await task(signals);
+    return await task(source);
   } finally {
     signals.close();
   }
@@ -146,7 +152,7 @@ export class ContainerActions {
     let code = 0;
     try {
       await this.ctx.handoff(`hutch: shell in ${c.name} (${shortId(c.id)}); type exit to return to the dashboard`, async () => {
-        code = await relaying((signals) => this.ctx.engine.exec(c.id, SHELL_ARGV, { tty: true, interactive: true, signals }));
+        code = await relaying((signals) => this.ctx.engine.exec(c.id, SHELL_ARGV, { tty: true, interactive: true, signals }), { shell: true });
       });
       this.ctx.info(`shell in ${c.name} exited${code ? ` with status ${code}` : ''}`);
     } catch (e) {

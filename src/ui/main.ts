@@ -76,9 +76,26 @@ export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise
       // the terminal may be gone (SIGHUP)
     }
   };
+  let leaving: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     // During a hand-off Ctrl+C belongs to the shell.
     if (sig === 'SIGINT' && session.handingOff) return;
+    // Told to go during a hand-off: the shell (or foreground container) got it too,
+    // relayed (container-actions.ts relaying): leave once it has ended, so neither it
+    // nor its monitor is left running with nobody at the terminal (5 s at most).
+    if (session.handingOff) {
+      if (leaving) return;
+      leaving = sig;
+      const since = Date.now();
+      const poll = setInterval(() => {
+        if (session.handingOff && Date.now() - since < 5000) return;
+        clearInterval(poll);
+        leaving = undefined;
+        session.handingOff = false;
+        onSignal(sig);
+      }, 20);
+      return;
+    }
     cleanup();
     // The terminal is gone: Node's own reset of it at exit would abort the process.
     if (sig === 'SIGHUP') exitAfterHangup(128 + (SIGNAL_NUMBERS[sig] ?? 1));
