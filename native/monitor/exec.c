@@ -126,6 +126,24 @@ static void drain(int *fd, int out, bool *werr)
 	*fd = -1;
 }
 
+/* --input-fd: what was typed before the command started (the dashboard read it
+ * with the key that opened the shell) goes to it first, ahead of our stdin. At most
+ * one read buffer's worth; the fd is closed after. */
+static void send_input(int fd, int to)
+{
+	if (fd < 0)
+		return;
+	char buf[4096];
+	ssize_t n;
+	size_t len = 0;
+	while (len < sizeof buf && ((n = read(fd, buf + len, sizeof buf - len)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			len += (size_t)n;
+	close(fd);
+	if (to >= 0 && len > 0)
+		write_all(to, buf, len);
+}
+
 int cmd_exec(const struct exec_opts *o)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -258,6 +276,8 @@ int cmd_exec(const struct exec_opts *o)
 	char line[64];
 	snprintf(line, sizeof line, "pid %d %d\n", (int)pid, (int)getpid());
 	sync_line(line);
+
+	send_input(o->input_fd, master >= 0 ? master : inp[1]);
 
 	int in = -1;
 	if (o->tty && use_stdin) {

@@ -20,7 +20,8 @@ static const char usage[] =
 	"                         [--cgroup DIR]... [--sync-fd N] [--attach] [--stdin] [--pid-file FILE]\n"
 	"                         [--no-new-keyring]\n"
 	"       hutch-monitor exec --pid PID --bundle DIR [--cgroup DIR]... [--tty] [--stdin] [--detach]\n"
-	"                          [--sync-fd N] [--env K=V]... [--cwd DIR] [--no-new-keyring] -- ARGV...\n";
+	"                          [--sync-fd N] [--input-fd N] [--env K=V]... [--cwd DIR] [--no-new-keyring]\n"
+	"                          -- ARGV...\n";
 
 /* exit status for a usage error: 1 for run (like any setup failure), 125 for
  * exec (its own failures are 125), 2 for no verb at all */
@@ -108,7 +109,7 @@ static int main_run(int argc, char **argv)
 static int main_exec(int argc, char **argv)
 {
 	char *cgroups[argc], *env[argc];
-	struct exec_opts o = { .cgroups = cgroups, .env = env, .sync_fd = -1 };
+	struct exec_opts o = { .cgroups = cgroups, .env = env, .sync_fd = -1, .input_fd = -1 };
 	const char *v;
 	int i;
 	usage_code = 125;
@@ -136,6 +137,8 @@ static int main_exec(int argc, char **argv)
 			o.cwd = v;
 		else if ((v = opt_value(argc, argv, &i, "--sync-fd", o.sync_fd)))
 			;
+		else if ((v = opt_value(argc, argv, &i, "--input-fd", o.sync_fd)))
+			o.input_fd = parse_fd(v);
 		else if (strcmp(argv[i], "--tty") == 0)
 			o.tty = true;
 		else if (strcmp(argv[i], "--stdin") == 0)

@@ -22,7 +22,8 @@ struct exec_opts {
 	char **env;
 	size_t nenv;
 	char **argv;
-	int sync_fd; /* -1 when not given */
+	int sync_fd;  /* -1 when not given */
+	int input_fd; /* -1 when not given: bytes to send the command first */
 	bool tty, use_stdin, detach, no_new_keyring;
 };
 

@@ -175,6 +175,9 @@ export interface ExecOptions {
   stdio?: 'inherit' | 'pipe';
   /** Relayed to the exec's monitor while it runs (Ctrl-C, SIGTERM, SIGWINCH…). */
   signals?: SignalSource;
+  /** Typed before the command started (the dashboard read it with the key that opened
+   * the shell): its first input, ahead of this process's stdin. */
+  input?: string;
 }
 
 export interface WaitResult {

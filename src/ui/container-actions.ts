@@ -152,7 +152,12 @@ export class ContainerActions {
     let code = 0;
     try {
       await this.ctx.handoff(`hutch: shell in ${c.name} (${shortId(c.id)}); type exit to return to the dashboard`, async () => {
-        code = await relaying((signals) => this.ctx.engine.exec(c.id, SHELL_ARGV, { tty: true, interactive: true, signals }), { shell: true });
+        // Keys typed right after `e` (read with it) are the shell's first input. The
+        // hand-off may start while the key that asked for it is still being handled:
+        // the rest of its read is collected once that returns.
+        await null;
+        const input = this.ctx.typeahead() || undefined;
+        code = await relaying((signals) => this.ctx.engine.exec(c.id, SHELL_ARGV, { tty: true, interactive: true, signals, input }), { shell: true });
       });
       this.ctx.info(`shell in ${c.name} exited${code ? ` with status ${code}` : ''}`);
     } catch (e) {

@@ -14,6 +14,8 @@ export interface UiContext {
   readonly engine: EngineApi;
   readonly config: DashboardConfig;
   readonly handoff: Handoff;
+  /** Keys read in the same chunk after the one that started the current hand-off: the shell's. */
+  typeahead(): string;
   now(): number;
   /** The status line: a message that fades after a few seconds, an error after longer. */
   info(text: string): void;

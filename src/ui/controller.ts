@@ -73,6 +73,7 @@ export class Controller {
       engine: deps.engine,
       config: deps.config,
       handoff: (banner, task) => this.handoff(banner, task),
+      typeahead: () => this.handoffTypeahead,
       now: this.now,
       info: (t) => this.info(t),
       error: (t) => this.error(t),

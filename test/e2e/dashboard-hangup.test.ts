@@ -139,3 +139,20 @@ test('SIGTERM to hutch during a shell hand-off ends the shell and its monitor, t
     await p.close();
   }
 });
+
+// Not leaving, but the hand-off's other end: keys typed in the same write as `e` are
+// the shell's first input (issue 11 §1), delivered through the exec's --input-fd.
+test('keys typed with e in one write reach the shell as its first input', async () => {
+  const p = await dashboard();
+  try {
+    const run = p.sb.cli(['run', '-d', '--name', 'typed', 'host', 'sleep', '1000']);
+    assert.equal(run.status, 0, run.stderr);
+    await p.until('the table', (s) => /typed/.test(s));
+    p.tmux('send-keys', '-t', 'dash', '-l', 'eecho ta-$((6*7))\r');
+    await p.until('the typed command ran in the shell', (s) => /^ta-42$/m.test(s));
+    p.tmux('send-keys', '-t', 'dash', '-l', 'exit\r');
+    await p.until('back in the dashboard', (s) => /shell in typed exited/.test(s));
+  } finally {
+    await p.close();
+  }
+});

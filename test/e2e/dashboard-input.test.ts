@@ -140,10 +140,11 @@ async function withDashboard(body: (tm: Tmux, sb: Sandbox) => Promise<void>): Pr
 
 test('keys in one write around a hand-off: ee opens one shell, ea types into it, e and a command at once open the shell', { skip, timeout: 120_000 }, async () => {
   await withDashboard(async (tm) => {
-    // "ee": one shell, one banner; the second e is not a second hand-off.
+    // "ee": one shell, one banner; the second e is not a second hand-off: it is the
+    // shell's first input (the hand-off passes on what was read with its key).
     tm.type('ee');
-    await until(tm, 'the shell', (s) => s.includes('hutch: shell in idle') && /[#$] *$/m.test(s.split('hutch: shell in idle')[1] ?? ''));
-    tm.type('echo one-$((40+2))');
+    await until(tm, 'the shell', (s) => s.includes('hutch: shell in idle') && /[#$] e *$/m.test(s.split('hutch: shell in idle')[1] ?? ''));
+    tm.type('cho one-$((40+2))');
     tm.keys('Enter');
     let s = await until(tm, 'the command in the shell', has(/^one-42$/m));
     assert.equal(count(s, 'hutch: shell in idle'), 1, `one banner:\n${s}`);
@@ -153,17 +154,20 @@ test('keys in one write around a hand-off: ee opens one shell, ea types into it,
     assert.doesNotMatch(s, /hutch: shell in/, 'no second shell after the first');
     assert.equal(s.split('\n').filter((l) => /^\? help/.test(l)).length, 1, `one footer:\n${s}`);
 
-    // "ea": the a is not the dashboard's (show exited stays as it was).
+    // "ea": the a is not the dashboard's (show exited stays as it was): it is typed
+    // into the shell.
     tm.type('ea');
-    await until(tm, 'the shell after ea', has('hutch: shell in idle'));
+    await until(tm, 'the shell after ea', (s) => s.includes('hutch: shell in idle') && /[#$] a *$/m.test(s.split('hutch: shell in idle').at(-1) ?? ''));
+    tm.keys('BSpace');
     tm.type('exit');
     tm.keys('Enter');
     s = await backFromShell(tm, 'the dashboard after ea');
     assert.doesNotMatch(s, /showing exited containers|hiding exited containers/);
 
-    // e, a command and Enter in one write: a shell opens (the dashboard acts on none of the rest).
-    tm.type('eecho two\r');
-    await until(tm, 'the shell after e+command', has('hutch: shell in idle'));
+    // e, a command and Enter in one write: a shell opens and runs the command (the
+    // dashboard acts on none of the rest).
+    tm.type('eecho two-$((1+1))\r');
+    await until(tm, 'the command typed with e ran in the shell', (s) => s.includes('hutch: shell in idle') && /^two-2$/m.test(s));
     tm.type('exit');
     tm.keys('Enter');
     s = await backFromShell(tm, 'the dashboard after e+command');

@@ -24,12 +24,19 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
   if (opts.detach) args.push('--detach');
   for (const e of execEnv(opts)) args.push('--env', e);
   if (opts.cwd) args.push('--cwd', opts.cwd);
+  const input = opts.input && (opts.tty || opts.interactive) && !opts.detach ? Buffer.from(opts.input, 'utf8') : null;
+  if (input) args.push('--input-fd', '4');
   args.push('--', ...argv);
   // Loaded here, not at the top: `hutch run` never needs it (start latency).
   const { spawn } = await import('node:child_process');
   const io = opts.stdio === 'pipe' ? 'pipe' : 'inherit';
   // A session of its own: the terminal's signals reach us alone, and we relay them.
-  const child = spawn(ctx.native.monitorPath, args, { stdio: [opts.interactive ? io : 'ignore', io, io, 'pipe'], detached: true });
+  const child = spawn(ctx.native.monitorPath, args, { stdio: [opts.interactive ? io : 'ignore', io, io, 'pipe', input ? 'pipe' : 'ignore'], detached: true });
+  if (input) {
+    const w = child.stdio[4] as NodeJS.WritableStream;
+    w.on('error', () => {}); // the monitor failed before reading it: its error says why
+    w.end(input);
+  }
   const sync = child.stdio[3] as NodeJS.ReadableStream;
   sync.setEncoding('utf8');
   return new Promise<number>((resolve, reject) => {
