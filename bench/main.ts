@@ -13,6 +13,7 @@ import { inkFloorRow } from './ink-floor.js';
 import { dashboardRows } from './dashboard.js';
 import { imageRows } from './images.js';
 import { extractRows } from './extract.js';
+import { startupRows } from './startup.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -127,6 +128,7 @@ try {
 
   for (const l of await sweepRows(engine, 'busybox', Number(process.env.BENCH_CONTAINERS ?? 200))) say(l);
   for (const l of await dashboardRows()) say(l);
+  for (const l of await startupRows(engine, 'busybox', Math.min(N, 20))) say(l);
   say(inkFloorRow());
 } finally {
   for (const f of cleanup.reverse()) {

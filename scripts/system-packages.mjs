@@ -30,6 +30,8 @@ export const PACKAGES = {
     'crun': 'the peer of the engine rows',
     'podman': 'the peer of the image rows',
     'busybox-static': 'the benchmark rootfs',
+    'bsdutils': 'script(1), the terminal of the startup row (bench/startup.ts)',
+    'htop': 'the context row of dashboard startup (lazydocker is not in Debian)',
   },
 };
 

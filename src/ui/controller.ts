@@ -35,6 +35,8 @@ export interface ControllerDeps {
 const EMPTY_HISTORY: History = { cpu: [], mem: [] };
 const INFO_TTL_MS = 6000;
 const ERROR_TTL_MS = 20_000;
+/** From the first sample to asking for the host facts: its frame is drawn by then. */
+const HOST_INFO_AFTER_SAMPLE_MS = 150;
 
 export class Controller {
   readonly store: Store<UiState>;
@@ -52,6 +54,9 @@ export class Controller {
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private refreshing = false;
+  private hostInfoTimer?: NodeJS.Timeout;
+  private hostInfoAt = 0;
+  private hostInfoAsked = false;
   private themes?: Theme[];
   private stopped = false;
   /** True from a hand-off's start to its end: keys are not the dashboard's then. */
@@ -128,24 +133,45 @@ export class Controller {
     this.unsubscribe = stats.onSample((samples, host, containers) => {
       // The sweep's own map: a source hands over a new one each sweep and never changes it.
       this.store.set((s) => ({ samples, host, sampleSeq: s.sampleSeq + 1, now: this.now(), ...this.listPatch(s, containers) }));
+      this.scheduleHostInfo(HOST_INFO_AFTER_SAMPLE_MS);
     });
     try {
       stats.start(intervalMs);
     } catch (e) {
       this.error(`stats: ${errorLine(e)}`);
     }
-    stats.hostInfo().then(
-      (hostInfo) => this.store.set({ hostInfo }),
-      () => {},
-    );
+    // The host's static facts (systeminformation: ~100 ms to load and ask, all of it
+    // on this thread) wait until the first frame is drawn: shortly after the first
+    // sample, or an interval on when no sample comes.
+    this.scheduleHostInfo(intervalMs);
     void this.refresh();
     this.timer = setInterval(() => this.tick(), intervalMs);
     this.timer.unref?.();
   }
 
+  /** Reads the host facts once, `delayMs` from now (or sooner, if asked sooner again). */
+  private scheduleHostInfo(delayMs: number): void {
+    if (this.hostInfoAsked || this.stopped) return;
+    const at = Date.now() + delayMs;
+    if (this.hostInfoTimer && at >= this.hostInfoAt) return;
+    if (this.hostInfoTimer) clearTimeout(this.hostInfoTimer);
+    this.hostInfoAt = at;
+    this.hostInfoTimer = setTimeout(() => {
+      this.hostInfoTimer = undefined;
+      if (this.stopped) return;
+      this.hostInfoAsked = true;
+      this.deps.stats.hostInfo().then(
+        (hostInfo) => this.store.set({ hostInfo }),
+        () => {},
+      );
+    }, delayMs);
+    this.hostInfoTimer.unref?.();
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.hostInfoTimer) clearTimeout(this.hostInfoTimer);
     this.unsubscribe?.();
     try {
       this.deps.stats.stop();

@@ -10,6 +10,7 @@ import type { DashboardConfig } from './config.js';
 import { importForInk } from './load.js';
 import { Controller } from './controller.js';
 import type { Theme } from './theme.js';
+import type { Session } from './session.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -42,10 +43,8 @@ export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise
     const { createSampler } = await import('../engine/stats/sampler.js');
     stats = createSampler(engine, { intervalMs: opts.intervalMs });
   }
-  const { Session } = await importSession();
-  const colors = env.TERM !== 'dumb';
-  const session = new Session({ stdout, colors });
 
+  let session!: Session;
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   const controller = new Controller({
@@ -57,6 +56,17 @@ export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise
     handoff: (banner, task) => session.handoff(banner, task),
     quit: () => quit(),
   });
+  // The container list and the first stats sweep are read while Ink and React load:
+  // the first frame has the containers' rows (issue 11 item 18).
+  controller.start();
+  try {
+    const { Session } = await importSession();
+    const colors = env.TERM !== 'dumb';
+    session = new Session({ stdout, colors });
+  } catch (e) {
+    controller.stop();
+    throw e;
+  }
 
   let cleaned = false;
   // Set when the dashboard ends on purpose (q, a signal, an error): an exit without
@@ -130,7 +140,6 @@ export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise
 
   try {
     session.enterAltScreen();
-    controller.start();
     session.mount(controller);
     await quitting;
   } finally {
