@@ -156,8 +156,8 @@ export class ContainerActions {
         // hand-off may start while the key that asked for it is still being handled:
         // the rest of its read is collected once that returns.
         await null;
-        const input = this.ctx.typeahead() || undefined;
-        code = await relaying((signals) => this.ctx.engine.exec(c.id, SHELL_ARGV, { tty: true, interactive: true, signals, input }), { shell: true });
+        const input = this.ctx.typeahead();
+        code = await relaying((signals) => this.ctx.engine.exec(c.id, SHELL_ARGV, { tty: true, interactive: true, signals, ...(input ? { input } : {}) }), { shell: true });
       });
       this.ctx.info(`shell in ${c.name} exited${code ? ` with status ${code}` : ''}`);
     } catch (e) {
