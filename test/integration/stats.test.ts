@@ -47,8 +47,11 @@ test('top lists every process of the container from its cgroup; runtimeConfig re
   const c = await sb.engine.create({ image: 'host', cmd: ['sh', '-c', 'sleep 60 & sleep 61; wait'] });
   const info = await sb.engine.start(c.id);
   try {
+    // Until the shell's two children have exec'd their sleeps (a process caught in
+    // execve can show an empty rss for an instant on a loaded machine).
+    const settled = (ps: typeof procs) => ps.length >= 3 && ps.every((p) => p.rss > 0) && ps.filter((p) => p.cmd.startsWith('sleep')).length === 2;
     let procs = await sb.engine.top(c.id);
-    for (let i = 0; i < 50 && procs.length < 3; i++) {
+    for (let i = 0; i < 250 && !settled(procs); i++) {
       await new Promise((r) => setTimeout(r, 20));
       procs = await sb.engine.top(c.id);
     }
