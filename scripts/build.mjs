@@ -68,61 +68,9 @@ await build({
   banner: { js: 'var __hutch_module_url = require("node:url").pathToFileURL(__filename).href;' },
 });
 
-// Ink, React and their dependencies go into the bundle too: as packages, Ink alone is
-// ~100 modules and es-toolkit/compat hundreds more, which Node's ESM loader resolves
-// and evaluates one by one (~600 ms of the dashboard's startup here, issue 11 item 18);
-// one file takes a fraction of that. React's choice of its production or development
-// build still happens as it loads (src/ui/load.ts sets NODE_ENV first). Kept outside:
-// systeminformation (imported when the host facts are read, after the first frame) and
-// what Ink imports only with DEV=true (react-devtools-core, ws). A require() of a
-// built-in inside a bundled CommonJS package goes through createRequire.
-// Ink imports its devtools.js (which imports react-devtools-core and ws) only with
-// DEV=true. Bundled, its static imports would be hoisted into the bundle's top:
-// load Ink's own file at run time instead, from where the 'ink' package resolves.
-const inkDevtoolsAtRunTime = {
-  name: 'ink-devtools-at-run-time',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/devtools\.js$/ }, (a) => (/[\\/]ink[\\/]build[\\/]/.test(a.importer) ? { path: 'ink-devtools', namespace: 'ink-devtools' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'ink-devtools' }, () => ({
-      contents: `import { createRequire } from 'node:module'; import { pathToFileURL } from 'node:url';
-await import(new URL('./devtools.js', pathToFileURL(createRequire(import.meta.url).resolve('ink'))).href);`,
-      loader: 'js',
-    }));
-  },
-};
-
-// React's packages pick their production or development build as they load
-// (process.env.NODE_ENV). The development builds (~0.8 MB, ~45 ms of every start to
-// read and parse here) stay out of the bundle: with NODE_ENV=development they are
-// required at run time from where the package resolves (and what they require, such
-// as 'react', resolves there too, to the same files).
-const reactDevAtRunTime = {
-  name: 'react-development-at-run-time',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/cjs\/.*\.development\.js$/ }, (a) => {
-      const m = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(a.importer.slice(a.importer.lastIndexOf('node_modules') - 1));
-      if (!m) return undefined;
-      return { path: `${m[1].replace(/\\/g, '/')}/${a.path.slice(2)}`, namespace: 'react-development' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'react-development' }, (a) => {
-      const pkg = a.path.slice(0, a.path.indexOf('/cjs/'));
-      const file = a.path.slice(pkg.length + 1);
-      return {
-        contents: `const path = require('node:path');
-module.exports = require(path.join(path.dirname(require.resolve(${JSON.stringify(pkg)})), ${JSON.stringify(file)}));`,
-        loader: 'js',
-      };
-    });
-  },
-};
-
 await build({
   ...common,
-  packages: undefined,
-  plugins: [inkDevtoolsAtRunTime, reactDevAtRunTime],
-  external: ['systeminformation', '@hutch/native'],
   entryPoints: { dashboard: 'src/ui/main.ts' },
   outfile: 'dist/dashboard.mjs',
   format: 'esm',
-  banner: { js: 'import { createRequire as __hutch_createRequire } from "node:module"; const require = __hutch_createRequire(import.meta.url);' },
 });
