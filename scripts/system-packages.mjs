@@ -4,7 +4,8 @@
 // line; otherwise one line naming them and the command, and a non-zero exit, before
 // anything runs. No node_modules needed: .ci/run calls it before `npm ci`.
 //
-//   node scripts/system-packages.mjs test|bench   (exit 0: all present)
+//   node scripts/system-packages.mjs test|bench          (exit 0: all present)
+//   node scripts/system-packages.mjs --list test|bench   (the names, one line: for apt-get)
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
@@ -80,10 +81,12 @@ export function ensurePackages(set, who = set) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const set = process.argv[2];
+  const list = process.argv[2] === '--list';
+  const set = process.argv[list ? 3 : 2];
   if (!(set in PACKAGES)) {
     console.error(`usage: node scripts/system-packages.mjs ${Object.keys(PACKAGES).join('|')}`);
     process.exit(2);
   }
-  process.exit(ensurePackages(set) ? 0 : 1);
+  if (list) console.log(Object.keys(PACKAGES[set]).join(' '));
+  else process.exit(ensurePackages(set) ? 0 : 1);
 }

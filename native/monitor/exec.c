@@ -80,26 +80,6 @@ static int status_code(int st)
 	return 255;
 }
 
-/* --detach: the process the engine started exits at once; its child carries
- * on with stdio on /dev/null, reports on the sync fd, and reaps the command. */
-static void detach(void)
-{
-	pid_t p = fork();
-	if (p < 0)
-		fail("fork", errno, NULL);
-	if (p > 0)
-		_exit(0);
-	setsid();
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
-}
-
 /* Copies what the command wrote on a pipe to our fd; a write error (our
  * reader went away) stops the copying, never the reading. 0 at EOF. */
 static long copy_out(int in, int out, bool *werr)
@@ -148,8 +128,8 @@ int cmd_exec(const struct exec_opts *o)
 {
 	signal(SIGPIPE, SIG_IGN);
 	sync_fd = o->sync_fd;
-	if (o->detach)
-		detach();
+	if (o->detach && detach_from_caller() < 0)
+		fail("fork", errno, NULL);
 	/* Non-dumpable before entering anything of the container's
 	 * (CVE-2016-9962, CVE-2019-5736). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

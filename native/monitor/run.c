@@ -50,26 +50,6 @@ __attribute__((noreturn)) static void fail(const struct run_opts *o, const char 
 	exit(1);
 }
 
-/* The process the engine started exits at once; its child carries on in a
- * session of its own with stdio on /dev/null, and survives the engine. */
-static void detach(const struct run_opts *o)
-{
-	pid_t p = fork();
-	if (p < 0)
-		fail(o, "fork", errno, NULL);
-	if (p > 0)
-		_exit(0);
-	setsid();
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
-}
-
 /* Parsing config.json touched stack pages far below where the loop runs; give
  * them back, so a monitor that lives as long as its container stays small. */
 static void trim_stack(void)
@@ -115,8 +95,8 @@ static void drain(int logfd, struct logstream *s)
 int cmd_run(const struct run_opts *o)
 {
 	signal(SIGPIPE, SIG_IGN);
-	if (!o->attach)
-		detach(o);
+	if (!o->attach && detach_from_caller() < 0)
+		fail(o, "fork", errno, NULL);
 	/* Orphans of the container (without a pid namespace) are reparented to us
 	 * and reaped by the SIGCHLD handler below. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

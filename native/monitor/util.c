@@ -57,3 +57,22 @@ int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 	*out = v;
 	return 0;
 }
+
+int detach_from_caller(void)
+{
+	pid_t p = fork();
+	if (p < 0)
+		return -1;
+	if (p > 0)
+		_exit(0);
+	setsid();
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	return 0;
+}

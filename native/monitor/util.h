@@ -19,6 +19,11 @@ int write_str(int fd, const char *s);
  * onto 0/1/2 cannot clobber one of the sources. Returns the new fd or -1. */
 int fd_above_stdio(int fd);
 
+/* The process the engine started exits at once; its child carries on in a
+ * session of its own with stdio on /dev/null, and outlives the caller (run
+ * without --attach, exec --detach). Returns 0 in the child, -1 if fork failed. */
+int detach_from_caller(void);
+
 /* Symbolic errno name ("ENOENT"); "E?" when glibc does not know it. */
 const char *errname(int err);
 
