@@ -21,6 +21,8 @@ import { execInContainer } from './container/exec.js';
 import { readLogs } from './container/logs.js';
 import { listProcesses, runtimeConfig } from './container/top.js';
 import { reconcile } from './container/reconcile.js';
+import { signalProcess } from './container/signal-process.js';
+import { saveLogs } from './container/save-logs.js';
 import { gc } from './container/gc.js';
 import { toInfo } from './container/record.js';
 import { brokenInfo } from './container/broken.js';
@@ -90,6 +92,12 @@ export class Engine implements EngineApi {
   }
   async top(ref: string): Promise<ProcessInfo[]> {
     return listProcesses(this.ctx, resolveId(this.ctx, ref));
+  }
+  async signalProcess(ref: string, pid: number, signal: string | number): Promise<void> {
+    return signalProcess(this.ctx, resolveId(this.ctx, ref), pid, signal);
+  }
+  async saveLogs(refs: string[], path: string, opts: { timestamps?: boolean } = {}): Promise<number> {
+    return saveLogs(this.ctx, refs.map((r) => resolveId(this.ctx, r)), path, opts);
   }
   async runtimeConfig(ref: string): Promise<RuntimeConfig> {
     return runtimeConfig(this.ctx, resolveId(this.ctx, ref));

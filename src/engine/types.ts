@@ -238,6 +238,14 @@ export interface EngineApi {
   logs(idOrName: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<LogLine>;
   /** The processes in the container's cgroup (empty unless running). */
   top(idOrName: string): Promise<ProcessInfo[]>;
+  /** Sends `signal` to one process of a running container: NotFound unless `pid` is
+   * in the container's cgroup right before the signal goes (a pid from `top` may be
+   * stale, or reused by a process of someone else's). */
+  signalProcess(idOrName: string, pid: number, signal: string | number): Promise<void>;
+  /** Writes the logs of one container (several: merged by time, each line led by
+   * `name | `) to a new file at `path`, as `hutch logs [-t]` prints them; refuses to
+   * overwrite. Resolves with the number of lines written. */
+  saveLogs(idsOrNames: string[], path: string, opts?: { timestamps?: boolean }): Promise<number>;
   /** Hostname and mounts from the container's config.json. */
   runtimeConfig(idOrName: string): Promise<RuntimeConfig>;
   /** Runs argv in the container; resolves with its exit status. */

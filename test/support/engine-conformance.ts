@@ -11,8 +11,11 @@
 import { afterEach, after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerInfo, ContainerSpec, EngineApi, NetworkMode } from '../../src/engine/types.js';
-import { CommandError, Conflict, EngineError, InvalidArgument, NotFound } from '../../src/engine/errors.js';
+import { CommandError, Conflict, EngineError, InvalidArgument, NotFound, SystemError } from '../../src/engine/errors.js';
 import { NAME_RE } from '../../src/engine/ids.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface EngineUnderTest {
   engine: EngineApi;
@@ -227,6 +230,8 @@ export function engineConformance(name: string, open: () => Promise<EngineUnderT
         ['wait', (r) => e.wait(r)],
         ['top', (r) => e.top(r)],
         ['runtimeConfig', (r) => e.runtimeConfig(r)],
+        ['signalProcess', (r) => e.signalProcess(r, 1, 'TERM')],
+        ['saveLogs', (r) => e.saveLogs([r], path.join(os.tmpdir(), 'hutch-conformance-never-written.log'))],
         ['exec', (r) => e.exec(r, ['true'], { stdio: 'pipe' })],
         [
           'logs',
@@ -273,6 +278,40 @@ export function engineConformance(name: string, open: () => Promise<EngineUnderT
       assert.deepEqual([second.exitCode, second.finishedAt], [null, '']);
       await create('cf-restart-missing', [MISSING]);
       await fails(e.restart('cf-restart-missing'), CommandError, `exec: "${MISSING}": executable file not found in $PATH`, 127);
+    });
+
+    test('signalProcess: only to a process of the running container, checked then; SIGKILL to its init ends it with 137', async () => {
+      await create('cf-sig');
+      await fails(e.signalProcess('cf-sig', 1, 'TERM'), Conflict, 'container cf-sig is not running');
+      await e.start('cf-sig');
+      const { pid } = await e.inspect('cf-sig');
+      for (const bad of ['FOO', 0]) await fails(e.signalProcess('cf-sig', pid, bad), InvalidArgument, `invalid signal: ${bad}`);
+      for (const bad of [0, -1, 1.5]) await fails(e.signalProcess('cf-sig', bad, 'TERM'), InvalidArgument, `invalid pid: ${bad}`);
+      // This test's own process and the host's init are alive, and not the container's.
+      for (const other of [process.pid, 1]) await fails(e.signalProcess('cf-sig', other, 'KILL'), NotFound, `no process ${other} in container cf-sig`);
+      assert.equal((await e.inspect('cf-sig')).status, 'running');
+      await e.signalProcess('cf-sig', pid, 'WINCH'); // ignored by the command
+      assert.equal((await e.inspect('cf-sig')).status, 'running');
+      await e.signalProcess('cf-sig', pid, 'KILL');
+      assert.deepEqual(await e.wait('cf-sig'), { exitCode: 137, oomKilled: false });
+      await fails(e.signalProcess('cf-sig', pid, 'KILL'), Conflict, 'container cf-sig is not running');
+    });
+
+    test('saveLogs: a new file with the logs; never over an existing one; a bad path is one line', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-cf-logs-'));
+      try {
+        await create('cf-save');
+        const file = path.join(dir, 'cf-save.log');
+        assert.equal(await e.saveLogs(['cf-save'], file), 0);
+        assert.equal(fs.readFileSync(file, 'utf8'), '');
+        await fails(e.saveLogs(['cf-save'], file), SystemError, `cannot save logs to ${file}: the file exists (give another name)`);
+        const missing = path.join(dir, 'no-such-dir', 'x.log');
+        await fails(e.saveLogs(['cf-save'], missing), SystemError, `cannot save logs to ${missing}: no such directory`);
+        await fails(e.saveLogs([], path.join(dir, 'none.log')), InvalidArgument, 'no container to save the logs of');
+        assert.ok(!fs.existsSync(path.join(dir, 'none.log')));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test('--rm: once its exit status is read, the container is gone', async () => {

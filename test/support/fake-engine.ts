@@ -12,6 +12,9 @@
 //   for the command ending by itself, with `waitResult`;
 // - stop ends it with SIGTERM (143), or SIGKILL (137) with a 0 s timeout; kill ends it
 //   when the signal's default action ends a process;
+// - signalProcess reaches the container's init (its pid) and the processes of `procs`;
+//   a signal that ends a command sent to the init ends the container, as kill does;
+// - saveLogs writes `logLines` to a real file, with the engine's own formatting;
 // - an `--rm` container is removed once wait() or list() sees it exited, as the engine does.
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +39,7 @@ import type {
 import { BrokenRecord, Conflict, InvalidArgument, NotFound } from '../../src/engine/errors.js';
 import { validate } from '../../src/engine/container/create.js';
 import { parseSignal } from '../../src/engine/container/signal.js';
+import { formatLogLines, writeNewFile, type NamedLine } from '../../src/engine/container/save-logs.js';
 import { commandFor } from '../../src/engine/spec/build.js';
 import { HOST_IMAGE, refuseBuiltin } from '../../src/engine/images/host.js';
 import { endsCommand, hostCommandError } from './fake-commands.js';
@@ -272,6 +276,27 @@ export class FakeEngine implements EngineApi {
   async top(ref: string): Promise<ProcessInfo[]> {
     this.record('top', ref);
     return this.loaded(ref).status === 'running' ? this.procs : [];
+  }
+
+  async signalProcess(ref: string, pid: number, signal: string | number): Promise<void> {
+    this.record('signalProcess', ref, pid, signal);
+    const c = this.find(ref);
+    const sig = parseSignal(signal);
+    if (!Number.isSafeInteger(pid) || pid <= 0) throw new InvalidArgument(`invalid pid: ${pid}`);
+    if (this.usable(c).status !== 'running') throw new Conflict(`container ${c.name} is not running`);
+    if (pid !== c.pid && !this.procs.some((p) => p.pid === pid)) throw new NotFound(`no process ${pid} in container ${c.name}`);
+    if (pid === c.pid && endsCommand(sig)) this.end(c, 128 + sig);
+  }
+
+  async saveLogs(refs: string[], file: string, opts?: { timestamps?: boolean }): Promise<number> {
+    this.record('saveLogs', refs, file, opts);
+    const list = refs.map((r) => this.loaded(r));
+    if (list.length === 0) throw new InvalidArgument('no container to save the logs of');
+    const merged = list.length > 1;
+    const all: NamedLine[] = list.flatMap((c) => (this.logLines.get(c.id) ?? []).map((line) => ({ name: merged ? c.name : undefined, line })));
+    if (merged) all.sort((a, b) => (a.line.time < b.line.time ? -1 : a.line.time > b.line.time ? 1 : 0));
+    await writeNewFile(file, formatLogLines(all, !!opts?.timestamps));
+    return all.filter((l) => l.line.full).length;
   }
 
   async runtimeConfig(ref: string): Promise<RuntimeConfig> {
