@@ -7,8 +7,9 @@
 // ahead and would steal the shell's keys), leave the alternate screen, ignore
 // SIGINT/SIGQUIT/SIGTSTP while the child owns the terminal, run it, then set raw
 // mode at once (keys typed meanwhile stay in the tty buffer instead of being
-// echoed), clear the alternate screen and mount a fresh Ink instance that draws a
-// full frame from the store's state: same view, no lost key, no blank screen.
+// echoed), and mount a fresh Ink instance that draws a full frame from the
+// store's state, sent in one write with the switch to the cleared alternate
+// screen: same view, no lost key, never a blank screen in between.
 // A shell (`e`) sets raw mode on the terminal itself (its monitor copies the
 // keys to the shell's pty), so the terminal stays raw through its hand-off:
 // keys typed ahead are not echoed before the shell's prompt, they wait in the
@@ -45,10 +46,10 @@ const ERASE_BELOW = '\x1b[J';
  * Frame writes are the ones with a newline; cursor and sync-mode writes pass as
  * they are. Everything else (size, events, writable state) is the real stream's.
  */
-export function anchoredStdout(real: NodeJS.WriteStream): NodeJS.WriteStream {
+export function anchoredStdout(real: NodeJS.WriteStream, takePrefix: () => string = () => ''): NodeJS.WriteStream {
   const out = Object.create(real) as NodeJS.WriteStream;
   out.write = ((chunk: unknown, ...rest: unknown[]) => {
-    const data = typeof chunk === 'string' && chunk.includes('\n') ? HOME + chunk + ERASE_BELOW : chunk;
+    const data = typeof chunk === 'string' && chunk.includes('\n') ? takePrefix() + HOME + chunk + ERASE_BELOW : chunk;
     return (real.write as (...a: unknown[]) => boolean)(data, ...rest);
   }) as NodeJS.WriteStream['write'];
   return out;
@@ -71,6 +72,13 @@ export class Session {
   private suspended = false;
   private readonly opts: SessionOptions;
   private controller?: Controller;
+  /**
+   * What a fresh frame must be preceded by (the alternate screen, cleared): sent
+   * in the same write as that frame, so the terminal never shows the cleared
+   * screen alone (a blank frame, seen on returns from the shell).
+   */
+  private prefix = '';
+  private prefixTimer?: NodeJS.Timeout;
 
   constructor(opts: SessionOptions) {
     this.opts = opts;
@@ -83,9 +91,32 @@ export class Session {
   }
 
   leaveAltScreen(): void {
+    // A pending ALT_ON never reached the terminal: it is still on the main screen.
+    const pendingAlt = this.takePrefix().includes(ALT_ON);
     if (!this.alt) return;
-    this.opts.stdout.write(RESET + ALT_OFF + SHOW_CURSOR);
+    this.opts.stdout.write(pendingAlt ? RESET + SHOW_CURSOR : RESET + ALT_OFF + SHOW_CURSOR);
     this.alt = false;
+  }
+
+  /** Mounts Ink with `prefix` going out in the same write as its first frame. */
+  private remount(controller: Controller, prefix: string): void {
+    this.prefix += prefix;
+    this.mount(controller);
+    // Ink draws its first frame as it mounts; should it not (an error), the prefix
+    // still goes out rather than leaving the terminal on the wrong screen.
+    if (this.prefix) this.prefixTimer = setTimeout(() => this.flushPrefix(), 100);
+  }
+
+  private takePrefix(): string {
+    const p = this.prefix;
+    this.prefix = '';
+    clearTimeout(this.prefixTimer);
+    return p;
+  }
+
+  private flushPrefix(): void {
+    const p = this.takePrefix();
+    if (p) this.opts.stdout.write(p);
   }
 
   private openStdin(): NodeJS.ReadStream {
@@ -101,7 +132,7 @@ export class Session {
     controller.terminal = { redraw: () => this.redraw(), suspend: () => this.suspend() };
     this.stdin = this.openStdin();
     this.instance = render(<App controller={controller} colors={this.opts.colors} size={this.opts.size} />, {
-      stdout: anchoredStdout(this.opts.stdout),
+      stdout: anchoredStdout(this.opts.stdout, () => this.takePrefix()),
       stdin: this.stdin,
       incrementalRendering: true,
       maxFps: 15,
@@ -149,8 +180,13 @@ export class Session {
     } finally {
       this.handingOff = false;
       for (const s of signals) process.off(s, ignore);
-      this.enterAltScreen();
-      if (controller) this.mount(controller);
+      if (controller && !this.alt) {
+        this.alt = true;
+        this.remount(controller, ALT_ON);
+      } else {
+        this.enterAltScreen();
+        if (controller) this.mount(controller);
+      }
     }
   }
 
@@ -161,8 +197,7 @@ export class Session {
     setImmediate(() => {
       if (!this.instance || this.handingOff) return;
       this.unmount(true);
-      this.opts.stdout.write(HOME + '\x1b[2J');
-      this.mount(controller);
+      this.remount(controller, HOME + '\x1b[2J');
     });
   }
 
@@ -184,8 +219,9 @@ export class Session {
       clearTimeout(timer);
       if (!this.suspended) return;
       this.suspended = false;
-      this.enterAltScreen();
-      this.mount(controller);
+      if (this.alt) return this.mount(controller);
+      this.alt = true;
+      this.remount(controller, ALT_ON);
     };
     // A stopped process runs no timers: this one fires only if nothing stopped us
     // (after `fg` it is overdue and races SIGCONT's listener; the first one resumes).
