@@ -12,7 +12,9 @@ import type { Handoff, UiContext } from './context.js';
 import { NewContainerForm } from './form.js';
 import { errorLine } from './format.js';
 import { ImageActions } from './image-actions.js';
-import { createKeymap, editText, keyName, splitKeys, type Action, type KeyEvent, type KeyPress, type ViewName } from './keys.js';
+import { createKeymap, editText, keyName, rawKey, splitKeys, type Action, type KeyEvent, type ViewName } from './keys.js';
+import { pruneSet, sameList } from './list-patch.js';
+import { DetailPane } from './detail-pane.js';
 import { LogsPane } from './logs.js';
 import { Navigation } from './navigation.js';
 import { initialState, pageRows, type Prompt, type UiState } from './state.js';
@@ -43,6 +45,8 @@ export class Controller {
   readonly keymap: (view: ViewName, key: string) => Action | undefined;
   readonly nav: Navigation;
   readonly logs: LogsPane;
+  /** Processes, signals and the raw inspect of the detail view. */
+  readonly detail: DetailPane;
   readonly form: NewContainerForm;
   readonly containerActions: ContainerActions;
   /** Pull and remove in the images view. */
@@ -85,7 +89,8 @@ export class Controller {
       refresh: () => this.refresh(),
     };
     this.logs = new LogsPane(ctx);
-    this.nav = new Navigation(ctx, this.logs);
+    this.detail = new DetailPane(ctx);
+    this.nav = new Navigation(ctx, this.logs, this.detail);
     this.visible = this.nav.visible;
     this.form = new NewContainerForm(ctx);
     this.containerActions = new ContainerActions(ctx);
@@ -195,7 +200,7 @@ export class Controller {
     }
     this.store.set(patch);
     if (samplesStopped) void this.refresh();
-    if (st.view === 'detail') void this.nav.loadProcs();
+    if (st.view === 'detail') void this.detail.loadProcs();
     if (st.view === 'images') void this.refreshImages();
   }
 
@@ -291,6 +296,7 @@ export class Controller {
       return;
     }
     if (st.dialog?.kind === 'form') return this.form.key(input, name, key);
+    if (st.dialog?.kind === 'signal') return this.detail.menuKey(st.dialog, input, name);
     if (st.prompt) return this.promptKey(st.prompt, input, name, key);
     if (st.view === 'containers' && /^[1-9]$/.test(input)) return this.nav.sortByColumn(Number(input) - 1);
     const action = this.keymap(st.view, name);
@@ -347,6 +353,13 @@ export class Controller {
     search: () => this.store.set({ prompt: { kind: 'search', value: '' } }),
     nextMatch: () => this.logs.findMatch(1),
     prevMatch: () => this.logs.findMatch(-1),
+    timestamps: () => this.logs.toggleTimestamps(),
+    wrap: () => this.logs.toggleWrap(),
+    scrollLeft: () => this.logs.shift(-1),
+    scrollRight: () => this.logs.shift(1),
+    saveLogs: () => this.logs.askSavePath(),
+    signal: () => this.detail.openSignalMenu(),
+    inspect: () => void this.detail.openInspect(),
     removeImage: () => this.imageActions.confirmRemove(),
     pullImage: () => this.store.set({ prompt: { kind: 'pull', value: '' } }),
     cancelPull: () => this.imageActions.cancelPull(),
@@ -358,7 +371,7 @@ export class Controller {
     if (c) f(c);
   }
 
-  /** Keys in the filter, search and pull prompts; the filter applies as it is typed. */
+  /** Keys in the filter, search, pull and save prompts; the filter applies as it is typed. */
   private promptKey(p: Prompt, input: string, name: string, key: KeyEvent): void {
     if (name === 'escape') {
       this.store.set(p.kind === 'filter' ? { prompt: undefined, filter: '' } : { prompt: undefined });
@@ -368,6 +381,7 @@ export class Controller {
       this.store.set({ prompt: undefined });
       if (p.kind === 'search') this.logs.search(p.value);
       if (p.kind === 'pull') this.imageActions.pull(p.value);
+      if (p.kind === 'saveLogs') void this.logs.save(p.value);
       return;
     }
     const value = editText(p.value, input, name, key);
@@ -387,38 +401,4 @@ export class Controller {
       this.error(errorLine(e));
     }
   }
-}
-
-/** The bytes a key was read as (for keys that go to the shell instead). */
-function rawKey({ input, key }: KeyPress): string {
-  if (key.return) return '\r';
-  if (key.tab) return '\t';
-  if (key.backspace || key.delete) return '\x7f';
-  if (key.escape) return '\x1b';
-  if (key.upArrow) return '\x1b[A';
-  if (key.downArrow) return '\x1b[B';
-  if (key.rightArrow) return '\x1b[C';
-  if (key.leftArrow) return '\x1b[D';
-  if (key.ctrl && input.length === 1) return String.fromCharCode(input.toLowerCase().charCodeAt(0) - 96);
-  return input;
-}
-
-function pruneSet(set: ReadonlySet<string>, containers: ContainerInfo[]): ReadonlySet<string> {
-  if (set.size === 0) return set;
-  const ids = new Set(containers.map((c) => c.id));
-  let changed = false;
-  for (const id of set) if (!ids.has(id)) changed = true;
-  return changed ? new Set([...set].filter((id) => ids.has(id))) : set;
-}
-
-/** Same containers in the same states: what the table shows from the list did not change. */
-export function sameList(a: readonly ContainerInfo[], b: readonly ContainerInfo[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x.id !== y.id || x.status !== y.status || x.pid !== y.pid || x.exitCode !== y.exitCode || x.name !== y.name || x.startedAt !== y.startedAt || x.finishedAt !== y.finishedAt || x.oomKilled !== y.oomKilled)
-      return false;
-  }
-  return true;
 }

@@ -4,7 +4,7 @@
 // always quits, Ctrl+L redraws and Ctrl+Z suspends: those cannot be rebound.
 
 /** Where an action applies; a view consults a fixed list of scopes. */
-export type Scope = 'global' | 'nav' | 'containers' | 'container' | 'logs' | 'images';
+export type Scope = 'global' | 'nav' | 'containers' | 'container' | 'detail' | 'logs' | 'images';
 
 export interface ActionSpec {
   keys: string[];
@@ -48,10 +48,18 @@ export const ACTIONS = {
   kill: { keys: ['K'], scope: 'container', label: 'kill', help: 'Kill (SIGKILL)' },
   remove: { keys: ['d'], scope: 'container', label: 'delete', help: 'Delete (asks first; running containers are force-removed)' },
 
+  signal: { keys: ['S'], scope: 'detail', label: 'signal', help: 'Send a signal to the selected process (↑ ↓ select it; asks which, then y/N)' },
+  inspect: { keys: ['I'], scope: 'detail', label: 'inspect', help: 'The raw inspect of the container, as hutch inspect prints it (Esc back)' },
+
   follow: { keys: ['f'], scope: 'logs', label: 'follow', help: 'Follow new lines on or off' },
   search: { keys: ['/'], scope: 'logs', label: 'search', help: 'Search the logs' },
   nextMatch: { keys: ['n'], scope: 'logs', label: 'next', help: 'Next match' },
   prevMatch: { keys: ['N'], scope: 'logs', label: 'prev', help: 'Previous match' },
+  timestamps: { keys: ['T'], scope: 'logs', label: 'times', help: 'Show each line\'s time, or not' },
+  wrap: { keys: ['w'], scope: 'logs', label: 'wrap', help: 'Wrap long lines, or cut them at the width (< > then scroll sideways)' },
+  scrollLeft: { keys: ['<'], scope: 'logs', label: 'left', help: 'Lines cut at the width: show more of their start' },
+  scrollRight: { keys: ['>'], scope: 'logs', label: 'right', help: 'Lines cut at the width: show more of their end' },
+  saveLogs: { keys: ['W'], scope: 'logs', label: 'save', help: 'Save the logs to a file (asks for the path; never overwrites)' },
 
   pullImage: { keys: ['p'], scope: 'images', label: 'pull', help: 'Pull an image from a registry (asks for NAME[:TAG]; runs in the background)' },
   removeImage: { keys: ['d'], scope: 'images', label: 'delete', help: 'Delete the image (asks first; asks again to force when a container uses it)' },
@@ -66,7 +74,7 @@ export type ViewName = 'containers' | 'detail' | 'logs' | 'images' | 'help';
 /** The scopes each view consults, first match wins. */
 export const VIEW_SCOPES: Record<ViewName, Scope[]> = {
   containers: ['containers', 'container', 'nav', 'global'],
-  detail: ['container', 'nav', 'global'],
+  detail: ['detail', 'container', 'nav', 'global'],
   logs: ['logs', 'nav', 'global'],
   images: ['images', 'nav', 'global'],
   help: ['nav', 'global'],
@@ -75,8 +83,8 @@ export const VIEW_SCOPES: Record<ViewName, Scope[]> = {
 /** What the footer offers in each view, in order (trimmed to the width). */
 export const FOOTER: Record<ViewName, Action[]> = {
   containers: ['help', 'open', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'mark', 'filter', 'showAll', 'sortNext', 'create', 'images', 'mergedLogs', 'theme', 'quit'],
-  detail: ['back', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'help', 'quit'],
-  logs: ['back', 'follow', 'search', 'nextMatch', 'prevMatch', 'top', 'bottom', 'help', 'quit'],
+  detail: ['back', 'signal', 'inspect', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'help', 'quit'],
+  logs: ['back', 'follow', 'search', 'nextMatch', 'prevMatch', 'timestamps', 'wrap', 'saveLogs', 'top', 'bottom', 'help', 'quit'],
   images: ['back', 'pullImage', 'removeImage', 'cancelPull', 'help', 'quit'],
   help: ['back', 'quit'],
 };
@@ -237,4 +245,18 @@ export function splitKeys(input: string, key: KeyEvent): KeyPress[] {
   }
   if (chars.length <= 1 || flagged) return [{ input, key }];
   return chars.map(charKey);
+}
+
+/** The bytes a key was read as (for keys that go to the shell instead). */
+export function rawKey({ input, key }: KeyPress): string {
+  if (key.return) return '\r';
+  if (key.tab) return '\t';
+  if (key.backspace || key.delete) return '\x7f';
+  if (key.escape) return '\x1b';
+  if (key.upArrow) return '\x1b[A';
+  if (key.downArrow) return '\x1b[B';
+  if (key.rightArrow) return '\x1b[C';
+  if (key.leftArrow) return '\x1b[D';
+  if (key.ctrl && input.length === 1) return String.fromCharCode(input.toLowerCase().charCodeAt(0) - 96);
+  return input;
 }

@@ -1,11 +1,13 @@
 // The logs view's behaviour: opening the logs of one container or of several
 // (merged by time), following them as they grow (lines buffered and moved into
 // the store at most every 50 ms, the oldest dropped past 10,000), scrolling,
-// and searching.
+// searching, the time and wrap toggles, sideways scrolling of cut lines, and
+// saving to a file (through the engine: the UI does no file work).
 import type { ContainerInfo } from '../engine/types.js';
 import type { UiContext } from './context.js';
 import { errorLine } from './format.js';
 import { pageRows, type LogEntry, type LogsState } from './state.js';
+import { cleanText, logsLayout, logsMaxTop } from './views/logs.js';
 
 const MAX_LOG_LINES = 10_000;
 const LOG_TAIL = 1000;
@@ -32,6 +34,7 @@ export class LogsPane {
     const logs: LogsState = {
       ids: list.map((c) => c.id),
       merged,
+      names: list.map((c) => c.name),
       title: merged ? `merged logs of ${list.length === 1 ? list[0].name : `${list.length} containers`}` : `logs of ${list[0].name}`,
       lines: [],
       dropped: 0,
@@ -39,6 +42,9 @@ export class LogsPane {
       top: 0,
       search: '',
       match: -1,
+      timestamps: false,
+      wrap: false,
+      left: 0,
     };
     this.ctx.store.set({ view: 'logs', logs });
     for (const c of list) void this.stream(c, abort.signal);
@@ -93,11 +99,12 @@ export class LogsPane {
   }
 
   /** The logs and how far down they can scroll, when the view shows them. */
-  private view(): { logs: LogsState; rows: number; maxTop: number } | undefined {
+  private view(): { logs: LogsState; rows: number; maxTop: number; width: number } | undefined {
     const st = this.ctx.store.get();
     if (!st.logs) return undefined;
     const rows = pageRows(st);
-    return { logs: st.logs, rows, maxTop: Math.max(0, st.logs.lines.length - rows) };
+    const width = st.size.columns;
+    return { logs: st.logs, rows, maxTop: logsMaxTop(st.logs, width, rows), width };
   }
 
   /** Scrolls by `delta` lines (±Infinity: to the start or the end). Reaching the end follows again. */
@@ -157,10 +164,71 @@ export class LogsPane {
       this.ctx.error(`not found: ${JSON.stringify(logs.search)}`);
       return;
     }
-    const rows = pageRows(this.ctx.store.get());
-    const maxTop = Math.max(0, logs.lines.length - rows);
+    const st = this.ctx.store.get();
+    const rows = pageRows(st);
+    const maxTop = logsMaxTop(logs, st.size.columns, rows);
     const top = Math.max(0, Math.min(maxTop, match - Math.floor(rows / 2)));
-    this.ctx.store.set({ logs: { ...logs, match, top, follow: false } });
+    this.ctx.store.set({ logs: { ...logs, match, top, follow: false, left: this.leftFor(logs, match, st.size.columns) } });
+  }
+
+  /** Cut lines: the match in sight (a third of the width in), else the columns as they were. */
+  private leftFor(logs: LogsState, match: number, width: number): number {
+    if (logs.wrap) return logs.left;
+    const { budget } = logsLayout(logs, width);
+    const text = cleanText(logs.lines[match].text).toLowerCase();
+    const col = Array.from(text.slice(0, Math.max(0, text.indexOf(logs.search.toLowerCase())))).length;
+    if (col >= logs.left && col + logs.search.length <= logs.left + budget) return logs.left;
+    return Math.max(0, col - Math.floor(budget / 3));
+  }
+
+  /** `T`: each line's time shown or not (a saved file follows it). */
+  toggleTimestamps(): void {
+    const v = this.view();
+    if (v) this.ctx.store.set({ logs: { ...v.logs, timestamps: !v.logs.timestamps } });
+  }
+
+  /** `w`: wrapped or cut; the same line stays first on screen, and wrapping starts at column 1 again. */
+  toggleWrap(): void {
+    const v = this.view();
+    if (!v) return;
+    const top = v.logs.follow ? v.maxTop : v.logs.top;
+    const logs = { ...v.logs, wrap: !v.logs.wrap, left: 0 };
+    this.ctx.store.set({ logs: { ...logs, top: Math.min(top, logsMaxTop(logs, v.width, v.rows)) } });
+  }
+
+  /** `<` `>`: cut lines shift sideways by half the text's width, no further than the longest line shown goes. */
+  shift(dir: 1 | -1): void {
+    const v = this.view();
+    if (!v) return;
+    const { logs, rows, width } = v;
+    if (logs.wrap) return this.ctx.info('lines wrap: nothing to scroll sideways (w cuts them)');
+    const { budget } = logsLayout(logs, width);
+    const top = logs.follow ? v.maxTop : logs.top;
+    let longest = 0;
+    for (const l of logs.lines.slice(top, top + rows)) longest = Math.max(longest, Array.from(cleanText(l.text)).length);
+    const left = Math.max(0, Math.min(Math.max(0, longest - budget), logs.left + dir * Math.max(1, Math.floor(budget / 2))));
+    this.ctx.store.set({ logs: { ...logs, left } });
+  }
+
+  /** `W`: asks where, with ./NAME.log first. */
+  askSavePath(): void {
+    const logs = this.ctx.store.get().logs;
+    if (!logs) return;
+    const base = logs.merged ? 'merged' : logs.names[0] ?? 'container';
+    this.ctx.store.set({ prompt: { kind: 'saveLogs', value: `./${base}.log` } });
+  }
+
+  /** The save prompt's Enter: the whole log of each container (not just the lines loaded), with times when shown. */
+  async save(path: string): Promise<void> {
+    const logs = this.ctx.store.get().logs;
+    if (!logs) return;
+    if (!path.trim()) return this.ctx.error('save: no path given');
+    try {
+      const n = await this.ctx.engine.saveLogs(logs.ids, path, { timestamps: logs.timestamps });
+      this.ctx.info(`saved ${n} ${n === 1 ? 'line' : 'lines'} to ${path}`);
+    } catch (e) {
+      this.ctx.error(errorLine(e));
+    }
   }
 }
 

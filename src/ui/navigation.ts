@@ -1,10 +1,11 @@
 // Moving around the dashboard: the selected row and the containers an action
 // applies to, moving and paging in each view, Esc, marks, the detail and help
-// views, and sorting the table by its columns.
+// views (the detail view's own moves are DetailPane's), and sorting the table by
+// its columns.
 import type { ContainerInfo } from '../engine/types.js';
 import type { ColumnName, SortKey } from './config.js';
 import type { UiContext } from './context.js';
-import { errorLine } from './format.js';
+import type { DetailPane } from './detail-pane.js';
 import type { LogsPane } from './logs.js';
 import { memoVisible, pageRows, type UiState } from './state.js';
 import { layoutColumns } from './views/table.js';
@@ -25,6 +26,7 @@ export class Navigation {
   constructor(
     private readonly ctx: UiContext,
     private readonly logs: LogsPane,
+    private readonly detail: DetailPane,
   ) {}
 
   // ---- selection ---------------------------------------------------------------
@@ -101,7 +103,7 @@ export class Navigation {
         return;
       }
       case 'detail':
-        return;
+        return this.detail.move(delta);
     }
   }
 
@@ -122,6 +124,9 @@ export class Navigation {
         store.set({ view: 'containers', logs: undefined });
         return;
       case 'detail':
+        if (this.detail.back()) return;
+        store.set({ view: 'containers', detail: undefined });
+        return;
       case 'images':
         store.set({ view: 'containers', detail: undefined });
         return;
@@ -163,32 +168,7 @@ export class Navigation {
   }
 
   openDetail(id: string): void {
-    const { store, engine } = this.ctx;
-    store.set({ view: 'detail', detail: { id, procs: [] } });
-    void this.loadProcs();
-    engine.runtimeConfig(id).then(
-      (bundle) => {
-        const d = store.get().detail;
-        if (d?.id === id) store.set({ detail: { ...d, bundle } });
-      },
-      () => {},
-    );
-  }
-
-  /** Re-reads the detail view's processes (every tick while it shows). */
-  async loadProcs(): Promise<void> {
-    const { store, engine } = this.ctx;
-    const st = store.get();
-    const d = st.detail;
-    if (!d || !st.containers.some((x) => x.id === d.id)) return;
-    try {
-      const procs = await engine.top(d.id);
-      const cur = store.get().detail;
-      if (cur?.id === d.id) store.set({ detail: { ...cur, procs, procsError: undefined } });
-    } catch (e) {
-      const cur = store.get().detail;
-      if (cur?.id === d.id) store.set({ detail: { ...cur, procsError: errorLine(e) } });
-    }
+    this.detail.open(id);
   }
 
   // ---- sorting -----------------------------------------------------------------

@@ -6,6 +6,7 @@ import type { ColumnName, DashboardConfig, SortKey } from './config.js';
 import type { ViewName } from './keys.js';
 import type { Theme } from './theme.js';
 import type { ProcessInfo, RuntimeConfig } from '../engine/types.js';
+import type { CpuReading } from './process-tree.js';
 
 /** The terminal's size in character cells. */
 export interface Size {
@@ -28,7 +29,7 @@ export function shownStatus(st: Pick<UiState, 'status' | 'view'>): StatusMessage
 }
 
 export interface Prompt {
-  kind: 'filter' | 'search' | 'pull';
+  kind: 'filter' | 'search' | 'pull' | 'saveLogs';
   value: string;
 }
 
@@ -48,7 +49,20 @@ export interface FormDialog {
   error?: string;
 }
 
-export type Dialog = ConfirmDialog | FormDialog;
+/** The signals the detail view's menu offers, in its order. */
+export const MENU_SIGNALS = ['TERM', 'KILL', 'HUP', 'INT', 'USR1', 'USR2', 'STOP', 'CONT'] as const;
+
+/** The signal menu for one process of the detail view's container. */
+export interface SignalDialog {
+  kind: 'signal';
+  id: string;
+  pid: number;
+  cmd: string;
+  /** Index in MENU_SIGNALS. */
+  index: number;
+}
+
+export type Dialog = ConfirmDialog | FormDialog | SignalDialog;
 
 /** A pull in flight: the reference and each layer's last progress event, in the order first seen. */
 export interface PullProgress {
@@ -70,6 +84,8 @@ export interface LogEntry {
 export interface LogsState {
   ids: string[];
   merged: boolean;
+  /** The containers' names, as `ids` (merged logs give the name column their widest). */
+  names: string[];
   title: string;
   lines: LogEntry[];
   /** Lines dropped from the front to keep memory bounded. */
@@ -80,6 +96,12 @@ export interface LogsState {
   search: string;
   /** Index in `lines` of the current match, -1 when none. */
   match: number;
+  /** Each line led by its time. */
+  timestamps: boolean;
+  /** Long lines wrap onto more rows; else they are cut at the width, shifted by `left`. */
+  wrap: boolean;
+  /** Columns cut off the left of every line when not wrapping. */
+  left: number;
   error?: string;
 }
 
@@ -88,6 +110,24 @@ export interface DetailState {
   procs: ProcessInfo[];
   procsError?: string;
   bundle?: RuntimeConfig;
+  /** The selected process, by pid (it keeps its row as others come and go), and its row. */
+  procPid?: number;
+  procIndex: number;
+  /** pid → CPU % between the last two reads of the processes. */
+  cpu: ReadonlyMap<number, number>;
+  /** The last read's CPU times, for the next read's CPU %. */
+  lastRead?: CpuReading;
+  /** The raw inspect, when open (`I`): it takes the detail view's place until Esc. */
+  inspect?: InspectState;
+}
+
+/** The raw `inspect` of a container, as `hutch inspect` prints it. */
+export interface InspectState {
+  id: string;
+  name: string;
+  lines: string[];
+  top: number;
+  error?: string;
 }
 
 export interface UiState {
@@ -158,10 +198,21 @@ export function bodyRows(size: Size): number {
 }
 
 /** Rows of lines the view shows (paging and scrolling move by it): the body less the view's own headings. */
-export function pageRows(st: Pick<UiState, 'view' | 'size'>): number {
+export function pageRows(st: Pick<UiState, 'view' | 'size'> & { detail?: Pick<DetailState, 'inspect'> }): number {
   const body = bodyRows(st.size);
   const headings = st.view === 'help' ? 0 : st.view === 'images' ? 2 : 1;
+  if (st.view === 'detail') return st.detail?.inspect ? body - 1 : detailProcRows(st.size);
   return Math.max(1, body - headings);
+}
+
+/** Rows of the detail view's process list (paging moves by it): what is left under the charts, less its two headings. */
+export function detailProcRows(size: Size): number {
+  return Math.max(1, Math.floor(bodyRows(size) / 3) - 2);
+}
+
+/** "12/104": where the selection is in a list longer than the rows it has; '' when it all fits. */
+export function position(index: number, count: number, rows: number): string {
+  return count > rows && index >= 0 ? `${index + 1}/${count}` : '';
 }
 
 const STATE_ORDER: Record<string, number> = { running: 0, created: 1, exited: 2 };

@@ -6,7 +6,7 @@ import { stripAnsi } from '../charts/ansi.js';
 import { fit, fmtBytes, fmtPercent, textWidth } from '../format.js';
 import { ACTIONS, FOOTER, displayKey, type Action, type Bindings, type Scope, type ViewName } from '../keys.js';
 import type { Painter } from '../paint.js';
-import { FORM_FIELDS, shownStatus, type FormDialog, type UiState } from '../state.js';
+import { FORM_FIELDS, MENU_SIGNALS, memoVisible, pageRows, position, shownStatus, type FormDialog, type SignalDialog, type UiState } from '../state.js';
 import { pullSummary } from './pull.js';
 
 export function headerLine(st: UiState, p: Painter, width: number): string {
@@ -84,8 +84,28 @@ export function footerLine(view: ViewName, bindings: Bindings, p: Painter, width
   return parts.join('  ');
 }
 
+/** The signal menu: "signal to 123 (sleep 1000): [TERM] KILL HUP …", the chosen one in reverse video. */
+export function signalMenuLine(dlg: SignalDialog, p: Painter, width: number): string {
+  const cmd = dlg.cmd.length > 24 ? `${dlg.cmd.slice(0, 23)}…` : dlg.cmd;
+  const head = `signal to ${dlg.pid} (${cmd}):`;
+  const items = MENU_SIGNALS.map((s, i) => (i === dlg.index ? p.selected(`${i + 1} ${s}`) : `${p.fg('key', String(i + 1))} ${s}`));
+  const tail = p.fg('dim', '(← → choose, Enter or 1-8 sends, Esc cancels)');
+  return fitAnsiLine([head, ...items, tail].join(' '), width);
+}
+
+/** Cuts a line with colours to `width` columns. */
+function fitAnsiLine(line: string, width: number): string {
+  const plain = stripAnsi(line);
+  return textWidth(plain) <= width ? line : fit(plain, width);
+}
+
+/** The table's rows, for the position of the selection in the status line. */
+const tableRows = memoVisible();
+
 /** The status line: a prompt or a question when one is open, else the last message, else a summary. */
 export function statusLine(st: UiState, visibleCount: number, p: Painter, width: number): string {
+  if (st.dialog?.kind === 'signal') return signalMenuLine(st.dialog, p, width);
+  if (st.prompt?.kind === 'saveLogs') return fit(`save logs to: ${st.prompt.value}▏  (Enter saves, Esc cancels; an existing file is never overwritten)`, width);
   if (st.prompt?.kind === 'pull') return fit(`pull image: ${st.prompt.value}▏  (NAME[:TAG|@DIGEST], --insecure NAME for a local plain-HTTP registry; Enter pulls, Esc cancels)`, width);
   if (st.prompt) {
     const label = st.prompt.kind === 'filter' ? 'filter' : 'search';
@@ -102,6 +122,11 @@ export function statusLine(st: UiState, visibleCount: number, p: Painter, width:
   const status = shownStatus(st);
   if (status) return p.fg(status.level === 'error' ? 'error' : 'info', fit(status.text, width));
   const parts = [`${visibleCount} shown`];
+  // The selection's place in a table longer than the screen: "12/104".
+  if (st.view === 'containers' && visibleCount > pageRows(st)) {
+    const at = position(Math.max(0, tableRows(st).findIndex((c) => c.id === st.selected)), visibleCount, pageRows(st));
+    if (at) parts.unshift(at);
+  }
   if (st.marked.size) parts.push(`${st.marked.size} marked`);
   if (st.filter) parts.push(`filter "${st.filter}"`);
   if (!st.showAll) parts.push('exited hidden');
@@ -118,6 +143,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
   nav: 'Moving',
   containers: 'Containers view',
   container: 'Container actions (containers and detail views; marked containers first)',
+  detail: 'Detail view (↑ ↓ PgUp PgDn g G move in the process list, or in the inspect)',
   logs: 'Logs view',
   images: 'Images view',
 };
@@ -134,6 +160,7 @@ export function helpLines(bindings: Bindings, p: Painter, width: number): string
     }
     if (scope === 'containers') out.push(`  ${p.fg('key', fit('1-9', 14))} Sort by that column; again reverses`);
   }
+  out.push('', p.bold('Signal menu (detail view)'), `  ${p.fg('key', fit('← → 1-8', 14))} Choose TERM KILL HUP INT USR1 USR2 STOP CONT; Enter sends (asks y/N first); Esc cancels`);
   out.push('', p.bold('New-container form'), `  ${p.fg('key', fit('Tab ↑ ↓', 14))} Move between fields; Space toggles detach; Enter creates; Esc cancels`);
   return out;
 }

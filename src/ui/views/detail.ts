@@ -1,5 +1,6 @@
 // The detail view: a title line, CPU and memory braille charts (with limits),
-// then the container's config and its processes.
+// then the container's config (env and ports included) and its process tree
+// (detail-procs.ts); or, while open, the raw inspect (inspect.ts) in its place.
 import type { ContainerInfo } from '../../engine/types.js';
 import type { ContainerSample, History } from '../../engine/stats/types.js';
 import { brailleChart } from '../charts/braille.js';
@@ -7,6 +8,8 @@ import { niceBytesCeil, niceCeil } from '../charts/scale.js';
 import { fit, fmtBytes, fmtPercent, fmtState, shortId } from '../format.js';
 import type { Painter } from '../paint.js';
 import type { DetailState } from '../state.js';
+import { procLines } from './detail-procs.js';
+import { inspectLines } from './inspect.js';
 
 export interface DetailInput {
   c: ContainerInfo;
@@ -27,6 +30,7 @@ function chartBlock(title: string, lines: string[], width: number, p: Painter): 
 
 export function detailLines(input: DetailInput, p: Painter, width: number, height: number): string[] {
   const { c, sample: s, history, detail, now } = input;
+  if (detail.inspect) return inspectLines(detail.inspect, p, width, height);
   const running = c.status === 'running';
   const out: string[] = [];
   out.push(
@@ -94,15 +98,18 @@ export function detailLines(input: DetailInput, p: Painter, width: number, heigh
   // Config (left) and processes (right), or one after the other when narrow.
   const rest = Math.max(0, height - out.length);
   const cfg = configLines(input, p);
-  const procs = procLines(detail, p);
   if (width >= 76) {
     const leftW = Math.min(46, Math.floor(width * 0.45));
+    const procs = procLines(detail, p, width - leftW - 2, rest);
     for (let i = 0; i < rest; i++) {
       const l = cfg[i] ?? '';
       out.push(`${pad(fitAnsi(l, leftW), visibleWidth(fitAnsi(l, leftW)), leftW)}  ${fitAnsi(procs[i] ?? '', width - leftW - 2)}`);
     }
   } else {
-    for (const l of [...cfg, ...procs].slice(0, rest)) out.push(fitAnsi(l, width));
+    // The processes keep at least a few rows under a long config (many env vars).
+    const procRows = Math.max(Math.min(rest, 5), rest - cfg.length);
+    const procs = procLines(detail, p, width, procRows);
+    for (const l of [...cfg.slice(0, rest - procRows), ...procs].slice(0, rest)) out.push(fitAnsi(l, width));
   }
   return out.slice(0, height);
 }
@@ -130,23 +137,18 @@ function configLines({ c, sample: s, detail }: DetailInput, p: Painter): string[
   if (shown.length > 0) {
     lines.push(`${label('mounts')}${shown.map((m) => `${m.destination}${m.readonly ? ' (ro)' : ''}`).join(', ')}`);
   }
+  // Every variable, one a line (cut at the column's width, never hidden).
+  (spec.env ?? []).forEach((v, i) => lines.push(`${i === 0 ? label('env') : ' '.repeat(9)}${v}`));
+  const ports = portList(spec);
+  if (ports.length > 0) lines.push(`${label('ports')}${ports.join(', ')}`);
   return lines;
 }
 
-function procLines(detail: DetailState, p: Painter): string[] {
-  const lines = [p.bold(`Processes (${detail.procs.length})`)];
-  if (detail.procsError) return [...lines, p.fg('error', detail.procsError)];
-  lines.push(p.fg('header', `${'PID'.padStart(7)} S ${'RSS'.padStart(6)} ${'TIME'.padStart(7)} COMMAND`));
-  for (const pr of detail.procs) {
-    lines.push(`${String(pr.pid).padStart(7)} ${pr.state} ${fmtBytes(pr.rss).padStart(6)} ${fmtCpuTime(pr.cpuSeconds).padStart(7)} ${pr.cmd}`);
-  }
-  return lines;
-}
-
-/** 75.3 s → "1:15"; 3700 s → "61:40". */
-export function fmtCpuTime(sec: number): string {
-  const s = Math.floor(sec);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+/** The spec's published ports, when it has any (networking that publishes them comes later). */
+function portList(spec: object): string[] {
+  const ports = (spec as { ports?: unknown }).ports;
+  if (!Array.isArray(ports)) return [];
+  return ports.map((x) => (typeof x === 'string' || typeof x === 'number' ? String(x) : JSON.stringify(x)));
 }
 
 // eslint-disable-next-line no-control-regex

@@ -5,7 +5,7 @@
 import type { ContainerInfo, ImageInfo } from '../../engine/types.js';
 import { fit, fmtAge, fmtBytes, shortId } from '../format.js';
 import type { Painter } from '../paint.js';
-import type { UiState } from '../state.js';
+import { position, type UiState } from '../state.js';
 import { pullLines } from './pull.js';
 
 export type ImageColumn = 'repository' | 'tag' | 'id' | 'size' | 'shared' | 'unique' | 'created' | 'containers' | 'layers';
@@ -164,6 +164,9 @@ export function imagesLines(st: UiState, p: Painter, width: number, height: numb
   if (images.length === 0 && !st.imagesError) out.push(p.fg('dim', fit('  no images: pull one (the key is in the footer)', width)));
   const room = Math.max(1, height - out.length - info.length - pulls.length);
   const top = Math.max(0, Math.min(st.imageIndex - room + 1, images.length - room));
+  // The selection's place in a list longer than its rows: "3/40" after the summary.
+  const at = position(st.imageIndex, images.length, room);
+  if (at) out[0] += p.fg('dim', ` · ${at}`);
   for (let i = top; i < Math.min(images.length, top + room); i++) {
     out.push(imageRow(images[i], inUse.get(images[i])!.length, cols, st.now, i === st.imageIndex, p));
   }
