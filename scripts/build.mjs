@@ -5,7 +5,9 @@
 // (measured on `hutch version`), and one file beats hundreds of modules.
 // dist/dashboard.mjs: the Ink dashboard, as ESM (ink 6 is ESM-only), imported by
 // the CLI only when the dashboard opens.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 // Chunk names used to carry content hashes: start clean so stale files never pile up.
@@ -68,9 +70,135 @@ await build({
   banner: { js: 'var __hutch_module_url = require("node:url").pathToFileURL(__filename).href;' },
 });
 
+// Ink, React and their dependencies go into the bundle too: as packages, Ink alone is
+// ~100 modules and es-toolkit/compat hundreds more, which Node's ESM loader resolves
+// and evaluates one by one (~400 ms of the dashboard's startup here, issue 11 item 18);
+// one file takes a fraction of that. React's choice of its production or development
+// build still happens as it loads (src/ui/load.ts sets NODE_ENV first). Kept outside:
+// systeminformation (imported when the host facts are read, after the first frame),
+// the addon, and what Ink imports only with DEV=true (react-devtools-core, ws). A
+// require() of a built-in inside a bundled CommonJS package goes through createRequire.
+
+// Ink imports its devtools.js (which imports react-devtools-core and ws) only with
+// DEV=true. Bundled, its static imports would be hoisted into the bundle's top:
+// load Ink's own file at run time instead, from where the 'ink' package resolves.
+const inkDevtoolsAtRunTime = {
+  name: 'ink-devtools-at-run-time',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/devtools\.js$/ }, (a) => (/[\\/]ink[\\/]build[\\/]/.test(a.importer) ? { path: 'ink-devtools', namespace: 'ink-devtools' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'ink-devtools' }, () => ({
+      contents: `import { createRequire } from 'node:module'; import { pathToFileURL } from 'node:url';
+await import(new URL('./devtools.js', pathToFileURL(createRequire(import.meta.url).resolve('ink'))).href);`,
+      loader: 'js',
+    }));
+  },
+};
+
+// React's packages pick their production or development build as they load
+// (process.env.NODE_ENV). The development builds (~0.8 MB, ~45 ms of every start to
+// read and parse here) stay out of the bundle: with NODE_ENV=development they are
+// required at run time from where the package resolves (and what they require, such
+// as 'react', resolves there too, to the same files).
+const reactDevAtRunTime = {
+  name: 'react-development-at-run-time',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cjs\/.*\.development\.js$/ }, (a) => {
+      const m = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(a.importer.slice(a.importer.lastIndexOf('node_modules') - 1));
+      if (!m) return undefined;
+      return { path: `${m[1].replace(/\\/g, '/')}/${a.path.slice(2)}`, namespace: 'react-development' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'react-development' }, (a) => {
+      const pkg = a.path.slice(0, a.path.indexOf('/cjs/'));
+      const file = a.path.slice(pkg.length + 1);
+      return {
+        contents: `const path = require('node:path');
+module.exports = require(path.join(path.dirname(require.resolve(${JSON.stringify(pkg)})), ${JSON.stringify(file)}));`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+// The Output patch (src/ui/ink-output-cache.ts) must change the Output class the
+// bundled Ink renders with, not the installed package's copy. It imports
+// 'hutch:ink-internals', made here: a module that imports ink's build/output.js and the
+// three packages output.js imports, each resolved exactly as esbuild resolves ink's own
+// imports (from ink's build/ folder), so esbuild bundles each file once and the patch's
+// Output is the one in Ink's renderer. It carries the versions of the files it bundles
+// for the patch's guard. test/unit/dashboard-bundle.test.ts renders with the built
+// bundle's Ink and checks the frames go through the patch.
+const inkInternals = {
+  name: 'ink-internals',
+  setup(b) {
+    b.onResolve({ filter: /^hutch:ink-internals$/ }, () => ({ path: 'ink-internals', namespace: 'hutch-ink-internals' }));
+    b.onLoad({ filter: /.*/, namespace: 'hutch-ink-internals' }, async () => {
+      const resolve = async (spec, resolveDir) => {
+        const r = await b.resolve(spec, { resolveDir, kind: 'import-statement' });
+        if (r.errors.length > 0) throw new Error(`ink-internals: cannot resolve ${spec} from ${resolveDir}`);
+        return r.path;
+      };
+      const version = (pkgJson) => JSON.parse(readFileSync(pkgJson, 'utf8')).version;
+      const inkIndex = await resolve('ink', fileURLToPath(new URL('../src/ui/', import.meta.url)));
+      const inkBuild = dirname(inkIndex);
+      const output = await resolve('./output.js', inkBuild);
+      const tokenize = await resolve('@alcalzone/ansi-tokenize', inkBuild);
+      const stringWidth = await resolve('string-width', inkBuild);
+      const sliceAnsi = await resolve('slice-ansi', inkBuild);
+      const tokenizePkg = await resolve('@alcalzone/ansi-tokenize/package.json', inkBuild);
+      return {
+        contents: `export { default as Output } from ${JSON.stringify(output)};
+export { tokenize, styledCharsFromTokens, styledCharsToString } from ${JSON.stringify(tokenize)};
+export { default as stringWidth } from ${JSON.stringify(stringWidth)};
+export { default as sliceAnsi } from ${JSON.stringify(sliceAnsi)};
+export const inkVersion = ${JSON.stringify(version(join(dirname(inkBuild), 'package.json')))};
+export const tokenizeVersion = ${JSON.stringify(version(tokenizePkg))};
+`,
+        loader: 'js',
+        resolveDir: inkBuild,
+        watchFiles: [output],
+      };
+    });
+  },
+};
+
+// Yoga (Ink's layout engine) is WebAssembly embedded as a data: URL, which its
+// Emscripten loader reads with fetch(): that loads Node's fetch (undici) and decodes
+// ~100 KB of base64 through it, ~40 ms of the dashboard's startup here. Emscripten's
+// own wasmBinary option skips the fetch: yoga-layout's index.js is built to pass it
+// the same bytes, decoded from the same data: URL, read here from the file (the
+// base64 is then in the bundle twice, ~0.1 MB). When the files are not as expected,
+// the package's index.js is bundled as it is.
+const yogaWasmBinary = {
+  name: 'yoga-wasm-binary',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/ }, (a) => {
+      const src = readFileSync(a.path, 'utf8');
+      const binFile = join(dirname(a.path), '../binaries/yoga-wasm-base64-esm.js');
+      const m = /"data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)"/.exec(readFileSync(binFile, 'utf8'));
+      const call = 'wrapAssembly(await loadYoga())';
+      if (!m || !src.includes(call)) {
+        console.warn('build: yoga-layout is not as expected; its wasm loads through fetch()');
+        return undefined;
+      }
+      return {
+        contents: src.replace(call, `wrapAssembly(await loadYoga({ wasmBinary: Buffer.from(${JSON.stringify(m[1])}, 'base64') }))`),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 await build({
   ...common,
+  packages: undefined,
+  plugins: [inkDevtoolsAtRunTime, reactDevAtRunTime, inkInternals, yogaWasmBinary],
+  external: ['systeminformation', '@hutch/native'],
   entryPoints: { dashboard: 'src/ui/main.ts' },
   outfile: 'dist/dashboard.mjs',
   format: 'esm',
+  // Without blanks and with shorter syntax (names kept, for stack traces): 1.2 → 0.86 MB,
+  // less to read and parse at each start.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  banner: { js: 'import { createRequire as __hutch_createRequire } from "node:module"; const require = __hutch_createRequire(import.meta.url);' },
 });

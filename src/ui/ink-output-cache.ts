@@ -43,9 +43,14 @@
 // and ansi-tokenize 0.2.x; otherwise, or when anything is not where expected,
 // nothing is patched and Ink behaves as shipped. HUTCH_INK_PATCH=0 turns it off.
 //
-// How it reaches Output: importing ink's build/output.js by its file URL (which
-// bypasses the package's exports map) gives the very module instance Ink's
-// renderer uses, so patching its prototype takes effect for every frame.
+// How it reaches Output: it must patch the very class Ink's renderer uses, so that
+// the patch takes effect for every frame. In dist/dashboard.mjs Ink is bundled:
+// scripts/build.mjs makes 'hutch:ink-internals', which imports ink's build/output.js
+// and its imports by the paths Ink's own imports resolve to, so the bundle holds one
+// copy of each and the patch changes the one Ink renders with
+// (test/unit/dashboard-bundle.test.ts checks it on the built bundle). Elsewhere
+// (tsx, tests) Ink is the package: importing ink's build/output.js by its file URL
+// (which bypasses the package's exports map) gives the module instance Ink uses.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -370,6 +375,70 @@ function readVersion(pkgJson: string): string | undefined {
   }
 }
 
+/** Ink's Output class and what its build/output.js imports, with the versions of the files they come from. */
+interface Internals {
+  Output: Deps['Output'];
+  tokenize: Deps['tokenize'];
+  styledCharsFromTokens: Deps['styledCharsFromTokens'];
+  styledCharsToString: Deps['styledCharsToString'];
+  stringWidth: Deps['stringWidth'];
+  sliceAnsi: Deps['sliceAnsi'];
+  inkVersion: string | undefined;
+  tokenizeVersion: string | undefined;
+}
+
+/**
+ * In dist/dashboard.mjs, where Ink is bundled: the module scripts/build.mjs makes for
+ * 'hutch:ink-internals', ink's build/output.js and its three imports as the bundle
+ * has them (the Output the bundled Ink renders with). Anywhere else (tsx, a bundle
+ * built without that plugin, where Ink stays a package) the import fails: undefined.
+ */
+async function bundledInternals(): Promise<Internals | undefined> {
+  try {
+    // @ts-expect-error -- a module only scripts/build.mjs makes (see above)
+    return (await import('hutch:ink-internals')) as Internals;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ink as a package: importing ink's build/output.js by its file URL (which bypasses
+ * the package's exports map) gives the very module instance Ink's renderer uses.
+ * Its three imports are resolved from there, so they are the modules it uses.
+ */
+async function packageInternals(): Promise<Internals> {
+  const inkIndex = fileURLToPath(import.meta.resolve('ink'));
+  const inkVersion = readVersion(fileURLToPath(new URL('../package.json', pathToFileURL(inkIndex))));
+  const outputUrl = new URL('./output.js', pathToFileURL(inkIndex)).href;
+  const fromOutput = createRequire(fileURLToPath(outputUrl));
+  const tokenizePkg = fromOutput.resolve('@alcalzone/ansi-tokenize/package.json');
+  const tokenizeVersion = readVersion(tokenizePkg);
+  if (inkVersion !== INK_VERSION || !TOKENIZE_VERSION.test(tokenizeVersion ?? '?')) {
+    return { inkVersion, tokenizeVersion } as Internals; // the guard says no: nothing else is loaded
+  }
+  const tokenizeMain = (JSON.parse(fs.readFileSync(tokenizePkg, 'utf8')) as { exports: { '.': { import: string } } }).exports['.'].import;
+  const [outputMod, tok, sw, sa] = await Promise.all([
+    import(outputUrl),
+    import(new URL(tokenizeMain, pathToFileURL(tokenizePkg)).href),
+    import(pathToFileURL(fromOutput.resolve('string-width')).href),
+    import(pathToFileURL(fromOutput.resolve('slice-ansi')).href),
+  ]);
+  return {
+    Output: outputMod.default,
+    tokenize: tok.tokenize,
+    styledCharsFromTokens: tok.styledCharsFromTokens,
+    styledCharsToString: tok.styledCharsToString,
+    stringWidth: sw.default,
+    sliceAnsi: sa.default,
+    inkVersion,
+    tokenizeVersion,
+  };
+}
+
+/** Where the patched Output came from: Ink bundled into dist/dashboard.mjs, or the ink package. */
+let source: 'bundle' | 'package' | undefined;
+
 /** Patches ink's Output once; returns the patch, or undefined (with why in outputCacheStatus()) when the guard says no. */
 export async function installOutputCache(env: Record<string, string | undefined> = process.env): Promise<Patch | undefined> {
   if (installed) return installed;
@@ -378,37 +447,24 @@ export async function installOutputCache(env: Record<string, string | undefined>
     return undefined;
   }
   try {
-    const inkIndex = fileURLToPath(import.meta.resolve('ink'));
-    const inkVersion = readVersion(fileURLToPath(new URL('../package.json', pathToFileURL(inkIndex))));
-    if (inkVersion !== INK_VERSION) {
-      reason = `ink ${inkVersion ?? '?'} is not ${INK_VERSION}`;
+    const bundled = await bundledInternals();
+    const i = bundled ?? (await packageInternals());
+    if (i.inkVersion !== INK_VERSION) {
+      reason = `ink ${i.inkVersion ?? '?'} is not ${INK_VERSION}`;
       return undefined;
     }
-    const outputUrl = new URL('./output.js', pathToFileURL(inkIndex)).href;
-    // ink/build/output.js imports these three by bare name: resolve them from there, so
-    // they are the very modules it uses.
-    const fromOutput = createRequire(fileURLToPath(outputUrl));
-    const tokenizePkg = fromOutput.resolve('@alcalzone/ansi-tokenize/package.json');
-    const tokenizeVersion = readVersion(tokenizePkg) ?? '?';
-    if (!TOKENIZE_VERSION.test(tokenizeVersion)) {
-      reason = `@alcalzone/ansi-tokenize ${tokenizeVersion} is not 0.2.x`;
+    if (!TOKENIZE_VERSION.test(i.tokenizeVersion ?? '?')) {
+      reason = `@alcalzone/ansi-tokenize ${i.tokenizeVersion ?? '?'} is not 0.2.x`;
       return undefined;
     }
-    const tokenizeMain = (JSON.parse(fs.readFileSync(tokenizePkg, 'utf8')) as { exports: { '.': { import: string } } }).exports['.'].import;
-    const [outputMod, tok, sw, sa] = await Promise.all([
-      import(outputUrl),
-      import(new URL(tokenizeMain, pathToFileURL(tokenizePkg)).href),
-      import(pathToFileURL(fromOutput.resolve('string-width')).href),
-      import(pathToFileURL(fromOutput.resolve('slice-ansi')).href),
-    ]);
-    const Output = outputMod.default as Deps['Output'];
+    const Output = i.Output;
     const deps: Deps = {
       Output,
-      tokenize: tok.tokenize,
-      styledCharsFromTokens: tok.styledCharsFromTokens,
-      styledCharsToString: tok.styledCharsToString,
-      stringWidth: sw.default,
-      sliceAnsi: sa.default,
+      tokenize: i.tokenize,
+      styledCharsFromTokens: i.styledCharsFromTokens,
+      styledCharsToString: i.styledCharsToString,
+      stringWidth: i.stringWidth,
+      sliceAnsi: i.sliceAnsi,
     };
     const fns = [deps.tokenize, deps.styledCharsFromTokens, deps.styledCharsToString, deps.stringWidth, deps.sliceAnsi, Output?.prototype?.get];
     if (fns.some((f) => typeof f !== 'function')) {
@@ -421,12 +477,18 @@ export async function installOutputCache(env: Record<string, string | undefined>
       return cache.get(this);
     };
     installed = { Output, stockGet, cache };
+    source = bundled ? 'bundle' : 'package';
     reason = 'active';
     return installed;
   } catch (e) {
     reason = `not applied: ${(e as Error).message}`;
     return undefined;
   }
+}
+
+/** Whether the patch went to Ink bundled with this module (dist/dashboard.mjs) or to the ink package; undefined when not applied. */
+export function outputCacheSource(): 'bundle' | 'package' | undefined {
+  return source;
 }
 
 /** "active", or why the patch is not in force. */

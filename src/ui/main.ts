@@ -154,3 +154,14 @@ export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise
   exitIfHungUp();
   return 0;
 }
+
+/**
+ * For test/unit/dashboard-bundle.test.ts: Ink's render and Text, React's
+ * createElement and the Output patch, as this module has them — in
+ * dist/dashboard.mjs, the bundled copies the dashboard draws with.
+ */
+export async function inkAsBundled() {
+  const [ink, react, cache] = await importForInk(() => Promise.all([import('ink'), import('react'), import('./ink-output-cache.js')]));
+  const patch = await cache.installOutputCache();
+  return { render: ink.render, Text: ink.Text, createElement: react.createElement, patch, status: cache.outputCacheStatus(), source: cache.outputCacheSource() };
+}
