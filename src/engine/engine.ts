@@ -27,6 +27,8 @@ import { gc } from './container/gc.js';
 import { toInfo } from './container/record.js';
 import { brokenInfo } from './container/broken.js';
 import { BrokenRecord } from './errors.js';
+import { checkCreateOptions, createNetwork, inspectNetwork, listNetworkInfos, pruneNetworks, removeNetwork, type NetworkInfo } from './network/verbs.js';
+import type { CreateNetworkOptions } from './network/store.js';
 
 export interface EngineOptions {
   /** State root; default $HUTCH_ROOT or /var/lib/hutch. */
@@ -135,6 +137,23 @@ export class Engine implements EngineApi {
     for (const c of await this.list({ all: true })) if (c.imageId && !byImage.has(c.imageId)) byImage.set(c.imageId, c.id.slice(0, 12));
     return (id) => byImage.get(id);
   }
+  async createNetwork(opts: CreateNetworkOptions): Promise<NetworkInfo> {
+    checkCreateOptions(opts);
+    return createNetwork(this.ctx, opts);
+  }
+  async networks(): Promise<NetworkInfo[]> {
+    return listNetworkInfos(this.ctx);
+  }
+  async inspectNetwork(ref: string): Promise<NetworkInfo> {
+    return inspectNetwork(this.ctx, ref);
+  }
+  async removeNetwork(ref: string): Promise<void> {
+    return removeNetwork(this.ctx, ref);
+  }
+  async pruneNetworks(): Promise<string[]> {
+    return pruneNetworks(this.ctx);
+  }
+
   gc(): Promise<string[]> {
     return gc(this.ctx);
   }

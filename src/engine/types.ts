@@ -2,7 +2,29 @@
 // reach the engine only through `EngineApi`, so the UI can be tested with a fake.
 import type { Readable, Writable } from 'node:stream';
 
-export type NetworkMode = 'none' | 'host';
+import type { PortMapping } from './network/ports.js';
+import type { NetworkInfo } from './network/verbs.js';
+import type { CreateNetworkOptions } from './network/store.js';
+export type { PortMapping } from './network/ports.js';
+export type { NetworkInfo } from './network/verbs.js';
+export type { CreateNetworkOptions, NetworkRecord } from './network/store.js';
+
+/** 'none' | 'host' | 'bridge' (the default network) | a network's name | `container:NAME`. */
+export type NetworkMode = string;
+
+/** A container's place on a network (docker's NetworkSettings.Networks entry). */
+export interface Endpoint {
+  network: string;
+  networkId: string;
+  ipAddress: string;
+  prefixLen: number;
+  gateway: string;
+  macAddress: string;
+  /** Host-side veth and the bridge it is attached to. */
+  veth: string;
+  bridge: string;
+  aliases: string[];
+}
 
 /** What `create` needs; mirrors `docker run` flags. Sizes in bytes, cpus as a float. */
 export interface ContainerSpec {
@@ -18,6 +40,20 @@ export interface ContainerSpec {
   workdir?: string;
   hostname?: string;
   network?: NetworkMode;
+  /** `-p`: host port 0 means "any free port" (picked at create, kept for the container's life). */
+  ports?: PortMapping[];
+  /** `-P`: every port the image exposes, each to a free host port. */
+  publishAll?: boolean;
+  /** `--ip`: the address on the network (else the first free one). */
+  ip?: string;
+  /** `--network-alias`: more names on a user network. */
+  networkAliases?: string[];
+  /** `--dns`, `--dns-search`, `--dns-option`: /etc/resolv.conf instead of the host's. */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** `--add-host NAME:IP` lines of /etc/hosts. */
+  addHosts?: string[];
   /** Memory limit in bytes; swap is limited to the same amount (no swap). */
   memory?: number;
   /** CPU limit in cores (e.g. 0.5 → quota 50000 / period 100000). */
@@ -58,6 +94,10 @@ export interface ContainerInfo {
   cgroupPaths: Record<string, string>;
   /** Status 'unknown': why its record could not be read, in one line. */
   problem?: string;
+  /** On a bridge network: its address there (kept across restarts until rm). */
+  endpoint?: Endpoint;
+  /** Published ports with the host ports resolved. */
+  ports?: PortMapping[];
 }
 
 /** A process of a running container, as `hutch top` / the detail view show it. */
@@ -273,6 +313,14 @@ export interface EngineApi {
   login(registry: string, creds: { username: string; password: string }, opts?: { insecure?: boolean }): Promise<void>;
   /** Forgets a registry's credentials; false when there were none. */
   logout(registry: string): Promise<boolean>;
+  /** `network create`: the record, its bridge and its firewall elements, all or nothing. */
+  createNetwork(opts: CreateNetworkOptions): Promise<NetworkInfo>;
+  networks(): Promise<NetworkInfo[]>;
+  inspectNetwork(ref: string): Promise<NetworkInfo>;
+  /** Refused while a container has an address on it. */
+  removeNetwork(ref: string): Promise<void>;
+  /** Removes unused user networks; returns their names. */
+  pruneNetworks(): Promise<string[]>;
   /** Removes leftovers of crashed runs; returns one line per thing removed. */
   gc(): Promise<string[]>;
 }

@@ -107,7 +107,10 @@ export function engineConformance(name: string, open: () => Promise<EngineUnderT
         [{ cpus: -1 }, 'Range of CPUs is from 0.01 to the number of CPUs available'],
         [{ pidsLimit: 0 }, 'invalid pids limit: 0'],
         [{ pidsLimit: 1.5 }, 'invalid pids limit: 1.5'],
-        [{ network: 'bridge' as NetworkMode }, 'network bridge not found (supported: none, host)'],
+        [{ network: 'none' as NetworkMode, ports: [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' }] }, 'conflicting options: port publishing and the container type network mode none'],
+        [{ network: 'host' as NetworkMode, ip: '10.0.0.2' }, '--ip needs a user-defined or the default bridge network, not host'],
+        [{ network: 'bridge' as NetworkMode, networkAliases: ['x'] }, 'network-scoped aliases are only supported for user-defined networks'],
+        [{ ports: [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' }, { hostIp: '127.0.0.1', hostPort: 8080, containerPort: 81, protocol: 'tcp' }], network: 'bridge' as NetworkMode }, 'Bind for 127.0.0.1:8080 failed: port is already allocated'],
         [{ hostname: '-box' }, 'invalid hostname "-box"'],
         [{ workdir: 'rel' }, "the working directory 'rel' is invalid, it needs to be an absolute path"],
         [{ env: ['=x'] }, 'invalid environment variable: =x'],
@@ -117,6 +120,7 @@ export function engineConformance(name: string, open: () => Promise<EngineUnderT
         await fails(e.create({ image: 'cf-no-such-image', cmd: SLEEP, ...bad }), InvalidArgument, message);
       }
       await fails(e.create({ image: 'cf-no-such-image', name: 'cf-img', cmd: SLEEP }), NotFound, "Unable to find image 'cf-no-such-image' locally");
+      await fails(e.create({ image: 'host', name: 'cf-net', cmd: SLEEP, network: 'cf-no-such-net' }), NotFound, 'network cf-no-such-net not found');
       assert.deepEqual(await ours(true), []);
       await create('cf-img'); // the name was not taken by the failed create
     });

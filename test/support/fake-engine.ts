@@ -43,6 +43,9 @@ import { formatLogLines, writeNewFile, type NamedLine } from '../../src/engine/c
 import { commandFor } from '../../src/engine/spec/build.js';
 import { HOST_IMAGE, refuseBuiltin } from '../../src/engine/images/host.js';
 import { endsCommand, hostCommandError } from './fake-commands.js';
+import { FakeNetworks } from './fake-networks.js';
+import { networkMode } from '../../src/engine/network/endpoint.js';
+import type { CreateNetworkOptions, NetworkInfo } from '../../src/engine/types.js';
 
 export interface Call {
   method: string;
@@ -72,6 +75,7 @@ export class FakeEngine implements EngineApi {
   /** Runs inside pull() before the image appears: tests send progress and hold the pull here. */
   pullHook?: (ref: string, opts: RegistryOptions) => Promise<void>;
   logins = new Map<string, { username: string; password: string }>();
+  readonly nets = new FakeNetworks();
   private seq = 0;
   private nextPid = 4000;
 
@@ -149,6 +153,7 @@ export class FakeEngine implements EngineApi {
     const i = this.containers.indexOf(c);
     if (i >= 0) this.containers.splice(i, 1);
     this.logLines.delete(c.id);
+    this.nets.release(c.id);
   }
 
   /** The command starts, unless the host image has no such executable. */
@@ -182,6 +187,9 @@ export class FakeEngine implements EngineApi {
     const owner = this.containers.find((c) => c.name === name);
     if (owner)
       throw new Conflict(`Conflict. The container name "/${name}" is already in use by container "${owner.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    const mode = networkMode(spec);
+    const net = mode.kind === 'network' ? this.nets.forContainer(mode.name) : undefined;
+    if (mode.kind === 'container') this.find(mode.name);
     const c = this.add({
       name,
       image: spec.image,
@@ -192,8 +200,20 @@ export class FakeEngine implements EngineApi {
       status: 'created',
       pid: 0,
       monitorPid: 0,
-      spec: { ...spec, name, cmd: command },
+      spec: { ...spec, name, cmd: command, ...(net ? { network: net.name } : {}) },
     });
+    if (net) {
+      try {
+        const ip = this.nets.lease(net, c.id, spec.ip);
+        c.endpoint = { network: net.name, networkId: net.id, ipAddress: ip, prefixLen: Number(net.subnet.split('/')[1]), gateway: net.gateway, macAddress: '02:42:00:00:00:00', veth: `hutchv${c.id.slice(0, 9)}`, bridge: net.bridge, aliases: [] };
+        let next = 49153;
+        const ports = (spec.ports ?? []).map((p) => (p.hostPort ? p : { ...p, hostPort: next++ }));
+        if (ports.length) c.ports = ports;
+      } catch (e) {
+        this.forget(c);
+        throw e;
+      }
+    }
     return { ...c };
   }
 
@@ -382,6 +402,35 @@ export class FakeEngine implements EngineApi {
   async pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }> {
     this.record('pruneImages', opts);
     return { deleted: [], reclaimed: 0 };
+  }
+
+  async createNetwork(opts: CreateNetworkOptions): Promise<NetworkInfo> {
+    this.record('createNetwork', opts);
+    return this.nets.info(this.nets.create(opts), (id) => this.nameOf(id));
+  }
+  async networks(): Promise<NetworkInfo[]> {
+    return [...this.nets.records.values()].sort((a, b) => a.name.localeCompare(b.name)).map((n) => this.nets.info(n, (id) => this.nameOf(id)));
+  }
+  async inspectNetwork(ref: string): Promise<NetworkInfo> {
+    const n = this.nets.find(ref);
+    if (!n) throw new NotFound(`network ${ref} not found`);
+    return this.nets.info(n, (id) => this.nameOf(id));
+  }
+  async removeNetwork(ref: string): Promise<void> {
+    this.record('removeNetwork', ref);
+    this.nets.remove(ref, (id) => this.nameOf(id));
+  }
+  async pruneNetworks(): Promise<string[]> {
+    const out: string[] = [];
+    for (const n of [...this.nets.records.values()]) {
+      if (n.name === 'bridge' || (this.nets.leases.get(n.name)?.size ?? 0) > 0) continue;
+      this.nets.remove(n.name, (id) => this.nameOf(id));
+      out.push(n.name);
+    }
+    return out;
+  }
+  private nameOf(id: string): string {
+    return this.containers.find((c) => c.id === id)?.name ?? id.slice(0, 12);
   }
 
   async gc(): Promise<string[]> {

@@ -1,52 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../../src/cli/cli.js';
-import type { CliDeps } from '../../src/cli/context.js';
 import { FakeEngine } from '../support/fake-engine.js';
+import { cli, NOW } from '../support/cli-inproc.js';
 
-const NOW = new Date('2024-01-01T12:00:00Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-
-class Buf {
-  text = '';
-  write(s: string): boolean {
-    this.text += s;
-    return true;
-  }
-}
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-  opened: number;
-  signals: string[][];
-  restored: number;
-}
-
-async function cli(argv: string[], engine = new FakeEngine(), deps: Partial<CliDeps> = {}): Promise<Result> {
-  const stdout = new Buf();
-  const stderr = new Buf();
-  const r = { opened: 0, signals: [] as string[][], restored: 0 };
-  const code = await main(argv, {
-    stdout,
-    stderr,
-    env: { HOME: '/root', FROM_HOST: 'yes' },
-    stdinIsTTY: true,
-    hostCpus: 4,
-    now: () => NOW,
-    openEngine: async () => {
-      r.opened++;
-      return engine;
-    },
-    relaySignals: (s) => {
-      r.signals.push([...s]);
-      return { subscribe: () => () => {}, close: () => void r.restored++ };
-    },
-    ...deps,
-  });
-  return { code, out: stdout.text, err: stderr.text, ...r };
-}
 
 test('run -d creates, starts and prints the full id', async () => {
   const e = new FakeEngine();
@@ -120,7 +77,12 @@ test('invalid limits are one-line errors and open no engine', async () => {
     [['--cpus', '0'], 'hutch: range of CPUs is from 0.01 to 4.00, as there are only 4 CPUs available\n'],
     [['--cpus', 'abc'], 'hutch: invalid argument "abc" for "--cpus" flag: not a number\n'],
     [['--pids-limit', '1.5'], 'hutch: invalid argument "1.5" for "--pids-limit" flag: not an integer\n'],
-    [['--network', 'bridge'], `hutch: invalid network mode "bridge": use 'none' or 'host'\n`],
+    [['--network', ''], 'hutch: invalid network mode "": give a network name, none, host or container:NAME\n'],
+    [['-p', '99999:80'], 'hutch: invalid hostPort: 99999\n'],
+    [['-p', 'abc'], 'hutch: invalid containerPort: abc\n'],
+    [['-p', '80:80/sctpx'], 'hutch: invalid proto: sctpx\n'],
+    [['-p', '8000-8002:80-81'], 'hutch: invalid ranges specified for container and host Ports: 80-81 and 8000-8002\n'],
+    [['-p', '1.2.3:80:80'], 'hutch: invalid IP address: 1.2.3\n'],
     [['-w', 'rel'], "hutch: the working directory 'rel' is invalid, it needs to be an absolute path\n"],
     [['-e', '=x'], 'hutch: invalid environment variable: =x\n'],
   ];
@@ -148,6 +110,7 @@ function psFixture(): FakeEngine {
   e.add({
     id: '0123456789ab'.repeat(5) + 'cdef', name: 'web', image: 'host', status: 'running', command: ['sleep', '1000'],
     created: ago(10 * 60_000), startedAt: ago(5 * 60_000),
+    ports: [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' }, { hostIp: '127.0.0.1', hostPort: 5353, containerPort: 53, protocol: 'udp' }],
   });
   return e;
 }
@@ -157,9 +120,9 @@ test('ps prints docker columns, newest first', async () => {
   assert.equal(r.code, 0);
   assert.equal(
     r.out,
-    'CONTAINER ID   IMAGE     COMMAND                  CREATED          STATUS                     NAMES\n' +
-      '0123456789ab   host      "sleep 1000"             10 minutes ago   Up 5 minutes               web\n' +
-      'f1e2d3c4b5a6   alpine    "sh -c echo hello wo…"   2 hours ago      Exited (3) 3 seconds ago   job\n',
+    'CONTAINER ID   IMAGE     COMMAND                  CREATED          STATUS                     PORTS                                          NAMES\n' +
+      '0123456789ab   host      "sleep 1000"             10 minutes ago   Up 5 minutes               0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp   web\n' +
+      'f1e2d3c4b5a6   alpine    "sh -c echo hello wo…"   2 hours ago      Exited (3) 3 seconds ago                                                  job\n',
   );
 });
 
@@ -167,8 +130,8 @@ test('ps without -a lists running containers; -q ids; --no-trunc full', async ()
   const e = psFixture();
   assert.equal(
     (await cli(['ps'], e)).out,
-    'CONTAINER ID   IMAGE     COMMAND        CREATED          STATUS         NAMES\n' +
-      '0123456789ab   host      "sleep 1000"   10 minutes ago   Up 5 minutes   web\n',
+    'CONTAINER ID   IMAGE     COMMAND        CREATED          STATUS         PORTS                                          NAMES\n' +
+      '0123456789ab   host      "sleep 1000"   10 minutes ago   Up 5 minutes   0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp   web\n',
   );
   assert.deepEqual(e.callsOf('list'), [[{ all: false }]]);
   assert.equal((await cli(['ps', '-aq'], e)).out, '0123456789ab\nf1e2d3c4b5a6\n');

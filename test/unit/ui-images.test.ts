@@ -227,7 +227,7 @@ test('the images view at 80×(20 body lines): title, header, rows, the selected 
   // Little room: the rows scroll to keep the selection on screen, the pull keeps its overall line.
   const small = imagesLines({ ...st, imageIndex: 2 } as UiState, plain, 80, 6).map((l) => l.trimEnd());
   assert.deepEqual(small, [
-    'Images  3 images · 2 in use',
+    'Images  3 images · 2 in use · 3/3',
     '  REPOSITORY         TAG         IMAGE ID       SIZE SHARED CREATED   CONTAINERS',
     '› registry.example.… 1.24.3-alp… c1c1c1c1c1c1   150M    80M 3h ago             2',
     '  used by web1 (running), web2 (exited) · 7 layers · 150M: 80M shared, 70M uniq…',

@@ -1,9 +1,10 @@
 // Flags shared by `run` and `create`, and their translation into a ContainerSpec.
 import type { OptionSpec, ParsedArgs } from '../args.js';
 import type { CliContext } from '../context.js';
-import type { ContainerSpec, NetworkMode } from '../../engine/types.js';
+import type { ContainerSpec } from '../../engine/types.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { parseBytes } from '../../engine/units.js';
+import { parsePublish } from '../../engine/network/ports.js';
 
 export const containerOptions: OptionSpec[] = [
   { long: ['name'], kind: 'string', help: 'Assign a name to the container' },
@@ -15,7 +16,15 @@ export const containerOptions: OptionSpec[] = [
   { long: ['user'], short: 'u', kind: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { long: ['entrypoint'], kind: 'string', help: "Overwrite the image's default ENTRYPOINT" },
   { long: ['hostname'], short: 'h', kind: 'string', help: 'Container host name' },
-  { long: ['network', 'net'], kind: 'string', help: "Network: 'none' (default: own namespace, only lo) or 'host'" },
+  { long: ['network', 'net'], kind: 'string', help: "Connect to a network: 'bridge', a network's name, 'none' (only lo), 'host', 'container:NAME'" },
+  { long: ['publish'], short: 'p', kind: 'list', value: 'list', help: "Publish a container's port to the host ([IP:][HOSTPORT:]PORT[/udp], ranges too)" },
+  { long: ['publish-all'], short: 'P', kind: 'bool', help: 'Publish all exposed ports to free host ports' },
+  { long: ['ip'], kind: 'string', help: 'IPv4 address on the network (e.g. 10.78.0.10)' },
+  { long: ['network-alias'], kind: 'list', value: 'list', help: 'Add a network-scoped alias for the container' },
+  { long: ['dns'], kind: 'list', value: 'list', help: 'Set custom DNS servers' },
+  { long: ['dns-search'], kind: 'list', value: 'list', help: 'Set custom DNS search domains' },
+  { long: ['dns-option'], kind: 'list', value: 'list', help: 'Set DNS options' },
+  { long: ['add-host'], kind: 'list', value: 'list', help: 'Add a custom host-to-IP mapping (host:ip)' },
   { long: ['memory'], short: 'm', kind: 'string', value: 'bytes', help: 'Memory limit (e.g. 256m, 1g); swap is limited to the same' },
   { long: ['cpus'], kind: 'string', value: 'decimal', help: 'Number of CPUs (e.g. 0.5)' },
   { long: ['pids-limit'], kind: 'string', value: 'int', help: 'Tune container pids limit (-1 for unlimited)' },
@@ -72,10 +81,24 @@ export function buildSpec(ctx: CliContext, p: ParsedArgs): ContainerSpec {
 
   const network = p.string('network');
   if (network !== undefined) {
-    if (network !== 'none' && network !== 'host') {
-      throw new InvalidArgument(`invalid network mode ${JSON.stringify(network)}: use 'none' or 'host'`);
-    }
-    spec.network = network as NetworkMode;
+    if (network === '') throw new InvalidArgument('invalid network mode "": give a network name, none, host or container:NAME');
+    spec.network = network;
+  }
+  const ports = p.list('publish').flatMap(parsePublish);
+  if (ports.length > 0) spec.ports = ports;
+  if (p.bool('publish-all')) spec.publishAll = true;
+  const ip = p.string('ip');
+  if (ip !== undefined) spec.ip = ip;
+  const lists: [string, 'networkAliases' | 'dns' | 'dnsSearch' | 'dnsOptions' | 'addHosts'][] = [
+    ['network-alias', 'networkAliases'],
+    ['dns', 'dns'],
+    ['dns-search', 'dnsSearch'],
+    ['dns-option', 'dnsOptions'],
+    ['add-host', 'addHosts'],
+  ];
+  for (const [flag, key] of lists) {
+    const v = p.list(flag);
+    if (v.length > 0) spec[key] = v;
   }
 
   const memory = p.string('memory');
@@ -98,5 +121,11 @@ export function buildSpec(ctx: CliContext, p: ParsedArgs): ContainerSpec {
   if (p.bool('tty')) spec.tty = true;
   if (p.bool('interactive')) spec.interactive = true;
   if (p.bool('rm')) spec.autoRemove = true;
+  if (spec.network === 'host' && (spec.ports?.length || spec.publishAll)) {
+    // docker's warning; the ports are dropped.
+    ctx.stderr.write('WARNING: Published ports are discarded when using host network mode\n');
+    delete spec.ports;
+    delete spec.publishAll;
+  }
   return spec;
 }

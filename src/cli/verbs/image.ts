@@ -1,9 +1,7 @@
 // hutch image SUBCOMMAND: docker's management form (ls, inspect, prune, rm, tag, save,
 // load, import); `inspect` and `prune` live only here.
-import type { CliContext, Verb } from '../context.js';
-import { parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
-import { optionsWithHelp, verbHelp } from '../help.js';
+import type { Verb } from '../context.js';
+import { managementVerb } from './subcommands.js';
 import { oneLine } from '../report.js';
 import { humanSize } from '../format/size.js';
 import type { ImageDetail } from '../../engine/types.js';
@@ -90,34 +88,8 @@ const subcommands: Record<string, Verb> = {
   import: importVerb,
 };
 
-export const image: Verb = {
-  name: 'image',
-  summary: 'Manage images (ls, inspect, prune, rm, tag, save, load, import)',
-  usage: 'COMMAND',
-  options: [],
-  stopAtPositional: true,
-  examples: ['hutch image ls', 'hutch image inspect busybox', 'hutch image prune -f'],
-  async run(ctx: CliContext, p) {
-    const [name, ...rest] = p.args;
-    if (name === undefined) {
-      await ctx.out(verbHelp(image));
-      return 0;
-    }
-    const sub = subcommands[name];
-    if (!sub) throw new UsageError(`unknown command: "image ${name}"`, 'image');
-    const label = sub.name.startsWith('image ') ? sub.name : `image ${name}`;
-    const parsed = parseArgs(rest, optionsWithHelp(sub), { stopAtPositional: sub.stopAtPositional, verb: label });
-    if (parsed.bool('help')) {
-      await ctx.out(verbHelp({ ...sub, name: label }));
-      return 0;
-    }
-    const n = parsed.args.length;
-    if (sub.minArgs !== undefined && n < sub.minArgs)
-      throw new UsageError(`"hutch ${label}" requires at least ${sub.minArgs} argument${sub.minArgs > 1 ? 's' : ''}`, label);
-    if (sub.maxArgs !== undefined && n > sub.maxArgs) {
-      const what = sub.maxArgs === 0 ? 'no arguments' : `at most ${sub.maxArgs} argument${sub.maxArgs > 1 ? 's' : ''}`;
-      throw new UsageError(`"hutch ${label}" accepts ${what}`, label);
-    }
-    return sub.run(ctx, parsed);
-  },
-};
+export const image: Verb = managementVerb('image', 'Manage images (ls, inspect, prune, rm, tag, save, load, import)', subcommands, [
+  'hutch image ls',
+  'hutch image inspect busybox',
+  'hutch image prune -f',
+]);

@@ -24,10 +24,12 @@ import { push } from './push.js';
 import { login } from './login.js';
 import { logout } from './logout.js';
 import { gc } from './gc.js';
+import { network } from './network.js';
+import { port } from './port.js';
 import { version } from './version.js';
 
 export const verbs: readonly Verb[] = [
-  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, wait, images, image, rmi, tag, save, load, importVerb, pull, push, login, logout, gc, version,
+  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, wait, images, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, gc, version,
 ];
 
 export function findVerb(name: string): Verb | undefined {

@@ -4,6 +4,7 @@ import type { ContainerInfo } from '../../engine/types.js';
 import { formatTable } from '../format/table.js';
 import { containerStatus, timeAgo } from '../format/duration.js';
 import { formatCommand, shortId } from '../format/text.js';
+import { formatPortsColumn } from '../../engine/network/ports.js';
 
 export interface PsOptions {
   quiet?: boolean;
@@ -20,13 +21,15 @@ export function renderPs(list: readonly ContainerInfo[], opts: PsOptions, now: D
   const id = (c: ContainerInfo) => (opts.noTrunc ? c.id : shortId(c.id));
   if (opts.quiet) return sorted.map((c) => `${id(c)}\n`).join('');
   return formatTable(
-    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
+    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
     sorted.map((c) => [
       id(c),
       c.image,
       formatCommand(c.command, opts.noTrunc),
       timeAgo(c.created, now),
       containerStatus(c, now),
+      // Published ports hold only while it runs (docker shows none for a stopped one).
+      c.status === 'running' ? formatPortsColumn(c.ports ?? []) : '',
       c.name,
     ]),
   );

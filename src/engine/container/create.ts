@@ -14,6 +14,10 @@ import { pidAlive } from '../proc.js';
 import { authFile } from '../registry/auth-file.js';
 import { namesDir, type Ctx } from './context.js';
 import { files, type ContainerRecord } from './record.js';
+import { makeEndpoint, networkFor, networkMode, releaseEndpoint, resolvePorts, validateNetworkSpec } from '../network/endpoint.js';
+import { hostsFile, resolvConf } from '../network/etc-files.js';
+import { resolveId } from './context.js';
+import type { Endpoint, PortMapping } from '../types.js';
 
 export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
   validate(spec);
@@ -35,7 +39,23 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
   const name = spec.name ?? randomName(new Set(fs.readdirSync(namesDir(ctx))));
   claimName(ctx, name, id);
   const tmp = path.join(ctx.paths.containers, `.tmp-${process.pid}-${id}`);
+  let endpoint: Endpoint | undefined;
   try {
+    const mode = networkMode(spec);
+    let ports: PortMapping[] = [];
+    let internal = false;
+    let network = spec.network;
+    if (mode.kind === 'network') {
+      const netRec = await networkFor(ctx.native, ctx.paths, mode.name);
+      endpoint = makeEndpoint(ctx.paths, netRec, id, spec, name);
+      ports = await resolvePorts(spec, image.exposedPorts ?? []);
+      internal = netRec.internal;
+      network = netRec.name;
+    } else if (mode.kind === 'container') {
+      // The other container's namespace is joined at start; it must exist now (docker).
+      const target = resolveId(ctx, mode.name);
+      if (target === id) throw new InvalidArgument('cannot join own network');
+    }
     const dir = containerDir(ctx.paths, id);
     fs.mkdirSync(tmp, { mode: 0o700 });
     for (const d of [files.rootfs(tmp), files.upper(tmp), files.work(tmp)]) fs.mkdirSync(d, { mode: 0o755 });
@@ -62,6 +82,10 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       workdir: files.work(dir),
       hostnameFile: files.hostname(dir),
       hostsFile: files.hosts(dir),
+      resolvFile: endpoint ? files.resolv(dir) : undefined,
+      endpoint,
+      ports,
+      internal,
       cgroupsPath: `${ctx.cgroups.parent}/${id}`,
     });
     const rec: ContainerRecord = {
@@ -78,7 +102,9 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       monitorPid: 0,
       exitCode: null,
       oomKilled: false,
-      spec: { ...spec, name, cmd: args },
+      spec: { ...spec, name, cmd: args, ...(network !== undefined ? { network } : {}) },
+      ...(endpoint ? { endpoint } : {}),
+      ...(ports.length ? { ports } : {}),
       bundle: dir,
       logPath: files.log(dir),
       cgroupPaths: {},
@@ -89,7 +115,8 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
     const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
     await writeNewFilesDurable([
       [files.hostname(tmp), `${hostname}\n`],
-      [files.hosts(tmp), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`],
+      [files.hosts(tmp), hostsFile(hostname, endpoint, spec.addHosts)],
+      ...(endpoint ? ([[files.resolv(tmp), resolvConf(spec, readOr('/etc/resolv.conf'), readOr('/run/systemd/resolve/resolv.conf'))]] as [string, string][]) : []),
       [files.config(tmp), json(config)],
       [files.state(tmp), json(rec)],
     ]);
@@ -97,8 +124,17 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
     return rec;
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
+    if (endpoint) releaseEndpoint(ctx.paths, endpoint, id);
     releaseName(ctx, name, id);
     throw e;
+  }
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 
@@ -114,8 +150,7 @@ export function validate(spec: ContainerSpec): void {
   if (spec.cpus !== undefined && !(spec.cpus > 0)) throw new InvalidArgument('Range of CPUs is from 0.01 to the number of CPUs available');
   if (spec.pidsLimit !== undefined && !(Number.isInteger(spec.pidsLimit) && spec.pidsLimit > 0))
     throw new InvalidArgument(`invalid pids limit: ${spec.pidsLimit}`);
-  if (spec.network !== undefined && spec.network !== 'none' && spec.network !== 'host')
-    throw new InvalidArgument(`network ${spec.network} not found (supported: none, host)`);
+  validateNetworkSpec(spec);
   if (spec.hostname !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/.test(spec.hostname))
     throw new InvalidArgument(`invalid hostname "${spec.hostname}"`);
   if (spec.workdir !== undefined && !spec.workdir.startsWith('/'))

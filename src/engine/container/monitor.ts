@@ -132,6 +132,11 @@ export function setupError(f: SetupFailure, command: string): Error {
     return new CommandError(`exec: "${command}": executable file not found in $PATH`, 127);
   if (step === 'exec' && (code === 'EACCES' || code === 'ENOEXEC' || code === 'EISDIR'))
     return new CommandError(`exec: "${command}": permission denied`, 126);
+  if (step === 'ports' && code === 'EADDRINUSE') {
+    // detail: `tcp 0.0.0.0:8080` (native/PROTOCOL.md); docker's words.
+    const where = detail.split(' ')[1] ?? detail;
+    return new Conflict(`Bind for ${where} failed: port is already allocated`);
+  }
   if (step === 'chdir' && code === 'ENOENT')
     return new SystemError(`working directory ${detail ? `${JSON.stringify(detail)} ` : ''}does not exist in the container`, code, errno, step, detail || undefined);
   const what = detail ? `${step} ${detail}` : step;

@@ -29,6 +29,7 @@ export const files = {
   work: (dir: string) => path.join(dir, 'work'),
   hostname: (dir: string) => path.join(dir, 'hostname'),
   hosts: (dir: string) => path.join(dir, 'hosts'),
+  resolv: (dir: string) => path.join(dir, 'resolv.conf'),
 };
 
 /** null when there is no record; BrokenRecord when there is one that cannot be read. */

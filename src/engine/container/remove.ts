@@ -9,6 +9,7 @@ import { releaseName } from './create.js';
 import { reconcile } from './reconcile.js';
 import { terminate } from './stop.js';
 import type { ContainerRecord } from './record.js';
+import { releaseEndpoint } from '../network/endpoint.js';
 
 export async function removeContainer(ctx: Ctx, id: string, force = false): Promise<void> {
   await lockContainer(ctx, id, async () => {
@@ -33,6 +34,7 @@ export async function removeContainer(ctx: Ctx, id: string, force = false): Prom
     const doomed = `${ctx.paths.containers}/.rm-${process.pid}-${id}`;
     fs.renameSync(dir, doomed);
     releaseName(ctx, rec.name, id);
+    if (rec.endpoint) releaseEndpoint(ctx.paths, rec.endpoint, id);
     fs.rmSync(doomed, { recursive: true, force: true });
   });
 }

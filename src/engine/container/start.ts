@@ -9,6 +9,7 @@ import { reconcile } from './reconcile.js';
 import { files, liveMonitor, saveRecord, type ContainerRecord } from './record.js';
 import { Conflict } from '../errors.js';
 import { procStartTime } from '../proc.js';
+import { networkAtStart } from '../network/start.js';
 
 export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = {}): Promise<ContainerRecord> {
   return lockContainer(ctx, id, async () => {
@@ -22,6 +23,7 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
     // A monitor still setting up after reconcile's wait: never start a second one.
     if (liveMonitor(ctx.native, dir)) throw new Conflict(`container ${rec.name} is being started (its monitor is still setting it up)`);
     fs.rmSync(files.exit(dir), { force: true });
+    networkAtStart(ctx, rec);
     const s = rec.spec;
     const limits = { memory: s.memory, memorySwap: s.memory, cpus: s.cpus, pidsLimit: s.pidsLimit };
     const cgroupPaths = await ctx.cgroups.create(id, limits).catch(async () => {

@@ -77,6 +77,7 @@ export class LocalImageStore implements ImageStore {
       env: c.Env ?? [],
       workdir: c.WorkingDir || '/',
       user: c.User ?? '',
+      exposedPorts: Object.keys(c.ExposedPorts ?? {}),
       id: m.configDigest,
       resolveUser: (u) => resolveUser(u, m.passwd, m.group),
     };

@@ -32,6 +32,8 @@ export interface ImageRootfs {
   workdir: string;
   /** The image's User ('' = root). */
   user?: string;
+  /** ExposedPorts keys ("80/tcp"): what `-P` publishes. */
+  exposedPorts?: string[];
   /** Image id (config digest); absent for the built-in host image. */
   id?: string;
   /** Resolves a docker user spec (name, uid, uid:gid, name:group) against the image's

@@ -1,7 +1,8 @@
 // Builds the container's OCI runtime-spec config.json (a subset of spec 1.x) from
 // what the user asked for and what the image provides. The monitor reads this file;
 // other tools can read it too.
-import type { ContainerSpec } from '../types.js';
+import type { ContainerSpec, Endpoint, PortMapping } from '../types.js';
+import { networkAnnotations, networkMode } from '../network/endpoint.js';
 import type { ImageRootfs, ResolvedUser } from '../images/store.js';
 import { DEFAULT_CAPS, DEFAULT_PATH, MASKED_PATHS, READONLY_PATHS, defaultMounts, type OciMount } from './defaults.js';
 
@@ -21,7 +22,7 @@ export interface OciConfig {
     noNewPrivileges: boolean;
   };
   linux: {
-    namespaces: Array<{ type: string }>;
+    namespaces: Array<{ type: string; path?: string }>;
     cgroupsPath: string;
     resources: Record<string, unknown>;
     maskedPaths: string[];
@@ -43,6 +44,12 @@ export interface BuildInput {
   workdir: string;
   hostnameFile: string;
   hostsFile: string;
+  /** Bind-mounted on /etc/resolv.conf (bridge networks). */
+  resolvFile?: string;
+  endpoint?: Endpoint;
+  ports?: PortMapping[];
+  /** The network has no way out (no default route). */
+  internal?: boolean;
   cgroupsPath: string;
 }
 
@@ -53,12 +60,14 @@ export function buildConfig(b: BuildInput): OciConfig {
   // HOME comes from the user's passwd entry unless the image or the user sets it (docker).
   const home = `HOME=${user.home ?? (user.uid === 0 ? '/root' : '/')}`;
   const env = mergeEnv([`PATH=${DEFAULT_PATH}`, home, ...b.image.env, ...(hostname ? [`HOSTNAME=${hostname}`] : []), ...(s.tty ? ['TERM=xterm'] : []), ...(s.env ?? [])]);
+  // `container:NAME`: the network entry gets the other container's namespace path at start.
   const namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, ...(s.network === 'host' ? [] : [{ type: 'uts' }, { type: 'network' }])];
   const mounts: OciMount[] = [...defaultMounts(), ...b.image.mounts];
   if (s.network !== 'host') {
     mounts.push({ destination: '/etc/hostname', type: 'bind', source: b.hostnameFile, options: ['bind', 'ro'] });
     mounts.push({ destination: '/etc/hosts', type: 'bind', source: b.hostsFile, options: ['bind', 'ro'] });
   }
+  if (b.resolvFile) mounts.push({ destination: '/etc/resolv.conf', type: 'bind', source: b.resolvFile, options: ['bind', 'ro'] });
   const resources: Record<string, unknown> = {};
   if (s.memory) resources.memory = { limit: s.memory, swap: s.memory };
   if (s.cpus) resources.cpu = { quota: Math.round(s.cpus * 100000), period: 100000 };
@@ -87,6 +96,7 @@ export function buildConfig(b: BuildInput): OciConfig {
     },
     annotations: {
       'run.hutch.overlay': `lowerdir=${b.image.lowerdirs.join(':')},upperdir=${b.upperdir},workdir=${b.workdir}`,
+      ...(networkMode(s).kind === 'network' ? networkAnnotations(b.endpoint, b.ports ?? [], !!b.internal) : {}),
     },
   };
 }

@@ -1,0 +1,25 @@
+// docker's JSON shape of `network inspect`, from the engine's NetworkInfo.
+import type { NetworkInfo } from '../../engine/types.js';
+
+export function dockerNetwork(n: NetworkInfo): Record<string, unknown> {
+  const prefix = n.subnet.split('/')[1];
+  return {
+    Name: n.name,
+    Id: n.id,
+    Created: n.created,
+    Scope: 'local',
+    Driver: n.driver,
+    EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
+    Internal: n.internal,
+    Attachable: false,
+    Ingress: false,
+    ConfigFrom: { Network: '' },
+    ConfigOnly: false,
+    Containers: Object.fromEntries(
+      n.containers.map((c) => [c.id, { Name: c.name, EndpointID: '', MacAddress: c.macAddress, IPv4Address: `${c.ipAddress}/${prefix}`, IPv6Address: '' }]),
+    ),
+    Options: { 'com.docker.network.bridge.name': n.bridge },
+    Labels: n.labels,
+  };
+}

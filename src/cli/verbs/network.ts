@@ -1,0 +1,136 @@
+// hutch network SUBCOMMAND: create, ls, inspect, rm, prune (docker's words and shapes).
+import type { Verb } from '../context.js';
+import { InvalidArgument } from '../../engine/errors.js';
+import { formatTable } from '../format/table.js';
+import { dockerNetwork } from '../format/network.js';
+import { oneLine } from '../report.js';
+import { managementVerb } from './subcommands.js';
+
+function labels(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list) {
+    const i = l.indexOf('=');
+    const k = i < 0 ? l : l.slice(0, i);
+    if (!k) throw new InvalidArgument(`invalid label "${l}": an empty key`);
+    out[k] = i < 0 ? '' : l.slice(i + 1);
+  }
+  return out;
+}
+
+const networkCreate: Verb = {
+  name: 'network create',
+  summary: 'Create a network',
+  usage: '[OPTIONS] NETWORK',
+  options: [
+    { long: ['subnet'], kind: 'string', help: 'Subnet in CIDR format (e.g. 10.90.0.0/24)' },
+    { long: ['gateway'], kind: 'string', help: "IPv4 gateway for the subnet (default: its first address)" },
+    { long: ['internal'], kind: 'bool', help: 'Restrict external access to the network' },
+    { long: ['label'], kind: 'list', value: 'list', help: 'Set metadata on a network (K=V)' },
+    { long: ['driver'], short: 'd', kind: 'string', help: "Driver to manage the network (only 'bridge')" },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  examples: ['hutch network create app', 'hutch network create --subnet 10.90.0.0/24 --internal backend'],
+  async run(ctx, p) {
+    const driver = p.string('driver');
+    if (driver !== undefined && driver !== 'bridge') throw new InvalidArgument(`plugin "${driver}" not found: only the bridge driver is supported`);
+    const gateway = p.string('gateway');
+    const subnet = p.string('subnet');
+    if (gateway !== undefined && subnet === undefined) throw new InvalidArgument('every ip-range or gateway must have a corresponding subnet');
+    const n = await (await ctx.engine()).createNetwork({ name: p.args[0], subnet, gateway, internal: p.bool('internal'), labels: labels(p.list('label')) });
+    await ctx.out(`${n.id}\n`);
+    return 0;
+  },
+};
+
+const networkLs: Verb = {
+  name: 'network ls',
+  summary: 'List networks',
+  usage: '[OPTIONS]',
+  options: [
+    { long: ['quiet'], short: 'q', kind: 'bool', help: 'Only display network IDs' },
+    { long: ['no-trunc'], kind: 'bool', help: 'Do not truncate the output' },
+  ],
+  maxArgs: 0,
+  async run(ctx, p) {
+    const nets = await (await ctx.engine()).networks();
+    const id = (s: string) => (p.bool('no-trunc') ? s : s.slice(0, 12));
+    if (p.bool('quiet')) {
+      await ctx.out(nets.map((n) => `${id(n.id)}\n`).join(''));
+      return 0;
+    }
+    const rows = nets.map((n) => [id(n.id), n.name, n.driver, 'local', n.subnet, n.internal ? 'true' : 'false']);
+    await ctx.out(formatTable(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE', 'SUBNET', 'INTERNAL'], rows));
+    return 0;
+  },
+};
+
+const networkInspect: Verb = {
+  name: 'network inspect',
+  summary: 'Display detailed information on one or more networks (JSON)',
+  usage: 'NETWORK [NETWORK...]',
+  options: [],
+  minArgs: 1,
+  async run(ctx, p) {
+    const engine = await ctx.engine();
+    const found: unknown[] = [];
+    let failed = false;
+    for (const ref of p.args) {
+      try {
+        found.push(dockerNetwork(await engine.inspectNetwork(ref)));
+      } catch (err) {
+        failed = true;
+        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+      }
+    }
+    await ctx.out(`${JSON.stringify(found, null, 2)}\n`);
+    return failed ? 1 : 0;
+  },
+};
+
+const networkRm: Verb = {
+  name: 'network rm',
+  summary: 'Remove one or more networks (refused while a container is on it)',
+  usage: 'NETWORK [NETWORK...]',
+  options: [],
+  minArgs: 1,
+  async run(ctx, p) {
+    const engine = await ctx.engine();
+    if (p.args.length === 1) {
+      await engine.removeNetwork(p.args[0]);
+      await ctx.out(`${p.args[0]}\n`);
+      return 0;
+    }
+    let failed = false;
+    for (const ref of p.args) {
+      try {
+        await engine.removeNetwork(ref);
+        await ctx.out(`${ref}\n`);
+      } catch (err) {
+        failed = true;
+        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+      }
+    }
+    return failed ? 1 : 0;
+  },
+};
+
+const networkPrune: Verb = {
+  name: 'network prune',
+  summary: 'Remove all unused user networks',
+  usage: '[OPTIONS]',
+  options: [{ long: ['force'], short: 'f', kind: 'bool', help: 'Do not prompt for confirmation (accepted; hutch never prompts here)' }],
+  maxArgs: 0,
+  async run(ctx) {
+    const gone = await (await ctx.engine()).pruneNetworks();
+    if (gone.length) await ctx.out(`Deleted Networks:\n${gone.map((n) => `${n}\n`).join('')}`);
+    return 0;
+  },
+};
+
+export const network: Verb = managementVerb(
+  'network',
+  'Manage networks (create, ls, inspect, rm, prune)',
+  { create: networkCreate, ls: networkLs, list: networkLs, inspect: networkInspect, rm: networkRm, remove: networkRm, prune: networkPrune },
+  ['hutch network create app', 'hutch run -d --network app --name db host sleep 1d', 'hutch network rm app'],
+);

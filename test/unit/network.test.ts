@@ -1,0 +1,171 @@
+// The pure parts of networking: -p parsing, subnets, leases, the network records,
+// the rule set text and the /etc files a container gets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkDuplicates, formatPortsColumn, parsePublish, portsAnnotation } from '../../src/engine/network/ports.js';
+import { hostRoutes, overlaps, parseCidr } from '../../src/engine/network/subnet.js';
+import { allocate, leases, release } from '../../src/engine/network/ipam.js';
+import { findNetwork, listNetworks, writeNewNetwork } from '../../src/engine/network/store.js';
+import { fullTable, networkElements } from '../../src/engine/network/ruleset.js';
+import { hostsFile, resolvConf } from '../../src/engine/network/etc-files.js';
+import { networkAnnotations } from '../../src/engine/network/endpoint.js';
+import { ensureNetwork } from '../../src/engine/network/setup.js';
+import { resolvePaths } from '../../src/engine/paths.js';
+import { Conflict, InvalidArgument } from '../../src/engine/errors.js';
+
+test('-p: docker forms, ranges, protocols; errors name the bad part', () => {
+  assert.deepEqual(parsePublish('8080:80'), [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' }]);
+  assert.deepEqual(parsePublish('127.0.0.1:5353:53/udp'), [{ hostIp: '127.0.0.1', hostPort: 5353, containerPort: 53, protocol: 'udp' }]);
+  assert.deepEqual(parsePublish('80'), [{ hostIp: '0.0.0.0', hostPort: 0, containerPort: 80, protocol: 'tcp' }]);
+  assert.deepEqual(parsePublish('127.0.0.1::80'), [{ hostIp: '127.0.0.1', hostPort: 0, containerPort: 80, protocol: 'tcp' }]);
+  assert.deepEqual(
+    parsePublish('8000-8002:9000-9002').map((p) => `${p.hostPort}:${p.containerPort}`),
+    ['8000:9000', '8001:9001', '8002:9002'],
+  );
+  for (const [bad, msg] of [
+    ['99999:80', /invalid hostPort: 99999/],
+    ['abc', /invalid containerPort: abc/],
+    ['80:80/sctpx', /invalid proto: sctpx/],
+    ['0:80', /invalid hostPort: 0/],
+    ['1:2:3:4', /invalid publish spec/],
+    ['300.1.1.1:80:80', /invalid IP address/],
+  ] as const)
+    assert.throws(() => parsePublish(bad), (e: Error) => e instanceof InvalidArgument && msg.test(e.message), bad);
+  assert.throws(() => checkDuplicates([...parsePublish('8080:80'), ...parsePublish('127.0.0.1:8080:81')]), /8080 failed: port is already allocated/);
+  checkDuplicates([...parsePublish('8080:80'), ...parsePublish('8080:80/udp')]);
+  assert.equal(formatPortsColumn(parsePublish('8080:80')), '0.0.0.0:8080->80/tcp');
+  assert.equal(portsAnnotation(parsePublish('127.0.0.1:5353:53/udp')), 'udp:127.0.0.1:5353:53');
+});
+
+test('subnets: parse, overlap, host routes from /proc/net/route', () => {
+  assert.throws(() => parseCidr('10.0.0.1/24'), /host bits are set \(did you mean 10.0.0.0\/24\?\)/);
+  assert.throws(() => parseCidr('10.0.0.0/33'), InvalidArgument);
+  assert.ok(overlaps(parseCidr('10.77.0.0/16'), parseCidr('10.77.3.0/24')));
+  assert.ok(!overlaps(parseCidr('10.77.0.0/16'), parseCidr('10.78.0.0/24')));
+  const route = 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n' +
+    'eth0\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\n' + // default: ignored
+    'eth0\t00004D0A\t00000000\t0001\t0\t0\t0\t0000FFFF\n'; // 10.77.0.0/16
+  const r = hostRoutes('x', () => route);
+  assert.deepEqual(r.map((c) => `${c.base >>> 24}.${(c.base >>> 16) & 255}/${c.prefix}`), ['10.77/16']);
+});
+
+function tmpPaths() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-net-unit-'));
+  return { dir, paths: resolvePaths(dir) };
+}
+
+test('network records: default pool skips host routes; user networks get /24s; checks', () => {
+  const { dir, paths } = tmpPaths();
+  const routes = path.join(dir, 'route');
+  fs.writeFileSync(routes, 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\neth0\t00004D0A\t00000000\t0001\t0\t0\t0\t0000FFFF\n');
+  try {
+    const def = writeNewNetwork(paths, { name: 'bridge' }, routes);
+    assert.equal(def.subnet, '10.79.0.0/16', '10.77/16 is a host route here');
+    assert.equal(def.bridge, 'hutch0');
+    assert.equal(def.gateway, '10.79.0.1');
+    assert.equal(def.dns, false);
+    const app = writeNewNetwork(paths, { name: 'app' }, routes);
+    assert.equal(app.subnet, '10.78.0.0/24');
+    assert.match(app.bridge, /^hutchbr[0-9a-f]{8}$/);
+    assert.ok(app.bridge.length <= 15);
+    const app2 = writeNewNetwork(paths, { name: 'app2' }, routes);
+    assert.equal(app2.subnet, '10.78.1.0/24');
+    assert.throws(() => writeNewNetwork(paths, { name: 'app' }, routes), (e: Error) => e instanceof Conflict && /already exists/.test(e.message));
+    assert.throws(() => writeNewNetwork(paths, { name: 'x', subnet: '10.78.0.0/16' }, routes), /Pool overlaps/);
+    assert.throws(() => writeNewNetwork(paths, { name: 'x', subnet: '10.90.0.0/24', gateway: '10.91.0.1' }, routes), /not a host address/);
+    assert.throws(() => writeNewNetwork(paths, { name: 'none' }, routes), /reserved/);
+    assert.throws(() => writeNewNetwork(paths, { name: 'bad name' }, routes), /invalid network name/);
+    const custom = writeNewNetwork(paths, { name: 'c', subnet: '10.90.0.0/24', gateway: '10.90.0.254', internal: true }, routes);
+    assert.equal(custom.gateway, '10.90.0.254');
+    assert.deepEqual(listNetworks(paths).map((n) => n.name), ['app', 'app2', 'bridge', 'c']);
+    assert.equal(findNetwork(paths, app.id.slice(0, 6))?.name, 'app');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('leases: first free address, the gateway skipped, --ip checked, released by owner only', () => {
+  const { dir, paths } = tmpPaths();
+  try {
+    const n = writeNewNetwork(paths, { name: 'small', subnet: '10.90.0.0/29' }, '/nonexistent');
+    const a = 'a'.repeat(64);
+    const b = 'b'.repeat(64);
+    assert.equal(allocate(paths, n, a), '10.90.0.2');
+    assert.equal(allocate(paths, n, b), '10.90.0.3');
+    assert.throws(() => allocate(paths, n, 'c'.repeat(64), '10.90.0.3'), /Address already in use/);
+    assert.throws(() => allocate(paths, n, 'c'.repeat(64), '10.90.0.1'), /not a free host address/);
+    assert.throws(() => allocate(paths, n, 'c'.repeat(64), '10.90.0.7'), /not a free host address/, 'broadcast');
+    release(paths, n, '10.90.0.2', b); // not b's
+    assert.equal(leases(paths, n).get('10.90.0.2'), a);
+    release(paths, n, '10.90.0.2', a);
+    assert.equal(allocate(paths, n, 'd'.repeat(64)), '10.90.0.2');
+    for (let i = 0; i < 3; i++) allocate(paths, n, String(i).repeat(64));
+    assert.throws(() => allocate(paths, n, 'e'.repeat(64)), /no available IPv4 addresses/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rule set: one table, guard and NAT chains, networks as elements', () => {
+  const { dir, paths } = tmpPaths();
+  try {
+    const n = writeNewNetwork(paths, { name: 'app', subnet: '10.90.0.0/24', internal: true }, '/nonexistent');
+    const t = fullTable([n], [{ port: parsePublish('8080:80')[0], containerIp: '10.90.0.2' }, { port: parsePublish('127.0.0.1:53:53/udp')[0], containerIp: '10.90.0.3' }]);
+    assert.match(t, /^add table ip hutch\ndelete table ip hutch\ntable ip hutch \{/);
+    assert.match(t, /ip daddr 127\.0\.0\.0\/8 iifname != "lo" drop/);
+    assert.match(t, /ct status & dnat == 0 drop/);
+    assert.match(t, /add element ip hutch internal \{ "hutchbr/);
+    assert.match(t, /add element ip hutch pub_any \{ tcp \. 8080 : 10\.90\.0\.2 \. 80 \}/);
+    assert.match(t, /add element ip hutch pub_ip \{ 127\.0\.0\.1 \. udp \. 53 : 10\.90\.0\.3 \. 53 \}/);
+    assert.match(networkElements([n], 'delete'), /^delete element ip hutch bridges/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ensureNetwork: nothing done when all is there; a lost table is rebuilt; a missing bridge made', () => {
+  const scripts: string[] = [];
+  const sysctls: string[] = [];
+  const links = new Set<string>();
+  let table = false;
+  const native = {
+    linkExists: (n: string) => links.has(n),
+    createBridge: (n: string, a: string) => void links.add(`${n} ${a}`.split(' ')[0]),
+    deleteLink: (n: string) => void links.delete(n),
+    listLinks: () => [...links],
+    nftTableExists: () => table,
+  };
+  const net = { id: 'f'.repeat(64), name: 'app', driver: 'bridge' as const, bridge: 'hutchbrffffffff', subnet: '10.90.0.0/24', gateway: '10.90.0.1', internal: false, labels: {}, created: '', dns: true };
+  const deps = { native, networks: () => [net], activePorts: () => [], nft: (s: string) => void scripts.push(s), sysctl: (k: string, v: string) => void sysctls.push(`${k}=${v}`) };
+  ensureNetwork(deps, net);
+  assert.equal(scripts.length, 1);
+  assert.match(scripts[0], /^add table ip hutch/);
+  assert.ok(links.has('hutchbrffffffff'));
+  assert.deepEqual(sysctls, ['net.ipv4.conf.hutchbrffffffff.route_localnet=1', 'net.ipv4.ip_forward=1']);
+  table = true;
+  scripts.length = 0;
+  ensureNetwork(deps, net);
+  assert.deepEqual(scripts, [], 'no nft run when the table and bridge exist');
+  links.clear();
+  ensureNetwork(deps, net);
+  assert.match(scripts[0], /^add element ip hutch bridges/, 'only the elements when the table exists');
+});
+
+test('/etc/hosts, /etc/resolv.conf and the monitor annotations', () => {
+  const e = { network: 'app', networkId: 'x', ipAddress: '10.90.0.2', prefixLen: 24, gateway: '10.90.0.1', macAddress: '02:42:0a:5a:00:02', veth: 'hutchv123456789', bridge: 'hutchbr1', aliases: [] };
+  assert.equal(hostsFile('web', e, ['db:10.0.0.9']), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.9\tdb\n10.90.0.2\tweb\n');
+  assert.match(hostsFile('web', undefined), /127\.0\.1\.1\tweb\n$/);
+  const host = 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n';
+  const upstream = 'nameserver 192.168.1.1\n';
+  assert.equal(resolvConf({}, host, upstream), 'search lan\nnameserver 192.168.1.1\noptions edns0 trust-ad\n');
+  assert.equal(resolvConf({}, 'nameserver 127.0.0.1\n', ''), 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n');
+  assert.equal(resolvConf({ dns: ['1.1.1.1'], dnsSearch: ['x.y'] }, host, upstream), 'search x.y\nnameserver 1.1.1.1\noptions edns0 trust-ad\n');
+  assert.deepEqual(networkAnnotations(e, parsePublish('8080:80'), false), {
+    'run.hutch.networks': 'bridge=hutchbr1,veth=hutchv123456789,ifname=eth0,address=10.90.0.2/24,gateway=10.90.0.1,mac=02:42:0a:5a:00:02',
+    'run.hutch.ports': 'tcp:0.0.0.0:8080:80',
+  });
+  assert.doesNotMatch(networkAnnotations(e, [], true)['run.hutch.networks'], /gateway/, 'internal: no default route');
+});
