@@ -9,7 +9,10 @@
   'targets': [
     {
       'target_name': 'hutch_native',
-      'sources': ['addon/addon.cc', 'addon/errors.cc', 'addon/pidfd.cc', 'addon/mount.cc', 'addon/lock.cc', 'addon/fastread.cc', 'addon/spawn.cc', 'addon/devices.cc', 'addon/extract.cc', 'addon/extract_resolve.cc', 'addon/extract_entry.cc', 'addon/extract_tree.cc'],
+      'sources': ['addon/addon.cc', 'addon/errors.cc', 'addon/pidfd.cc', 'addon/mount.cc', 'addon/lock.cc', 'addon/fastread.cc', 'addon/spawn.cc', 'addon/devices.cc', 'addon/extract.cc', 'addon/extract_resolve.cc', 'addon/extract_entry.cc', 'addon/extract_tree.cc', 'addon/net.cc',
+                  'common/netlink.c', 'common/rtnl.c', 'common/nft.c'],
+      # The netlink code shared with the monitor is C.
+      'cflags_c': ['-std=gnu11'],
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       # SWALLOW_UNTHROWABLE: a worker terminated while inside the addon (an aborted
       # layer extraction) must not abort the process when an error can no longer be thrown.
@@ -24,6 +27,7 @@
         'monitor/mounts.c', 'monitor/inroot.c', 'monitor/ns.c', 'monitor/caps.c', 'monitor/cgroup.c',
         'monitor/spec.c', 'monitor/json.c', 'monitor/arena.c', 'monitor/log.c', 'monitor/exitfile.c',
         'monitor/pty.c', 'monitor/pump.c', 'monitor/keyring.c', 'monitor/report.c', 'monitor/util.c',
+        'monitor/net.c', 'monitor/ports.c', 'common/netlink.c', 'common/rtnl.c', 'common/nft.c',
       ],
       'cflags': ['-std=gnu11'],
       # Static: no dynamic loader or relocated libc pages per monitor (smaller PSS,

@@ -89,6 +89,14 @@ export interface HutchAddon {
   layerRemove(h: number, path: string): void;
   layerClose(h: number, finish: boolean): string[];
   removeTree(path: string): void;
+
+  /** Network links and nftables (addon/net.cc), in the caller's network namespace. */
+  linkExists(name: string): boolean;
+  createBridge(name: string, addressCidr: string, mtu?: number): void;
+  deleteLink(name: string): void;
+  listLinks(prefix: string): string[];
+  nftTableExists(table: string): boolean;
+  nftDeletePorts(table: string, ports: string, containerAddress: string): void;
 }
 
 export declare const addon: HutchAddon;

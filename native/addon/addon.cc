@@ -7,6 +7,7 @@ AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
 void InitExtract(Napi::Env env, Napi::Object exports);  // extract.cc
 void InitDevices(Napi::Env env, Napi::Object exports);  // devices.cc
+void InitNet(Napi::Env env, Napi::Object exports);      // net.cc
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());  // deleted by node-addon-api's default finalizer
@@ -17,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSpawn(env, exports);
   InitExtract(env, exports);
   InitDevices(env, exports);
+  InitNet(env, exports);
   return exports;
 }
 

@@ -1,5 +1,5 @@
 /* See init.h. Order (PROTOCOL.md): stdio -> cgroups -> oom_score_adj ->
- * hostname -> lo -> filesystem (mounts.c) -> console as stdio -> process
+ * hostname -> network (lo, interfaces) -> filesystem (mounts.c) -> console as stdio -> process
  * (proc.c). The monitor made us non-dumpable before clone(), so nothing in the
  * container can ptrace us or open our /proc files while we still hold host
  * fds; execve() makes the command dumpable again. */
@@ -20,7 +20,7 @@
 #include "cgroup.h"
 #include "keyring.h"
 #include "mounts.h"
-#include "ns.h"
+#include "net.h"
 #include "proc.h"
 #include "report.h"
 #include "util.h"
@@ -70,6 +70,8 @@ void container_init(const struct init_args *a)
 	/* If the monitor dies while we set up, so do we: nobody would report or
 	 * reap. Cleared just before execve (proc.c). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* --network container:NAME: in that namespace before anything else. */
+	net_join(a->net);
 	/* Modes of the nodes and directories we create are exactly those given;
 	 * the command's umask is set in proc.c. */
 	umask(0);
@@ -96,8 +98,7 @@ void container_init(const struct init_args *a)
 	if ((s->ns_flags & CLONE_NEWUTS) && s->hostname && *s->hostname &&
 	    sethostname(s->hostname, strlen(s->hostname)) < 0)
 		child_failf("sethostname", errno, "%s", s->hostname);
-	if ((s->ns_flags & CLONE_NEWNET) && ns_loopback_up() < 0)
-		child_failf("loopback", errno, "lo");
+	net_setup(s, a->net);
 
 	struct rootfs_opts ro = {
 		.cgroups = a->o->cgroups,

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 
 #include "cgroup.h"
+#include "net.h"
 #include "spec.h"
 #include "verbs.h"
 
@@ -14,6 +15,7 @@ struct init_args {
 	const struct spec *s;
 	const struct run_opts *o;
 	const struct cgroup_set *cg; /* join files, opened before clone */
+	const struct netplan *net;   /* fds and interfaces prepared before clone */
 	int report;            /* child end of the report socket */
 	int in_r;              /* read end of the stdin pipe, or -1 for /dev/null (no terminal) */
 	int out_w, err_w;      /* write ends of the stdout/stderr pipes (no terminal) */

@@ -26,6 +26,7 @@
 #include "exitfile.h"
 #include "init.h"
 #include "log.h"
+#include "net.h"
 #include "ns.h"
 #include "pty.h"
 #include "pump.h"
@@ -35,6 +36,9 @@
 #include "verbs.h"
 
 static struct logstream out_s, err_s;
+/* Static: fail() must find what to undo (map elements) on every path. */
+static struct netplan net;
+static bool net_live;
 
 static void sync_line(int fd, const char *line)
 {
@@ -46,6 +50,8 @@ static void sync_line(int fd, const char *line)
  * sync fd to carry it), exit status 1, no exit file. */
 __attribute__((noreturn)) static void fail(const struct run_opts *o, const char *step, int err, const char *detail)
 {
+	if (net_live)
+		net_unpublish(&net);
 	report_failure(o->sync_fd, "run", step, err, detail);
 	exit(1);
 }
@@ -112,6 +118,10 @@ int cmd_run(const struct run_opts *o)
 	if (!(spec.ns_flags & CLONE_NEWNS))
 		fail(o, "config", EINVAL, "linux.namespaces (a mount namespace is required)");
 	bool terminal = spec.terminal;
+	const char *netstep;
+	char netwhat[200];
+	if (net_parse(&spec, &net, &netstep, netwhat, sizeof netwhat) < 0)
+		fail(o, netstep, errno, netwhat);
 
 	int logfd = open(o->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (logfd < 0)
@@ -156,15 +166,26 @@ int cmd_run(const struct run_opts *o)
 	if (terminal && o->attach && ioctl(0, TIOCGWINSZ, &ia.ws) == 0)
 		ia.have_ws = true;
 
+	/* Host-side network work (net.h): after this, fail() undoes it. */
+	net_live = true;
+	if (net_prepare(&spec, &net, &netstep, netwhat, sizeof netwhat) < 0)
+		fail(o, netstep, errno, netwhat);
+	ia.net = &net;
+
 	int pidfd = -1;
-	/* CLONE_NEWCGROUP is done by the child after joining its cgroups. */
-	pid_t pid = cgroup_clone(&cg, (unsigned long)(spec.ns_flags & ~CLONE_NEWCGROUP), &pidfd);
+	/* CLONE_NEWCGROUP is done by the child after joining its cgroups; a
+	 * network namespace given by path is joined by the child (setns). */
+	unsigned long flags = (unsigned long)(spec.ns_flags & ~CLONE_NEWCGROUP);
+	if (spec.netns_path)
+		flags &= ~(unsigned long)CLONE_NEWNET;
+	pid_t pid = cgroup_clone(&cg, flags, &pidfd);
 	if (pid < 0)
 		fail(o, "clone", errno, NULL);
 	if (pid == 0)
 		container_init(&ia);
 
 	/* The child has its own copy; ours is not needed any more. */
+	net_after_clone(&net);
 	arena_release(&arena);
 	cgroup_set_close(&cg);
 	close(sv[1]);
@@ -193,6 +214,12 @@ int cmd_run(const struct run_opts *o)
 			;
 		if (r < 0)
 			fail(o, "report", rerr, NULL);
+		/* A step after the interfaces failed: their names must be free
+		 * for a retry (the child deletes them itself when "net" fails). */
+		if (net_links_made(&net, rep.step)) {
+			net_remove_links_start(&net);
+			net_remove_links_wait(&net);
+		}
 		fail(o, rep.step, rep.err, rep.detail);
 	}
 	if (terminal && master < 0) {
@@ -283,6 +310,13 @@ int cmd_run(const struct run_opts *o)
 	drain(logfd, &err_s);
 	tty_restore_stdin();
 	close(logfd);
+
+	/* Ports are free again before anyone can see the container exited: a
+	 * restart with the same ports must not find them still taken. */
+	net_remove_links_start(&net);
+	net_unpublish(&net);
+	net_live = false;
+	net_remove_links_wait(&net);
 
 	/* The status goes into the space reserved at start (exitfile.h). */
 	exit_commit(exitfd, o->exit_file, status);

@@ -280,16 +280,21 @@ static int get_linux(struct ctx *c, const struct jv *lx, struct spec *s)
 		const char *type = NULL, *path = NULL;
 		if (e->type != J_OBJ || get_str(c, e, "type", &type) || get_str(c, e, "path", &path) || !type)
 			return bad(c, "namespaces");
-		/* Joining an existing namespace by path is not supported yet; user and
-		 * time namespaces neither. Refuse rather than run less isolated. */
-		if (path && *path)
-			return bad(c, "namespaces.path");
 		int flag = 0;
 		for (unsigned i = 0; i < ARRAY_LEN(ns_names); i++)
 			if (strcmp(type, ns_names[i].name) == 0)
 				flag = ns_names[i].flag;
 		if (!flag)
 			return bad(c, "namespaces.type");
+		/* Joining by path: only a network namespace (--network
+		 * container:NAME); user and time namespaces not at all. Refuse
+		 * rather than run less isolated. The flag stays set: exec joins
+		 * the init's network namespace, whichever it is. */
+		if (path && *path) {
+			if (flag != CLONE_NEWNET)
+				return bad(c, "namespaces.path");
+			s->netns_path = path;
+		}
 		s->ns_flags |= flag;
 	}
 	if (get_strv(c, lx, "maskedPaths", &s->masked, &s->nmasked) ||
@@ -397,7 +402,10 @@ int spec_load(struct arena *a, const char *bundle, struct spec *s, const char **
 	const struct jv *ann = get_typed(&c, root, "annotations", J_OBJ, &err);
 	if (err || get_str(&c, root, "hostname", &s->hostname) || get_mounts(&c, root, s) ||
 	    (proc && get_process(&c, proc, s)) || (lx && get_linux(&c, lx, s)) ||
-	    (ann && get_str(&c, ann, "run.hutch.overlay", &s->overlay)))
+	    (ann && (get_str(&c, ann, "run.hutch.overlay", &s->overlay) ||
+		     get_str(&c, ann, "run.hutch.networks", &s->networks) ||
+		     get_str(&c, ann, "run.hutch.ports", &s->ports) ||
+		     get_str(&c, ann, "run.hutch.nft.table", &s->nft_table))))
 		goto fail;
 	if (!proc) {
 		bad(&c, "process");

@@ -31,6 +31,9 @@ struct spec {
 	bool root_readonly;
 	const char *hostname;  /* NULL when absent */
 	const char *overlay;   /* annotation run.hutch.overlay, or NULL */
+	const char *networks;  /* annotation run.hutch.networks (net.h), or NULL */
+	const char *ports;     /* annotation run.hutch.ports, or NULL */
+	const char *nft_table; /* annotation run.hutch.nft.table, or NULL ("hutch") */
 
 	struct spec_mount *mounts;
 	size_t nmounts;
@@ -54,6 +57,7 @@ struct spec {
 	int oom_score_adj;
 
 	int ns_flags;          /* CLONE_NEW* for linux.namespaces */
+	const char *netns_path; /* the network namespace to join instead of a new one, or NULL */
 	const char **masked;
 	size_t nmasked;
 	const char **readonly;

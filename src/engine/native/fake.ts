@@ -62,6 +62,11 @@ export class FakeNative implements Native {
   /** Told of every signal the default pidfdSendSignal delivers (to a live pid): a
    * test's fake processes can die of it. */
   onSignal?: (pid: number, signal: number) => void;
+  /** Links of the fake network namespace, by name (createBridge adds one; tests may add veths). */
+  readonly links = new Map<string, { kind: string; address?: string; mtu?: number }>();
+  /** nftables tables (family ip) that exist, with their map elements: key "tcp . 8080" or
+   * "127.0.0.1 . tcp . 8080" → "10.88.0.5 . 80", as `nft list map` prints them. */
+  readonly nftTables = new Map<string, { pub_any: Map<string, string>; pub_ip: Map<string, string> }>();
   private nextFd = 100;
   private readonly waiters = new Map<number, (() => void)[]>();
   private readonly scripted = new Map<NativeMethod, (...args: never[]) => unknown>();
@@ -280,4 +285,57 @@ export class FakeNative implements Native {
   removeTree(path: string): void {
     return this.invoke('removeTree', [path], () => undefined);
   }
+
+  linkExists(name: string): boolean {
+    return this.invoke('linkExists', [name], () => {
+      checkIfName(name);
+      return this.links.has(name);
+    });
+  }
+
+  createBridge(name: string, addressCidr: string, mtu?: number): void {
+    return this.invoke('createBridge', [name, addressCidr, mtu], () => {
+      checkIfName(name);
+      if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(addressCidr)) throw errnoError('EINVAL', 'address', addressCidr);
+      if (this.links.has(name)) throw errnoError('EEXIST', 'RTM_NEWLINK', name);
+      this.links.set(name, { kind: 'bridge', address: addressCidr, ...(mtu === undefined ? {} : { mtu }) });
+    });
+  }
+
+  deleteLink(name: string): void {
+    return this.invoke('deleteLink', [name], () => {
+      checkIfName(name);
+      if (!this.links.delete(name)) throw errnoError('ENODEV', 'RTM_DELLINK', name);
+    });
+  }
+
+  listLinks(prefix: string): string[] {
+    return this.invoke('listLinks', [prefix], () => [...this.links.keys()].filter((n) => n.startsWith(prefix)));
+  }
+
+  nftTableExists(table: string): boolean {
+    return this.invoke('nftTableExists', [table], () => this.nftTables.has(table));
+  }
+
+  nftDeletePorts(table: string, ports: string, containerAddress: string): void {
+    return this.invoke('nftDeletePorts', [table, ports, containerAddress], () => {
+      const t = this.nftTables.get(table);
+      for (const p of ports ? ports.split(',') : []) {
+        const m = /^(tcp|udp):(\d{1,3}(?:\.\d{1,3}){3}):(\d+):(\d+)$/.exec(p);
+        if (!m) throw errnoError('EINVAL', 'ports', p);
+        const [, proto, ip, hostPort, ctrPort] = m as unknown as [string, string, string, string, string];
+        if (!t) continue;
+        const any = ip === '0.0.0.0';
+        const map = any ? t.pub_any : t.pub_ip;
+        const key = any ? `${proto} . ${hostPort}` : `${ip} . ${proto} . ${hostPort}`;
+        // Only an element that still maps to this container (as the addon checks).
+        if (map.get(key) === `${containerAddress} . ${ctrPort}`) map.delete(key);
+      }
+    });
+  }
+}
+
+/** Interface names as the kernel takes them: 1-15 bytes, no '/'. */
+function checkIfName(name: string): void {
+  if (name.length === 0 || name.length > 15 || name.includes('/')) throw errnoError('EINVAL', 'ifname', name);
 }

@@ -162,5 +162,27 @@ export interface Native {
    * a mount point. Errors are one short line.
    */
   removeTree(path: string): void;
+
+  // --- Networks (addon/net.cc, the same netlink code as the monitor's), in
+  // the caller's network namespace. The per-container part (veth pair,
+  // addresses, routes, port reservation, map elements) is the monitor's,
+  // driven by config.json annotations (native/PROTOCOL.md, "Networking").
+
+  /** A link (any kind) of that name exists. */
+  linkExists(name: string): boolean;
+  /** A bridge, up, with addressCidr ("10.88.0.1/16", the gateway) on it. EEXIST when the name is taken. */
+  createBridge(name: string, addressCidr: string, mtu?: number): void;
+  /** Deletes a link (a bridge, a veth's host end with its peer); ENODEV when missing. */
+  deleteLink(name: string): void;
+  /** Names of the links whose name starts with prefix. */
+  listLinks(prefix: string): string[];
+  /** Table `ip <table>` exists (nftables). */
+  nftTableExists(table: string): boolean;
+  /**
+   * Removes the map elements (pub_any / pub_ip) of `ports` (run.hutch.ports syntax,
+   * "tcp:0.0.0.0:8080:80,…") that still map to containerAddress. Missing elements,
+   * maps or table are not an error: for gc after a monitor was killed.
+   */
+  nftDeletePorts(table: string, ports: string, containerAddress: string): void;
 }
 

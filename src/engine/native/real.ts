@@ -103,6 +103,16 @@ export function loadNative(): Native {
     layerRemove: (h, path) => a.layerRemove(h, path),
     layerClose: (h, finish) => a.layerClose(h, finish),
     removeTree: sync((path: string) => a.removeTree(path)),
+    linkExists: sync((name: string) => a.linkExists(name)),
+    createBridge: sync((name: string, addressCidr: string, mtu?: number) =>
+      mtu === undefined ? a.createBridge(name, addressCidr) : a.createBridge(name, addressCidr, mtu),
+    ),
+    deleteLink: sync((name: string) => a.deleteLink(name)),
+    listLinks: sync((prefix: string) => a.listLinks(prefix)),
+    nftTableExists: sync((table: string) => a.nftTableExists(table)),
+    nftDeletePorts: sync((table: string, ports: string, containerAddress: string) =>
+      a.nftDeletePorts(table, ports, containerAddress),
+    ),
   };
   return loaded;
 }
