@@ -220,10 +220,16 @@ test('inspect prints a JSON array with 2-space indent', async () => {
   const e = psFixture();
   const r = await cli(['inspect', 'web'], e);
   assert.equal(r.code, 0);
-  assert.equal(r.out, `${JSON.stringify([e.containers[1]], null, 2)}\n`);
+  const settings = {
+    IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '',
+    Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }] },
+    Networks: {},
+  };
+  const want = `${JSON.stringify([{ ...e.containers[1], NetworkSettings: settings }], null, 2)}\n`;
+  assert.equal(r.out, want);
   const m = await cli(['inspect', 'web', 'nope'], e);
   assert.equal(m.code, 1);
-  assert.equal(m.out, `${JSON.stringify([e.containers[1]], null, 2)}\n`);
+  assert.equal(m.out, want);
   assert.equal(m.err, 'hutch: No such container: nope\n');
 });
 

@@ -1,5 +1,5 @@
 // docker's JSON shape of `network inspect`, from the engine's NetworkInfo.
-import type { NetworkInfo } from '../../engine/types.js';
+import type { ContainerInfo, NetworkInfo } from '../../engine/types.js';
 
 export function dockerNetwork(n: NetworkInfo): Record<string, unknown> {
   const prefix = n.subnet.split('/')[1];
@@ -21,5 +21,24 @@ export function dockerNetwork(n: NetworkInfo): Record<string, unknown> {
     ),
     Options: { 'com.docker.network.bridge.name': n.bridge },
     Labels: n.labels,
+  };
+}
+
+/** docker's `NetworkSettings` of a container (inspect). */
+export function networkSettings(c: ContainerInfo): Record<string, unknown> {
+  const e = c.endpoint;
+  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+  for (const p of c.ports ?? []) (ports[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+  return {
+    IPAddress: e?.ipAddress ?? '',
+    IPPrefixLen: e?.prefixLen ?? 0,
+    Gateway: e?.gateway ?? '',
+    MacAddress: e?.macAddress ?? '',
+    Ports: ports,
+    Networks: e
+      ? {
+          [e.network]: { NetworkID: e.networkId, IPAddress: e.ipAddress, IPPrefixLen: e.prefixLen, Gateway: e.gateway, MacAddress: e.macAddress, Aliases: e.aliases.length ? e.aliases : null },
+        }
+      : {},
   };
 }

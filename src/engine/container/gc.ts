@@ -18,6 +18,7 @@ import { BrokenRecord } from '../errors.js';
 import { removeBroken } from './broken.js';
 import { reconcile } from './reconcile.js';
 import { removeIfDone } from './remove.js';
+import { networkGc } from '../network/gc.js';
 
 export async function gc(ctx: Ctx): Promise<string[]> {
   const removed: string[] = [];
@@ -78,6 +79,7 @@ export async function gc(ctx: Ctx): Promise<string[]> {
     const now = await reconcile(ctx, rec).catch(() => null);
     if (now && (await removeIfDone(ctx, now))) removed.push(`exited --rm container ${now.name}`);
   }
+  removed.push(...networkGc(ctx));
   removed.push(...(await ctx.images.gc()));
   return removed;
 }

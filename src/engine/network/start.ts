@@ -8,7 +8,7 @@ import { files, loadRecord, type ContainerRecord } from '../container/record.js'
 import { containerDir } from '../paths.js';
 import { Conflict, NotFound } from '../errors.js';
 import { networkMode } from './endpoint.js';
-import { ensureNetwork, type NetNative } from './setup.js';
+import { ensureNetwork } from './setup.js';
 import { findNetwork, listNetworks } from './store.js';
 import type { PortElement } from './ruleset.js';
 
@@ -29,7 +29,7 @@ export function runningPorts(ctx: Ctx): PortElement[] {
 
 export function netDeps(ctx: Ctx) {
   return {
-    native: ctx.native as unknown as NetNative,
+    native: ctx.native,
     networks: () => listNetworks(ctx.paths),
     activePorts: () => runningPorts(ctx),
   };

@@ -1,0 +1,123 @@
+// Network leftovers for `gc`: leases of containers that no longer exist, host veths
+// of containers that do not run, bridges of networks that are gone, and published
+// port elements in hutch's table that no running container owns (a monitor killed
+// with SIGKILL cannot remove its own). Bridge networking assumes one state root per
+// network namespace (the table and the bridges are per namespace): gc judges the
+// namespace's `hutch` links by this root's records.
+import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import type { Ctx } from '../container/context.js';
+import { listIds } from '../container/context.js';
+import { creatorAlive } from '../container/create.js';
+import { loadRecord } from '../container/record.js';
+import { containerDir } from '../paths.js';
+import { leases, leasesDir } from './ipam.js';
+import { listNetworks } from './store.js';
+import { runningPorts } from './start.js';
+import { findNft } from './nft.js';
+import { TABLE } from './ruleset.js';
+import { portsAnnotation, type PortMapping } from './ports.js';
+
+export function networkGc(ctx: Ctx): string[] {
+  const removed: string[] = [];
+  const ids = new Set(listIds(ctx));
+  const nets = listNetworks(ctx.paths);
+  for (const n of nets) {
+    for (const [ip, id] of leases(ctx.paths, n)) {
+      if (ids.has(id) || fs.existsSync(containerDir(ctx.paths, id)) || creatorAlive(ctx, id)) continue;
+      try {
+        fs.unlinkSync(`${leasesDir(ctx.paths, n)}/${ip}`);
+        removed.push(`lease ${ip} on network ${n.name}`);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+  const running = new Set<string>();
+  const stopped = new Set<string>();
+  for (const id of ids) {
+    try {
+      (loadRecord(containerDir(ctx.paths, id))?.status === 'running' ? running : stopped).add(id.slice(0, 9));
+    } catch {
+      /* broken: the container gc removes it, its netns goes with its processes */
+    }
+  }
+  let links: string[] = [];
+  try {
+    links = ctx.native.listLinks('hutch');
+  } catch {
+    /* no netlink (a fake): nothing to judge */
+  }
+  const bridges = new Set(nets.map((n) => n.bridge));
+  for (const l of links) {
+    const veth = /^hutchv([0-9a-f]{9})$/.exec(l);
+    const stale = veth ? stopped.has(veth[1]) || (!running.has(veth[1]) && !stopped.has(veth[1])) : /^hutchbr[0-9a-f]{8}$/.test(l) && !bridges.has(l);
+    if (!stale) continue;
+    try {
+      ctx.native.deleteLink(l);
+      removed.push(`${veth ? 'veth' : 'bridge'} ${l}`);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  removed.push(...stalePorts(ctx));
+  return removed;
+}
+
+interface NftElem {
+  key: string;
+  proto: 'tcp' | 'udp';
+  hostIp: string;
+  hostPort: number;
+  ip: string;
+  port: number;
+}
+
+/** Elements of the two port maps, from `nft -j list map`. */
+function listPortElements(nft: string): NftElem[] {
+  const out: NftElem[] = [];
+  for (const map of ['pub_any', 'pub_ip']) {
+    const r = spawnSync(nft, ['-j', 'list', 'map', 'ip', TABLE, map], { encoding: 'utf8', timeout: 10_000 });
+    if (r.status !== 0) continue;
+    try {
+      const doc = JSON.parse(r.stdout) as { nftables: Array<{ map?: { elem?: unknown[] } }> };
+      for (const item of doc.nftables) {
+        for (const el of item.map?.elem ?? []) {
+          // [ {concat: [key parts]}, {concat: [ip, port]} ]
+          const [k, v] = el as [{ concat: (string | number)[] }, { concat: (string | number)[] }];
+          const kp = k.concat;
+          const [ip, port] = v.concat as [string, number];
+          if (map === 'pub_any') out.push({ key: map, proto: kp[0] as 'tcp' | 'udp', hostIp: '0.0.0.0', hostPort: Number(kp[1]), ip, port: Number(port) });
+          else out.push({ key: map, hostIp: String(kp[0]), proto: kp[1] as 'tcp' | 'udp', hostPort: Number(kp[2]), ip, port: Number(port) });
+        }
+      }
+    } catch {
+      /* an nft whose JSON we do not know: leave the elements */
+    }
+  }
+  return out;
+}
+
+function stalePorts(ctx: Ctx): string[] {
+  let tableThere = false;
+  try {
+    tableThere = ctx.native.nftTableExists(TABLE);
+  } catch {
+    return [];
+  }
+  const nft = findNft();
+  if (!tableThere || !nft) return [];
+  const live = new Set(runningPorts(ctx).map((e) => `${e.port.protocol}:${e.port.hostIp}:${e.port.hostPort}:${e.containerIp}:${e.port.containerPort}`));
+  const removed: string[] = [];
+  for (const e of listPortElements(nft)) {
+    if (live.has(`${e.proto}:${e.hostIp}:${e.hostPort}:${e.ip}:${e.port}`)) continue;
+    const p: PortMapping = { protocol: e.proto, hostIp: e.hostIp, hostPort: e.hostPort, containerPort: e.port };
+    try {
+      ctx.native.nftDeletePorts(TABLE, portsAnnotation([p]), e.ip);
+      removed.push(`published port ${e.hostIp}:${e.hostPort}/${e.proto} -> ${e.ip}:${e.port}`);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return removed;
+}
