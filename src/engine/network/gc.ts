@@ -99,7 +99,7 @@ function listPortElements(nft: string): NftElem[] {
 }
 
 function stalePorts(ctx: Ctx): string[] {
-  let tableThere = false;
+  let tableThere: boolean;
   try {
     tableThere = ctx.native.nftTableExists(TABLE);
   } catch {
