@@ -215,6 +215,12 @@ test('monitor: eth0 with address and default route, host end on the bridge with 
   assert.match(out, /02:42:0a:5d:00:05\n1400\n/);
   assert.match(m.sync(), /^pid \d+ \d+\n/);
 
+  // exec joins the init's network namespace (through its pidfd).
+  const initPid = /^pid (\d+)/.exec(m.sync())![1]!;
+  const ex = spawnSync(MONITOR, ['exec', '--pid', initPid, '--bundle', b, '--', '/bin/ip', '-o', '-4', 'addr', 'show', 'eth0'], { encoding: 'utf8' });
+  assert.equal(ex.status, 0, ex.stderr);
+  assert.match(ex.stdout, /inet 10\.93\.0\.5\/24/);
+
   const host = s.sh(['ip', '-d', '-o', 'link', 'show', 'dev', 'hutchtest0']);
   assert.match(host, /master hn-br/);
   assert.match(host, /hairpin on/);
@@ -302,9 +308,15 @@ test('monitor: a network namespace by path is joined (container:NAME); other typ
   const s = await scratch(t);
   const dir = tmpDir(t);
   s.sh(['ip', 'link', 'add', 'hn-seen', 'type', 'bridge']);
-  const m = startMonitor(t, s, bundle(dir, ['/bin/sh', '-c', 'ip -o link show hn-seen && echo JOINED'], {}, `/proc/${s.pid}/ns/net`));
+  const jb = bundle(dir, ['/bin/sh', '-c', `ip -o link show hn-seen && echo JOINED; ${WAIT_GO}`], {}, `/proc/${s.pid}/ns/net`);
+  const m = startMonitor(t, s, jb);
+  await until('the container to start', () => m.out().includes('JOINED'));
+  const initPid = /^pid (\d+)/.exec(m.sync())![1]!;
+  assert.equal(fs.readlinkSync(`/proc/${initPid}/ns/net`), fs.readlinkSync(`/proc/${s.pid}/ns/net`));
+  const ex = spawnSync(MONITOR, ['exec', '--pid', initPid, '--bundle', jb, '--', '/bin/ip', '-o', 'link', 'show', 'hn-seen'], { encoding: 'utf8' });
+  assert.equal(ex.status, 0, ex.stderr);
+  fs.writeFileSync(path.join(jb, 'rootfs', 'tmp', 'go'), '');
   assert.equal(await m.exited, 0);
-  assert.match(m.out(), /JOINED/);
 
   const notNet = startMonitor(t, s, bundle(dir, ['/bin/true'], {}, `/proc/${s.pid}/ns/uts`));
   assert.equal(await notNet.exited, 1);

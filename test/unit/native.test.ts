@@ -440,3 +440,32 @@ test('FakeNative records calls, simulates pidfds and files, and can be scripted'
     ['openRead', 'readInt', 'readInt', 'readMany', 'openRead', 'pidfdOpen', 'pidfdWait', 'pidfdOpen', 'flock'],
   );
 });
+
+test('FakeNative networks: in-memory links and nftables elements, with the addon\'s errors', () => {
+  const f = new FakeNative();
+  assert.equal(f.linkExists('hutch0'), false);
+  f.createBridge('hutch0', '10.88.0.1/16', 1500);
+  assert.equal(f.linkExists('hutch0'), true);
+  assert.deepEqual(f.links.get('hutch0'), { kind: 'bridge', address: '10.88.0.1/16', mtu: 1500 });
+  assert.throws(() => f.createBridge('hutch0', '10.88.0.1/16'), { code: 'EEXIST', syscall: 'RTM_NEWLINK' });
+  assert.throws(() => f.createBridge('hutch1', '10.88.0.1'), { code: 'EINVAL' });
+  assert.throws(() => f.linkExists('x'.repeat(16)), { code: 'EINVAL' });
+  f.links.set('hutchabc', { kind: 'veth' });
+  assert.deepEqual(f.listLinks('hutch').sort(), ['hutch0', 'hutchabc']);
+  f.deleteLink('hutchabc');
+  assert.throws(() => f.deleteLink('hutchabc'), { code: 'ENODEV', errno: -19 });
+
+  assert.equal(f.nftTableExists('hutch'), false);
+  f.nftTables.set('hutch', {
+    pub_any: new Map([['tcp . 8080', '10.88.0.5 . 80'], ['udp . 53', '10.88.0.9 . 53']]),
+    pub_ip: new Map([['127.0.0.1 . tcp . 8081', '10.88.0.5 . 81']]),
+  });
+  assert.equal(f.nftTableExists('hutch'), true);
+  f.nftDeletePorts('hutch', 'tcp:0.0.0.0:8080:80,udp:0.0.0.0:53:53,tcp:127.0.0.1:8081:81,tcp:0.0.0.0:1:1', '10.88.0.5');
+  const t = f.nftTables.get('hutch')!;
+  assert.deepEqual([...t.pub_any.keys()], ['udp . 53'], "another container's element stays");
+  assert.equal(t.pub_ip.size, 0);
+  f.nftDeletePorts('gone', 'tcp:0.0.0.0:8080:80', '10.88.0.5');
+  assert.throws(() => f.nftDeletePorts('hutch', 'sctp:0.0.0.0:1:1', '10.88.0.5'), { code: 'EINVAL' });
+  assert.deepEqual(f.callsOf('createBridge')[0], ['hutch0', '10.88.0.1/16', 1500]);
+});
