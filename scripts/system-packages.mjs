@@ -26,6 +26,8 @@ export const PACKAGES = {
     'zstd': 'zstd-compressed layers',
     'keyutils': 'keyctl, session keyring tests (test/integration/keyring.test.ts)',
     'bsdutils': 'script(1), a terminal for -t tests (test/integration/stdio-escape.test.ts)',
+    'nftables': 'nft(8): bridge networks, hutch\'s firewall table (test/integration/network.test.ts)',
+    'util-linux': 'unshare/nsenter: the network tests\' own namespaces (test/integration/netns.ts)',
   },
   bench: {
     'crun': 'the peer of the engine rows',
@@ -33,6 +35,7 @@ export const PACKAGES = {
     'busybox-static': 'the benchmark rootfs',
     'bsdutils': 'script(1), the terminal of the startup row (bench/startup.ts)',
     'htop': 'the context row of dashboard startup (lazydocker is not in Debian)',
+    'nftables': 'nft(8): the bridge network rows',
   },
 };
 

@@ -76,8 +76,22 @@ export function netLab(): NetLab {
   }
 }
 
-/** An HTTP GET with busybox wget (2 s timeout): the body, or null when it failed. */
+/** `busybox nc` sending an HTTP/1.0 GET to http://HOST:PORT/ (2 s timeout). */
+export function httpArgv(url: string): string[] {
+  const m = /^http:\/\/([^/:]+)(?::(\d+))?\//.exec(url);
+  if (!m) throw new Error(`bad url ${url}`);
+  // Not busybox wget: the static build's resolver crashes on this glibc (SIGSEGV, even for an address).
+  return ['sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 2 ${m[1]} ${m[2] ?? '80'}`];
+}
+
+/** The body of a 200 response, or null when the connection or the request failed. */
+export function httpBody(out: string): string | null {
+  const i = out.indexOf('\r\n\r\n');
+  return /^HTTP\/1\.[01] 200/.test(out) && i >= 0 ? out.slice(i + 4) : null;
+}
+
+/** An HTTP GET run through `run` (a namespace's runner): the body, or null. */
 export function fetchVia(run: (argv: string[]) => SpawnSyncReturns<string>, url: string): string | null {
-  const r = run(['busybox', 'wget', '-T', '2', '-q', '-O', '-', url]);
-  return r.status === 0 ? r.stdout : null;
+  const r = run(httpArgv(url));
+  return r.status === 0 ? httpBody(r.stdout) : null;
 }

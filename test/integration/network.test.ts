@@ -1,0 +1,133 @@
+// Bridge networks end to end, as root, inside a fake host namespace with an
+// "outside" machine on an uplink (netns.ts): reachability (research
+// next-capabilities §1.3's matrix), port reservation, restarts, removal, gc.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { netLab, fetchVia, httpArgv, httpBody, UPLINK_HOST, UPLINK_OUTSIDE, type NetLab } from './netns.js';
+import { cgroupParentDirs } from './helpers.js';
+
+let lab: NetLab;
+let env: NodeJS.ProcessEnv;
+let root: string;
+let cgroupParent: string;
+
+const hutch = (...args: string[]) => lab.hutch(env, args);
+function ok(...args: string[]): string {
+  const r = hutch(...args);
+  assert.equal(r.status, 0, `hutch ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+/** A container serving `hello-NAME` over HTTP on port 80 (busybox httpd). */
+function server(name: string, ...flags: string[]): string {
+  ok('run', '-d', '--name', name, ...flags, 'host', 'sh', '-c', `mkdir -p /www && echo hello-${name} > /www/index.html && exec busybox httpd -f -p 80 -h /www`);
+  return ipOf(name);
+}
+function ipOf(name: string): string {
+  const info = JSON.parse(ok('inspect', name))[0];
+  return info.endpoint.ipAddress;
+}
+/** GET from inside a container. */
+function fromCtr(name: string, url: string): string | null {
+  const r = hutch('exec', name, ...httpArgv(url));
+  return r.status === 0 ? httpBody(r.stdout) : null;
+}
+/** Waits until url answers from the fake host (the server starts after `run` returns). */
+async function ready(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (fetchVia(lab.inHost, url) !== null) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+before(() => {
+  lab = netLab();
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-net-'));
+  cgroupParent = `hutch-test-${randomBytes(4).toString('hex')}`;
+  env = { ...process.env, HUTCH_ROOT: root, HUTCH_CGROUP_PARENT: cgroupParent };
+});
+
+after(() => {
+  try {
+    for (const id of (hutch('ps', '-aq').stdout ?? '').split('\n').filter(Boolean)) hutch('rm', '-f', id);
+    hutch('gc');
+  } finally {
+    lab.close();
+    for (const d of cgroupParentDirs(cgroupParent)) fs.rmSync(d, { recursive: true, force: true });
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('reachability: published ports from the host (also 127.0.0.1) and outside; 127-only stays local; networks isolated', async () => {
+  ok('network', 'create', '--subnet', '10.90.1.0/24', 'app');
+  ok('network', 'create', '--subnet', '10.90.2.0/24', 'other');
+  const web = server('web', '--network', 'app', '-p', '8080:80', '-p', '127.0.0.1:8081:80');
+  server('peer', '--network', 'app');
+  server('stranger', '--network', 'other');
+  await ready(`http://127.0.0.1:8080/`);
+  assert.equal(fetchVia(lab.inHost, 'http://127.0.0.1:8080/'), 'hello-web\n', 'host → 127.0.0.1:P');
+  assert.equal(fetchVia(lab.inHost, 'http://127.0.0.1:8081/'), 'hello-web\n', 'host → 127.0.0.1-only port');
+  assert.equal(fetchVia(lab.inHost, `http://${UPLINK_HOST}:8080/`), 'hello-web\n', 'host → its uplink address');
+  assert.equal(fetchVia(lab.inOutside, `http://${UPLINK_HOST}:8080/`), 'hello-web\n', 'outside → uplink:P');
+  assert.equal(fetchVia(lab.inOutside, `http://${UPLINK_HOST}:8081/`), null, 'outside → a 127.0.0.1-only port is refused');
+  assert.equal(fromCtr('peer', `http://${web}/`), 'hello-web\n', 'same network, by address');
+  assert.equal(fromCtr('stranger', `http://${web}/`), null, 'another network cannot reach the container');
+  assert.equal(fromCtr('stranger', `http://${UPLINK_HOST}:8080/`), 'hello-web\n', 'another network, through the published port');
+  assert.equal(fromCtr('peer', `http://${UPLINK_HOST}:8080/`), 'hello-web\n', 'hairpin');
+  assert.equal(fromCtr('web', `http://${UPLINK_HOST}:8080/`), 'hello-web\n', 'self-hairpin');
+  // Outside routes straight at the container's subnet: the guard drops it.
+  lab.inOutside(['ip', 'route', 'add', '10.90.1.0/24', 'via', UPLINK_HOST]);
+  assert.equal(fetchVia(lab.inOutside, `http://${web}/`), null, 'outside → container address directly');
+});
+
+test('outbound NAT; --internal has no way out', async () => {
+  // A server on the outside machine.
+  const www = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-net-www-'));
+  fs.writeFileSync(path.join(www, 'index.html'), 'outside\n');
+  // nsenter execs httpd (a net namespace needs no fork): the pid is the server's.
+  const srv = spawn('nsenter', [`--net=/proc/${lab.outsidePid}/ns/net`, '--', 'busybox', 'httpd', '-f', '-p', '80', '-h', www], { stdio: 'ignore' });
+  try {
+    ok('network', 'create', '--internal', '--subnet', '10.90.3.0/24', 'sealed');
+    server('out', '--network', 'app');
+    server('in', '--network', 'sealed');
+    let reached: string | null = null;
+    for (let i = 0; i < 40 && reached === null; i++) reached = fromCtr('out', `http://${UPLINK_OUTSIDE}/`);
+    assert.equal(reached, 'outside\n', 'a container reaches the outside machine');
+    assert.equal(fromCtr('in', `http://${UPLINK_OUTSIDE}/`), null, '--internal: no route out');
+  } finally {
+    srv.kill('SIGKILL');
+    fs.rmSync(www, { recursive: true, force: true });
+  }
+});
+
+test('a published port is reserved: a second -p fails in one line and leaves nothing', () => {
+  const before = ok('ps', '-aq').split('\n').filter(Boolean).length;
+  const r = hutch('run', '-d', '--network', 'app', '-p', '8080:80', 'host', 'sleep', '100');
+  assert.equal(r.status, 125);
+  assert.equal(r.stderr, 'hutch: Bind for 0.0.0.0:8080 failed: port is already allocated\n');
+  assert.equal(ok('ps', '-aq').split('\n').filter(Boolean).length, before, 'no container left');
+  const leases = JSON.parse(ok('network', 'inspect', 'app'))[0].Containers;
+  assert.equal(Object.keys(leases).length, 3, 'no lease left (web, peer, out)');
+});
+
+test('restart keeps the address and the ports; network rm refused while used; rm -f leaves nothing', async () => {
+  const ip = ipOf('web');
+  ok('restart', '-t', '1', 'web');
+  assert.equal(ipOf('web'), ip);
+  await ready('http://127.0.0.1:8080/');
+  assert.equal(fetchVia(lab.inHost, 'http://127.0.0.1:8080/'), 'hello-web\n');
+  const rm = hutch('network', 'rm', 'app');
+  assert.equal(rm.status, 125);
+  assert.match(rm.stderr, /^hutch: error while removing network: network app id [0-9a-f]{64} has active endpoints \(/);
+  const veth = JSON.parse(ok('inspect', 'web'))[0].endpoint.veth;
+  ok('rm', '-f', 'web');
+  assert.equal(lab.inHost(['ip', 'link', 'show', veth]).status !== 0, true, 'the veth is gone');
+  const maps = lab.inHost(['nft', 'list', 'table', 'ip', 'hutch']).stdout;
+  assert.doesNotMatch(maps, /8080/, 'no port element left');
+  assert.equal(fetchVia(lab.inHost, 'http://127.0.0.1:8080/'), null);
+});
