@@ -20,8 +20,9 @@ export interface Endpoint {
   prefixLen: number;
   gateway: string;
   macAddress: string;
-  /** Host-side veth and the bridge it is attached to. */
+  /** Host-side veth and the bridge it is attached to; the interface's name inside. */
   veth: string;
+  ifname: string;
   bridge: string;
   aliases: string[];
 }
@@ -94,8 +95,8 @@ export interface ContainerInfo {
   cgroupPaths: Record<string, string>;
   /** Status 'unknown': why its record could not be read, in one line. */
   problem?: string;
-  /** On a bridge network: its address there (kept across restarts until rm). */
-  endpoint?: Endpoint;
+  /** Its places on bridge networks, eth0 first (kept across restarts until rm or disconnect). */
+  endpoints?: Endpoint[];
   /** Published ports with the host ports resolved. */
   ports?: PortMapping[];
 }

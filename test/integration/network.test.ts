@@ -29,7 +29,7 @@ function server(name: string, ...flags: string[]): string {
 }
 function ipOf(name: string): string {
   const info = JSON.parse(ok('inspect', name))[0];
-  return info.endpoint.ipAddress;
+  return info.endpoints[0].ipAddress;
 }
 /** GET from inside a container. */
 function fromCtr(name: string, url: string): string | null {
@@ -124,7 +124,7 @@ test('restart keeps the address and the ports; network rm refused while used; rm
   const rm = hutch('network', 'rm', 'app');
   assert.equal(rm.status, 125);
   assert.match(rm.stderr, /^hutch: error while removing network: network app id [0-9a-f]{64} has active endpoints \(/);
-  const veth = JSON.parse(ok('inspect', 'web'))[0].endpoint.veth;
+  const veth = JSON.parse(ok('inspect', 'web'))[0].endpoints[0].veth;
   ok('rm', '-f', 'web');
   assert.equal(lab.inHost(['ip', 'link', 'show', veth]).status !== 0, true, 'the veth is gone');
   const maps = lab.inHost(['nft', 'list', 'table', 'ip', 'hutch']).stdout;

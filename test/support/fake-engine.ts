@@ -205,7 +205,7 @@ export class FakeEngine implements EngineApi {
     if (net) {
       try {
         const ip = this.nets.lease(net, c.id, spec.ip);
-        c.endpoint = { network: net.name, networkId: net.id, ipAddress: ip, prefixLen: Number(net.subnet.split('/')[1]), gateway: net.gateway, macAddress: '02:42:00:00:00:00', veth: `hutchv${c.id.slice(0, 9)}`, bridge: net.bridge, aliases: [] };
+        c.endpoints = [{ network: net.name, networkId: net.id, ipAddress: ip, prefixLen: Number(net.subnet.split('/')[1]), gateway: net.gateway, macAddress: '02:42:00:00:00:00', veth: `hutchv${c.id.slice(0, 9)}`, ifname: 'eth0', bridge: net.bridge, aliases: [] }];
         let next = 49153;
         const ports = (spec.ports ?? []).map((p) => (p.hostPort ? p : { ...p, hostPort: next++ }));
         if (ports.length) c.ports = ports;

@@ -155,7 +155,7 @@ test('ensureNetwork: nothing done when all is there; a lost table is rebuilt; a 
 });
 
 test('/etc/hosts, /etc/resolv.conf and the monitor annotations', () => {
-  const e = { network: 'app', networkId: 'x', ipAddress: '10.90.0.2', prefixLen: 24, gateway: '10.90.0.1', macAddress: '02:42:0a:5a:00:02', veth: 'hutchv123456789', bridge: 'hutchbr1', aliases: [] };
+  const e = { network: 'app', networkId: 'x', ipAddress: '10.90.0.2', prefixLen: 24, gateway: '10.90.0.1', macAddress: '02:42:0a:5a:00:02', veth: 'hutchv123456789', ifname: 'eth0', bridge: 'hutchbr1', aliases: [] };
   assert.equal(hostsFile('web', e, ['db:10.0.0.9']), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.9\tdb\n10.90.0.2\tweb\n');
   assert.match(hostsFile('web', undefined), /127\.0\.1\.1\tweb\n$/);
   const host = 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n';
@@ -163,9 +163,14 @@ test('/etc/hosts, /etc/resolv.conf and the monitor annotations', () => {
   assert.equal(resolvConf({}, host, upstream), 'search lan\nnameserver 192.168.1.1\noptions edns0 trust-ad\n');
   assert.equal(resolvConf({}, 'nameserver 127.0.0.1\n', ''), 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n');
   assert.equal(resolvConf({ dns: ['1.1.1.1'], dnsSearch: ['x.y'] }, host, upstream), 'search x.y\nnameserver 1.1.1.1\noptions edns0 trust-ad\n');
-  assert.deepEqual(networkAnnotations(e, parsePublish('8080:80'), false), {
+  assert.deepEqual(networkAnnotations([e], parsePublish('8080:80'), () => false), {
     'run.hutch.networks': 'bridge=hutchbr1,veth=hutchv123456789,ifname=eth0,address=10.90.0.2/24,gateway=10.90.0.1,mac=02:42:0a:5a:00:02',
     'run.hutch.ports': 'tcp:0.0.0.0:8080:80',
   });
-  assert.doesNotMatch(networkAnnotations(e, [], true)['run.hutch.networks'], /gateway/, 'internal: no default route');
+  assert.doesNotMatch(networkAnnotations([e], [], () => true)['run.hutch.networks'], /gateway/, 'internal: no default route');
+  const e1 = { ...e, network: 'b', ifname: 'eth1', veth: 'hutchv12345601', ipAddress: '10.91.0.2' };
+  assert.equal(
+    networkAnnotations([e, e1], [], (x) => x.network === 'b')['run.hutch.networks'],
+    'bridge=hutchbr1,veth=hutchv123456789,ifname=eth0,address=10.90.0.2/24,gateway=10.90.0.1,mac=02:42:0a:5a:00:02;bridge=hutchbr1,veth=hutchv12345601,ifname=eth1,address=10.91.0.2/24,mac=02:42:0a:5a:00:02',
+  );
 });

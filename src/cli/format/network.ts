@@ -26,7 +26,7 @@ export function dockerNetwork(n: NetworkInfo): Record<string, unknown> {
 
 /** docker's `NetworkSettings` of a container (inspect). */
 export function networkSettings(c: ContainerInfo): Record<string, unknown> {
-  const e = c.endpoint;
+  const e = c.endpoints?.[0];
   const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
   for (const p of c.ports ?? []) (ports[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
   return {
@@ -35,10 +35,8 @@ export function networkSettings(c: ContainerInfo): Record<string, unknown> {
     Gateway: e?.gateway ?? '',
     MacAddress: e?.macAddress ?? '',
     Ports: ports,
-    Networks: e
-      ? {
-          [e.network]: { NetworkID: e.networkId, IPAddress: e.ipAddress, IPPrefixLen: e.prefixLen, Gateway: e.gateway, MacAddress: e.macAddress, Aliases: e.aliases.length ? e.aliases : null },
-        }
-      : {},
+    Networks: Object.fromEntries(
+      (c.endpoints ?? []).map((x) => [x.network, { NetworkID: x.networkId, IPAddress: x.ipAddress, IPPrefixLen: x.prefixLen, Gateway: x.gateway, MacAddress: x.macAddress, Aliases: x.aliases.length ? x.aliases : null }]),
+    ),
   };
 }

@@ -43,13 +43,13 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
   try {
     const mode = networkMode(spec);
     let ports: PortMapping[] = [];
-    let internal = false;
+    const internal = new Set<string>();
     let network = spec.network;
     if (mode.kind === 'network') {
       const netRec = await networkFor(ctx.native, ctx.paths, mode.name);
-      endpoint = makeEndpoint(ctx.paths, netRec, id, spec, name);
+      endpoint = makeEndpoint(ctx.paths, netRec, id, { ip: spec.ip, aliases: spec.networkAliases, name, index: 0 });
       ports = await resolvePorts(spec, image.exposedPorts ?? []);
-      internal = netRec.internal;
+      if (netRec.internal) internal.add(netRec.name);
       network = netRec.name;
     } else if (mode.kind === 'container') {
       // The other container's namespace is joined at start; it must exist now (docker).
@@ -83,7 +83,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       hostnameFile: files.hostname(dir),
       hostsFile: files.hosts(dir),
       resolvFile: endpoint ? files.resolv(dir) : undefined,
-      endpoint,
+      endpoints: endpoint ? [endpoint] : [],
       ports,
       internal,
       cgroupsPath: `${ctx.cgroups.parent}/${id}`,
@@ -103,7 +103,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       exitCode: null,
       oomKilled: false,
       spec: { ...spec, name, cmd: args, ...(network !== undefined ? { network } : {}) },
-      ...(endpoint ? { endpoint } : {}),
+      ...(endpoint ? { endpoints: [endpoint] } : {}),
       ...(ports.length ? { ports } : {}),
       bundle: dir,
       logPath: files.log(dir),

@@ -34,7 +34,7 @@ export async function removeContainer(ctx: Ctx, id: string, force = false): Prom
     const doomed = `${ctx.paths.containers}/.rm-${process.pid}-${id}`;
     fs.renameSync(dir, doomed);
     releaseName(ctx, rec.name, id);
-    if (rec.endpoint) releaseEndpoint(ctx.paths, rec.endpoint, id);
+    for (const e of rec.endpoints ?? []) releaseEndpoint(ctx.paths, e, id);
     fs.rmSync(doomed, { recursive: true, force: true });
   });
 }

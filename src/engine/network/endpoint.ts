@@ -50,8 +50,8 @@ export async function networkFor(native: FlockApi, paths: Paths, name: string): 
 }
 
 /** Leases the address; the caller releases it if the create fails later. */
-export function makeEndpoint(paths: Paths, netRec: NetworkRecord, containerId: string, spec: ContainerSpec, name: string): Endpoint {
-  const ip = allocate(paths, netRec, containerId, spec.ip);
+export function makeEndpoint(paths: Paths, netRec: NetworkRecord, containerId: string, o: { ip?: string; aliases?: string[]; name: string; index: number }): Endpoint {
+  const ip = allocate(paths, netRec, containerId, o.ip);
   const octets = ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0'));
   return {
     network: netRec.name,
@@ -61,10 +61,16 @@ export function makeEndpoint(paths: Paths, netRec: NetworkRecord, containerId: s
     gateway: netRec.gateway,
     // docker's scheme: 02:42 and the address, unique on the network.
     macAddress: ['02', '42', ...octets].join(':'),
-    veth: `hutchv${containerId.slice(0, 9)}`,
+    veth: vethName(containerId, o.index),
+    ifname: `eth${o.index}`,
     bridge: netRec.bridge,
-    aliases: netRec.dns ? [name, containerId.slice(0, 12), ...(spec.networkAliases ?? [])] : [],
+    aliases: netRec.dns ? [o.name, containerId.slice(0, 12), ...(o.aliases ?? [])] : [],
   };
+}
+
+/** `hutchv` + 9 hex digits (IFNAMSIZ): the id's first 9 for eth0, its first 7 and the index for the others. */
+export function vethName(containerId: string, index: number): string {
+  return index === 0 ? `hutchv${containerId.slice(0, 9)}` : `hutchv${containerId.slice(0, 7)}${index.toString(16).padStart(2, '0')}`;
 }
 
 export function releaseEndpoint(paths: Paths, e: Endpoint, containerId: string): void {
@@ -111,12 +117,16 @@ export async function resolvePorts(spec: ContainerSpec, exposed: readonly string
   return out;
 }
 
-/** config.json annotations for the monitor (native/PROTOCOL.md). */
-export function networkAnnotations(e: Endpoint | undefined, ports: readonly PortMapping[], internal: boolean): Record<string, string> {
-  if (!e) return {};
-  const iface = [`bridge=${e.bridge}`, `veth=${e.veth}`, 'ifname=eth0', `address=${e.ipAddress}/${e.prefixLen}`, ...(internal ? [] : [`gateway=${e.gateway}`]), `mac=${e.macAddress}`];
+/** One interface of the monitor's `run.hutch.networks` (native/PROTOCOL.md); `gateway`: give it the default route. */
+export function interfaceSpec(e: Endpoint, gateway: boolean): string {
+  return [`bridge=${e.bridge}`, `veth=${e.veth}`, `ifname=${e.ifname}`, `address=${e.ipAddress}/${e.prefixLen}`, ...(gateway ? [`gateway=${e.gateway}`] : []), `mac=${e.macAddress}`].join(',');
+}
+
+/** config.json annotations for the monitor. `internal(e)`: its network has no way out (no default route there). */
+export function networkAnnotations(endpoints: readonly Endpoint[], ports: readonly PortMapping[], internal: (e: Endpoint) => boolean): Record<string, string> {
+  if (endpoints.length === 0) return {};
   return {
-    'run.hutch.networks': iface.join(','),
+    'run.hutch.networks': endpoints.map((e) => interfaceSpec(e, !internal(e))).join(';'),
     ...(ports.length ? { 'run.hutch.ports': portsAnnotation(ports) } : {}),
   };
 }

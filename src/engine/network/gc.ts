@@ -37,7 +37,7 @@ export function networkGc(ctx: Ctx): string[] {
   const stopped = new Set<string>();
   for (const id of ids) {
     try {
-      (loadRecord(containerDir(ctx.paths, id))?.status === 'running' ? running : stopped).add(id.slice(0, 9));
+      (loadRecord(containerDir(ctx.paths, id))?.status === 'running' ? running : stopped).add(id.slice(0, 7));
     } catch {
       /* broken: the container gc removes it, its netns goes with its processes */
     }
@@ -50,7 +50,8 @@ export function networkGc(ctx: Ctx): string[] {
   }
   const bridges = new Set(nets.map((n) => n.bridge));
   for (const l of links) {
-    const veth = /^hutchv([0-9a-f]{9})$/.exec(l);
+    // hutchv + the container id's first 7 hex digits + 2 more (endpoint.ts vethName).
+    const veth = /^hutchv([0-9a-f]{7})[0-9a-f]{2}$/.exec(l);
     const stale = veth ? stopped.has(veth[1]) || (!running.has(veth[1]) && !stopped.has(veth[1])) : /^hutchbr[0-9a-f]{8}$/.test(l) && !bridges.has(l);
     if (!stale) continue;
     try {

@@ -22,7 +22,8 @@ export function runningPorts(ctx: Ctx): PortElement[] {
     } catch {
       continue;
     }
-    if (rec?.status === 'running' && rec.endpoint) for (const port of rec.ports ?? []) out.push({ port, containerIp: rec.endpoint.ipAddress });
+    const primary = rec?.endpoints?.[0];
+    if (rec?.status === 'running' && primary) for (const port of rec.ports ?? []) out.push({ port, containerIp: primary.ipAddress });
   }
   return out;
 }
@@ -37,10 +38,12 @@ export function netDeps(ctx: Ctx) {
 
 export function networkAtStart(ctx: Ctx, rec: ContainerRecord): void {
   const mode = networkMode(rec.spec);
-  if (mode.kind === 'network' && rec.endpoint) {
-    const net = findNetwork(ctx.paths, rec.endpoint.network);
-    if (!net || net.id !== rec.endpoint.networkId) throw new NotFound(`network ${rec.endpoint.network} not found`);
-    ensureNetwork(netDeps(ctx), net);
+  if (mode.kind === 'network') {
+    for (const e of rec.endpoints ?? []) {
+      const net = findNetwork(ctx.paths, e.network);
+      if (!net || net.id !== e.networkId) throw new NotFound(`network ${e.network} not found`);
+      ensureNetwork(netDeps(ctx), net);
+    }
   } else if (mode.kind === 'container') {
     const targetId = resolveId(ctx, mode.name);
     const target = loadRecord(containerDir(ctx.paths, targetId));

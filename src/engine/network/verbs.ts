@@ -25,7 +25,7 @@ function info(ctx: Ctx, n: NetworkRecord): NetworkInfo {
     } catch {
       /* a broken record still holds its lease */
     }
-    containers.push({ id, name: rec?.name ?? '', ipAddress: ip, macAddress: rec?.endpoint?.macAddress ?? '' });
+    containers.push({ id, name: rec?.name ?? '', ipAddress: ip, macAddress: rec?.endpoints?.find((e) => e.networkId === n.id)?.macAddress ?? '' });
   }
   return { ...n, containers };
 }

@@ -46,10 +46,10 @@ export interface BuildInput {
   hostsFile: string;
   /** Bind-mounted on /etc/resolv.conf (bridge networks). */
   resolvFile?: string;
-  endpoint?: Endpoint;
+  endpoints?: Endpoint[];
   ports?: PortMapping[];
-  /** The network has no way out (no default route). */
-  internal?: boolean;
+  /** Networks without a way out (no default route through them), by name. */
+  internal?: ReadonlySet<string>;
   cgroupsPath: string;
 }
 
@@ -96,7 +96,7 @@ export function buildConfig(b: BuildInput): OciConfig {
     },
     annotations: {
       'run.hutch.overlay': `lowerdir=${b.image.lowerdirs.join(':')},upperdir=${b.upperdir},workdir=${b.workdir}`,
-      ...(networkMode(s).kind === 'network' ? networkAnnotations(b.endpoint, b.ports ?? [], !!b.internal) : {}),
+      ...(networkMode(s).kind === 'network' ? networkAnnotations(b.endpoints ?? [], b.ports ?? [], (e) => !!b.internal?.has(e.network)) : {}),
     },
   };
 }
