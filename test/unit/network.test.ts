@@ -174,3 +174,32 @@ test('/etc/hosts, /etc/resolv.conf and the monitor annotations', () => {
     'bridge=hutchbr1,veth=hutchv123456789,ifname=eth0,address=10.90.0.2/24,gateway=10.90.0.1,mac=02:42:0a:5a:00:02;bridge=hutchbr1,veth=hutchv12345601,ifname=eth1,address=10.91.0.2/24,mac=02:42:0a:5a:00:02',
   );
 });
+
+test('names on a DNS network: one link per alias, first come first served, removed by owner; the monitor annotation; upstreams', async () => {
+  const { registerNames, unregisterNames, namesDir, dnsAnnotation, upstreams } = await import('../../src/engine/network/names.js');
+  const { dir, paths } = tmpPaths();
+  try {
+    const e = { network: 'app', networkId: 'n1', ipAddress: '10.90.0.2', prefixLen: 24, gateway: '10.90.0.1', macAddress: '', veth: '', ifname: 'eth0', bridge: '', aliases: ['Web', 'abc123', 'db.internal', '../x', 'bad/name'] };
+    registerNames(paths, e);
+    const d = namesDir(paths, 'n1');
+    assert.deepEqual(fs.readdirSync(d).sort(), ['abc123', 'db.internal', 'web']);
+    assert.equal(fs.readlinkSync(path.join(d, 'web')), '10.90.0.2');
+    const other = { ...e, ipAddress: '10.90.0.3', aliases: ['web', 'second'] };
+    registerNames(paths, other);
+    assert.equal(fs.readlinkSync(path.join(d, 'web')), '10.90.0.2', 'a taken name stays its owner\'s');
+    unregisterNames(paths, other);
+    assert.equal(fs.readlinkSync(path.join(d, 'web')), '10.90.0.2');
+    assert.ok(!fs.existsSync(path.join(d, 'second')));
+    unregisterNames(paths, e);
+    assert.deepEqual(fs.readdirSync(d), []);
+    const nets = (id: string) => (id === 'n1' ? { dns: true } : { dns: false }) as never;
+    assert.deepEqual(dnsAnnotation(paths, [e], nets, ['192.168.1.1']), { 'run.hutch.dns': `names=${d},upstream=192.168.1.1` });
+    assert.deepEqual(dnsAnnotation(paths, [{ ...e, networkId: 'n2' }], nets, ['1.1.1.1']), {}, 'the default network has no names');
+    assert.deepEqual(upstreams({}, 'nameserver 127.0.0.53\n', 'nameserver 10.0.0.1\nnameserver 10.0.0.2\n'), ['10.0.0.1', '10.0.0.2']);
+    assert.deepEqual(upstreams({}, 'nameserver 127.0.0.1\n', ''), ['127.0.0.1'], 'loopback servers are reachable from the monitor');
+    assert.deepEqual(upstreams({ dns: ['9.9.9.9'] }, 'nameserver 127.0.0.1\n', ''), ['9.9.9.9']);
+    assert.equal(resolvConf({}, 'nameserver 1.2.3.4\nsearch lan\noptions ndots:2 edns0\n', '', true), 'search lan\nnameserver 127.0.0.11\noptions ndots:0 edns0\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

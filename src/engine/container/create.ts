@@ -16,6 +16,8 @@ import { namesDir, type Ctx } from './context.js';
 import { files, type ContainerRecord } from './record.js';
 import { makeEndpoint, networkFor, networkMode, releaseEndpoint, resolvePorts, validateNetworkSpec } from '../network/endpoint.js';
 import { hostsFile, resolvConf } from '../network/etc-files.js';
+import { dnsAnnotation, registerNames, unregisterNames, upstreams } from '../network/names.js';
+import { findNetwork } from '../network/store.js';
 import { resolveId } from './context.js';
 import type { Endpoint, PortMapping } from '../types.js';
 
@@ -40,6 +42,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
   claimName(ctx, name, id);
   const tmp = path.join(ctx.paths.containers, `.tmp-${process.pid}-${id}`);
   let endpoint: Endpoint | undefined;
+  let dns = false;
   try {
     const mode = networkMode(spec);
     let ports: PortMapping[] = [];
@@ -51,6 +54,8 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       ports = await resolvePorts(spec, image.exposedPorts ?? []);
       if (netRec.internal) internal.add(netRec.name);
       network = netRec.name;
+      dns = netRec.dns;
+      if (dns) registerNames(ctx.paths, endpoint);
     } else if (mode.kind === 'container') {
       // The other container's namespace is joined at start; it must exist now (docker).
       const target = resolveId(ctx, mode.name);
@@ -86,6 +91,9 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       endpoints: endpoint ? [endpoint] : [],
       ports,
       internal,
+      annotations: endpoint
+        ? dnsAnnotation(ctx.paths, [endpoint], (nid) => findNetwork(ctx.paths, nid), upstreams(spec, readOr('/etc/resolv.conf'), readOr('/run/systemd/resolve/resolv.conf')))
+        : {},
       cgroupsPath: `${ctx.cgroups.parent}/${id}`,
     });
     const rec: ContainerRecord = {
@@ -116,7 +124,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
     await writeNewFilesDurable([
       [files.hostname(tmp), `${hostname}\n`],
       [files.hosts(tmp), hostsFile(hostname, endpoint, spec.addHosts)],
-      ...(endpoint ? ([[files.resolv(tmp), resolvConf(spec, readOr('/etc/resolv.conf'), readOr('/run/systemd/resolve/resolv.conf'))]] as [string, string][]) : []),
+      ...(endpoint ? ([[files.resolv(tmp), resolvConf(spec, readOr('/etc/resolv.conf'), readOr('/run/systemd/resolve/resolv.conf'), dns)]] as [string, string][]) : []),
       [files.config(tmp), json(config)],
       [files.state(tmp), json(rec)],
     ]);
@@ -124,7 +132,10 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
     return rec;
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (endpoint) releaseEndpoint(ctx.paths, endpoint, id);
+    if (endpoint) {
+      unregisterNames(ctx.paths, endpoint);
+      releaseEndpoint(ctx.paths, endpoint, id);
+    }
     releaseName(ctx, name, id);
     throw e;
   }

@@ -10,6 +10,7 @@ import { reconcile } from './reconcile.js';
 import { terminate } from './stop.js';
 import type { ContainerRecord } from './record.js';
 import { releaseEndpoint } from '../network/endpoint.js';
+import { unregisterNames } from '../network/names.js';
 
 export async function removeContainer(ctx: Ctx, id: string, force = false): Promise<void> {
   await lockContainer(ctx, id, async () => {
@@ -34,7 +35,10 @@ export async function removeContainer(ctx: Ctx, id: string, force = false): Prom
     const doomed = `${ctx.paths.containers}/.rm-${process.pid}-${id}`;
     fs.renameSync(dir, doomed);
     releaseName(ctx, rec.name, id);
-    for (const e of rec.endpoints ?? []) releaseEndpoint(ctx.paths, e, id);
+    for (const e of rec.endpoints ?? []) {
+      unregisterNames(ctx.paths, e);
+      releaseEndpoint(ctx.paths, e, id);
+    }
     fs.rmSync(doomed, { recursive: true, force: true });
   });
 }

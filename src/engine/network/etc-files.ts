@@ -19,7 +19,7 @@ export function hostsFile(hostname: string, e: Endpoint | undefined, addHosts: r
  * reached), then systemd-resolved's upstream list, then Google's as docker falls
  * back to. `--dns`, `--dns-search` and `--dns-option` replace their parts.
  */
-export function resolvConf(spec: Pick<ContainerSpec, 'dns' | 'dnsSearch' | 'dnsOptions'>, host: string, upstream: string): string {
+export function resolvConf(spec: Pick<ContainerSpec, 'dns' | 'dnsSearch' | 'dnsOptions'>, host: string, upstream: string, embedded = false): string {
   const parse = (text: string) => {
     const ns: string[] = [];
     const search: string[] = [];
@@ -37,9 +37,11 @@ export function resolvConf(spec: Pick<ContainerSpec, 'dns' | 'dnsSearch' | 'dnsO
   let ns = reachable(h.ns);
   if (ns.length === 0) ns = reachable(parse(upstream).ns);
   if (ns.length === 0) ns = ['8.8.8.8', '8.8.4.4'];
-  const nameservers = spec.dns?.length ? spec.dns : ns;
+  // On a user network the monitor answers on 127.0.0.11 (names there, the rest
+  // forwarded to --dns or the host's servers), as docker's embedded DNS does.
+  const nameservers = embedded ? ['127.0.0.11'] : spec.dns?.length ? spec.dns : ns;
   const search = spec.dnsSearch?.length ? spec.dnsSearch.filter((s) => s !== '.') : h.search;
-  const options = spec.dnsOptions?.length ? spec.dnsOptions : h.options;
+  const options = spec.dnsOptions?.length ? spec.dnsOptions : embedded ? ['ndots:0', ...h.options.filter((o) => !o.startsWith('ndots:'))] : h.options;
   return [
     ...(search.length ? [`search ${search.join(' ')}`] : []),
     ...nameservers.map((n) => `nameserver ${n}`),

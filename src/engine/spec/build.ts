@@ -50,6 +50,8 @@ export interface BuildInput {
   ports?: PortMapping[];
   /** Networks without a way out (no default route through them), by name. */
   internal?: ReadonlySet<string>;
+  /** More monitor annotations (run.hutch.dns). */
+  annotations?: Record<string, string>;
   cgroupsPath: string;
 }
 
@@ -97,6 +99,7 @@ export function buildConfig(b: BuildInput): OciConfig {
     annotations: {
       'run.hutch.overlay': `lowerdir=${b.image.lowerdirs.join(':')},upperdir=${b.upperdir},workdir=${b.workdir}`,
       ...(networkMode(s).kind === 'network' ? networkAnnotations(b.endpoints ?? [], b.ports ?? [], (e) => !!b.internal?.has(e.network)) : {}),
+      ...b.annotations,
     },
   };
 }
