@@ -28,6 +28,7 @@
         'monitor/spec.c', 'monitor/json.c', 'monitor/arena.c', 'monitor/log.c', 'monitor/exitfile.c',
         'monitor/pty.c', 'monitor/pump.c', 'monitor/keyring.c', 'monitor/report.c', 'monitor/util.c',
         'monitor/net.c', 'monitor/ports.c', 'common/netlink.c', 'common/rtnl.c', 'common/nft.c',
+        'monitor/netattach.c',
       ],
       'cflags': ['-std=gnu11'],
       # Static: no dynamic loader or relocated libc pages per monitor (smaller PSS,

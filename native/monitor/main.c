@@ -1,11 +1,13 @@
 /* hutch-monitor: the small, single-threaded program that creates containers and
- * stays their parent (`run`), and enters them (`exec`). The command line and the
+ * stays their parent (`run`), enters them (`exec`), and adds or removes an
+ * interface of a running one (`net-attach`, `net-detach`). The command line and the
  * sync-fd protocol are in ../PROTOCOL.md; this file only parses arguments.
  *
  * Node cannot do this work itself: it is multithreaded, and setns() into a
  * mount namespace or clone() into new ones must come from a single thread. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,9 @@ static const char usage[] =
 	"                         [--no-new-keyring]\n"
 	"       hutch-monitor exec --pid PID --bundle DIR [--cgroup DIR]... [--tty] [--stdin] [--detach]\n"
 	"                          [--sync-fd N] [--input-fd N] [--env K=V]... [--cwd DIR] [--no-new-keyring]\n"
-	"                          -- ARGV...\n";
+	"                          -- ARGV...\n"
+	"       hutch-monitor net-attach --pid PID --network SPEC [--sync-fd N]\n"
+	"       hutch-monitor net-detach --pid PID --veth NAME [--sync-fd N]\n";
 
 /* exit status for a usage error: 1 for run (like any setup failure), 125 for
  * exec (its own failures are 125), 2 for no verb at all */
@@ -158,11 +162,44 @@ static int main_exec(int argc, char **argv)
 	return cmd_exec(&o);
 }
 
+/* net-attach and net-detach: the same few options; each needs its own one. */
+static int main_net(int argc, char **argv, bool attach)
+{
+	struct net_opts o = { .sync_fd = -1 };
+	const char *v;
+	usage_code = 1;
+	for (int i = 2; i < argc; i++)
+		if ((v = opt_value(argc, argv, &i, "--sync-fd", -1)))
+			o.sync_fd = parse_fd(v);
+	for (int i = 2; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--pid", o.sync_fd))) {
+			unsigned long long p;
+			if (parse_uint(v, INT_MAX, &p) < 0 || p == 0)
+				bad_usage("bad pid", v, o.sync_fd);
+			o.pid = (pid_t)p;
+		} else if (attach && (v = opt_value(argc, argv, &i, "--network", o.sync_fd)))
+			o.network = v;
+		else if (!attach && (v = opt_value(argc, argv, &i, "--veth", o.sync_fd)))
+			o.veth = v;
+		else if ((v = opt_value(argc, argv, &i, "--sync-fd", o.sync_fd)))
+			;
+		else
+			bad_usage("unknown argument", argv[i], o.sync_fd);
+	}
+	if (attach && (!o.pid || !o.network))
+		bad_usage("net-attach needs --pid and --network", NULL, o.sync_fd);
+	if (!attach && (!o.pid || !o.veth))
+		bad_usage("net-detach needs --pid and --veth", NULL, o.sync_fd);
+	return attach ? cmd_net_attach(&o) : cmd_net_detach(&o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return main_run(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "exec") == 0)
 		return main_exec(argc, argv);
+	if (argc >= 2 && (strcmp(argv[1], "net-attach") == 0 || strcmp(argv[1], "net-detach") == 0))
+		return main_net(argc, argv, argv[1][4] == 'a');
 	bad_usage("unknown verb", argc >= 2 ? argv[1] : NULL, -1);
 }

@@ -1,4 +1,4 @@
-/* The two verbs of hutch-monitor and their parsed command lines (PROTOCOL.md). */
+/* The verbs of hutch-monitor and their parsed command lines (PROTOCOL.md). */
 #ifndef HUTCH_VERBS_H
 #define HUTCH_VERBS_H
 
@@ -27,7 +27,17 @@ struct exec_opts {
 	bool tty, use_stdin, detach, no_new_keyring;
 };
 
+/* net-attach (network: one interface of run.hutch.networks) and net-detach
+ * (veth: the host end to delete). */
+struct net_opts {
+	pid_t pid;
+	const char *network, *veth;
+	int sync_fd; /* -1 when not given */
+};
+
 int cmd_run(const struct run_opts *o);
 int cmd_exec(const struct exec_opts *o);
+int cmd_net_attach(const struct net_opts *o);
+int cmd_net_detach(const struct net_opts *o);
 
 #endif
