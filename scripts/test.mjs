@@ -6,6 +6,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+// As root, the whole run gets a network namespace of its own (lo up, nothing
+// else): containers on the default bridge network make their bridge, veths and
+// nftables table there, and all of it goes when the run ends. The machine's own
+// network and firewall are never touched.
+if (process.getuid?.() === 0 && process.env.HUTCH_TEST_NETNS !== '1') {
+  const r = spawnSync('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, HUTCH_TEST_NETNS: '1' },
+  });
+  if (r.error) console.error(`test: cannot make a network namespace for the run (${r.error.message}); util-linux and iproute2 are needed`);
+  process.exit(r.status ?? 1);
+}
+
 const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test'];
 const files = [];
 const walk = (d) => {

@@ -8,6 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { openEngine, type Engine } from '../../src/engine/index.js';
 import { parseMountinfo } from '../../src/engine/cgroups/mountinfo.js';
+import { listNetworks } from '../../src/engine/network/store.js';
+import { teardownNetwork } from '../../src/engine/network/setup.js';
+import { loadNative } from '../../src/engine/native/real.js';
+import { resolvePaths } from '../../src/engine/paths.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const HUTCH = path.join(REPO, 'bin', 'hutch.cjs');
@@ -39,6 +43,7 @@ export async function sandbox(): Promise<Sandbox> {
     async cleanup() {
       for (const c of await engine.list({ all: true }).catch(() => [])) await engine.remove(c.id, { force: true }).catch(() => {});
       await engine.gc().catch(() => {});
+      removeNetworks(root);
       for (const dir of cgroupParentDirs(cgroupParent)) {
         try {
           fs.rmdirSync(dir);
@@ -49,6 +54,18 @@ export async function sandbox(): Promise<Sandbox> {
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The root's bridges and their firewall elements (the default network's too: it outlives its containers). */
+export function removeNetworks(root: string): void {
+  const native = loadNative();
+  for (const n of listNetworks(resolvePaths(root))) {
+    try {
+      teardownNetwork({ native, networks: () => [], activePorts: () => [] }, n);
+    } catch {
+      /* best effort: the test namespace goes at the end of the run */
+    }
+  }
 }
 
 /** Every directory named like the parent in any mounted cgroup hierarchy. */

@@ -40,11 +40,20 @@ test('own mount namespace with an overlay root and the default mounts', async ()
 });
 
 test('--network none: a new network namespace with only lo, up', async () => {
-  const r = await runToEnd(sb.engine, ['sh', '-c', "readlink /proc/self/ns/net; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; cat /sys/class/net/lo/operstate /sys/class/net/lo/flags"]);
+  const r = await runToEnd(sb.engine, ['sh', '-c', "readlink /proc/self/ns/net; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; cat /sys/class/net/lo/operstate /sys/class/net/lo/flags"], { network: 'none' });
   const [ns, ...rest] = r.out.trim().split('\n');
   assert.notEqual(ns, fs.readlinkSync('/proc/self/ns/net'));
   assert.deepEqual(rest.slice(0, -2), ['lo']);
   assert.equal(Number(rest[rest.length - 1]) & 1, 1, 'lo is IFF_UP');
+});
+
+test('the default network is bridge: eth0 with an address, a default route, and /etc/resolv.conf', async () => {
+  const r = await runToEnd(sb.engine, ['sh', '-c', 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort; ip -4 -o addr show eth0 | tr -s " " | cut -d" " -f4; ip route show default | cut -d" " -f1-3; grep -c nameserver /etc/resolv.conf']);
+  const lines = r.out.trim().split('\n');
+  assert.deepEqual(lines.slice(0, 2), ['eth0', 'lo'], r.out);
+  assert.match(lines[2], /^\d+\.\d+\.\d+\.\d+\/\d+$/, r.out);
+  assert.match(lines[3], /^default via \d+\.\d+\.\d+\.\d+$/, r.out);
+  assert.ok(Number(lines[4]) >= 1, r.out);
 });
 
 test('--network host shares the host network namespace', async () => {

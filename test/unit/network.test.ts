@@ -8,11 +8,12 @@ import path from 'node:path';
 import { checkDuplicates, formatPortsColumn, parsePublish, portsAnnotation } from '../../src/engine/network/ports.js';
 import { hostRoutes, overlaps, parseCidr } from '../../src/engine/network/subnet.js';
 import { allocate, leases, release } from '../../src/engine/network/ipam.js';
-import { findNetwork, listNetworks, writeNewNetwork } from '../../src/engine/network/store.js';
+import { defaultBridge, findNetwork, listNetworks, writeNewNetwork } from '../../src/engine/network/store.js';
 import { fullTable, networkElements } from '../../src/engine/network/ruleset.js';
 import { hostsFile, resolvConf } from '../../src/engine/network/etc-files.js';
 import { networkAnnotations } from '../../src/engine/network/endpoint.js';
 import { ensureNetwork } from '../../src/engine/network/setup.js';
+import { FakeNative } from '../../src/engine/native/fake.js';
 import { resolvePaths } from '../../src/engine/paths.js';
 import { Conflict, InvalidArgument } from '../../src/engine/errors.js';
 
@@ -64,7 +65,8 @@ test('network records: default pool skips host routes; user networks get /24s; c
   try {
     const def = writeNewNetwork(paths, { name: 'bridge' }, routes);
     assert.equal(def.subnet, '10.79.0.0/16', '10.77/16 is a host route here');
-    assert.equal(def.bridge, 'hutch0');
+    assert.match(def.bridge, /^hutchd[0-9a-f]{9}$/, 'a root of its own: a default bridge of its own');
+    assert.equal(defaultBridge({ ...paths, cgroupParent: 'hutch' }), 'hutch0', 'the default root: hutch0');
     assert.equal(def.gateway, '10.79.0.1');
     assert.equal(def.dns, false);
     const app = writeNewNetwork(paths, { name: 'app' }, routes);
@@ -127,31 +129,19 @@ test('rule set: one table, guard and NAT chains, networks as elements', () => {
 });
 
 test('ensureNetwork: nothing done when all is there; a lost table is rebuilt; a missing bridge made', () => {
-  const scripts: string[] = [];
-  const sysctls: string[] = [];
-  const links = new Set<string>();
-  let table = false;
-  const native = {
-    linkExists: (n: string) => links.has(n),
-    createBridge: (n: string, a: string) => void links.add(`${n} ${a}`.split(' ')[0]),
-    deleteLink: (n: string) => void links.delete(n),
-    listLinks: () => [...links],
-    nftTableExists: () => table,
-  };
+  const native = new FakeNative();
   const net = { id: 'f'.repeat(64), name: 'app', driver: 'bridge' as const, bridge: 'hutchbrffffffff', subnet: '10.90.0.0/24', gateway: '10.90.0.1', internal: false, labels: {}, created: '', dns: true };
-  const deps = { native, networks: () => [net], activePorts: () => [], nft: (s: string) => void scripts.push(s), sysctl: (k: string, v: string) => void sysctls.push(`${k}=${v}`) };
+  const deps = { native, networks: () => [net], activePorts: () => [] };
   ensureNetwork(deps, net);
-  assert.equal(scripts.length, 1);
-  assert.match(scripts[0], /^add table ip hutch/);
-  assert.ok(links.has('hutchbrffffffff'));
-  assert.deepEqual(sysctls, ['net.ipv4.conf.hutchbrffffffff.route_localnet=1', 'net.ipv4.ip_forward=1']);
-  table = true;
-  scripts.length = 0;
+  assert.equal(native.nftScripts.length, 1);
+  assert.match(native.nftScripts[0], /^add table ip hutch/);
+  assert.ok(native.linkExists('hutchbrffffffff'));
+  assert.deepEqual([...native.sysctls], [['net.ipv4.conf.hutchbrffffffff.route_localnet', '1'], ['net.ipv4.ip_forward', '1']]);
   ensureNetwork(deps, net);
-  assert.deepEqual(scripts, [], 'no nft run when the table and bridge exist');
-  links.clear();
+  assert.equal(native.nftScripts.length, 1, 'no nft run when the table and bridge exist');
+  native.deleteLink('hutchbrffffffff');
   ensureNetwork(deps, net);
-  assert.match(scripts[0], /^add element ip hutch bridges/, 'only the elements when the table exists');
+  assert.match(native.nftScripts[1], /^add element ip hutch bridges/, 'only the elements when the table exists');
 });
 
 test('/etc/hosts, /etc/resolv.conf and the monitor annotations', () => {

@@ -313,6 +313,21 @@ export class FakeNative implements Native {
     return this.invoke('listLinks', [prefix], () => [...this.links.keys()].filter((n) => n.startsWith(prefix)));
   }
 
+  /** Scripts given to nftApply; a script that makes the table (`table ip NAME {`) makes it here too. */
+  readonly nftScripts: string[] = [];
+  readonly sysctls = new Map<string, string>();
+
+  nftApply(script: string): void {
+    return this.invoke('nftApply', [script], () => {
+      this.nftScripts.push(script);
+      for (const m of script.matchAll(/^table ip (\S+) \{/gm)) if (!this.nftTables.has(m[1])) this.nftTables.set(m[1], { pub_any: new Map(), pub_ip: new Map() });
+    });
+  }
+
+  writeSysctl(key: string, value: string): void {
+    return this.invoke('writeSysctl', [key, value], () => void this.sysctls.set(key, value));
+  }
+
   nftTableExists(table: string): boolean {
     return this.invoke('nftTableExists', [table], () => this.nftTables.has(table));
   }

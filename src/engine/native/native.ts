@@ -184,5 +184,13 @@ export interface Native {
    * maps or table are not an error: for gc after a monitor was killed.
    */
   nftDeletePorts(table: string, ports: string, containerAddress: string): void;
+  /**
+   * Applies an nft(8) script in one transaction (network create/rm, a lost table
+   * rebuilt): rules are written rarely and by the nft program, elements per
+   * container by the monitor. Throws a SystemError with nft's first error line.
+   */
+  nftApply(script: string): void;
+  /** Writes /proc/sys/KEY (dots for slashes) unless it already holds value. */
+  writeSysctl(key: string, value: string): void;
 }
 

@@ -2,6 +2,8 @@
 // node-gyp at `npm install`). The only work done here is turning the addon's
 // Node-shaped errors into the engine's SystemError, which keeps the same
 // fields (code, errno, syscall, path) so callers can still narrow on `code`.
+import { runNft } from '../network/nft.js';
+import { writeSysctl } from '../network/sysctl.js';
 import { createRequire } from 'node:module';
 import type { HutchAddon } from '@hutch/native';
 import { SystemError } from '../errors.js';
@@ -113,6 +115,8 @@ export function loadNative(): Native {
     nftDeletePorts: sync((table: string, ports: string, containerAddress: string) =>
       a.nftDeletePorts(table, ports, containerAddress),
     ),
+    nftApply: runNft,
+    writeSysctl,
   };
   return loaded;
 }

@@ -14,7 +14,8 @@ import type { FlockApi } from '../state/lock.js';
 export type ModeKind = 'none' | 'host' | 'container' | 'network';
 
 export function networkMode(spec: Pick<ContainerSpec, 'network'>): { kind: ModeKind; name: string } {
-  const m = spec.network ?? 'none';
+  // docker's default: the `bridge` network.
+  const m = spec.network ?? DEFAULT_NETWORK;
   if (m === 'none' || m === 'host') return { kind: m, name: m };
   if (m.startsWith('container:')) return { kind: 'container', name: m.slice('container:'.length) };
   return { kind: 'network', name: m === 'default' ? DEFAULT_NETWORK : m };

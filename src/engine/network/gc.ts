@@ -17,6 +17,7 @@ import { runningPorts } from './start.js';
 import { findNft } from './nft.js';
 import { TABLE } from './ruleset.js';
 import { portsAnnotation, type PortMapping } from './ports.js';
+import { contains, ipToInt, parseCidr } from './subnet.js';
 
 export function networkGc(ctx: Ctx): string[] {
   const removed: string[] = [];
@@ -48,15 +49,15 @@ export function networkGc(ctx: Ctx): string[] {
   } catch {
     /* no netlink (a fake): nothing to judge */
   }
-  const bridges = new Set(nets.map((n) => n.bridge));
   for (const l of links) {
     // hutchv + the container id's first 7 hex digits + 2 more (endpoint.ts vethName).
+    // Only this root's stopped containers' veths: another root's links are not ours
+    // to judge (bridges are removed with their network, never by gc).
     const veth = /^hutchv([0-9a-f]{7})[0-9a-f]{2}$/.exec(l);
-    const stale = veth ? stopped.has(veth[1]) || (!running.has(veth[1]) && !stopped.has(veth[1])) : /^hutchbr[0-9a-f]{8}$/.test(l) && !bridges.has(l);
-    if (!stale) continue;
+    if (!veth || !stopped.has(veth[1]) || running.has(veth[1])) continue;
     try {
       ctx.native.deleteLink(l);
-      removed.push(`${veth ? 'veth' : 'bridge'} ${l}`);
+      removed.push(`veth ${l}`);
     } catch {
       /* gone meanwhile */
     }
@@ -109,8 +110,11 @@ function stalePorts(ctx: Ctx): string[] {
   const nft = findNft();
   if (!tableThere || !nft) return [];
   const live = new Set(runningPorts(ctx).map((e) => `${e.port.protocol}:${e.port.hostIp}:${e.port.hostPort}:${e.containerIp}:${e.port.containerPort}`));
+  // Elements pointing into this root's subnets only: another root's are its own.
+  const ours = listNetworks(ctx.paths).map((n) => parseCidr(n.subnet));
   const removed: string[] = [];
   for (const e of listPortElements(nft)) {
+    if (!ours.some((c) => contains(c, ipToInt(e.ip)))) continue;
     if (live.has(`${e.proto}:${e.hostIp}:${e.hostPort}:${e.ip}:${e.port}`)) continue;
     const p: PortMapping = { protocol: e.proto, hostIp: e.hostIp, hostPort: e.hostPort, containerPort: e.port };
     try {

@@ -2,20 +2,12 @@
 // set elements and the published ports of running containers, when it has to be
 // built from nothing), the bridge with the gateway address, and the sysctls that
 // routing needs. Cheap when all is there: two netlink queries, no exec.
-import fs from 'node:fs';
-import { SystemError } from '../errors.js';
+import type { Native } from '../native/native.js';
 import type { NetworkRecord } from './store.js';
 import { fullTable, networkElements, TABLE, type PortElement } from './ruleset.js';
-import { runNft } from './nft.js';
 
-/** The part of the addon networks need (src/engine/native). */
-export interface NetNative {
-  linkExists(name: string): boolean;
-  createBridge(name: string, addressCidr: string, mtu?: number): void;
-  deleteLink(name: string): void;
-  listLinks(prefix: string): string[];
-  nftTableExists(table: string): boolean;
-}
+/** The part of the kernel surface networks need (src/engine/native). */
+export type NetNative = Pick<Native, 'linkExists' | 'createBridge' | 'deleteLink' | 'listLinks' | 'nftTableExists' | 'nftApply' | 'writeSysctl'>;
 
 export interface SetupDeps {
   native: NetNative;
@@ -23,27 +15,12 @@ export interface SetupDeps {
   networks: () => NetworkRecord[];
   /** Published ports of running containers (their monitors added them before the table was lost). */
   activePorts: () => PortElement[];
-  /** Applies an nft script (runNft; a fake in tests). */
-  nft?: (script: string) => void;
-  /** Writes a sysctl (tests: a fake). */
-  sysctl?: (key: string, value: string) => void;
-}
-
-function writeSysctl(key: string, value: string): void {
-  const file = `/proc/sys/${key.replace(/\./g, '/')}`;
-  try {
-    if (fs.readFileSync(file, 'utf8').trim() === value) return;
-    fs.writeFileSync(file, value);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new SystemError(`setting sysctl ${key}=${value}: ${err.code ?? err.message}`, err.code, err.errno, 'write', file);
-  }
 }
 
 /** The table, the network's elements and its bridge, each made if missing. */
 export function ensureNetwork(d: SetupDeps, net: NetworkRecord): void {
-  const nft = d.nft ?? runNft;
-  const sysctl = d.sysctl ?? writeSysctl;
+  const nft = (script: string) => d.native.nftApply(script);
+  const sysctl = (k: string, v: string) => d.native.writeSysctl(k, v);
   const bridgeUp = d.native.linkExists(net.bridge);
   if (!d.native.nftTableExists(TABLE)) {
     const all = d.networks();
@@ -68,7 +45,7 @@ export function ensureNetwork(d: SetupDeps, net: NetworkRecord): void {
 
 /** The bridge and the network's elements go (the network is being removed). */
 export function teardownNetwork(d: SetupDeps, net: NetworkRecord): void {
-  const nft = d.nft ?? runNft;
+  const nft = (script: string) => d.native.nftApply(script);
   if (d.native.nftTableExists(TABLE)) {
     try {
       nft(networkElements([net], 'delete'));

@@ -3,6 +3,7 @@
 // first use with the first free subnet of a pool that avoids docker's 172.17/16,
 // podman's 10.88/16 and every route the host already has.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Paths } from '../paths.js';
 import { Conflict, InvalidArgument, NotFound } from '../errors.js';
@@ -123,7 +124,7 @@ export function writeNewNetwork(paths: Paths, o: CreateNetworkOptions, routeFile
     id,
     name: o.name,
     driver: 'bridge',
-    bridge: o.name === DEFAULT_NETWORK ? DEFAULT_BRIDGE : `hutchbr${id.slice(0, 8)}`,
+    bridge: o.name === DEFAULT_NETWORK ? defaultBridge(paths) : `hutchbr${id.slice(0, 8)}`,
     subnet: formatCidr(subnet),
     gateway: intToIp(gateway),
     internal: !!o.internal,
@@ -134,6 +135,18 @@ export function writeNewNetwork(paths: Paths, o: CreateNetworkOptions, routeFile
   fs.mkdirSync(networksDir(paths), { recursive: true, mode: 0o700 });
   writeFileAtomic(file(paths, o.name), JSON.stringify(rec, null, 2) + '\n', 0o644);
   return rec;
+}
+
+/**
+ * `hutch0` for the default state root; another root (a test's, a second install)
+ * gets its own default bridge, named from its cgroup parent, so two roots never
+ * share one bridge with two address plans.
+ */
+export function defaultBridge(paths: Paths): string {
+  if (paths.cgroupParent === 'hutch') return DEFAULT_BRIDGE;
+  // node:crypto only here (~2 ms to load): the default root never needs it.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return `hutchd${createHash('sha256').update(paths.cgroupParent).digest('hex').slice(0, 9)}`;
 }
 
 export function deleteNetworkRecord(paths: Paths, rec: NetworkRecord): void {
