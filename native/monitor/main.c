@@ -200,6 +200,6 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "exec") == 0)
 		return main_exec(argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "net-attach") == 0 || strcmp(argv[1], "net-detach") == 0))
-		return main_net(argc, argv, argv[1][4] == 'a');
+		return main_net(argc, argv, strcmp(argv[1], "net-attach") == 0);
 	bad_usage("unknown verb", argc >= 2 ? argv[1] : NULL, -1);
 }

@@ -152,6 +152,7 @@ int cmd_net_attach(const struct net_opts *o)
 /* What net-detach needs of the host end: is it a veth, and where is its peer. */
 struct hostend {
 	bool found, veth;
+	int index;
 	int peer_nsid;      /* IFLA_LINK_NETNSID: -1 when the peer is in our namespace */
 };
 
@@ -163,6 +164,7 @@ static int hostend_cb(const struct nlmsghdr *h, void *arg)
 	const struct nlattr *tb[IFLA_LINK_NETNSID + 1], *info[IFLA_INFO_KIND + 1];
 	nl_parse(NL_ATTRS(h, sizeof(struct ifinfomsg)), NL_ATTRS_LEN(h, sizeof(struct ifinfomsg)), tb, IFLA_LINK_NETNSID);
 	he->found = true;
+	he->index = ((const struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
 	if (tb[IFLA_LINKINFO]) {
 		nl_parse(nl_data(tb[IFLA_LINKINFO]), nl_len(tb[IFLA_LINKINFO]), info, IFLA_INFO_KIND);
 		he->veth = info[IFLA_INFO_KIND] && nl_len(info[IFLA_INFO_KIND]) >= 4 &&
@@ -204,6 +206,19 @@ static int nsid_cb(const struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
+/* By index, the one that was checked: a link of the same name made in
+ * between (the pair gone, the name reused) is another link; indexes are
+ * not reused so soon. */
+static int link_del_index(int fd, int index)
+{
+	char buf[128];
+	struct nlreq r;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index };
+	nl_init(&r, buf, sizeof buf);
+	nl_msg(&r, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi, sizeof ifi);
+	return nl_talk(fd, &r, NULL, NULL, NULL);
+}
+
 /* The id fd's namespace has in the namespace of the socket; -1 when none
  * was assigned (then no link of ours has its peer there). */
 static int nsid_of(int sock, int nsfd, int *id)
@@ -242,7 +257,7 @@ int cmd_net_detach(const struct net_opts *o)
 		fail(&c, "net", EINVAL, "veth %s (its peer is not in the network namespace of %d)", o->veth, (int)o->pid);
 	/* Synchronous (~15 ms of RCU waits in the kernel): a user's command,
 	 * and a name reused right after must be free. */
-	if (rtnl_link_del(c.host, o->veth) < 0)
+	if (link_del_index(c.host, he.index) < 0)
 		fail(&c, "net", errno, "veth %s", o->veth);
 	done(o->sync_fd);
 	return 0;
