@@ -1,5 +1,5 @@
 /* See init.h. Order (PROTOCOL.md): stdio -> cgroups -> oom_score_adj ->
- * hostname -> network (lo, interfaces) -> filesystem (mounts.c) -> console as stdio -> process
+ * hostname -> network (lo, interfaces, DNS sockets) -> filesystem (mounts.c) -> console as stdio -> process
  * (proc.c). The monitor made us non-dumpable before clone(), so nothing in the
  * container can ptrace us or open our /proc files while we still hold host
  * fds; execve() makes the command dumpable again. */
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "dns.h"
 #include "keyring.h"
 #include "mounts.h"
 #include "net.h"
@@ -99,6 +100,7 @@ void container_init(const struct init_args *a)
 	    sethostname(s->hostname, strlen(s->hostname)) < 0)
 		child_failf("sethostname", errno, "%s", s->hostname);
 	net_setup(s, a->net);
+	dns_child_open();
 
 	struct rootfs_opts ro = {
 		.cgroups = a->o->cgroups,

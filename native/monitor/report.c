@@ -61,7 +61,12 @@ void child_failf(const char *step, int err, const char *fmt, ...)
 
 int report_send_fd(int fd)
 {
-	struct report r = { .kind = REPORT_CONSOLE };
+	return report_send_kind_fd(REPORT_CONSOLE, fd);
+}
+
+int report_send_kind_fd(int kind, int fd)
+{
+	struct report r = { .kind = kind };
 	return send_record(&r, fd);
 }
 

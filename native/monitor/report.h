@@ -5,12 +5,15 @@
  * to carry an fd). The child's end is CLOEXEC, so a successful execve closes it
  * and the monitor reads EOF: "the command runs". Before that, the child may send
  * one REPORT_ERROR record (step + errno + what the step was doing, then it
- * exits) and, for a container with a terminal, one REPORT_CONSOLE record
- * carrying the pty master. */
+ * exits), with the annotation run.hutch.dns the two DNS sockets, and, for a
+ * container with a terminal, one REPORT_CONSOLE record carrying the pty
+ * master. */
 #ifndef HUTCH_REPORT_H
 #define HUTCH_REPORT_H
 
-enum report_kind { REPORT_ERROR = 1, REPORT_CONSOLE = 2 };
+/* REPORT_DNS_*: the embedded DNS server's sockets, bound in the container's
+ * network namespace (dns.h). */
+enum report_kind { REPORT_ERROR = 1, REPORT_CONSOLE = 2, REPORT_DNS_UDP = 3, REPORT_DNS_TCP = 4 };
 
 struct report {
 	int kind;
@@ -35,6 +38,9 @@ __attribute__((noreturn, format(printf, 3, 4))) void child_failf(const char *ste
 
 /* Child side: sends the pty master. 0 or -1. */
 int report_send_fd(int fd);
+
+/* Child side: sends fd in a record of that kind. 0 or -1. */
+int report_send_kind_fd(int kind, int fd);
 
 /* Monitor side: reads one record. Returns 1 with *r (and *fd for a console
  * record, else -1), 0 on EOF, -1 on error. */

@@ -2,7 +2,8 @@
  *
  * After the container runs, the monitor is a poll() loop over a signalfd
  * (SIGCHLD, sig-proxy, SIGWINCH), the container's stdout/stderr pipes (or its
- * pty master) and, attached to a terminal, our stdin. It holds nothing else:
+ * pty master), attached to a terminal our stdin, and with run.hutch.dns the
+ * embedded DNS server's sockets (dns.h). It holds nothing else:
  * the parsed config is unmapped right after clone(), so a running monitor is
  * its stack, two log buffers and libc's data. */
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dns.h"
 #include "exitfile.h"
 #include "init.h"
 #include "log.h"
@@ -122,6 +124,8 @@ int cmd_run(const struct run_opts *o)
 	char netwhat[200];
 	if (net_parse(&spec, &net, &netstep, netwhat, sizeof netwhat) < 0)
 		fail(o, netstep, errno, netwhat);
+	if (dns_parse(&spec, &netstep, netwhat, sizeof netwhat) < 0)
+		fail(o, netstep, errno, netwhat);
 
 	int logfd = open(o->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (logfd < 0)
@@ -170,6 +174,8 @@ int cmd_run(const struct run_opts *o)
 	net_live = true;
 	if (net_prepare(&spec, &net, &netstep, netwhat, sizeof netwhat) < 0)
 		fail(o, netstep, errno, netwhat);
+	if (dns_prepare(&netstep, netwhat, sizeof netwhat) < 0)
+		fail(o, netstep, errno, netwhat);
 	ia.net = &net;
 
 	int pidfd = -1;
@@ -198,7 +204,12 @@ int cmd_run(const struct run_opts *o)
 
 	int master = -1, r, fd;
 	struct report rep;
-	while ((r = report_recv(sv[0], &rep, &fd)) > 0 && rep.kind == REPORT_CONSOLE) {
+	while ((r = report_recv(sv[0], &rep, &fd)) > 0 && rep.kind != REPORT_ERROR) {
+		if (rep.kind == REPORT_DNS_UDP || rep.kind == REPORT_DNS_TCP) {
+			if (fd >= 0)
+				dns_adopt(rep.kind, fd);
+			continue;
+		}
 		if (master >= 0)
 			close(master);
 		master = fd;
@@ -257,15 +268,18 @@ int cmd_run(const struct run_opts *o)
 
 	int status = -1;
 	while (status < 0) {
-		struct pollfd pfd[6] = {
+		struct pollfd pfd[6 + DNS_POLL_MAX] = {
 			{ sigfd, POLLIN, 0 }, { out_s.in, POLLIN, 0 }, { err_s.in, POLLIN, 0 }, { in, POLLIN, 0 },
 		};
 		inpump_poll(&stdin_p, &pfd[4], &pfd[5]);
-		if (poll(pfd, 6, -1) < 0) {
+		int ndns = dns_poll(&pfd[6]);
+		if (poll(pfd, (nfds_t)(6 + ndns), dns_timeout()) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		/* Also on a timeout (no events): an upstream's deadline passed. */
+		dns_step(&pfd[6], ndns);
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sigfd, &si, sizeof si) == sizeof si) {

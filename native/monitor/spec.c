@@ -405,7 +405,8 @@ int spec_load(struct arena *a, const char *bundle, struct spec *s, const char **
 	    (ann && (get_str(&c, ann, "run.hutch.overlay", &s->overlay) ||
 		     get_str(&c, ann, "run.hutch.networks", &s->networks) ||
 		     get_str(&c, ann, "run.hutch.ports", &s->ports) ||
-		     get_str(&c, ann, "run.hutch.nft.table", &s->nft_table))))
+		     get_str(&c, ann, "run.hutch.nft.table", &s->nft_table) ||
+		     get_str(&c, ann, "run.hutch.dns", &s->dns))))
 		goto fail;
 	if (!proc) {
 		bad(&c, "process");

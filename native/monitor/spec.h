@@ -34,6 +34,7 @@ struct spec {
 	const char *networks;  /* annotation run.hutch.networks (net.h), or NULL */
 	const char *ports;     /* annotation run.hutch.ports, or NULL */
 	const char *nft_table; /* annotation run.hutch.nft.table, or NULL ("hutch") */
+	const char *dns;       /* annotation run.hutch.dns (dns.h), or NULL */
 
 	struct spec_mount *mounts;
 	size_t nmounts;
