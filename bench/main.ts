@@ -14,6 +14,7 @@ import { dashboardRows } from './dashboard.js';
 import { imageRows } from './images.js';
 import { extractRows } from './extract.js';
 import { startupRows } from './startup.js';
+import { networkRows } from './network.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -55,7 +56,8 @@ try {
     if (r.status !== 0) throw new Error(`crun run failed (${r.status})`);
   };
   const hutchRun = async () => {
-    const c = await engine.create({ image: 'busybox', cmd: ['/bin/true'] });
+    // --network none: crun's spec gives its container a new network namespace with nothing in it.
+    const c = await engine.create({ image: 'busybox', cmd: ['/bin/true'], network: 'none' });
     await engine.start(c.id);
     const r = await engine.wait(c.id);
     await engine.remove(c.id);
@@ -70,7 +72,7 @@ try {
   const startOnly: number[] = [];
   const crunTimes: number[] = [];
   for (let i = 0; i < N; i++) {
-    const c = await engine.create({ image: 'busybox', cmd: ['/bin/true'] });
+    const c = await engine.create({ image: 'busybox', cmd: ['/bin/true'], network: 'none' });
     const t0 = process.hrtime.bigint();
     await engine.start(c.id);
     await engine.wait(c.id);
@@ -89,7 +91,7 @@ try {
   if (imp.status === 0) {
     cleanup.push(() => spawnSync('podman', ['rmi', '-f', podmanImage], { stdio: 'ignore' }));
     const hutchCli = () => {
-      const r = spawnSync(process.execPath, [HUTCH, 'run', '--rm', 'busybox', '/bin/true'], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [HUTCH, 'run', '--rm', '--network', 'none', 'busybox', '/bin/true'], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`hutch run exited ${r.status}: ${r.stderr.trim()}`);
     };
     const podman = () => {
@@ -97,6 +99,7 @@ try {
       if (r.status !== 0) throw new Error(`podman run exited ${r.status}`);
     };
     say(row('cli: hutch run --rm true', 'podman run --rm', await paired(Math.min(N, 20), 2, hutchCli, podman), 0.6));
+    for (const l of await networkRows(engine, env, N, podmanImage)) say(l);
   } else say(`cli row skipped: podman import failed: ${imp.stderr.trim()}`);
 
   // Monitor memory: PSS of the per-container monitor vs podman's conmon.

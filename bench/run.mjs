@@ -14,6 +14,8 @@ if (process.getuid?.() !== 0) {
 }
 if (!ensurePackages('bench')) process.exit(1);
 const unified = '/sys/fs/cgroup/unified';
-const inner = `${fs.existsSync(unified) ? `mount -t tmpfs -o size=1m hutch-bench ${unified} && ` : ''}exec "${process.execPath}" --import tsx bench/main.ts "$@"`;
-const r = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', inner, 'bench', ...process.argv.slice(2)], { stdio: 'inherit' });
+// A network namespace of its own too (lo up): the bridge rows make their bridges,
+// veths and nftables table there, and podman its own; all of it goes with the run.
+const inner = `ip link set lo up && ${fs.existsSync(unified) ? `mount -t tmpfs -o size=1m hutch-bench ${unified} && ` : ''}exec "${process.execPath}" --import tsx bench/main.ts "$@"`;
+const r = spawnSync('unshare', ['--mount', '--net', '--propagation', 'private', '--', 'sh', '-c', inner, 'bench', ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

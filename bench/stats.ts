@@ -28,6 +28,6 @@ export async function paired(n: number, warmup: number, a: () => Promise<void> |
 export function row(label: string, peer: string, r: PairResult, target?: number): string {
   const ratios = r.a.map((x, i) => x / r.b[i]);
   const ratio = median(ratios);
-  const goal = target === undefined ? '' : `  target ≤ ${target}× ${ratio <= target ? 'MET' : 'NOT MET'}`;
+  const goal = target === undefined ? '' : `  target ≤ ${Number(target.toFixed(2))}× ${ratio <= target ? 'MET' : 'NOT MET'}`;
   return `${label.padEnd(34)} ${median(r.a).toFixed(2).padStart(8)} ms   ${peer.padEnd(22)} ${median(r.b).toFixed(2).padStart(8)} ms   ratio ${ratio.toFixed(2)} (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}, n=${r.a.length})${goal}`;
 }

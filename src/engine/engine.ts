@@ -29,6 +29,7 @@ import { brokenInfo } from './container/broken.js';
 import { BrokenRecord } from './errors.js';
 import { checkCreateOptions, createNetwork, inspectNetwork, listNetworkInfos, pruneNetworks, removeNetwork, type NetworkInfo } from './network/verbs.js';
 import type { CreateNetworkOptions } from './network/store.js';
+import { connectNetwork, disconnectNetwork } from './network/connect.js';
 
 export interface EngineOptions {
   /** State root; default $HUTCH_ROOT or /var/lib/hutch. */
@@ -152,6 +153,12 @@ export class Engine implements EngineApi {
   }
   async pruneNetworks(): Promise<string[]> {
     return pruneNetworks(this.ctx);
+  }
+  async connectNetwork(network: string, container: string, opts?: { ip?: string; aliases?: string[] }): Promise<void> {
+    return connectNetwork(this.ctx, network, container, opts);
+  }
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    return disconnectNetwork(this.ctx, network, container);
   }
 
   gc(): Promise<string[]> {

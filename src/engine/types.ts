@@ -322,6 +322,10 @@ export interface EngineApi {
   removeNetwork(ref: string): Promise<void>;
   /** Removes unused user networks; returns their names. */
   pruneNetworks(): Promise<string[]>;
+  /** Joins a container (running or not) to a network: `--ip`, `--alias` as docker's. */
+  connectNetwork(network: string, container: string, opts?: { ip?: string; aliases?: string[] }): Promise<void>;
+  /** Takes a container off a network (its interface goes at once if it runs). */
+  disconnectNetwork(network: string, container: string): Promise<void>;
   /** Removes leftovers of crashed runs; returns one line per thing removed. */
   gc(): Promise<string[]>;
 }

@@ -204,8 +204,7 @@ export class FakeEngine implements EngineApi {
     });
     if (net) {
       try {
-        const ip = this.nets.lease(net, c.id, spec.ip);
-        c.endpoints = [{ network: net.name, networkId: net.id, ipAddress: ip, prefixLen: Number(net.subnet.split('/')[1]), gateway: net.gateway, macAddress: '02:42:00:00:00:00', veth: `hutchv${c.id.slice(0, 9)}`, ifname: 'eth0', bridge: net.bridge, aliases: [] }];
+        c.endpoints = [this.nets.endpoint(net, c, 0, { ip: spec.ip, aliases: spec.networkAliases })];
         let next = 49153;
         const ports = (spec.ports ?? []).map((p) => (p.hostPort ? p : { ...p, hostPort: next++ }));
         if (ports.length) c.ports = ports;
@@ -428,6 +427,14 @@ export class FakeEngine implements EngineApi {
       out.push(n.name);
     }
     return out;
+  }
+  async connectNetwork(network: string, container: string, opts: { ip?: string; aliases?: string[] } = {}): Promise<void> {
+    this.record('connectNetwork', network, container, opts);
+    this.nets.connect(network, this.find(container), opts);
+  }
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    this.record('disconnectNetwork', network, container);
+    this.nets.disconnect(network, this.find(container));
   }
   private nameOf(id: string): string {
     return this.containers.find((c) => c.id === id)?.name ?? id.slice(0, 12);

@@ -1,7 +1,7 @@
 // The fake engine's networks: in memory, checked with the engine's own parsers
 // (subnet.ts, ports.ts) and its messages, held to the real engine by the
 // conformance suite. No bridge, no firewall: addresses come from a counter.
-import type { CreateNetworkOptions, NetworkInfo, NetworkRecord } from '../../src/engine/types.js';
+import type { ContainerInfo, CreateNetworkOptions, Endpoint, NetworkInfo, NetworkRecord } from '../../src/engine/types.js';
 import { Conflict, InvalidArgument, NotFound } from '../../src/engine/errors.js';
 import { NAME_RE } from '../../src/engine/ids.js';
 import { contains, formatCidr, hostRange, intToIp, ipToInt, overlaps, parseCidr } from '../../src/engine/network/subnet.js';
@@ -78,6 +78,33 @@ export class FakeNetworks {
       }
     }
     throw new Conflict(`no available IPv4 addresses on network ${n.name} (${n.subnet})`);
+  }
+
+  /** The container's endpoint on `n` (eth<index>), its address leased. */
+  endpoint(n: NetworkRecord, c: ContainerInfo, index: number, o: { ip?: string; aliases?: string[] } = {}): Endpoint {
+    const ip = this.lease(n, c.id, o.ip);
+    return { network: n.name, networkId: n.id, ipAddress: ip, prefixLen: Number(n.subnet.split('/')[1]), gateway: n.gateway, macAddress: '02:42:00:00:00:00', veth: `hutchv${c.id.slice(0, 7)}${index.toString(16).padStart(2, '0')}`, ifname: `eth${index}`, bridge: n.bridge, aliases: n.dns ? [c.name, ...(o.aliases ?? [])] : [] };
+  }
+
+  connect(netRef: string, c: ContainerInfo, o: { ip?: string; aliases?: string[] }): void {
+    const n = this.find(netRef);
+    if (!n) throw new NotFound(`network ${netRef} not found`);
+    if (!c.spec.network || ['none', 'host'].includes(c.spec.network) || c.spec.network.startsWith('container:'))
+      throw new InvalidArgument(`container ${c.name} cannot be connected to networks: its network mode is ${c.spec.network}`);
+    const eps = c.endpoints ?? [];
+    if (eps.some((e) => e.networkId === n.id)) throw new Conflict(`endpoint with name ${c.name} already exists in network ${n.name}`);
+    let index = 0;
+    while (eps.some((e) => e.ifname === `eth${index}`)) index++;
+    c.endpoints = [...eps, this.endpoint(n, c, index, o)];
+  }
+
+  disconnect(netRef: string, c: ContainerInfo): void {
+    const n = this.find(netRef);
+    if (!n) throw new NotFound(`network ${netRef} not found`);
+    const e = c.endpoints?.find((x) => x.networkId === n.id);
+    if (!e) throw new NotFound(`container ${c.name} is not connected to network ${n.name}`);
+    c.endpoints = c.endpoints!.filter((x) => x !== e);
+    this.leases.get(n.name)?.delete(e.ipAddress);
   }
 
   release(containerId: string): void {

@@ -87,3 +87,25 @@ test('run -p publishes; port lists; host network drops ports with docker\'s warn
   assert.equal(none.code, 125);
   assert.equal(none.err, "hutch: No public port '99/tcp' published for b\n");
 });
+
+test('network connect / disconnect: a second endpoint; bad requests are one line', async () => {
+  const e = new FakeEngine();
+  await cli(['network', 'create', '--subnet', '10.90.0.0/24', 'a'], e);
+  await cli(['network', 'create', '--subnet', '10.91.0.0/24', 'b'], e);
+  await cli(['run', '-d', '--name', 'c', '--network', 'a', 'host', 'sleep', '1'], e);
+  const r = await cli(['network', 'connect', '--ip', '10.91.0.7', '--alias', 'db', 'b', 'c'], e);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(e.callsOf('connectNetwork'), [['b', 'c', { ip: '10.91.0.7', aliases: ['db'] }]]);
+  const nets = JSON.parse((await cli(['inspect', 'c'], e)).out)[0].NetworkSettings.Networks;
+  assert.deepEqual(Object.keys(nets), ['a', 'b']);
+  assert.equal(nets.b.IPAddress, '10.91.0.7');
+  const again = await cli(['network', 'connect', 'b', 'c'], e);
+  assert.equal(again.code, 125);
+  assert.equal(again.err, 'hutch: endpoint with name c already exists in network b\n');
+  assert.equal((await cli(['network', 'disconnect', 'b', 'c'], e)).code, 0);
+  const off = await cli(['network', 'disconnect', 'b', 'c'], e);
+  assert.equal(off.err, 'hutch: container c is not connected to network b\n');
+  await cli(['run', '-d', '--name', 'n', '--network', 'none', 'host', 'sleep', '1'], e);
+  assert.equal((await cli(['network', 'connect', 'a', 'n'], e)).err, 'hutch: container n cannot be connected to networks: its network mode is none\n');
+  assert.equal((await cli(['network', 'connect', 'nosuch', 'c'], e)).err, 'hutch: network nosuch not found\n');
+});

@@ -128,9 +128,39 @@ const networkPrune: Verb = {
   },
 };
 
+const networkConnect: Verb = {
+  name: 'network connect',
+  summary: 'Connect a container to a network (a running one gets the interface at once)',
+  usage: '[OPTIONS] NETWORK CONTAINER',
+  options: [
+    { long: ['ip'], kind: 'string', help: 'IPv4 address (e.g. 10.78.0.10)' },
+    { long: ['alias'], kind: 'list', value: 'list', help: 'Add a network-scoped alias for the container' },
+  ],
+  minArgs: 2,
+  maxArgs: 2,
+  async run(ctx, p) {
+    const aliases = p.list('alias');
+    await (await ctx.engine()).connectNetwork(p.args[0], p.args[1], { ip: p.string('ip'), ...(aliases.length ? { aliases } : {}) });
+    return 0;
+  },
+};
+
+const networkDisconnect: Verb = {
+  name: 'network disconnect',
+  summary: 'Disconnect a container from a network',
+  usage: '[OPTIONS] NETWORK CONTAINER',
+  options: [{ long: ['force'], short: 'f', kind: 'bool', help: 'Accepted for docker compatibility' }],
+  minArgs: 2,
+  maxArgs: 2,
+  async run(ctx, p) {
+    await (await ctx.engine()).disconnectNetwork(p.args[0], p.args[1]);
+    return 0;
+  },
+};
+
 export const network: Verb = managementVerb(
   'network',
-  'Manage networks (create, ls, inspect, rm, prune)',
-  { create: networkCreate, ls: networkLs, list: networkLs, inspect: networkInspect, rm: networkRm, remove: networkRm, prune: networkPrune },
+  'Manage networks (create, ls, inspect, rm, prune, connect, disconnect)',
+  { create: networkCreate, ls: networkLs, list: networkLs, inspect: networkInspect, rm: networkRm, remove: networkRm, prune: networkPrune, connect: networkConnect, disconnect: networkDisconnect },
   ['hutch network create app', 'hutch run -d --network app --name db host sleep 1d', 'hutch network rm app'],
 );

@@ -11,6 +11,7 @@ import { networkMode } from './endpoint.js';
 import { ensureNetwork } from './setup.js';
 import { findNetwork, listNetworks } from './store.js';
 import type { PortElement } from './ruleset.js';
+import { clearStaleVeths } from './connect.js';
 
 /** Published ports of the containers that run now (to rebuild a lost table with). */
 export function runningPorts(ctx: Ctx): PortElement[] {
@@ -44,6 +45,7 @@ export function networkAtStart(ctx: Ctx, rec: ContainerRecord): void {
       if (!net || net.id !== e.networkId) throw new NotFound(`network ${e.network} not found`);
       ensureNetwork(netDeps(ctx), net);
     }
+    clearStaleVeths(ctx, rec);
   } else if (mode.kind === 'container') {
     const targetId = resolveId(ctx, mode.name);
     const target = loadRecord(containerDir(ctx.paths, targetId));

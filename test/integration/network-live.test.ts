@@ -1,0 +1,121 @@
+// Bridge networks, continued (same fake host + outside namespaces as network.test.ts):
+// names on user networks (the monitor's DNS on 127.0.0.11), none on the default
+// bridge, connect/disconnect of a running container, --network container:NAME, and
+// gc after the monitor was killed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { netLab, httpArgv, httpBody, type NetLab } from './netns.js';
+import { cgroupParentDirs } from './helpers.js';
+
+let lab: NetLab;
+let env: NodeJS.ProcessEnv;
+let root: string;
+let cgroupParent: string;
+
+const hutch = (...args: string[]) => lab.hutch(env, args);
+function ok(...args: string[]): string {
+  const r = hutch(...args);
+  assert.equal(r.status, 0, `hutch ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+function server(name: string, ...flags: string[]): void {
+  ok('run', '-d', '--name', name, ...flags, 'host', 'sh', '-c', `mkdir -p /www && echo hello-${name} > /www/index.html && exec busybox httpd -f -p 80 -h /www`);
+}
+const info = (name: string) => JSON.parse(ok('inspect', name))[0];
+/** getent (glibc: /etc/hosts, then DNS through /etc/resolv.conf) inside the container: the address, or null. */
+function resolve(name: string, host: string): string | null {
+  const r = hutch('exec', name, 'getent', 'hosts', host);
+  return r.status === 0 ? r.stdout.trim().split(/\s+/)[0] : null;
+}
+async function get(from: string, url: string): Promise<string | null> {
+  for (let i = 0; i < 20; i++) {
+    const r = hutch('exec', from, ...httpArgv(url));
+    const body = r.status === 0 ? httpBody(r.stdout) : null;
+    if (body !== null) return body;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return null;
+}
+
+before(() => {
+  lab = netLab();
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-netlive-'));
+  cgroupParent = `hutch-test-${randomBytes(4).toString('hex')}`;
+  env = { ...process.env, HUTCH_ROOT: root, HUTCH_CGROUP_PARENT: cgroupParent };
+});
+
+after(() => {
+  try {
+    for (const id of (hutch('ps', '-aq').stdout ?? '').split('\n').filter(Boolean)) hutch('rm', '-f', id);
+    hutch('gc');
+  } finally {
+    lab.close();
+    for (const d of cgroupParentDirs(cgroupParent)) fs.rmSync(d, { recursive: true, force: true });
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a user network resolves names and aliases; the default bridge does not', () => {
+  ok('network', 'create', '--subnet', '10.91.1.0/24', 'app');
+  server('web', '--network', 'app', '--network-alias', 'www');
+  server('peer', '--network', 'app');
+  const webIp = info('web').endpoints[0].ipAddress;
+  assert.equal(resolve('peer', 'web'), webIp);
+  assert.equal(resolve('peer', 'www'), webIp, 'an alias');
+  assert.equal(resolve('peer', 'WEB'), webIp, 'names are case-insensitive');
+  assert.equal(resolve('peer', 'no-such-ctr'), null);
+  assert.match(fs.readFileSync(path.join(info('peer').bundle, 'resolv.conf'), 'utf8'), /^nameserver 127\.0\.0\.11$/m);
+  server('d1');
+  server('d2');
+  assert.equal(resolve('d2', 'd1'), null, 'no names on the default bridge (docker)');
+});
+
+test('connect and disconnect a running container', async () => {
+  server('roamer');
+  assert.equal(info('roamer').endpoints.length, 1);
+  ok('network', 'connect', '--alias', 'rover', 'app', 'roamer');
+  const eps = info('roamer').endpoints;
+  assert.deepEqual(eps.map((e: { network: string; ifname: string }) => `${e.network}/${e.ifname}`), ['bridge/eth0', 'app/eth1']);
+  const webIp = info('web').endpoints[0].ipAddress;
+  assert.equal(await get('roamer', `http://${webIp}/`), 'hello-web\n', 'reaches the network it joined');
+  assert.equal(resolve('peer', 'rover'), eps[1].ipAddress, 'its alias resolves for the others at once');
+  assert.match(ok('exec', 'roamer', 'cat', '/proc/net/dev'), /eth1:/);
+  ok('network', 'disconnect', 'app', 'roamer');
+  assert.doesNotMatch(ok('exec', 'roamer', 'cat', '/proc/net/dev'), /eth1:/);
+  assert.equal(resolve('peer', 'rover'), null, 'its names went with it');
+  // Restart after connect: the interface comes back from config.json.
+  ok('network', 'connect', 'app', 'roamer');
+  ok('restart', '-t', '0', 'roamer');
+  assert.match(ok('exec', 'roamer', 'cat', '/proc/net/dev'), /eth1:/);
+});
+
+test('--network container:NAME shares the namespace; a stopped one is refused in one line', () => {
+  const webIp = info('web').endpoints[0].ipAddress;
+  const out = ok('run', '--rm', '--network', 'container:web', 'host', 'sh', '-c', 'ip -4 -o addr show eth0');
+  assert.match(out, new RegExp(`inet ${webIp.replace(/\./g, '\\.')}/`));
+  ok('create', '--name', 'sleeper', 'host', 'true');
+  const r = hutch('run', '--network', 'container:sleeper', 'host', 'true');
+  assert.equal(r.status, 125);
+  assert.equal(r.stderr, 'hutch: cannot join network namespace of a non running container: sleeper\n');
+  const n = hutch('run', '--network', 'container:nosuch', 'host', 'true');
+  assert.equal(n.stderr, 'hutch: No such container: nosuch\n');
+});
+
+test('gc after the monitor was killed: the port element and the lease of a removed container go', async () => {
+  server('victim', '--network', 'app', '-p', '9090:80');
+  const mon = info('victim').monitorPid;
+  process.kill(mon, 'SIGKILL');
+  for (let i = 0; i < 100 && fs.existsSync(`/proc/${mon}`); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.match(lab.inHost(['nft', 'list', 'map', 'ip', 'hutch', 'pub_any']).stdout, /9090/, 'a killed monitor leaves its element');
+  const g = ok('gc');
+  assert.match(g, /published port 0\.0\.0\.0:9090\/tcp/);
+  assert.doesNotMatch(lab.inHost(['nft', 'list', 'map', 'ip', 'hutch', 'pub_any']).stdout, /9090/);
+  // The container itself stays (exited); its lease until rm.
+  const ip = info('victim').endpoints[0].ipAddress;
+  ok('rm', '-f', 'victim');
+  assert.ok(!Object.values(JSON.parse(ok('network', 'inspect', 'app'))[0].Containers).some((c) => (c as { IPv4Address: string }).IPv4Address.startsWith(`${ip}/`)));
+});
