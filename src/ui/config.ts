@@ -4,7 +4,7 @@
 //   {
 //     "interval": "1s",                      // or a number of seconds
 //     "theme": "dark",                       // built-in name or a path
-//     "columns": ["name", "state", "cpu", "spark", "mem", "pids", "net"],
+//     "columns": ["name", "state", "cpu", "spark", "mem", "pids", "net", "network", "ports"],
 //     "sort": "-cpu",                         // the default: busiest first; "state", "name" ascending
 //     "confirm": true,                        // x, K, r ask y/N first as d does; false: they act at once
 //     "showAll": false,
@@ -19,9 +19,9 @@ import path from 'node:path';
 import { ACTIONS, defaultBindings, findConflict, isKeyName, type Action, type Bindings } from './keys.js';
 import { parseInterval } from './format.js';
 
-export const COLUMN_NAMES = ['name', 'id', 'image', 'state', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net'] as const;
+export const COLUMN_NAMES = ['name', 'id', 'image', 'state', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net', 'network', 'ports'] as const;
 export type ColumnName = (typeof COLUMN_NAMES)[number];
-export const DEFAULT_COLUMNS: ColumnName[] = ['name', 'image', 'state', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net'];
+export const DEFAULT_COLUMNS: ColumnName[] = ['name', 'image', 'state', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net', 'network', 'ports'];
 
 export const SORT_KEYS = ['name', 'id', 'image', 'state', 'cpu', 'mem', 'pids', 'net', 'created'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];

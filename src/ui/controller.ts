@@ -1,7 +1,7 @@
 // Everything the dashboard does, wired together: polling the engine, taking the
 // sampler's samples into the store, turning keys into actions and actions into
-// calls on its parts (navigation, logs, the new-container form, container and
-// image actions), and the status line they report to. No React here: components
+// calls on its parts (navigation, logs, the new-container form, container,
+// image and network actions, the prompts), and the status line they report to. No React here: components
 // only read the store and forward keys, so this is tested with a fake engine
 // directly.
 import type { ContainerInfo, EngineApi } from '../engine/types.js';
@@ -12,12 +12,14 @@ import type { Handoff, UiContext } from './context.js';
 import { NewContainerForm } from './form.js';
 import { errorLine } from './format.js';
 import { ImageActions } from './image-actions.js';
-import { createKeymap, editText, keyName, rawKey, splitKeys, type Action, type KeyEvent, type ViewName } from './keys.js';
+import { createKeymap, keyName, rawKey, splitKeys, type Action, type KeyEvent, type ViewName } from './keys.js';
 import { pruneSet, sameList } from './list-patch.js';
 import { DetailPane } from './detail-pane.js';
 import { LogsPane } from './logs.js';
 import { Navigation } from './navigation.js';
-import { initialState, pageRows, type Prompt, type UiState } from './state.js';
+import { NetworkActions } from './network-actions.js';
+import { promptKey } from './prompts.js';
+import { initialState, pageRows, type UiState } from './state.js';
 import { Store } from './store.js';
 import { themeCycle, type Theme } from './theme.js';
 
@@ -51,6 +53,8 @@ export class Controller {
   readonly containerActions: ContainerActions;
   /** Pull and remove in the images view. */
   readonly imageActions: ImageActions;
+  /** Create and delete in the networks view. */
+  readonly networkActions: NetworkActions;
   /** The rows of the containers table, in order. */
   readonly visible: Navigation['visible'];
   private readonly deps: ControllerDeps;
@@ -95,6 +99,7 @@ export class Controller {
     this.form = new NewContainerForm(ctx);
     this.containerActions = new ContainerActions(ctx);
     this.imageActions = new ImageActions({ ...ctx, refreshImages: () => this.refreshImages() });
+    this.networkActions = new NetworkActions(ctx);
   }
 
   get bindings() {
@@ -202,6 +207,7 @@ export class Controller {
     if (samplesStopped) void this.refresh();
     if (st.view === 'detail') void this.detail.loadProcs();
     if (st.view === 'images') void this.refreshImages();
+    if (st.view === 'networks') void this.networkActions.refresh();
   }
 
   /** An unchanged list (the usual case) keeps the old array, so nothing redraws. */
@@ -297,7 +303,7 @@ export class Controller {
     }
     if (st.dialog?.kind === 'form') return this.form.key(input, name, key);
     if (st.dialog?.kind === 'signal') return this.detail.menuKey(st.dialog, input, name);
-    if (st.prompt) return this.promptKey(st.prompt, input, name, key);
+    if (st.prompt) return promptKey(this, st.prompt, input, name, key);
     if (st.view === 'containers' && /^[1-9]$/.test(input)) return this.nav.sortByColumn(Number(input) - 1);
     const action = this.keymap(st.view, name);
     if (action) this.run(action);
@@ -329,6 +335,10 @@ export class Controller {
     images: () => {
       this.store.set({ view: 'images' });
       void this.refreshImages();
+    },
+    networks: () => {
+      this.store.set({ view: 'networks' });
+      void this.networkActions.refresh();
     },
     create: () => this.form.open(),
     demo: () => void this.containerActions.startDemo(),
@@ -363,30 +373,14 @@ export class Controller {
     removeImage: () => this.imageActions.confirmRemove(),
     pullImage: () => this.store.set({ prompt: { kind: 'pull', value: '' } }),
     cancelPull: () => this.imageActions.cancelPull(),
+    createNetwork: () => this.networkActions.askCreate(),
+    removeNetwork: () => this.networkActions.confirmRemove(),
   };
 
   /** One-container actions: on the selected (or detail) container, ignoring marks. */
   private withTarget(f: (c: ContainerInfo) => void): void {
     const c = this.nav.target();
     if (c) f(c);
-  }
-
-  /** Keys in the filter, search, pull and save prompts; the filter applies as it is typed. */
-  private promptKey(p: Prompt, input: string, name: string, key: KeyEvent): void {
-    if (name === 'escape') {
-      this.store.set(p.kind === 'filter' ? { prompt: undefined, filter: '' } : { prompt: undefined });
-      return;
-    }
-    if (name === 'enter') {
-      this.store.set({ prompt: undefined });
-      if (p.kind === 'search') this.logs.search(p.value);
-      if (p.kind === 'pull') this.imageActions.pull(p.value);
-      if (p.kind === 'saveLogs') void this.logs.save(p.value);
-      return;
-    }
-    const value = editText(p.value, input, name, key);
-    if (value === undefined) return;
-    this.store.set(p.kind === 'filter' ? { prompt: { ...p, value }, filter: value } : { prompt: { ...p, value } });
   }
 
   private nextTheme(): void {

@@ -2,6 +2,7 @@
 // field and stay in the form), and creating the container: started in the
 // background, or run in this terminal and waited for when "detach" is off.
 import type { ContainerInfo, ContainerSpec } from '../engine/types.js';
+import { parsePublish } from '../engine/network/ports.js';
 import { parseBytes } from '../engine/units.js';
 import { relaying } from './container-actions.js';
 import type { UiContext } from './context.js';
@@ -14,7 +15,7 @@ export class NewContainerForm {
 
   open(): void {
     this.ctx.store.set({
-      dialog: { kind: 'form', focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', detach: true } },
+      dialog: { kind: 'form', focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', network: '', ports: '', detach: true } },
     });
   }
 
@@ -94,6 +95,21 @@ export function formSpec(form: FormDialog): ContainerSpec {
     const n = Number(v.cpus.trim());
     if (!Number.isFinite(n) || n <= 0) throw new Error(`cpus: ${JSON.stringify(v.cpus.trim())} is not a positive number`);
     spec.cpus = n;
+  }
+  const network = v.network.trim();
+  if (network) {
+    if (/\s/.test(network)) throw new Error(`network: one network, without spaces (${JSON.stringify(network)})`);
+    spec.network = network;
+  }
+  if (v.ports.trim()) {
+    try {
+      spec.ports = v.ports.trim().split(/[\s,]+/).filter(Boolean).flatMap(parsePublish);
+    } catch (e) {
+      throw new Error(`ports: ${errorLine(e)}`, { cause: e });
+    }
+    // Published ports need a network of the container's own: bridge (the default) or a user network.
+    if (network === 'host') throw new Error('ports: none with network host (the container uses the host\'s own ports)');
+    else if (network === 'none' || network.startsWith('container:')) throw new Error(`ports: none with network ${network} (publishing needs a bridge network)`);
   }
   if (!v.detach) {
     spec.tty = true;

@@ -4,7 +4,7 @@
 // always quits, Ctrl+L redraws and Ctrl+Z suspends: those cannot be rebound.
 
 /** Where an action applies; a view consults a fixed list of scopes. */
-export type Scope = 'global' | 'nav' | 'containers' | 'container' | 'detail' | 'logs' | 'images';
+export type Scope = 'global' | 'nav' | 'containers' | 'container' | 'detail' | 'logs' | 'images' | 'networks';
 
 export interface ActionSpec {
   keys: string[];
@@ -36,6 +36,7 @@ export const ACTIONS = {
   sortNext: { keys: ['>'], scope: 'containers', label: 'sort', help: 'Sort by the next column (1-9: by that column; again: reverse)' },
   sortPrev: { keys: ['<'], scope: 'containers', label: 'sort', help: 'Sort by the previous column' },
   images: { keys: ['i'], scope: 'containers', label: 'images', help: 'Images view' },
+  networks: { keys: ['w'], scope: 'containers', label: 'networks', help: 'Networks view' },
   create: { keys: ['n'], scope: 'containers', label: 'new', help: 'New container (form)' },
   demo: { keys: ['D'], scope: 'containers', label: 'demo', help: 'Start the demo containers on the host image (CPU loop, growing memory, idle)' },
 
@@ -64,12 +65,15 @@ export const ACTIONS = {
   pullImage: { keys: ['p'], scope: 'images', label: 'pull', help: 'Pull an image from a registry (asks for NAME[:TAG]; runs in the background)' },
   removeImage: { keys: ['d'], scope: 'images', label: 'delete', help: 'Delete the image (asks first; asks again to force when a container uses it)' },
   cancelPull: { keys: ['x'], scope: 'images', label: 'cancel pull', help: 'Cancel the latest pull in flight (a later pull resumes it)' },
+
+  createNetwork: { keys: ['n'], scope: 'networks', label: 'new', help: 'Create a network (asks for its name, then a subnet: Enter for a free one)' },
+  removeNetwork: { keys: ['d'], scope: 'networks', label: 'delete', help: 'Delete the network (asks first; refused while a container is on it)' },
 } satisfies Record<string, ActionSpec & { scope: Scope }>;
 
 export type Action = keyof typeof ACTIONS;
 export type Bindings = Record<Action, string[]>;
 
-export type ViewName = 'containers' | 'detail' | 'logs' | 'images' | 'help';
+export type ViewName = 'containers' | 'detail' | 'logs' | 'images' | 'networks' | 'help';
 
 /** The scopes each view consults, first match wins. */
 export const VIEW_SCOPES: Record<ViewName, Scope[]> = {
@@ -77,15 +81,17 @@ export const VIEW_SCOPES: Record<ViewName, Scope[]> = {
   detail: ['detail', 'container', 'nav', 'global'],
   logs: ['logs', 'nav', 'global'],
   images: ['images', 'nav', 'global'],
+  networks: ['networks', 'nav', 'global'],
   help: ['nav', 'global'],
 };
 
 /** What the footer offers in each view, in order (trimmed to the width). */
 export const FOOTER: Record<ViewName, Action[]> = {
-  containers: ['help', 'open', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'mark', 'filter', 'showAll', 'sortNext', 'create', 'images', 'mergedLogs', 'theme', 'quit'],
+  containers: ['help', 'open', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'mark', 'filter', 'showAll', 'sortNext', 'create', 'images', 'networks', 'mergedLogs', 'theme', 'quit'],
   detail: ['back', 'signal', 'inspect', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'help', 'quit'],
   logs: ['back', 'follow', 'search', 'nextMatch', 'prevMatch', 'timestamps', 'wrap', 'saveLogs', 'top', 'bottom', 'help', 'quit'],
   images: ['back', 'pullImage', 'removeImage', 'cancelPull', 'help', 'quit'],
+  networks: ['back', 'createNetwork', 'removeNetwork', 'help', 'quit'],
   help: ['back', 'quit'],
 };
 

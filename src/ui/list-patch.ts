@@ -2,6 +2,7 @@
 // list (the usual sweep) keeps the old array so that nothing redraws, and marks
 // on containers that went are dropped.
 import type { ContainerInfo } from '../engine/types.js';
+import { networkKey } from './network-text.js';
 
 export function pruneSet(set: ReadonlySet<string>, containers: ContainerInfo[]): ReadonlySet<string> {
   if (set.size === 0) return set;
@@ -11,13 +12,13 @@ export function pruneSet(set: ReadonlySet<string>, containers: ContainerInfo[]):
   return changed ? new Set([...set].filter((id) => ids.has(id))) : set;
 }
 
-/** Same containers in the same states: what the table shows from the list did not change. */
+/** Same containers in the same states and on the same networks: what the table shows from the list did not change. */
 export function sameList(a: readonly ContainerInfo[], b: readonly ContainerInfo[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
-    if (x.id !== y.id || x.status !== y.status || x.pid !== y.pid || x.exitCode !== y.exitCode || x.name !== y.name || x.startedAt !== y.startedAt || x.finishedAt !== y.finishedAt || x.oomKilled !== y.oomKilled)
+    if (x.id !== y.id || x.status !== y.status || x.pid !== y.pid || x.exitCode !== y.exitCode || x.name !== y.name || x.startedAt !== y.startedAt || x.finishedAt !== y.finishedAt || x.oomKilled !== y.oomKilled || networkKey(x) !== networkKey(y))
       return false;
   }
   return true;

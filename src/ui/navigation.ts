@@ -95,6 +95,12 @@ export class Navigation {
         store.set({ imageIndex: Math.max(0, Math.min(n - 1, i)) });
         return;
       }
+      case 'networks': {
+        const n = st.networks.length;
+        const i = Number.isFinite(delta) ? st.networkIndex + delta : delta < 0 ? 0 : n - 1;
+        store.set({ networkIndex: Math.max(0, Math.min(n - 1, i)) });
+        return;
+      }
       case 'logs':
         return this.logs.scroll(delta);
       case 'help': {
@@ -128,6 +134,7 @@ export class Navigation {
         store.set({ view: 'containers', detail: undefined });
         return;
       case 'images':
+      case 'networks':
         store.set({ view: 'containers', detail: undefined });
         return;
       case 'containers':

@@ -13,6 +13,7 @@ import { colorDepth, type ColorDepth } from './theme.js';
 import { detailLines } from './views/detail.js';
 import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, statusLine } from './views/chrome.js';
 import { logsLines } from './views/logs.js';
+import { networksLines } from './views/networks.js';
 import { scrollTop, tableLines } from './views/table.js';
 
 export const MIN_COLUMNS = 40;
@@ -75,6 +76,8 @@ export class Screen {
         return helpWindow(helpLines(controller.bindings, p, width), st.helpTop, height);
       case 'images':
         return imagesLines(st, p, width, height);
+      case 'networks':
+        return networksLines(st, p, width, height);
       case 'logs':
         return st.logs ? logsLines(st.logs, p, width, height) : [];
       case 'detail': {

@@ -1,6 +1,6 @@
 // The dashboard's state (kept in a Store outside React) and the pure functions
 // that derive what the views show from it.
-import type { ContainerInfo, ImageInfo, TransferProgress } from '../engine/types.js';
+import type { ContainerInfo, ImageInfo, NetworkInfo, TransferProgress } from '../engine/types.js';
 import type { ContainerSample, HostInfo, HostSample } from '../engine/stats/types.js';
 import type { ColumnName, DashboardConfig, SortKey } from './config.js';
 import type { ViewName } from './keys.js';
@@ -29,8 +29,10 @@ export function shownStatus(st: Pick<UiState, 'status' | 'view'>): StatusMessage
 }
 
 export interface Prompt {
-  kind: 'filter' | 'search' | 'pull' | 'saveLogs';
+  kind: 'filter' | 'search' | 'pull' | 'saveLogs' | 'networkName' | 'networkSubnet';
   value: string;
+  /** networkSubnet: the name typed at the first step. */
+  network?: string;
 }
 
 export interface ConfirmDialog {
@@ -39,7 +41,7 @@ export interface ConfirmDialog {
   onYes: () => void;
 }
 
-export const FORM_FIELDS = ['image', 'name', 'command', 'memory', 'cpus', 'detach'] as const;
+export const FORM_FIELDS = ['image', 'name', 'command', 'memory', 'cpus', 'network', 'ports', 'detach'] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 
 export interface FormDialog {
@@ -157,6 +159,9 @@ export interface UiState {
   images: ImageInfo[];
   imageIndex: number;
   imagesError?: string;
+  networks: NetworkInfo[];
+  networkIndex: number;
+  networksError?: string;
   /** Pulls in flight (they go on while the user is in other views). */
   pulls: readonly PullProgress[];
   logs?: LogsState;
@@ -184,6 +189,8 @@ export function initialState(config: DashboardConfig, theme: Theme, now: number)
     busy: new Map(),
     images: [],
     imageIndex: 0,
+    networks: [],
+    networkIndex: 0,
     pulls: [],
     helpTop: 0,
     theme,
@@ -200,7 +207,7 @@ export function bodyRows(size: Size): number {
 /** Rows of lines the view shows (paging and scrolling move by it): the body less the view's own headings. */
 export function pageRows(st: Pick<UiState, 'view' | 'size'> & { detail?: Pick<DetailState, 'inspect'> }): number {
   const body = bodyRows(st.size);
-  const headings = st.view === 'help' ? 0 : st.view === 'images' ? 2 : 1;
+  const headings = st.view === 'help' ? 0 : st.view === 'images' || st.view === 'networks' ? 2 : 1;
   if (st.view === 'detail') return st.detail?.inspect ? body - 1 : detailProcRows(st.size);
   return Math.max(1, body - headings);
 }

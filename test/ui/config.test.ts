@@ -173,8 +173,15 @@ test('keys: names from Ink events, per-view lookup, defaults without conflicts',
 
 test('columns collapse by priority; the slack goes to the columns that carry data', () => {
   const names = (w: number) => layoutColumns(DEFAULT_COLUMNS, w).map((c) => `${c.name}:${c.width}`).join(' ');
-  // 200 columns: NAME took 114 before; now the image, the sparkline (a minute), memory and network get room.
-  assert.equal(names(200), 'name:34 image:37 state:13 cpu:6 spark:60 mem:15 memPct:5 pids:5 net:15');
+  // 200 columns: NAME took 114 before; now the image and the sparkline get room, and NETWORK and PORTS fit.
+  assert.equal(names(200), 'name:24 image:28 state:13 cpu:6 spark:55 mem:11 memPct:5 pids:5 net:11 network:10 ports:20');
+  // Without them (a config that leaves them out), memory and network traffic get room as before.
+  const without = DEFAULT_COLUMNS.filter((c) => c !== 'network' && c !== 'ports');
+  assert.equal(layoutColumns(without, 200).map((c) => `${c.name}:${c.width}`).join(' '), 'name:34 image:37 state:13 cpu:6 spark:60 mem:15 memPct:5 pids:5 net:15');
+  // They are the first to go, NETWORK before PORTS: both from 133 columns, PORTS alone from 122.
+  assert.equal(names(133), 'name:16 image:12 state:13 cpu:6 spark:12 mem:11 memPct:5 pids:5 net:11 network:10 ports:20');
+  assert.equal(names(132), 'name:24 image:14 state:13 cpu:6 spark:12 mem:11 memPct:5 pids:5 net:11 ports:20');
+  assert.equal(names(122), 'name:16 image:12 state:13 cpu:6 spark:12 mem:11 memPct:5 pids:5 net:11 ports:20');
   assert.equal(names(120), 'name:24 image:23 state:13 cpu:6 spark:12 mem:11 memPct:5 pids:5 net:11');
   assert.equal(names(80), 'name:20 state:13 cpu:6 spark:12 mem:11 memPct:5 pids:5');
   assert.equal(names(60), 'name:24 state:13 cpu:6 mem:12');
@@ -201,7 +208,7 @@ test('commands from the form are split like a shell would', () => {
 
 test('form validation names the field', () => {
   const form = (v: Partial<Record<string, string | boolean>>) =>
-    ({ kind: 'form' as const, focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', detach: true, ...v } });
+    ({ kind: 'form' as const, focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', network: '', ports: '', detach: true, ...v } });
   assert.deepEqual(formSpec(form({})), { image: 'host' });
   assert.throws(() => formSpec(form({ image: ' ' })), /^Error: image: required$/);
   assert.throws(() => formSpec(form({ cpus: '-1' })), /cpus: "-1" is not a positive number/);

@@ -106,6 +106,10 @@ const tableRows = memoVisible();
 export function statusLine(st: UiState, visibleCount: number, p: Painter, width: number): string {
   if (st.dialog?.kind === 'signal') return signalMenuLine(st.dialog, p, width);
   if (st.prompt?.kind === 'saveLogs') return fit(`save logs to: ${st.prompt.value}▏  (Enter saves, Esc cancels; an existing file is never overwritten)`, width);
+  if (st.prompt?.kind === 'networkName') return fit(`new network: ${st.prompt.value}▏  (its name; Enter goes on to the subnet, Esc cancels)`, width);
+  if (st.prompt?.kind === 'networkSubnet') {
+    return fit(`subnet of ${st.prompt.network}: ${st.prompt.value}▏  (CIDR, e.g. 10.90.0.0/24; empty: a free one; Enter creates, Esc cancels)`, width);
+  }
   if (st.prompt?.kind === 'pull') return fit(`pull image: ${st.prompt.value}▏  (NAME[:TAG|@DIGEST], --insecure NAME for a local plain-HTTP registry; Enter pulls, Esc cancels)`, width);
   if (st.prompt) {
     const label = st.prompt.kind === 'filter' ? 'filter' : 'search';
@@ -146,6 +150,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
   detail: 'Detail view (↑ ↓ PgUp PgDn g G move in the process list, or in the inspect)',
   logs: 'Logs view',
   images: 'Images view',
+  networks: 'Networks view',
 };
 
 /** Every binding in force, grouped by where it applies (the help screen). */
@@ -177,6 +182,8 @@ const FIELD_LABELS: Record<(typeof FORM_FIELDS)[number], string> = {
   command: 'Command',
   memory: 'Memory',
   cpus: 'CPUs',
+  network: 'Network',
+  ports: 'Ports',
   detach: 'Detach',
 };
 
@@ -186,6 +193,8 @@ const FIELD_HINTS: Record<(typeof FORM_FIELDS)[number], string> = {
   command: "optional, e.g. sh -c 'while :; do :; done'",
   memory: 'optional, e.g. 256m',
   cpus: 'optional, e.g. 0.5',
+  network: 'optional: bridge (default), a network, none, host',
+  ports: 'optional, e.g. 8080:80 127.0.0.1:53:53/udp',
   detach: 'off: run in this terminal, come back when it exits',
 };
 

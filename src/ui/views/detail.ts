@@ -1,5 +1,5 @@
 // The detail view: a title line, CPU and memory braille charts (with limits),
-// then the container's config (env and ports included) and its process tree
+// then the container's config (addresses, published ports and env included) and its process tree
 // (detail-procs.ts); or, while open, the raw inspect (inspect.ts) in its place.
 import type { ContainerInfo } from '../../engine/types.js';
 import type { ContainerSample, History } from '../../engine/stats/types.js';
@@ -8,6 +8,7 @@ import { niceBytesCeil, niceCeil } from '../charts/scale.js';
 import { fit, fmtBytes, fmtPercent, fmtState, shortId } from '../format.js';
 import type { Painter } from '../paint.js';
 import type { DetailState } from '../state.js';
+import { networkText, portText, portsOf } from '../network-text.js';
 import { procLines } from './detail-procs.js';
 import { inspectLines } from './inspect.js';
 
@@ -127,7 +128,8 @@ function configLines({ c, sample: s, detail }: DetailInput, p: Painter): string[
     `${label('command')}${c.command.join(' ')}`,
     `${label('limits')}${limits}`,
     `${label('pids')}${s ? `${s.pids}${s.pidsLimit ? ` / ${s.pidsLimit}` : ''}` : '-'}`,
-    `${label('network')}${spec.network ?? 'none'}${s ? `  rx ${fmtBytes(s.netRx)} tx ${fmtBytes(s.netTx)}` : ''}`,
+    `${label('network')}${networkText(c)}${s ? `  rx ${fmtBytes(s.netRx)} tx ${fmtBytes(s.netTx)}` : ''}`,
+    ...networkLines(c, label),
     `${label('block io')}${s ? `read ${fmtBytes(s.blkRead)} write ${fmtBytes(s.blkWrite)}` : '-'}`,
     `${label('hostname')}${detail.bundle?.hostname ?? spec.hostname ?? shortId(c.id)}`,
   ];
@@ -139,16 +141,17 @@ function configLines({ c, sample: s, detail }: DetailInput, p: Painter): string[
   }
   // Every variable, one a line (cut at the column's width, never hidden).
   (spec.env ?? []).forEach((v, i) => lines.push(`${i === 0 ? label('env') : ' '.repeat(9)}${v}`));
-  const ports = portList(spec);
-  if (ports.length > 0) lines.push(`${label('ports')}${ports.join(', ')}`);
   return lines;
 }
 
-/** The spec's published ports, when it has any (networking that publishes them comes later). */
-function portList(spec: object): string[] {
-  const ports = (spec as { ports?: unknown }).ports;
-  if (!Array.isArray(ports)) return [];
-  return ports.map((x) => (typeof x === 'string' || typeof x === 'number' ? String(x) : JSON.stringify(x)));
+/** Each endpoint's address (ip/prefix on its network), gateway and mac; then each published port, one a line. */
+function networkLines(c: ContainerInfo, label: (t: string) => string): string[] {
+  const lines: string[] = [];
+  for (const e of c.endpoints ?? []) {
+    lines.push(`${label('address')}${e.ipAddress}/${e.prefixLen} on ${e.network}`, `${label('gateway')}${e.gateway}`, `${label('mac')}${e.macAddress}`);
+  }
+  portsOf(c).forEach((p, i) => lines.push(`${i === 0 ? label('ports') : ' '.repeat(9)}${portText(p)}`));
+  return lines;
 }
 
 // eslint-disable-next-line no-control-regex

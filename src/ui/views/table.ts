@@ -1,6 +1,7 @@
 // The containers table: columns that collapse by priority to fit the width, a
 // header row with the sort column marked, one line per visible container (only
-// the rows on screen are built), and the empty states.
+// the rows on screen are built), and the empty states. NETWORK and PORTS are
+// docker's: the network name (or none, host, container:NAME) and the published ports.
 import type { ContainerInfo } from '../../engine/types.js';
 import type { ContainerSample } from '../../engine/stats/types.js';
 import { sparkline } from '../charts/sparkline.js';
@@ -9,6 +10,7 @@ import { fit, fmtBytes, fmtPercent, fmtState, shortId } from '../format.js';
 import type { Painter } from '../paint.js';
 import type { UiState } from '../state.js';
 import { displayKey, type Bindings } from '../keys.js';
+import { networkText, portsText } from '../network-text.js';
 
 interface ColumnSpec {
   title: string;
@@ -30,6 +32,10 @@ export const COLUMNS: Record<ColumnName, ColumnSpec> = {
   net: { title: 'NET RX/TX', width: 11, align: 'right', priority: 6, sort: 'net' },
   image: { title: 'IMAGE', width: 12, align: 'left', priority: 7, sort: 'image' },
   id: { title: 'ID', width: 12, align: 'left', priority: 8, sort: 'id' },
+  // Set at create, the same every frame; the first to go on a narrow terminal
+  // (NETWORK before PORTS: the detail view has both).
+  ports: { title: 'PORTS', width: 20, align: 'left', priority: 9 },
+  network: { title: 'NETWORK', width: 10, align: 'left', priority: 10 },
 };
 
 /** Two columns of prefix: the cursor (›) and the mark (●). */
@@ -52,6 +58,7 @@ const GROW: readonly [ColumnName, number][] = [
   ['spark', 60],
   ['mem', 15],
   ['net', 15],
+  ['ports', 44],
 ];
 
 /** Drops the least important columns until the row fits; the slack goes to the columns that carry data (GROW). */
@@ -135,6 +142,10 @@ function cell(col: ColumnName, r: RowData, now: number, p: Painter, width: numbe
       return fit(running && s ? String(s.pids) : '-', width, 'right');
     case 'net':
       return fit(running && s ? `${fmtBytes(s.netRx)}/${fmtBytes(s.netTx)}` : '-', width, 'right');
+    case 'network':
+      return fit(networkText(c), width);
+    case 'ports':
+      return fit(portsText(c), width);
   }
 }
 
