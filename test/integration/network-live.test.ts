@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { netLab, httpArgv, httpBody, type NetLab } from './netns.js';
+import { netLab, httpArgv, httpBody, UPLINK_OUTSIDE, type NetLab } from './netns.js';
+import { spawn } from 'node:child_process';
 import { cgroupParentDirs } from './helpers.js';
 
 let lab: NetLab;
@@ -118,4 +119,31 @@ test('gc after the monitor was killed: the port element and the lease of a remov
   const ip = info('victim').endpoints[0].ipAddress;
   ok('rm', '-f', 'victim');
   assert.ok(!Object.values(JSON.parse(ok('network', 'inspect', 'app'))[0].Containers).some((c) => (c as { IPv4Address: string }).IPv4Address.startsWith(`${ip}/`)));
+});
+
+test("beside a forward chain whose policy is drop (docker's): containers still get out, through rules hutch adds (to DOCKER-USER when there is one)", async () => {
+  const www = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-netlive-www-'));
+  fs.writeFileSync(path.join(www, 'index.html'), 'outside\n');
+  const srv = spawn('nsenter', [`--net=/proc/${lab.outsidePid}/ns/net`, '--', 'busybox', 'httpd', '-f', '-p', '80', '-h', www], { stdio: 'ignore' });
+  try {
+    // docker's shape: ip filter FORWARD policy drop, jumping to DOCKER-USER first.
+    const fw = lab.inHost(['nft', '-f', '-'], {
+      input: 'table ip filter {\n chain DOCKER-USER {\n }\n chain FORWARD {\n  type filter hook forward priority filter; policy drop;\n  jump DOCKER-USER\n }\n}\n',
+    });
+    assert.equal(fw.status, 0, fw.stderr);
+    ok('network', 'create', '--subnet', '10.91.5.0/24', 'guarded');
+    server('behind', '--network', 'guarded');
+    assert.equal(await get('behind', `http://${UPLINK_OUTSIDE}/`), 'outside\n');
+    const user = lab.inHost(['nft', 'list', 'chain', 'ip', 'filter', 'DOCKER-USER']).stdout;
+    assert.match(user, /iifname "hutch\*" accept comment "hutch"/);
+    assert.match(user, /oifname "hutch\*" accept comment "hutch"/);
+    assert.doesNotMatch(lab.inHost(['nft', 'list', 'chain', 'ip', 'filter', 'FORWARD']).stdout, /hutch/, 'FORWARD itself untouched');
+    // A second network does not add the rules twice.
+    ok('network', 'create', '--subnet', '10.91.6.0/24', 'guarded2');
+    assert.equal(lab.inHost(['nft', 'list', 'chain', 'ip', 'filter', 'DOCKER-USER']).stdout.match(/comment "hutch"/g)?.length, 2);
+  } finally {
+    srv.kill('SIGKILL');
+    lab.inHost(['nft', 'delete', 'table', 'ip', 'filter']);
+    fs.rmSync(www, { recursive: true, force: true });
+  }
 });

@@ -193,3 +193,22 @@ test('names on a DNS network: one link per alias, first come first served, remov
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('coexistence: drop-policy forward chains found (DOCKER-USER preferred), hutch rules added once', async () => {
+  const { dropChains, allowForward } = await import('../../src/engine/network/coexist.js');
+  const chains = JSON.stringify({ nftables: [
+    { metainfo: {} },
+    { chain: { family: 'ip', table: 'filter', name: 'FORWARD', hook: 'forward', policy: 'drop' } },
+    { chain: { family: 'ip', table: 'filter', name: 'DOCKER-USER' } },
+    { chain: { family: 'inet', table: 'fw', name: 'fwd', hook: 'forward', policy: 'drop' } },
+    { chain: { family: 'inet', table: 'ok', name: 'fwd', hook: 'forward', policy: 'accept' } },
+    { chain: { family: 'ip', table: 'hutch', name: 'filter_fwd', hook: 'forward', policy: 'drop' } },
+  ] });
+  assert.deepEqual(dropChains(chains).map((c) => `${c.family} ${c.table} ${c.name}`), ['ip filter DOCKER-USER', 'inet fw fwd']);
+  const native = new FakeNative();
+  native.nftListings.set('chains', chains);
+  native.nftListings.set('chain inet fw fwd', JSON.stringify({ nftables: [{ rule: { family: 'inet', table: 'fw', chain: 'fwd', comment: 'hutch' } }] }));
+  assert.deepEqual(allowForward(native), ['ip filter DOCKER-USER']);
+  assert.equal(native.nftScripts.length, 1);
+  assert.match(native.nftScripts[0], /^insert rule ip filter DOCKER-USER oifname "hutch\*" accept comment "hutch"\ninsert rule ip filter DOCKER-USER iifname "hutch\*" accept comment "hutch"\n$/);
+});

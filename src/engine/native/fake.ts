@@ -324,6 +324,13 @@ export class FakeNative implements Native {
     });
   }
 
+  /** What nftList returns, by the joined arguments ("chains", "map ip hutch pub_any"…); '' otherwise. */
+  readonly nftListings = new Map<string, string>();
+
+  nftList(what: string[]): string {
+    return this.invoke('nftList', [what], () => this.nftListings.get(what.join(' ')) ?? '');
+  }
+
   writeSysctl(key: string, value: string): void {
     return this.invoke('writeSysctl', [key, value], () => void this.sysctls.set(key, value));
   }

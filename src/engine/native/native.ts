@@ -190,6 +190,8 @@ export interface Native {
    * container by the monitor. Throws a SystemError with nft's first error line.
    */
   nftApply(script: string): void;
+  /** `nft -j list WHAT…` as JSON text; '' when nft or the object is missing. */
+  nftList(what: string[]): string;
   /** Writes /proc/sys/KEY (dots for slashes) unless it already holds value. */
   writeSysctl(key: string, value: string): void;
 }

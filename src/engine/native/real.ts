@@ -2,7 +2,7 @@
 // node-gyp at `npm install`). The only work done here is turning the addon's
 // Node-shaped errors into the engine's SystemError, which keeps the same
 // fields (code, errno, syscall, path) so callers can still narrow on `code`.
-import { runNft } from '../network/nft.js';
+import { listNft, runNft } from '../network/nft.js';
 import { writeSysctl } from '../network/sysctl.js';
 import { createRequire } from 'node:module';
 import type { HutchAddon } from '@hutch/native';
@@ -116,6 +116,7 @@ export function loadNative(): Native {
       a.nftDeletePorts(table, ports, containerAddress),
     ),
     nftApply: runNft,
+    nftList: listNft,
     writeSysctl,
   };
   return loaded;

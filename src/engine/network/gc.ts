@@ -5,7 +5,6 @@
 // network namespace (the table and the bridges are per namespace): gc judges the
 // namespace's `hutch` links by this root's records.
 import fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import type { Ctx } from '../container/context.js';
 import { listIds } from '../container/context.js';
 import { creatorAlive } from '../container/create.js';
@@ -14,7 +13,6 @@ import { containerDir } from '../paths.js';
 import { leases, leasesDir } from './ipam.js';
 import { listNetworks } from './store.js';
 import { runningPorts } from './start.js';
-import { findNft } from './nft.js';
 import { TABLE } from './ruleset.js';
 import { portsAnnotation, type PortMapping } from './ports.js';
 import { contains, ipToInt, parseCidr } from './subnet.js';
@@ -76,13 +74,13 @@ interface NftElem {
 }
 
 /** Elements of the two port maps, from `nft -j list map`. */
-function listPortElements(nft: string): NftElem[] {
+function listPortElements(ctx: Ctx): NftElem[] {
   const out: NftElem[] = [];
   for (const map of ['pub_any', 'pub_ip']) {
-    const r = spawnSync(nft, ['-j', 'list', 'map', 'ip', TABLE, map], { encoding: 'utf8', timeout: 10_000 });
-    if (r.status !== 0) continue;
+    const text = ctx.native.nftList(['map', 'ip', TABLE, map]);
+    if (!text) continue;
     try {
-      const doc = JSON.parse(r.stdout) as { nftables: Array<{ map?: { elem?: unknown[] } }> };
+      const doc = JSON.parse(text) as { nftables: Array<{ map?: { elem?: unknown[] } }> };
       for (const item of doc.nftables) {
         for (const el of item.map?.elem ?? []) {
           // [ {concat: [key parts]}, {concat: [ip, port]} ]
@@ -107,13 +105,12 @@ function stalePorts(ctx: Ctx): string[] {
   } catch {
     return [];
   }
-  const nft = findNft();
-  if (!tableThere || !nft) return [];
+  if (!tableThere) return [];
   const live = new Set(runningPorts(ctx).map((e) => `${e.port.protocol}:${e.port.hostIp}:${e.port.hostPort}:${e.containerIp}:${e.port.containerPort}`));
   // Elements pointing into this root's subnets only: another root's are its own.
   const ours = listNetworks(ctx.paths).map((n) => parseCidr(n.subnet));
   const removed: string[] = [];
-  for (const e of listPortElements(nft)) {
+  for (const e of listPortElements(ctx)) {
     if (!ours.some((c) => contains(c, ipToInt(e.ip)))) continue;
     if (live.has(`${e.proto}:${e.hostIp}:${e.hostPort}:${e.ip}:${e.port}`)) continue;
     const p: PortMapping = { protocol: e.proto, hostIp: e.hostIp, hostPort: e.hostPort, containerPort: e.port };

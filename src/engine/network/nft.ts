@@ -52,3 +52,11 @@ export function runNft(script: string): void {
     throw new SystemError(`setting up the firewall (nft): ${line}`, 'EIO', 5, 'nft');
   }
 }
+
+/** `nft -j list WHAT…` (JSON), or '' when nft or the object is missing. */
+export function listNft(what: string[]): string {
+  const nft = findNft();
+  if (!nft) return '';
+  const r = spawnSync(nft, ['-j', 'list', ...what], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 });
+  return r.status === 0 ? r.stdout : '';
+}

@@ -3,11 +3,12 @@
 // built from nothing), the bridge with the gateway address, and the sysctls that
 // routing needs. Cheap when all is there: two netlink queries, no exec.
 import type { Native } from '../native/native.js';
+import { allowForward } from './coexist.js';
 import type { NetworkRecord } from './store.js';
 import { fullTable, networkElements, TABLE, type PortElement } from './ruleset.js';
 
 /** The part of the kernel surface networks need (src/engine/native). */
-export type NetNative = Pick<Native, 'linkExists' | 'createBridge' | 'deleteLink' | 'listLinks' | 'nftTableExists' | 'nftApply' | 'writeSysctl'>;
+export type NetNative = Pick<Native, 'linkExists' | 'createBridge' | 'deleteLink' | 'listLinks' | 'nftTableExists' | 'nftApply' | 'nftList' | 'writeSysctl'>;
 
 export interface SetupDeps {
   native: NetNative;
@@ -39,6 +40,7 @@ export function ensureNetwork(d: SetupDeps, net: NetworkRecord): void {
     }
     // Packets to the host's 127.0.0.1 published ports are routed to the bridge.
     sysctl(`net.ipv4.conf.${net.bridge}.route_localnet`, '1');
+    allowForward(d.native);
   }
   if (!net.internal) sysctl('net.ipv4.ip_forward', '1');
 }
