@@ -147,3 +147,28 @@ test("beside a forward chain whose policy is drop (docker's): containers still g
     fs.rmSync(www, { recursive: true, force: true });
   }
 });
+
+test('bad network input: one line, exit 125, and no link, rule or lease left', () => {
+  const links = () => lab.inHost(['ip', '-o', 'link', 'show']).stdout.split('\n').filter(Boolean).length;
+  const rules = () => lab.inHost(['nft', 'list', 'table', 'ip', 'hutch']).stdout;
+  const leases = () => ok('network', 'inspect', 'app');
+  const before = { links: links(), rules: rules(), leases: leases(), ps: ok('ps', '-aq') };
+  const cases: [string[], RegExp][] = [
+    [['run', '-p', '99999:80', 'host', 'true'], /^hutch: invalid hostPort: 99999\n$/],
+    [['run', '-p', 'abc', 'host', 'true'], /^hutch: invalid containerPort: abc\n$/],
+    [['run', '-p', '80:80/sctpx', 'host', 'true'], /^hutch: invalid proto: sctpx\n$/],
+    [['network', 'create', '--subnet', '10.91.1.128/25', 'x'], /^hutch: invalid pool request: Pool overlaps with other one on this address space/],
+    [['network', 'create', '--subnet', '10.92.0.0/24', '--gateway', '10.93.0.1', 'x'], /^hutch: invalid gateway 10\.93\.0\.1: not a host address of subnet 10\.92\.0\.0\/24\n$/],
+    [['network', 'create', 'app'], /^hutch: network with name app already exists\n$/],
+    [['run', '--network', 'app', '--ip', '10.99.0.9', 'host', 'true'], /^hutch: invalid address 10\.99\.0\.9: it is not a free host address of network app/],
+    [['run', '--network', 'app', '--ip', info('web').endpoints[0].ipAddress, 'host', 'true'], /^hutch: Address already in use: /],
+    [['run', '--network', 'nosuch', 'host', 'true'], /^hutch: network nosuch not found\n$/],
+  ];
+  for (const [args, msg] of cases) {
+    const r = hutch(...args);
+    assert.equal(r.status, 125, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, msg, args.join(' '));
+    assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
+  }
+  assert.deepEqual({ links: links(), rules: rules(), leases: leases(), ps: ok('ps', '-aq') }, before);
+});

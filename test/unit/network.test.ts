@@ -212,3 +212,12 @@ test('coexistence: drop-policy forward chains found (DOCKER-USER preferred), hut
   assert.equal(native.nftScripts.length, 1);
   assert.match(native.nftScripts[0], /^insert rule ip filter DOCKER-USER oifname "hutch\*" accept comment "hutch"\ninsert rule ip filter DOCKER-USER iifname "hutch\*" accept comment "hutch"\n$/);
 });
+
+test('-P publishes every exposed port to a free host port; -p for the same port wins', async () => {
+  const { resolvePorts } = await import('../../src/engine/network/endpoint.js');
+  const ports = await resolvePorts({ image: 'x', publishAll: true, ports: parsePublish('127.0.0.1:18777:80') }, ['80/tcp', '53/udp', '8443']);
+  assert.equal(ports.length, 3);
+  assert.deepEqual(ports[0], { hostIp: '127.0.0.1', hostPort: 18777, containerPort: 80, protocol: 'tcp' });
+  assert.deepEqual(ports.slice(1).map((p) => `${p.containerPort}/${p.protocol}`), ['53/udp', '8443/tcp']);
+  for (const p of ports.slice(1)) assert.ok(p.hostPort >= 1024 && p.hostPort <= 65535, String(p.hostPort));
+});
