@@ -80,9 +80,13 @@ int dns_parse(const struct spec *s, const char **step, char *detail, size_t len)
 			dns.dirpath[dns.ndirs] = v;
 			dns.dirlen[dns.ndirs++] = vl;
 		} else if (KEY("upstream")) {
-			if (dns.nup == DNS_MAX_UP || parse_upstream(v, vl, &dns.up[dns.nup]) < 0)
+			struct sockaddr_in sa;
+			if (parse_upstream(v, vl, &sa) < 0)
 				return bad(step, detail, len, at, n);
-			dns.nup++;
+			/* More are ignored, as glibc ignores a fourth nameserver:
+			 * each one asked costs a client 2 s more before SERVFAIL. */
+			if (dns.nup < DNS_MAX_UP)
+				dns.up[dns.nup++] = sa;
 		} else if (KEY("ttl")) {
 			char num[16];
 			unsigned long long t;

@@ -20,6 +20,12 @@ struct dns_state {
 	struct sockaddr_in up[DNS_MAX_UP];
 	uint32_t ttl;
 	int udp, tcp;                    /* in the container's namespace, from the child */
+	/* dnsserve.c's buffers were written since they were last given back,
+	 * and how many of its slots are in use. Here, not beside them: idle,
+	 * the server must not even read those pages (a read fault costs a
+	 * page too). */
+	bool w_used;
+	int npend, ntcp;
 };
 
 extern struct dns_state dns;

@@ -4,8 +4,9 @@
  * anything else goes to the upstreams through one connected UDP socket per
  * forwarded query, created in the monitor's (the host's) namespace.
  *
- * Memory is fixed: the tables below live in .bss and a slot is always the
- * lowest free one, so a quiet container touches a page or two of them. */
+ * Memory is fixed: the tables below live in .bss (W), a slot is always the
+ * lowest free one, and W's pages are given back whenever nothing is in
+ * flight: a container that does not resolve costs no page of it. */
 #include "dns.h"
 #include "dnsint.h"
 #include "dnsmsg.h"
@@ -13,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -47,20 +49,29 @@ struct tcpc {
 	int64_t deadline;
 };
 
-static struct pend pend[DNS_PENDING];
-static uint8_t qbuf[DNS_PENDING][DNS_QMAX];
-static struct tcpc tcpc[DNS_TCP];
-static uint8_t tcpbuf[DNS_TCP][TCP_BUF];
-/* One message at a time: a client's query or an upstream's answer. 4 KiB is
- * the usual EDNS size; a larger answer is relayed as truncated. */
-static uint8_t io[4096];
-static uint8_t out[DNS_QMAX + DNS_ANS_A];
-/* What dns_poll put at each index: kind and slot. */
-enum { M_UDP, M_LISTEN, M_TCP, M_UP };
-static struct {
+/* What dns_poll put at each index past the two listening sockets. */
+enum { M_TCP, M_UP };
+struct pslot {
 	uint8_t kind;
 	uint8_t slot;
-} pmap[DNS_POLL_MAX];
+};
+
+/* Everything serving writes, page-aligned and apart from the rest of the
+ * monitor's data: when no query is in flight and no client is connected,
+ * all of it is zero or stale (zero is "unused" everywhere), so the pages
+ * are given back (MADV_DONTNEED) and a container that resolved a name once
+ * does not keep them for the rest of its life. */
+static struct __attribute__((aligned(4096))) {
+	struct pend pend[DNS_PENDING];
+	struct tcpc tcpc[DNS_TCP];
+	struct pslot pmap[DNS_POLL_MAX];
+	uint8_t qbuf[DNS_PENDING][DNS_QMAX];
+	uint8_t tcpbuf[DNS_TCP][TCP_BUF];
+	/* One message at a time: a client's query or an upstream's answer.
+	 * 4 KiB is the usual EDNS size; a larger answer is relayed as truncated. */
+	uint8_t io[4096];
+	uint8_t out[DNS_QMAX + DNS_ANS_A];
+} W;
 
 static int64_t now_ms(void)
 {
@@ -71,9 +82,10 @@ static int64_t now_ms(void)
 
 static void tcp_close(int i)
 {
-	close(tcpc[i].fd);
-	tcpc[i].used = false;
-	tcpc[i].gen++;
+	close(W.tcpc[i].fd);
+	W.tcpc[i].used = false;
+	W.tcpc[i].gen++;
+	dns.ntcp--;
 }
 
 /* Errors and short writes close the connection: an answer is a few hundred
@@ -84,27 +96,27 @@ static void tcp_send(int i, const uint8_t *m, size_t n)
 	uint8_t len[2];
 	dns_put16(len, (uint16_t)n);
 	struct iovec iov[2] = { { len, 2 }, { (void *)m, n } };
-	ssize_t w = writev(tcpc[i].fd, iov, 2);
+	ssize_t w = writev(W.tcpc[i].fd, iov, 2);
 	if (w != (ssize_t)(n + 2))
 		tcp_close(i);
 	else
-		tcpc[i].deadline = now_ms() + TCP_IDLE_MS;
+		W.tcpc[i].deadline = now_ms() + TCP_IDLE_MS;
 }
 
 static void to_client(int tcp, unsigned gen, const struct sockaddr_in *from, const uint8_t *m, size_t n)
 {
 	if (tcp < 0)
 		sendto(dns.udp, m, n, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)from, sizeof *from);
-	else if (tcpc[tcp].used && tcpc[tcp].gen == gen)
+	else if (W.tcpc[tcp].used && W.tcpc[tcp].gen == gen)
 		tcp_send(tcp, m, n);
 }
 
 static void reply(const uint8_t *p, const struct dnsq *q, int rcode, bool aa, const uint32_t *addr, int tcp,
 		  const struct sockaddr_in *from)
 {
-	size_t n = dnsmsg_reply(p, q, rcode, aa, addr, dns.ttl, out, sizeof out);
+	size_t n = dnsmsg_reply(p, q, rcode, aa, addr, dns.ttl, W.out, sizeof W.out);
 	if (n)
-		to_client(tcp, tcp >= 0 ? tcpc[tcp].gen : 0, from, out, n);
+		to_client(tcp, tcp >= 0 ? W.tcpc[tcp].gen : 0, from, W.out, n);
 }
 
 /* The name's address from the first names directory that has it: the
@@ -130,22 +142,23 @@ static void pend_free(struct pend *e)
 		close(e->fd);
 	e->fd = -1;
 	e->used = false;
+	dns.npend--;
 }
 
 /* Header and question of the client's query, with rcode. */
 static size_t own_reply(const struct pend *e, int rcode)
 {
 	struct dnsq q = { .qend = e->qend };
-	uint8_t *p = qbuf[e - pend];
+	uint8_t *p = W.qbuf[e - W.pend];
 	dns_put16(p, e->cid);
-	return dnsmsg_reply(p, &q, rcode, false, NULL, 0, out, sizeof out);
+	return dnsmsg_reply(p, &q, rcode, false, NULL, 0, W.out, sizeof W.out);
 }
 
 static void servfail(struct pend *e)
 {
 	size_t n = own_reply(e, DNS_SERVFAIL);
 	if (n)
-		to_client(e->tcp, e->tcp_gen, &e->from, out, n);
+		to_client(e->tcp, e->tcp_gen, &e->from, W.out, n);
 	pend_free(e);
 }
 
@@ -162,7 +175,7 @@ static void up_send(struct pend *e)
 		if (fd < 0)
 			break;
 		if (connect(fd, (const struct sockaddr *)&dns.up[e->up], sizeof dns.up[0]) == 0 &&
-		    send(fd, qbuf[e - pend], e->qlen, MSG_NOSIGNAL) == e->qlen) {
+		    send(fd, W.qbuf[e - W.pend], e->qlen, MSG_NOSIGNAL) == e->qlen) {
 			e->fd = fd;
 			e->deadline = now_ms() + UP_TIMEOUT_MS;
 			return;
@@ -176,8 +189,8 @@ static void forward(const uint8_t *p, size_t n, const struct dnsq *q, int tcp, c
 {
 	struct pend *e = NULL;
 	for (int i = 0; i < DNS_PENDING && !e; i++)
-		if (!pend[i].used)
-			e = &pend[i];
+		if (!W.pend[i].used)
+			e = &W.pend[i];
 	if (!e || !dns.nup) {
 		reply(p, q, DNS_SERVFAIL, false, NULL, tcp, from);
 		return;
@@ -190,16 +203,17 @@ static void forward(const uint8_t *p, size_t n, const struct dnsq *q, int tcp, c
 	memset(e, 0, sizeof *e);
 	e->used = true;
 	e->fd = -1;
+	dns.npend++;
 	e->tcp = tcp;
-	e->tcp_gen = tcp >= 0 ? tcpc[tcp].gen : 0;
+	e->tcp_gen = tcp >= 0 ? W.tcpc[tcp].gen : 0;
 	if (from)
 		e->from = *from;
 	e->cid = dns_get16(p);
 	e->qid = id;
 	e->qlen = (uint16_t)n;
 	e->qend = (uint16_t)q->qend;
-	memcpy(qbuf[e - pend], p, n);
-	dns_put16(qbuf[e - pend], id);
+	memcpy(W.qbuf[e - W.pend], p, n);
+	dns_put16(W.qbuf[e - W.pend], id);
 	up_send(e);
 }
 
@@ -231,14 +245,14 @@ static void on_udp(void)
 	for (int k = 0; k < 32; k++) {
 		struct sockaddr_in from;
 		socklen_t fl = sizeof from;
-		ssize_t n = recvfrom(dns.udp, io, sizeof io, MSG_TRUNC | MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		ssize_t n = recvfrom(dns.udp, W.io, sizeof W.io, MSG_TRUNC | MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 		if (n < 0)
 			return;
 		if (fl != sizeof from || from.sin_family != AF_INET)
 			continue;
 		/* Longer than io: parse sees the true length and says FORMERR
 		 * from the header alone. */
-		query(io, (size_t)n > sizeof io ? DNS_QMAX + 1 : (size_t)n, -1, &from);
+		query(W.io, (size_t)n > sizeof W.io ? DNS_QMAX + 1 : (size_t)n, -1, &from);
 	}
 }
 
@@ -248,8 +262,9 @@ static void on_listen(void)
 	if (c < 0)
 		return;
 	for (int i = 0; i < DNS_TCP; i++)
-		if (!tcpc[i].used) {
-			tcpc[i] = (struct tcpc){ .used = true, .fd = c, .gen = tcpc[i].gen, .deadline = now_ms() + TCP_IDLE_MS };
+		if (!W.tcpc[i].used) {
+			W.tcpc[i] = (struct tcpc){ .used = true, .fd = c, .gen = W.tcpc[i].gen, .deadline = now_ms() + TCP_IDLE_MS };
+			dns.ntcp++;
 			return;
 		}
 	close(c); /* full: the client retries, rather than waiting in the backlog */
@@ -257,8 +272,8 @@ static void on_listen(void)
 
 static void on_tcp(int i)
 {
-	struct tcpc *c = &tcpc[i];
-	uint8_t *b = tcpbuf[i];
+	struct tcpc *c = &W.tcpc[i];
+	uint8_t *b = W.tcpbuf[i];
 	ssize_t r = read(c->fd, b + c->have, TCP_BUF - c->have);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -288,7 +303,7 @@ static void on_tcp(int i)
 
 static void on_upstream(struct pend *e)
 {
-	ssize_t n = recv(e->fd, io, sizeof io, MSG_TRUNC | MSG_DONTWAIT);
+	ssize_t n = recv(e->fd, W.io, sizeof W.io, MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR) {
 			e->up++;
@@ -297,19 +312,19 @@ static void on_upstream(struct pend *e)
 		return;
 	}
 	/* Not the answer to our query: keep waiting for it. */
-	if (n < DNS_HDR || dns_get16(io) != e->qid || !(io[2] & 0x80))
+	if (n < DNS_HDR || dns_get16(W.io) != e->qid || !(W.io[2] & 0x80))
 		return;
-	if ((size_t)n > sizeof io) {
+	if ((size_t)n > sizeof W.io) {
 		/* Too large for us: header and question, TC set; a TCP client
 		 * gets the same (forwarding is over UDP only). */
-		size_t m = own_reply(e, io[3] & 0xf);
+		size_t m = own_reply(e, W.io[3] & 0xf);
 		if (m) {
-			out[2] |= 0x02;
-			to_client(e->tcp, e->tcp_gen, &e->from, out, m);
+			W.out[2] |= 0x02;
+			to_client(e->tcp, e->tcp_gen, &e->from, W.out, m);
 		}
 	} else {
-		dns_put16(io, e->cid);
-		to_client(e->tcp, e->tcp_gen, &e->from, io, (size_t)n);
+		dns_put16(W.io, e->cid);
+		to_client(e->tcp, e->tcp_gen, &e->from, W.io, (size_t)n);
 	}
 	pend_free(e);
 }
@@ -322,34 +337,34 @@ int dns_poll(struct pollfd *pfd)
 #define ADD(fd_, kind_, slot_)                                          \
 	do {                                                           \
 		pfd[n] = (struct pollfd){ .fd = (fd_), .events = POLLIN }; \
-		pmap[n].kind = (kind_);                                \
-		pmap[n++].slot = (uint8_t)(slot_);                     \
+		W.pmap[n].kind = (kind_);                                \
+		W.pmap[n++].slot = (uint8_t)(slot_);                     \
 	} while (0)
-	if (dns.udp >= 0)
-		ADD(dns.udp, M_UDP, 0);
-	if (dns.tcp >= 0)
-		ADD(dns.tcp, M_LISTEN, 0);
-	for (int i = 0; i < DNS_TCP; i++)
-		if (tcpc[i].used)
-			ADD(tcpc[i].fd, M_TCP, i);
-	for (int i = 0; i < DNS_PENDING; i++)
-		if (pend[i].used)
-			ADD(pend[i].fd, M_UP, i);
+	/* Fixed first: an idle server writes nothing in W. (-1 before the
+	 * child sent them: poll skips a negative fd.) */
+	pfd[n++] = (struct pollfd){ .fd = dns.udp, .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = dns.tcp, .events = POLLIN };
+	for (int i = 0; dns.ntcp && i < DNS_TCP; i++)
+		if (W.tcpc[i].used)
+			ADD(W.tcpc[i].fd, M_TCP, i);
+	for (int i = 0; dns.npend && i < DNS_PENDING; i++)
+		if (W.pend[i].used)
+			ADD(W.pend[i].fd, M_UP, i);
 #undef ADD
 	return n;
 }
 
 int dns_timeout(void)
 {
-	if (!dns.on)
+	if (!dns.on || (!dns.npend && !dns.ntcp))
 		return -1;
 	int64_t first = INT64_MAX, now = now_ms();
 	for (int i = 0; i < DNS_TCP; i++)
-		if (tcpc[i].used && tcpc[i].deadline < first)
-			first = tcpc[i].deadline;
+		if (W.tcpc[i].used && W.tcpc[i].deadline < first)
+			first = W.tcpc[i].deadline;
 	for (int i = 0; i < DNS_PENDING; i++)
-		if (pend[i].used && pend[i].deadline < first)
-			first = pend[i].deadline;
+		if (W.pend[i].used && W.pend[i].deadline < first)
+			first = W.pend[i].deadline;
 	if (first == INT64_MAX)
 		return -1;
 	return first <= now ? 0 : (int)(first - now);
@@ -359,36 +374,43 @@ void dns_step(const struct pollfd *pfd, int n)
 {
 	if (!dns.on)
 		return;
-	for (int k = 0; k < n; k++) {
+	if (n >= 2 && pfd[0].revents)
+		on_udp();
+	if (n >= 2 && pfd[1].revents)
+		on_listen();
+	for (int k = 2; k < n; k++) {
 		if (!pfd[k].revents)
 			continue;
-		int s = pmap[k].slot;
+		int s = W.pmap[k].slot;
 		/* An earlier event of this round may have closed the slot (or
 		 * reused it with another fd): then this event is not its. */
-		switch (pmap[k].kind) {
-		case M_UDP:
-			on_udp();
-			break;
-		case M_LISTEN:
-			on_listen();
-			break;
+		switch (W.pmap[k].kind) {
 		case M_TCP:
-			if (tcpc[s].used && tcpc[s].fd == pfd[k].fd)
+			if (W.tcpc[s].used && W.tcpc[s].fd == pfd[k].fd)
 				on_tcp(s);
 			break;
 		case M_UP:
-			if (pend[s].used && pend[s].fd == pfd[k].fd)
-				on_upstream(&pend[s]);
+			if (W.pend[s].used && W.pend[s].fd == pfd[k].fd)
+				on_upstream(&W.pend[s]);
 			break;
 		}
 	}
 	int64_t now = now_ms();
-	for (int i = 0; i < DNS_PENDING; i++)
-		if (pend[i].used && pend[i].deadline <= now) {
-			pend[i].up++;
-			up_send(&pend[i]);
+	for (int i = 0; dns.npend && i < DNS_PENDING; i++)
+		if (W.pend[i].used && W.pend[i].deadline <= now) {
+			W.pend[i].up++;
+			up_send(&W.pend[i]);
 		}
-	for (int i = 0; i < DNS_TCP; i++)
-		if (tcpc[i].used && tcpc[i].deadline <= now)
+	for (int i = 0; dns.ntcp && i < DNS_TCP; i++)
+		if (W.tcpc[i].used && W.tcpc[i].deadline <= now)
 			tcp_close(i);
+	bool busy = dns.npend || dns.ntcp;
+	/* Something was received or sent: the buffers were written. Idle now:
+	 * the pages go back; the next query faults in one or two fresh ones. */
+	for (int k = 0; k < n; k++)
+		dns.w_used |= pfd[k].revents != 0;
+	if (dns.w_used && !busy) {
+		madvise(&W, sizeof W, MADV_DONTNEED);
+		dns.w_used = false;
+	}
 }
