@@ -9,7 +9,7 @@
   'targets': [
     {
       'target_name': 'hutch_native',
-      'sources': ['addon/addon.cc', 'addon/errors.cc', 'addon/pidfd.cc', 'addon/mount.cc', 'addon/lock.cc', 'addon/fastread.cc', 'addon/spawn.cc', 'addon/devices.cc', 'addon/extract.cc', 'addon/extract_resolve.cc', 'addon/extract_entry.cc', 'addon/extract_tree.cc', 'addon/net.cc',
+      'sources': ['addon/addon.cc', 'addon/errors.cc', 'addon/pidfd.cc', 'addon/mount.cc', 'addon/lock.cc', 'addon/fastread.cc', 'addon/spawn.cc', 'addon/devices.cc', 'addon/extract.cc', 'addon/extract_resolve.cc', 'addon/extract_entry.cc', 'addon/extract_tree.cc', 'addon/net.cc', 'addon/inroot.cc',
                   'common/netlink.c', 'common/rtnl.c', 'common/nft.c'],
       # The netlink code shared with the monitor is C.
       'cflags_c': ['-std=gnu11'],

@@ -90,6 +90,13 @@ export interface HutchAddon {
   layerClose(h: number, finish: boolean): string[];
   removeTree(path: string): void;
 
+  /** In-root file access (addon/inroot.cc); see src/engine/native/native.ts. */
+  openRoot(path: string): number;
+  inRootOpen(dirfd: number, path: string, flags: number): number;
+  inRootStat(dirfd: number, path: string, follow: boolean): Float64Array | null;
+  inRootList(dirfd: number, path: string): string[];
+  inRootReadlink(dirfd: number, path: string): string;
+
   /** Network links and nftables (addon/net.cc), in the caller's network namespace. */
   linkExists(name: string): boolean;
   createBridge(name: string, addressCidr: string, mtu?: number): void;

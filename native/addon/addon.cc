@@ -8,6 +8,7 @@ AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 void InitExtract(Napi::Env env, Napi::Object exports);  // extract.cc
 void InitDevices(Napi::Env env, Napi::Object exports);  // devices.cc
 void InitNet(Napi::Env env, Napi::Object exports);      // net.cc
+void InitInRoot(Napi::Env env, Napi::Object exports);   // inroot.cc
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());  // deleted by node-addon-api's default finalizer
@@ -19,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitExtract(env, exports);
   InitDevices(env, exports);
   InitNet(env, exports);
+  InitInRoot(env, exports);
   return exports;
 }
 

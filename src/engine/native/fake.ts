@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { SystemError } from '../errors.js';
-import type { LockMode, MountConstants, Native } from './native.js';
+import type { InRootStat, LockMode, MountConstants, Native } from './native.js';
 
 /** Names of Native's methods (everything but monitorPath and constants). */
 export type NativeMethod = {
@@ -284,6 +284,37 @@ export class FakeNative implements Native {
 
   removeTree(path: string): void {
     return this.invoke('removeTree', [path], () => undefined);
+  }
+
+  // In-root file access needs a real filesystem too: recorded, ENOSYS unless scripted.
+  openRoot(path: string): number {
+    return this.invoke('openRoot', [path], () => {
+      throw errnoError('ENOSYS', 'open', path);
+    });
+  }
+
+  inRootOpen(dirfd: number, path: string, flags: number): number {
+    return this.invoke('inRootOpen', [dirfd, path, flags], () => {
+      throw errnoError('ENOSYS', 'openat2', path);
+    });
+  }
+
+  inRootStat(dirfd: number, path: string, follow: boolean): InRootStat | null {
+    return this.invoke('inRootStat', [dirfd, path, follow], () => {
+      throw errnoError('ENOSYS', 'statx', path);
+    });
+  }
+
+  inRootList(dirfd: number, path: string): string[] {
+    return this.invoke('inRootList', [dirfd, path], () => {
+      throw errnoError('ENOSYS', 'openat2', path);
+    });
+  }
+
+  inRootReadlink(dirfd: number, path: string): string {
+    return this.invoke('inRootReadlink', [dirfd, path], () => {
+      throw errnoError('ENOSYS', 'readlinkat', path);
+    });
   }
 
   linkExists(name: string): boolean {

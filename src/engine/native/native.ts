@@ -30,6 +30,24 @@ export interface MountConstants {
   readonly UMOUNT_NOFOLLOW: number;
 }
 
+/** What inRootStat reports (statx). */
+export interface InRootStat {
+  /** st_mode: type and permission bits. */
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtimeSec: number;
+  mtimeNsec: number;
+  ino: number;
+  nlink: number;
+  rdevMajor: number;
+  rdevMinor: number;
+  /** "major:minor" of the filesystem, and the mount's id: a mount point differs from its parent. */
+  dev: string;
+  mntId: number;
+}
+
 export interface Native {
   /** Absolute path of the hutch-monitor executable, built next to the addon. */
   readonly monitorPath: string;
@@ -162,6 +180,24 @@ export interface Native {
    * a mount point. Errors are one short line.
    */
   removeTree(path: string): void;
+
+  // --- In-root file access (addon/inroot.cc), for cp, export and diff. Every
+  // path is resolved by the kernel with dirfd as the root (openat2
+  // RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS): absolute symlinks restart there,
+  // `..` stops there, /proc magic links are refused. Paths are byte strings
+  // (latin1), relative to dirfd ('' is dirfd itself). Fds are real: close them
+  // with closeFd (or read them with fs).
+
+  /** open(path, O_PATH|O_DIRECTORY): follows /proc/PID/root on purpose (the container's root). */
+  openRoot(path: string): number;
+  /** An fd on path inside dirfd. flags: 1 follow a last-component symlink, 2 O_RDONLY (else O_PATH), 4 must be a directory. */
+  inRootOpen(dirfd: number, path: string, flags: number): number;
+  /** lstat (stat when follow) of path inside dirfd; null when missing (ENOENT, ENOTDIR). */
+  inRootStat(dirfd: number, path: string, follow: boolean): InRootStat | null;
+  /** The names in the directory at path (no . or ..), unsorted; its last component is never followed. */
+  inRootList(dirfd: number, path: string): string[];
+  /** The target of the symlink at path. */
+  inRootReadlink(dirfd: number, path: string): string;
 
   // --- Networks (addon/net.cc, the same netlink code as the monitor's), in
   // the caller's network namespace. The per-container part (veth pair,

@@ -105,6 +105,14 @@ export function loadNative(): Native {
     layerRemove: (h, path) => a.layerRemove(h, path),
     layerClose: (h, finish) => a.layerClose(h, finish),
     removeTree: sync((path: string) => a.removeTree(path)),
+    openRoot: sync((path: string) => a.openRoot(path)),
+    inRootOpen: sync((dirfd: number, path: string, flags: number) => a.inRootOpen(dirfd, path, flags)),
+    inRootStat: sync((dirfd: number, path: string, follow: boolean) => {
+      const d = a.inRootStat(dirfd, path, follow);
+      return d && { mode: d[0], uid: d[1], gid: d[2], size: d[3], mtimeSec: d[4], mtimeNsec: d[5], ino: d[6], nlink: d[7], rdevMajor: d[8], rdevMinor: d[9], dev: `${d[10]}:${d[11]}`, mntId: d[12] };
+    }),
+    inRootList: sync((dirfd: number, path: string) => a.inRootList(dirfd, path)),
+    inRootReadlink: sync((dirfd: number, path: string) => a.inRootReadlink(dirfd, path)),
     linkExists: sync((name: string) => a.linkExists(name)),
     createBridge: sync((name: string, addressCidr: string, mtu?: number) =>
       mtu === undefined ? a.createBridge(name, addressCidr) : a.createBridge(name, addressCidr, mtu),
