@@ -29,7 +29,7 @@
         'monitor/pty.c', 'monitor/pump.c', 'monitor/keyring.c', 'monitor/report.c', 'monitor/util.c',
         'monitor/net.c', 'monitor/ports.c', 'monitor/dns.c', 'monitor/dnsmsg.c', 'monitor/dnsserve.c',
         'common/netlink.c', 'common/rtnl.c', 'common/nft.c',
-        'monitor/netattach.c',
+        'monitor/netattach.c', 'monitor/mountentry.c', 'monitor/mountopts.c', 'monitor/copyup.c',
       ],
       'cflags': ['-std=gnu11'],
       # Static: no dynamic loader or relocated libc pages per monitor (smaller PSS,
