@@ -96,6 +96,7 @@ export interface HutchAddon {
   inRootStat(dirfd: number, path: string, follow: boolean): Float64Array | null;
   inRootList(dirfd: number, path: string): string[];
   inRootReadlink(dirfd: number, path: string): string;
+  inRootGetXattr(dirfd: number, path: string, name: string): string | null;
 
   /** Network links and nftables (addon/net.cc), in the caller's network namespace. */
   linkExists(name: string): boolean;

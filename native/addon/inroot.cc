@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -101,7 +102,9 @@ Napi::Value InRootStat(const Napi::CallbackInfo& info) {
   struct statx st;
   unsigned mask = STATX_BASIC_STATS | STATX_MNT_ID;
   int r;
-  if (!follow && SingleName(path)) {
+  if (path.empty()) {
+    r = statx(dirfd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, mask, &st);  // the fd itself
+  } else if (!follow && SingleName(path)) {
     r = statx(dirfd, path.c_str(), AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT, mask, &st);
   } else {
     int fd = OpenIn(dirfd, path, follow ? kFollow : 0);
@@ -176,7 +179,9 @@ Napi::Value InRootReadlink(const Napi::CallbackInfo& info) {
   int fd = -1;
   const char* name = path.c_str();
   int at = dirfd;
-  if (!SingleName(path)) {
+  if (path.empty()) {
+    name = "";  // the fd itself (an O_PATH fd on a symlink)
+  } else if (!SingleName(path)) {
     fd = OpenIn(dirfd, path, 0);
     if (fd < 0) throw ErrnoError(env, errno, "openat2", path.c_str());
     at = fd;
@@ -190,6 +195,28 @@ Napi::Value InRootReadlink(const Napi::CallbackInfo& info) {
   return Latin1Value(env, std::string(buf.data(), static_cast<size_t>(n)));
 }
 
+// inRootGetXattr(dirfd, path, name): the value of xattr `name` (latin1) of path
+// (not followed), or null when it has none. Read through the O_PATH fd's own
+// /proc/self/fd link: the same inode, no name resolved again.
+Napi::Value InRootGetXattr(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int dirfd = FdArg(info, 0, "dirfd");
+  std::string path = PathArg(info, 1);
+  std::string name = StringArg(info, 2, "name");
+  int fd = OpenIn(dirfd, path, 0);
+  if (fd < 0) throw ErrnoError(env, errno, "openat2", path.c_str());
+  std::string self = "/proc/self/fd/" + std::to_string(fd);
+  char buf[4096];
+  ssize_t n = getxattr(self.c_str(), name.c_str(), buf, sizeof buf);
+  int e = errno;
+  close(fd);
+  if (n < 0) {
+    if (e == ENODATA || e == ENOTSUP) return env.Null();
+    throw ErrnoError(env, e, "getxattr", path.c_str());
+  }
+  return Latin1Value(env, std::string(buf, static_cast<size_t>(n)));
+}
+
 }  // namespace
 
 void InitInRoot(Napi::Env env, Napi::Object exports) {
@@ -198,6 +225,7 @@ void InitInRoot(Napi::Env env, Napi::Object exports) {
   exports.Set("inRootStat", Napi::Function::New(env, InRootStat, "inRootStat"));
   exports.Set("inRootList", Napi::Function::New(env, InRootList, "inRootList"));
   exports.Set("inRootReadlink", Napi::Function::New(env, InRootReadlink, "inRootReadlink"));
+  exports.Set("inRootGetXattr", Napi::Function::New(env, InRootGetXattr, "inRootGetXattr"));
 }
 
 }  // namespace hutch

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageDetail, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
 import type { PullResult, PushResult, RegistryOptions } from './types.js';
+import type { CopyOptions, FileChange } from './types.js';
 import { resolvePaths } from './paths.js';
 import { loadNative } from './native/real.js';
 import type { Native } from './native/native.js';
@@ -107,6 +108,18 @@ export class Engine implements EngineApi {
   }
   async exec(ref: string, argv: string[], opts?: ExecOptions): Promise<number> {
     return execInContainer(this.ctx, resolveId(this.ctx, ref), argv, opts);
+  }
+  async copyFrom(ref: string, srcPath: string, dst: string | Writable, opts?: CopyOptions): Promise<void> {
+    return (await import('./fs/cp.js')).copyFromContainer(this.ctx, resolveId(this.ctx, ref), srcPath, dst, opts);
+  }
+  async copyTo(ref: string, dstPath: string, src: string | Readable, opts?: CopyOptions): Promise<void> {
+    return (await import('./fs/cp.js')).copyToContainer(this.ctx, resolveId(this.ctx, ref), src, dstPath, opts);
+  }
+  async exportContainer(ref: string, out: string | Writable): Promise<void> {
+    return (await import('./fs/cp.js')).exportContainer(this.ctx, resolveId(this.ctx, ref), out);
+  }
+  async diff(ref: string): Promise<FileChange[]> {
+    return (await import('./fs/diff.js')).diffContainer(this.ctx, resolveId(this.ctx, ref));
   }
   images(): Promise<ImageInfo[]> {
     return this.ctx.images.list();

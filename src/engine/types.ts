@@ -5,6 +5,10 @@ import type { Readable, Writable } from 'node:stream';
 import type { PortMapping } from './network/ports.js';
 import type { NetworkInfo } from './network/verbs.js';
 import type { CreateNetworkOptions } from './network/store.js';
+import type { CopyOptions } from './fs/cp.js';
+import type { Change as FileChange } from './fs/diff.js';
+export type { CopyOptions } from './fs/cp.js';
+export type { Change as FileChange, ChangeKind } from './fs/diff.js';
 export type { PortMapping } from './network/ports.js';
 export type { NetworkInfo } from './network/verbs.js';
 export type { CreateNetworkOptions, NetworkRecord } from './network/store.js';
@@ -291,6 +295,14 @@ export interface EngineApi {
   runtimeConfig(idOrName: string): Promise<RuntimeConfig>;
   /** Runs argv in the container; resolves with its exit status. */
   exec(idOrName: string, argv: string[], opts?: ExecOptions): Promise<number>;
+  /** `cp CONTAINER:SRC DST` (running or stopped): into a host path by docker's rules, or as a tar to a stream. */
+  copyFrom(idOrName: string, srcPath: string, dst: string | Writable, opts?: CopyOptions): Promise<void>;
+  /** `cp SRC CONTAINER:DST`: a host path by docker's rules, or a tar stream into the directory DST. */
+  copyTo(idOrName: string, dstPath: string, src: string | Readable, opts?: CopyOptions): Promise<void>;
+  /** `export`: the container's own filesystem (image + its layer, no volumes) as a tar. */
+  exportContainer(idOrName: string, out: string | Writable): Promise<void>;
+  /** `diff`: A/C/D changes from its layer, sorted by path. */
+  diff(idOrName: string): Promise<FileChange[]>;
   images(): Promise<ImageInfo[]>;
   importImage(tarPath: string, name: string): Promise<ImageInfo>;
   /** Untags; deletes the image with its last tag. Refuses while a container uses it,

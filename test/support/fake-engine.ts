@@ -44,6 +44,8 @@ import { commandFor } from '../../src/engine/spec/build.js';
 import { HOST_IMAGE, refuseBuiltin } from '../../src/engine/images/host.js';
 import { endsCommand, hostCommandError } from './fake-commands.js';
 import { FakeNetworks } from './fake-networks.js';
+import { FakeFiles } from './fake-files.js';
+import type { CopyOptions, FileChange } from '../../src/engine/types.js';
 import { networkMode } from '../../src/engine/network/endpoint.js';
 import type { CreateNetworkOptions, NetworkInfo } from '../../src/engine/types.js';
 
@@ -322,6 +324,31 @@ export class FakeEngine implements EngineApi {
     this.record('runtimeConfig', ref);
     this.loaded(ref);
     return this.runtime;
+  }
+
+  /** Container files for cp, export and diff (an in-memory tree per container). */
+  readonly files = new FakeFiles();
+
+  async copyFrom(ref: string, srcPath: string, dst: string | Writable, opts?: CopyOptions): Promise<void> {
+    this.record('copyFrom', ref, srcPath, typeof dst === 'string' ? dst : 'stream');
+    const c = this.find(ref);
+    await this.files.copyFrom(c.id, c.name, srcPath, dst, opts);
+  }
+
+  async copyTo(ref: string, dstPath: string, src: string | Readable, opts?: CopyOptions): Promise<void> {
+    this.record('copyTo', ref, dstPath, typeof src === 'string' ? src : 'stream');
+    const c = this.find(ref);
+    await this.files.copyTo(c.id, c.name, dstPath, src, opts);
+  }
+
+  async exportContainer(ref: string, out: string | Writable): Promise<void> {
+    this.record('exportContainer', ref, typeof out === 'string' ? out : 'stream');
+    await this.files.exportTo(this.find(ref).id, out);
+  }
+
+  async diff(ref: string): Promise<FileChange[]> {
+    this.record('diff', ref);
+    return this.files.diff(this.find(ref).id);
   }
 
   async exec(ref: string, argv: string[], opts?: ExecOptions): Promise<number> {

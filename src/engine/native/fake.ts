@@ -317,6 +317,12 @@ export class FakeNative implements Native {
     });
   }
 
+  inRootGetXattr(dirfd: number, path: string, name: string): string | null {
+    return this.invoke('inRootGetXattr', [dirfd, path, name], () => {
+      throw errnoError('ENOSYS', 'getxattr', path);
+    });
+  }
+
   linkExists(name: string): boolean {
     return this.invoke('linkExists', [name], () => {
       checkIfName(name);

@@ -192,12 +192,14 @@ export interface Native {
   openRoot(path: string): number;
   /** An fd on path inside dirfd. flags: 1 follow a last-component symlink, 2 O_RDONLY (else O_PATH), 4 must be a directory. */
   inRootOpen(dirfd: number, path: string, flags: number): number;
-  /** lstat (stat when follow) of path inside dirfd; null when missing (ENOENT, ENOTDIR). */
+  /** lstat (stat when follow) of path inside dirfd ('': the fd itself, whatever it is); null when missing (ENOENT, ENOTDIR). */
   inRootStat(dirfd: number, path: string, follow: boolean): InRootStat | null;
   /** The names in the directory at path (no . or ..), unsorted; its last component is never followed. */
   inRootList(dirfd: number, path: string): string[];
   /** The target of the symlink at path. */
   inRootReadlink(dirfd: number, path: string): string;
+  /** The value (latin1) of xattr `name` of path (not followed), or null when unset. */
+  inRootGetXattr(dirfd: number, path: string, name: string): string | null;
 
   // --- Networks (addon/net.cc, the same netlink code as the monitor's), in
   // the caller's network namespace. The per-container part (veth pair,

@@ -113,6 +113,7 @@ export function loadNative(): Native {
     }),
     inRootList: sync((dirfd: number, path: string) => a.inRootList(dirfd, path)),
     inRootReadlink: sync((dirfd: number, path: string) => a.inRootReadlink(dirfd, path)),
+    inRootGetXattr: sync((dirfd: number, path: string, name: string) => a.inRootGetXattr(dirfd, path, name)),
     linkExists: sync((name: string) => a.linkExists(name)),
     createBridge: sync((name: string, addressCidr: string, mtu?: number) =>
       mtu === undefined ? a.createBridge(name, addressCidr) : a.createBridge(name, addressCidr, mtu),

@@ -8,7 +8,8 @@
 export { ExtractError } from './error.js';
 export { EXTRACT_DEFAULTS } from './limits.js';
 
-export type WhiteoutMode = 'overlay' | 'apply';
+/** 'none': not a layer (hutch cp): `.wh.` names are plain files. */
+export type WhiteoutMode = 'overlay' | 'apply' | 'none';
 
 export interface ExtractOptions {
   /** 'overlay': the target is one layer's own snapshot dir that will be an overlayfs lower: `.wh.NAME` becomes a 0:0 char device NAME, `.wh..wh..opq` sets xattr trusted.overlay.opaque=y on its dir. 'apply': the target already holds the lower layers' files (flattened rootfs, `hutch import`): whiteouts delete (opaque: remove the dir's existing children that were not written by this same layer). */

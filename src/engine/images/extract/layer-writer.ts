@@ -84,7 +84,7 @@ export class LayerWriter implements TarSink {
       if (this.contentBytes > this.opts.maxBytes) throw entryError(e.name, `layer content exceeds the limit of ${sizeText(this.opts.maxBytes)} (maxBytes)`);
     }
     const base = basename(path);
-    if (base.startsWith(WH)) return this.whiteout(e, path, base);
+    if (base.startsWith(WH) && this.opts.whiteouts !== 'none') return this.whiteout(e, path, base);
     let kind = KIND[e.type];
     if (kind === undefined) throw entryError(e.name, `unsupported entry type '${showName(e.type)}'`);
     // Old tars mark directories as files whose name ends in '/'.
@@ -170,7 +170,7 @@ export class LayerWriter implements TarSink {
     const d = depth(path);
     if (d > this.opts.maxDepth) throw entryError(entryName, `${what}path has ${d} components, more than ${this.opts.maxDepth} (maxDepth)`);
     // A directory named like a whiteout would turn into one on the next export.
-    if (path.includes(WH) && WH_DIR.test(path)) throw entryError(entryName, `${what}"${WH}" prefix in a directory name`);
+    if (this.opts.whiteouts !== 'none' && path.includes(WH) && WH_DIR.test(path)) throw entryError(entryName, `${what}"${WH}" prefix in a directory name`);
     return path;
   }
 
