@@ -85,6 +85,25 @@ test('reachability: published ports from the host (also 127.0.0.1) and outside; 
   assert.equal(fetchVia(lab.inOutside, `http://${web}/`), null, 'outside → container address directly');
 });
 
+test('a LAN machine sending to 127.0.0.1 cannot reach a 127.0.0.1-only port (moby #41872); without the guard chain it could', () => {
+  const mac = JSON.parse(lab.inHost(['ip', '-j', 'link', 'show', 'hutchtup']).stdout)[0].address as string;
+  // A SYN in an Ethernet frame to the host's uplink MAC, IP destination 127.0.0.1:8081.
+  const probe = () => lab.inOutside(['python3', path.join(import.meta.dirname, 'raw-syn.py'), 'eth0', mac, UPLINK_OUTSIDE, '8081']).stdout.trim();
+  assert.equal(probe(), 'none');
+  // The control: with the guard's rules gone, DNAT (before the routing code's martian
+  // check) sends the packet on to the container, which answers.
+  assert.equal(lab.inHost(['nft', 'flush', 'chain', 'ip', 'hutch', 'guard']).status, 0);
+  try {
+    assert.equal(probe(), 'synack', 'the probe really reaches the container without the guard');
+  } finally {
+    const r = lab.inHost(['nft', '-f', '-'], {
+      input: 'add rule ip hutch guard ip daddr 127.0.0.0/8 iifname != "lo" drop\nadd rule ip hutch guard ip daddr @subnets iifname != @bridges iifname != "lo" drop\n',
+    });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  assert.equal(probe(), 'none');
+});
+
 test('outbound NAT; --internal has no way out', async () => {
   // A server on the outside machine.
   const www = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-net-www-'));
