@@ -28,19 +28,14 @@ int inroot_open(int rootfd, const char *path, int flags, uint64_t extra_resolve)
 	return (int)fd;
 }
 
-int inroot_mkpath(int rootfd, const char *path, bool as_file, uint64_t extra_resolve)
+/* One pass of inroot_mkpath over buf. Returns the fd, -1 (errno), or -2 when
+ * a component is a dangling symlink: buf is then rewritten to go through the
+ * link's text (absolute: from the root; relative: from its directory), so the
+ * caller walks again and creates what the link names, inside the root (runc
+ * does the same for "a bind mount through a dangling symlink"). */
+static int mkpath_pass(int rootfd, char *buf, bool as_file, uint64_t extra_resolve)
 {
-	int fd = inroot_open(rootfd, path, O_PATH, extra_resolve);
-	if (fd >= 0 || errno != ENOENT)
-		return fd;
-
-	char buf[PATH_MAX];
-	if (strlen(path) >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(buf, path);
-	int parent = rootfd;
+	int fd, parent = rootfd;
 	char *p = buf;
 	for (;;) {
 		while (*p == '/')
@@ -77,6 +72,22 @@ int inroot_mkpath(int rootfd, const char *path, bool as_file, uint64_t extra_res
 			} else {
 				fd = inroot_open(rootfd, buf, O_PATH, extra_resolve);
 			}
+			char link[PATH_MAX], next[PATH_MAX];
+			ssize_t n;
+			if (fd < 0 && errno == ENOENT && r < 0 &&
+			    (n = readlinkat(parent, name, link, sizeof link - 1)) > 0) {
+				link[n] = 0;
+				int len = snprintf(next, sizeof next, "%.*s/%s/%s", link[0] == '/' ? 0 : (int)(name - buf),
+						   buf, link, saved ? p + 1 : "");
+				if (parent != rootfd)
+					close(parent);
+				if (len < 0 || (size_t)len >= sizeof next) {
+					errno = ENAMETOOLONG;
+					return -1;
+				}
+				memcpy(buf, next, (size_t)len + 1);
+				return -2;
+			}
 		}
 		if (fd < 0) {
 			int e = errno;
@@ -92,6 +103,26 @@ int inroot_mkpath(int rootfd, const char *path, bool as_file, uint64_t extra_res
 		parent = fd;
 		*p = saved;
 	}
+}
+
+int inroot_mkpath(int rootfd, const char *path, bool as_file, uint64_t extra_resolve)
+{
+	int fd = inroot_open(rootfd, path, O_PATH, extra_resolve);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+
+	char buf[PATH_MAX];
+	if (strlen(path) >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	/* 40 links followed at most, as the kernel's own path walk */
+	for (int hops = 0; hops <= 40; hops++)
+		if ((fd = mkpath_pass(rootfd, buf, as_file, extra_resolve)) != -2)
+			return fd;
+	errno = ELOOP;
+	return -1;
 }
 
 char *fdpath(char *buf, int fd)

@@ -19,7 +19,10 @@ int inroot_open(int rootfd, const char *path, int flags, uint64_t extra_resolve)
 
 /* Opens (O_PATH) path inside the root, creating what is missing, component by
  * component relative to the root: directories (0755), and for the last
- * component an empty regular file (0644) when as_file. Returns the fd or -1. */
+ * component an empty regular file (0644, O_CREAT|O_EXCL|O_NOFOLLOW) when
+ * as_file. A dangling symlink on the way is followed by its text, resolved
+ * inside the root, and what it names is created there (at most 40 links).
+ * Returns the fd or -1. */
 int inroot_mkpath(int rootfd, const char *path, bool as_file, uint64_t extra_resolve);
 
 /* "/proc/self/fd/N" in buf (at least 32 bytes). */
