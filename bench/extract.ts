@@ -16,7 +16,7 @@ const TREE_BYTES = 200 * 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_EXTRACT_ROUNDS ?? 5);
 
 /** usr/include then usr/share, depth-first and sorted, until the files add up to TREE_BYTES. */
-function treeList(): string[] {
+export function treeList(): string[] {
   const out: string[] = [];
   let bytes = 0;
   const walk = (rel: string): boolean => {
