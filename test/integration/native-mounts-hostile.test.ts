@@ -113,7 +113,8 @@ test('symlink swap race: 50 containers bind onto a path being swapped; 0 escapes
   racer.kill('SIGKILL');
   const started = results.filter((r) => r.code === 0).length;
   for (const r of results.filter((x) => x.code !== 0)) assert.match(r.error, /^error mount E[A-Z]+ \d+ \/vol\/t\//, 'a failure is a mount error: ' + r.sync + r.out);
-  t.diagnostic(`${started} of 50 started while the target was being swapped`);
+  const errnos = [...new Set(results.filter((x) => x.code !== 0).map((x) => x.error.split(' ')[2]))].join(' ');
+  t.diagnostic(`${started} of 50 started while the target was being swapped; the others refused with ${errnos || 'nothing'}`);
   assert.equal(results.length, 50);
   assert.equal(treeHash(outside), before, 'the tree outside the root is unchanged');
   for (const p of [`/${probe}`, `/${probe}-file`]) assert.ok(!fs.existsSync(p), `${p} not made on the host`);
