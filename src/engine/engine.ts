@@ -31,6 +31,8 @@ import { BrokenRecord } from './errors.js';
 import { checkCreateOptions, createNetwork, inspectNetwork, listNetworkInfos, pruneNetworks, removeNetwork, type NetworkInfo } from './network/verbs.js';
 import type { CreateNetworkOptions } from './network/store.js';
 import { connectNetwork, disconnectNetwork } from './network/connect.js';
+import { createVolume, inspectVolume, listVolumes, pruneVolumes, removeVolume, type VolumeFilter, type VolumeInfo } from './volumes/verbs.js';
+import type { CreateVolumeOptions } from './volumes/store.js';
 
 export interface EngineOptions {
   /** State root; default $HUTCH_ROOT or /var/lib/hutch. */
@@ -63,8 +65,8 @@ export class Engine implements EngineApi {
   async kill(ref: string, signal?: string | number): Promise<void> {
     await killContainer(this.ctx, resolveId(this.ctx, ref), signal);
   }
-  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
-    await removeContainer(this.ctx, resolveId(this.ctx, ref), !!opts.force);
+  async remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    await removeContainer(this.ctx, resolveId(this.ctx, ref), !!opts.force, !!opts.volumes);
   }
   async list(opts: { all?: boolean } = {}): Promise<ContainerInfo[]> {
     const out: ContainerInfo[] = [];
@@ -172,6 +174,21 @@ export class Engine implements EngineApi {
   }
   async disconnectNetwork(network: string, container: string): Promise<void> {
     return disconnectNetwork(this.ctx, network, container);
+  }
+  async createVolume(opts: CreateVolumeOptions = {}): Promise<VolumeInfo> {
+    return createVolume(this.ctx, opts);
+  }
+  async volumes(opts: VolumeFilter = {}): Promise<VolumeInfo[]> {
+    return listVolumes(this.ctx, opts);
+  }
+  async inspectVolume(name: string): Promise<VolumeInfo> {
+    return inspectVolume(this.ctx, name);
+  }
+  async removeVolume(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    return removeVolume(this.ctx, name, !!opts.force);
+  }
+  async pruneVolumes(opts: { all?: boolean } = {}): Promise<{ deleted: string[]; reclaimed: number }> {
+    return pruneVolumes(this.ctx, !!opts.all);
   }
 
   gc(): Promise<string[]> {

@@ -12,6 +12,14 @@ export type { Change as FileChange, ChangeKind } from './fs/diff.js';
 export type { PortMapping } from './network/ports.js';
 export type { NetworkInfo } from './network/verbs.js';
 export type { CreateNetworkOptions, NetworkRecord } from './network/store.js';
+import type { MountRequest } from './volumes/parse.js';
+import type { MountPoint } from './volumes/attach.js';
+import type { VolumeFilter, VolumeInfo } from './volumes/verbs.js';
+import type { CreateVolumeOptions } from './volumes/store.js';
+export type { MountRequest, Propagation } from './volumes/parse.js';
+export type { MountPoint } from './volumes/attach.js';
+export type { VolumeFilter, VolumeInfo } from './volumes/verbs.js';
+export type { CreateVolumeOptions, VolumeRecord } from './volumes/store.js';
 
 /** 'none' | 'host' | 'bridge' (the default network) | a network's name | `container:NAME`. */
 export type NetworkMode = string;
@@ -66,8 +74,14 @@ export interface ContainerSpec {
   pidsLimit?: number;
   tty?: boolean;
   interactive?: boolean;
-  /** Remove the container when it exits (`--rm`). */
+  /** Remove the container when it exits (`--rm`); its anonymous volumes go with it. */
   autoRemove?: boolean;
+  /** `-v`, `--mount`, `--tmpfs` (src/engine/volumes/parse.ts reads the flags). */
+  mounts?: MountRequest[];
+  /** `--read-only`: the root filesystem is mounted read-only. */
+  readOnly?: boolean;
+  /** `--volumes-from CONTAINER[:ro|rw]`: that container's volumes and binds too. */
+  volumesFrom?: string[];
 }
 
 /** 'unknown': its state file cannot be read (see ContainerInfo.problem); `rm -f` and `gc` remove it. */
@@ -103,6 +117,8 @@ export interface ContainerInfo {
   endpoints?: Endpoint[];
   /** Published ports with the host ports resolved. */
   ports?: PortMapping[];
+  /** Its mounts as made at create (volumes named, --volumes-from expanded). */
+  mounts?: MountPoint[];
 }
 
 /** A process of a running container, as `hutch top` / the detail view show it. */
@@ -276,7 +292,8 @@ export interface EngineApi {
   stop(idOrName: string, timeoutSec?: number): Promise<ContainerInfo>;
   restart(idOrName: string, timeoutSec?: number): Promise<ContainerInfo>;
   kill(idOrName: string, signal?: string | number): Promise<void>;
-  remove(idOrName: string, opts?: { force?: boolean }): Promise<void>;
+  /** `volumes`: its anonymous volumes go too (`rm -v`; always for an `--rm` container). */
+  remove(idOrName: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
   list(opts?: { all?: boolean }): Promise<ContainerInfo[]>;
   inspect(idOrName: string): Promise<ContainerInfo>;
   wait(idOrName: string): Promise<WaitResult>;
@@ -338,6 +355,14 @@ export interface EngineApi {
   connectNetwork(network: string, container: string, opts?: { ip?: string; aliases?: string[] }): Promise<void>;
   /** Takes a container off a network (its interface goes at once if it runs). */
   disconnectNetwork(network: string, container: string): Promise<void>;
+  /** `volume create`: an existing one of that name is returned as it is (docker). */
+  createVolume(opts?: CreateVolumeOptions): Promise<VolumeInfo>;
+  volumes(opts?: VolumeFilter): Promise<VolumeInfo[]>;
+  inspectVolume(name: string): Promise<VolumeInfo>;
+  /** Refused while any container, running or not, uses it; `force` ignores a missing one. */
+  removeVolume(name: string, opts?: { force?: boolean }): Promise<void>;
+  /** Removes unused anonymous volumes (every unused one with `all`); names and bytes freed. */
+  pruneVolumes(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }>;
   /** Removes leftovers of crashed runs; returns one line per thing removed. */
   gc(): Promise<string[]>;
 }

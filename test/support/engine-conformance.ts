@@ -57,6 +57,7 @@ export function engineConformance(name: string, open: () => Promise<EngineUnderT
     after(() => target?.cleanup());
     afterEach(async () => {
       for (const c of await e.list({ all: true })) await e.remove(c.id, { force: true });
+      for (const v of await e.volumes()) await e.removeVolume(v.name);
     });
     const create = (n: string, cmd = SLEEP, more: Partial<ContainerSpec> = {}) => e.create({ image: 'host', name: n, cmd, ...more });
     const ours = async (all: boolean) => (await e.list({ all })).map((c) => c.name);
@@ -316,6 +317,80 @@ export function engineConformance(name: string, open: () => Promise<EngineUnderT
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    test('volumes: create (idempotent), list with filters, inspect; a missing one is NotFound', async () => {
+      const made: string[] = [];
+      try {
+        const v = await e.createVolume({ name: 'cf-vol', labels: { team: 'web' } });
+        made.push(v.name);
+        assert.deepEqual([v.name, v.driver, v.labels, v.anonymous, v.containers], ['cf-vol', 'local', { team: 'web' }, false, []]);
+        assert.match(v.mountpoint, /\/volumes\/cf-vol\/_data$/);
+        assert.ok(!Number.isNaN(Date.parse(v.createdAt)), v.createdAt);
+        assert.equal((await e.createVolume({ name: 'cf-vol' })).createdAt, v.createdAt, 'create of an existing name returns it');
+        const anon = await e.createVolume();
+        made.push(anon.name);
+        assert.match(anon.name, /^[0-9a-f]{64}$/);
+        assert.deepEqual((await e.volumes({ label: 'team=web' })).map((x) => x.name), ['cf-vol']);
+        assert.deepEqual((await e.volumes({ label: 'team=db' })).map((x) => x.name), []);
+        assert.deepEqual((await e.inspectVolume('cf-vol')).labels, { team: 'web' });
+        await fails(e.inspectVolume('cf-novol'), NotFound, 'get cf-novol: no such volume');
+        await fails(e.removeVolume('cf-novol'), NotFound, 'get cf-novol: no such volume');
+        await e.removeVolume('cf-novol', { force: true });
+        for (const [bad, message] of [
+          [{ name: 'a/b' }, 'create a/b: "a/b" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path'],
+          [{ name: 'x' }, 'create x: volume name is too short, names should be at least two alphanumeric characters'],
+          [{ name: 'cf-o', options: { foo: 'bar' } }, 'invalid option key: "foo"'],
+        ] as const)
+          await fails(e.createVolume(bad), InvalidArgument, message);
+      } finally {
+        for (const n of made) await e.removeVolume(n, { force: true });
+      }
+      assert.deepEqual((await e.volumes()).map((x) => x.name), []);
+    });
+
+    test('volumes: refused while any container uses one, running or not; rm -v and --rm take anonymous ones; prune', async () => {
+      const c = await create('cf-vuser', SLEEP, { mounts: [{ type: 'volume', source: 'cf-used', target: '/data' }, { type: 'volume', target: '/anon' }] });
+      const anon = c.mounts?.find((m) => m.destination === '/anon')?.name ?? '';
+      assert.match(anon, /^[0-9a-f]{64}$/);
+      assert.deepEqual(
+        c.mounts?.map((m) => [m.type, m.name, m.destination, m.rw, !!m.anonymous]),
+        [['volume', 'cf-used', '/data', true, false], ['volume', anon, '/anon', true, true]],
+      );
+      assert.deepEqual((await e.inspectVolume('cf-used')).containers, [c.id]);
+      assert.deepEqual((await e.volumes({ dangling: true })).map((v) => v.name), []);
+      await fails(e.removeVolume('cf-used'), Conflict, `remove cf-used: volume is in use - [${c.id}]`);
+      await fails(e.removeVolume('cf-used', { force: true }), Conflict, `remove cf-used: volume is in use - [${c.id}]`);
+      // Another container with the first one's volumes: the anonymous volume outlives rm -v of its maker.
+      const d = await create('cf-vfrom', SLEEP, { volumesFrom: ['cf-vuser:ro'] });
+      assert.deepEqual(d.mounts?.map((m) => [m.name, m.destination, m.rw, !!m.anonymous]), [['cf-used', '/data', false, false], [anon, '/anon', false, false]]);
+      await e.remove(c.id, { volumes: true });
+      assert.deepEqual((await e.volumes()).map((v) => v.name).sort(), [anon, 'cf-used'].sort());
+      await e.remove(d.id, { volumes: true });
+      assert.deepEqual(await e.pruneVolumes(), { deleted: [anon], reclaimed: 0 });
+      assert.deepEqual((await e.volumes({ dangling: true })).map((v) => v.name), ['cf-used']);
+      await create('cf-vrm', SLEEP, { autoRemove: true, mounts: [{ type: 'volume', target: '/scratch' }] });
+      assert.equal((await e.volumes()).length, 2);
+      await e.remove('cf-vrm', { force: true });
+      assert.deepEqual((await e.volumes()).map((v) => v.name), ['cf-used'], '--rm: anonymous volumes go with the container');
+      assert.deepEqual(await e.pruneVolumes({ all: true }), { deleted: ['cf-used'], reclaimed: 0 });
+    });
+
+    test('mounts: bad requests are InvalidArgument and make nothing; --volumes-from needs a container', async () => {
+      const cases: Array<[Partial<ContainerSpec>, string]> = [
+        [{ mounts: [{ type: 'bind', source: 'rel', target: '/x' }] }, `invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute`],
+        [{ mounts: [{ type: 'bind', source: '/tmp', target: 'rel' }] }, `invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute`],
+        [{ mounts: [{ type: 'volume', source: 'a/b', target: '/x' }] }, 'create a/b: "a/b" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path'],
+        [{ mounts: [{ type: 'volume', source: 'cf-v1', target: '/x' }, { type: 'tmpfs', target: '/x/' }] }, 'Duplicate mount point: /x'],
+        [{ mounts: [{ type: 'volume', target: '/' }] }, `invalid mount config for type "volume": invalid specification: destination can't be '/'`],
+        [{ mounts: [{ type: 'volume', target: '/x', subpath: '../up', source: 'cf-v1' }] }, 'invalid mount config for type "volume": subpath must be a relative path within the volume'],
+        [{ mounts: [{ type: 'bind', source: '/hutch-cf-no-such-dir', target: '/x' }] }, 'invalid mount config for type "bind": bind source path does not exist: /hutch-cf-no-such-dir'],
+        [{ volumesFrom: ['x:bogus'] }, 'invalid mode: bogus'],
+      ];
+      for (const [bad, message] of cases) await fails(e.create({ image: 'host', cmd: SLEEP, ...bad }), InvalidArgument, message);
+      await fails(e.create({ image: 'host', name: 'cf-vf', cmd: SLEEP, mounts: [{ type: 'volume', source: 'cf-v2', target: '/x' }], volumesFrom: ['cf-nosuch'] }), NotFound, 'No such container: cf-nosuch');
+      assert.deepEqual(await ours(true), []);
+      assert.deepEqual((await e.volumes()).map((v) => v.name), [], 'no volume made by a failed create');
     });
 
     test('--rm: once its exit status is read, the container is gone', async () => {

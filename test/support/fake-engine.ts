@@ -48,6 +48,9 @@ import { FakeFiles } from './fake-files.js';
 import type { CopyOptions, FileChange } from '../../src/engine/types.js';
 import { networkMode } from '../../src/engine/network/endpoint.js';
 import type { CreateNetworkOptions, NetworkInfo } from '../../src/engine/types.js';
+import type { CreateVolumeOptions, VolumeFilter, VolumeInfo } from '../../src/engine/types.js';
+import { FakeVolumes } from './fake-volumes.js';
+import { checkBindSources } from '../../src/engine/volumes/validate.js';
 
 export interface Call {
   method: string;
@@ -78,6 +81,7 @@ export class FakeEngine implements EngineApi {
   pullHook?: (ref: string, opts: RegistryOptions) => Promise<void>;
   logins = new Map<string, { username: string; password: string }>();
   readonly nets = new FakeNetworks();
+  readonly vols = new FakeVolumes(() => this.containers);
   private seq = 0;
   private nextPid = 4000;
 
@@ -151,11 +155,13 @@ export class FakeEngine implements EngineApi {
     return img;
   }
 
-  private forget(c: ContainerInfo): void {
+  /** `volumes`: its anonymous volumes go too (rm -v, --rm). */
+  private forget(c: ContainerInfo, volumes = false): void {
     const i = this.containers.indexOf(c);
     if (i >= 0) this.containers.splice(i, 1);
     this.logLines.delete(c.id);
     this.nets.release(c.id);
+    if (volumes || c.spec.autoRemove) this.vols.removeAnonymous(c.mounts ?? []);
   }
 
   /** The command starts, unless the host image has no such executable. */
@@ -180,6 +186,7 @@ export class FakeEngine implements EngineApi {
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
     this.record('create', spec);
     validate(spec);
+    checkBindSources(spec);
     const img = this.image(spec.image, true);
     // Every fake image's own command is the host image's.
     const command = commandFor(spec, { cmd: ['/bin/sh'], entrypoint: null });
@@ -210,6 +217,15 @@ export class FakeEngine implements EngineApi {
         let next = 49153;
         const ports = (spec.ports ?? []).map((p) => (p.hostPort ? p : { ...p, hostPort: next++ }));
         if (ports.length) c.ports = ports;
+      } catch (e) {
+        this.forget(c);
+        throw e;
+      }
+    }
+    if (spec.mounts?.length || spec.volumesFrom?.length) {
+      try {
+        const mounts = this.vols.attach(spec, (ref) => this.loaded(ref).mounts ?? []);
+        if (mounts.length) c.mounts = mounts;
       } catch (e) {
         this.forget(c);
         throw e;
@@ -249,14 +265,14 @@ export class FakeEngine implements EngineApi {
     if (endsCommand(sig)) this.end(c, 128 + sig);
   }
 
-  async remove(ref: string, opts?: { force?: boolean }): Promise<void> {
+  async remove(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void> {
     this.record('remove', ref, opts);
     const c = this.find(ref);
     // A broken record is refused while its monitor lives, with its short id for a name.
     const live = c.status === 'running' || (c.status === 'unknown' && c.monitorPid > 0);
     if (live && !opts?.force)
       throw new Conflict(`cannot remove container "${c.status === 'unknown' ? c.id.slice(0, 12) : c.name}": container is running: stop the container before removing or force remove`);
-    this.forget(c);
+    this.forget(c, !!opts?.volumes);
   }
 
   async list(opts?: { all?: boolean }): Promise<ContainerInfo[]> {
@@ -465,6 +481,27 @@ export class FakeEngine implements EngineApi {
   }
   private nameOf(id: string): string {
     return this.containers.find((c) => c.id === id)?.name ?? id.slice(0, 12);
+  }
+
+  async createVolume(opts: CreateVolumeOptions = {}): Promise<VolumeInfo> {
+    this.record('createVolume', opts);
+    return this.vols.create(opts);
+  }
+  async volumes(opts: VolumeFilter = {}): Promise<VolumeInfo[]> {
+    this.record('volumes', opts);
+    return this.vols.list(opts);
+  }
+  async inspectVolume(name: string): Promise<VolumeInfo> {
+    this.record('inspectVolume', name);
+    return this.vols.inspect(name);
+  }
+  async removeVolume(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    this.record('removeVolume', name, opts);
+    this.vols.remove(name, !!opts.force);
+  }
+  async pruneVolumes(opts: { all?: boolean } = {}): Promise<{ deleted: string[]; reclaimed: number }> {
+    this.record('pruneVolumes', opts);
+    return this.vols.prune(!!opts.all);
   }
 
   async gc(): Promise<string[]> {

@@ -225,7 +225,7 @@ test('inspect prints a JSON array with 2-space indent', async () => {
     Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }] },
     Networks: {},
   };
-  const want = `${JSON.stringify([{ ...e.containers[1], NetworkSettings: settings }], null, 2)}\n`;
+  const want = `${JSON.stringify([{ ...e.containers[1], Mounts: [], NetworkSettings: settings }], null, 2)}\n`;
   assert.equal(r.out, want);
   const m = await cli(['inspect', 'web', 'nope'], e);
   assert.equal(m.code, 1);
@@ -289,7 +289,7 @@ test('help and version never open the engine', async () => {
   assert.match((await cli(["--help"])).out, /^Usage: {2}hutch \[--theme NAME\|PATH\] \[--interval DURATION\]\n {8}hutch COMMAND \[OPTIONS\]\n/);
   const rm = (await cli(['rm', '--help'])).out;
   assert.match(rm, /^Usage: {2}hutch rm \[OPTIONS\] CONTAINER \[CONTAINER\.\.\.\]\n/);
-  assert.match(rm, /\n {2}-f, --force {3}Force the removal/);
+  assert.match(rm, /\n {2}-f, --force {5}Force the removal/);
   assert.match((await cli(['version'])).out, /^hutch version \d+\.\d+\.\d+/);
   // run's -h is --hostname, as in docker; the command's --help is the command's.
   const e = new FakeEngine();

@@ -5,6 +5,7 @@ import type { ContainerSpec } from '../../engine/types.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { parseBytes } from '../../engine/units.js';
 import { parsePublish } from '../../engine/network/ports.js';
+import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag } from '../../engine/volumes/parse.js';
 
 export const containerOptions: OptionSpec[] = [
   { long: ['name'], kind: 'string', help: 'Assign a name to the container' },
@@ -25,6 +26,11 @@ export const containerOptions: OptionSpec[] = [
   { long: ['dns-search'], kind: 'list', value: 'list', help: 'Set custom DNS search domains' },
   { long: ['dns-option'], kind: 'list', value: 'list', help: 'Set DNS options' },
   { long: ['add-host'], kind: 'list', value: 'list', help: 'Add a custom host-to-IP mapping (host:ip)' },
+  { long: ['volume'], short: 'v', kind: 'list', value: 'list', help: 'Bind mount a volume (/host:/ctr[:opts], NAME:/ctr[:opts], /ctr; opts ro, rw, nocopy, [r]private|[r]shared|[r]slave)' },
+  { long: ['mount'], kind: 'list', value: 'mount', help: 'Attach a filesystem mount (type=bind|volume|tmpfs,src=…,dst=…[,readonly][,…])' },
+  { long: ['tmpfs'], kind: 'list', value: 'list', help: 'Mount a tmpfs directory (/dst[:opts]; default rw,noexec,nosuid,nodev)' },
+  { long: ['read-only'], kind: 'bool', help: "Mount the container's root filesystem as read only" },
+  { long: ['volumes-from'], kind: 'list', value: 'list', help: 'Mount volumes from the specified container(s) (CONTAINER[:ro|rw])' },
   { long: ['memory'], short: 'm', kind: 'string', value: 'bytes', help: 'Memory limit (e.g. 256m, 1g); swap is limited to the same' },
   { long: ['cpus'], kind: 'string', value: 'decimal', help: 'Number of CPUs (e.g. 0.5)' },
   { long: ['pids-limit'], kind: 'string', value: 'int', help: 'Tune container pids limit (-1 for unlimited)' },
@@ -100,6 +106,13 @@ export function buildSpec(ctx: CliContext, p: ParsedArgs): ContainerSpec {
     const v = p.list(flag);
     if (v.length > 0) spec[key] = v;
   }
+
+  // docker's order: -v, then --mount, then --tmpfs; duplicates are the engine's to refuse.
+  const mounts = [...p.list('volume').map(parseVolumeFlag), ...p.list('mount').map(parseMountFlag), ...p.list('tmpfs').map(parseTmpfsFlag)];
+  if (mounts.length > 0) spec.mounts = mounts;
+  if (p.bool('read-only')) spec.readOnly = true;
+  const from = p.list('volumes-from');
+  if (from.length > 0) spec.volumesFrom = from;
 
   const memory = p.string('memory');
   if (memory !== undefined) {

@@ -25,6 +25,7 @@ import { login } from './login.js';
 import { logout } from './logout.js';
 import { gc } from './gc.js';
 import { network } from './network.js';
+import { volume } from './volume.js';
 import { port } from './port.js';
 import { cp } from './cp.js';
 import { exportVerb } from './export.js';
@@ -32,7 +33,7 @@ import { diff } from './diff.js';
 import { version } from './version.js';
 
 export const verbs: readonly Verb[] = [
-  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, cp, exportVerb, diff, wait, images, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, gc, version,
+  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, cp, exportVerb, diff, wait, images, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
 ];
 
 export function findVerb(name: string): Verb | undefined {

@@ -3,6 +3,7 @@ import type { Verb } from '../context.js';
 import type { ContainerInfo } from '../../engine/types.js';
 import { oneLine } from '../report.js';
 import { networkSettings } from '../format/network.js';
+import { dockerMounts } from '../format/mounts.js';
 
 export const inspect: Verb = {
   name: 'inspect',
@@ -13,12 +14,12 @@ export const inspect: Verb = {
   examples: ['hutch inspect web'],
   async run(ctx, p) {
     const engine = await ctx.engine();
-    const found: (ContainerInfo & { NetworkSettings: unknown })[] = [];
+    const found: (ContainerInfo & { NetworkSettings: unknown; Mounts: unknown })[] = [];
     let failed = false;
     for (const name of p.args) {
       try {
         const info = await engine.inspect(name);
-        found.push({ ...info, NetworkSettings: networkSettings(info) });
+        found.push({ ...info, Mounts: dockerMounts(info), NetworkSettings: networkSettings(info) });
       } catch (err) {
         failed = true;
         await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);

@@ -32,11 +32,11 @@ export const run: Verb = {
     try {
       const info = await engine.create(spec);
       // A container whose start failed (command not found, bad working directory…)
-      // is removed again: bad input leaves nothing behind.
+      // is removed again, with its anonymous volumes: bad input leaves nothing behind.
       try {
         await engine.start(info.id, { attach: !detach, signals });
       } catch (e) {
-        await engine.remove(info.id, { force: true }).catch(() => {});
+        await engine.remove(info.id, { force: true, volumes: true }).catch(() => {});
         throw e;
       }
       if (detach) {

@@ -18,18 +18,25 @@ import { makeEndpoint, networkFor, networkMode, releaseEndpoint, resolvePorts, v
 import { hostsFile, resolvConf } from '../network/etc-files.js';
 import { dnsAnnotation, registerNames, unregisterNames, upstreams } from '../network/names.js';
 import { findNetwork } from '../network/store.js';
-import { resolveId } from './context.js';
+import { mustLoad, resolveId } from './context.js';
 import type { Endpoint, PortMapping } from '../types.js';
+import { checkBindSources, validateMounts } from '../volumes/validate.js';
+import { attachMounts, undoAttach, type AttachResult } from '../volumes/attach.js';
+import { lockVolumes } from '../volumes/store.js';
+import { treeRemover } from '../volumes/verbs.js';
 
 export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
   validate(spec);
+  checkBindSources(spec);
   // Under the image store's shared lock until the bundle links the image's layer
   // snapshots (gc and rmi keep linked ones): rmi -f, prune -a or gc cannot delete
-  // them between rootfs() and the links.
-  return ctx.images.lease(() => createLeased(ctx, spec));
+  // them between rootfs() and the links. With volumes, under the volumes lock too
+  // until the bundle (which names them) is in place: `volume rm` waits for it.
+  const volumes = !!(spec.mounts?.length || spec.volumesFrom?.length);
+  return ctx.images.lease(() => (volumes ? lockVolumes(ctx.native, ctx.paths, () => createLeased(ctx, spec, true)) : createLeased(ctx, spec, false)));
 }
 
-async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
+async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Promise<ContainerRecord> {
   // hutch's own files stay out of an image that shows host directories.
   const image = await ctx.images.rootfs(spec.image, { hide: [ctx.paths.root, ctx.paths.run, authFile(ctx)] });
   const args = commandFor(spec, image);
@@ -43,6 +50,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
   const tmp = path.join(ctx.paths.containers, `.tmp-${process.pid}-${id}`);
   let endpoint: Endpoint | undefined;
   let dns = false;
+  let attached: AttachResult | undefined;
   try {
     const mode = networkMode(spec);
     let ports: PortMapping[] = [];
@@ -61,6 +69,10 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       const target = resolveId(ctx, mode.name);
       if (target === id) throw new InvalidArgument('cannot join own network');
     }
+    // Volumes last among the checks: a missing --volumes-from container or a bad
+    // subpath fails before anything is made; what is made here is undone below.
+    if (volumes) attached = attachMounts(ctx.paths, spec, (ref) => mustLoad(ctx, resolveId(ctx, ref)).mounts ?? []);
+    const mounts = attached?.mounts ?? [];
     const dir = containerDir(ctx.paths, id);
     fs.mkdirSync(tmp, { mode: 0o700 });
     for (const d of [files.rootfs(tmp), files.upper(tmp), files.work(tmp)]) fs.mkdirSync(d, { mode: 0o755 });
@@ -91,6 +103,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       endpoints: endpoint ? [endpoint] : [],
       ports,
       internal,
+      mounts,
       annotations: endpoint
         ? dnsAnnotation(ctx.paths, [endpoint], (nid) => findNetwork(ctx.paths, nid), upstreams(spec, readOr('/etc/resolv.conf'), readOr('/run/systemd/resolve/resolv.conf')))
         : {},
@@ -113,6 +126,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       spec: { ...spec, name, cmd: args, ...(network !== undefined ? { network } : {}) },
       ...(endpoint ? { endpoints: [endpoint] } : {}),
       ...(ports.length ? { ports } : {}),
+      ...(mounts.length ? { mounts } : {}),
       bundle: dir,
       logPath: files.log(dir),
       cgroupPaths: {},
@@ -137,6 +151,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRec
       releaseEndpoint(ctx.paths, endpoint, id);
     }
     releaseName(ctx, name, id);
+    if (attached) undoAttach(ctx.paths, attached, treeRemover(ctx));
     throw e;
   }
 }
@@ -167,6 +182,7 @@ export function validate(spec: ContainerSpec): void {
   if (spec.workdir !== undefined && !spec.workdir.startsWith('/'))
     throw new InvalidArgument(`the working directory '${spec.workdir}' is invalid, it needs to be an absolute path`);
   for (const e of spec.env ?? []) if (!e || e.startsWith('=')) throw new InvalidArgument(`invalid environment variable: ${e}`);
+  validateMounts(spec);
 }
 
 /** A name as shown in a message: a long one cut (it is on one line either way). */

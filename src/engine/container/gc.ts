@@ -5,6 +5,7 @@
 // root's own parent (Paths.cgroupParent), mounts below the root but not below
 // another state root nested in it. It kills nothing that is not a container of this
 // root recorded dead: a cgroup with processes and no container here is left alone.
+// Volumes: only half-made ones (no meta.json); a complete volume is never gc's.
 import fs from 'node:fs';
 import path from 'node:path';
 import { containerDir } from '../paths.js';
@@ -19,6 +20,7 @@ import { removeBroken } from './broken.js';
 import { reconcile } from './reconcile.js';
 import { removeIfDone } from './remove.js';
 import { networkGc } from '../network/gc.js';
+import { volumeGc } from '../volumes/gc.js';
 
 export async function gc(ctx: Ctx): Promise<string[]> {
   const removed: string[] = [];
@@ -80,6 +82,7 @@ export async function gc(ctx: Ctx): Promise<string[]> {
     if (now && (await removeIfDone(ctx, now))) removed.push(`exited --rm container ${now.name}`);
   }
   removed.push(...networkGc(ctx));
+  removed.push(...(await volumeGc(ctx)));
   removed.push(...(await ctx.images.gc()));
   return removed;
 }

@@ -1,5 +1,6 @@
 // `rm`: refuses a running container unless forced; removes the cgroups, the bundle
-// directory and the name. Nothing of the container is left on the host.
+// directory and the name (and with `-v`, or for an `--rm` container, its anonymous
+// volumes). Nothing of the container is left on the host.
 import fs from 'node:fs';
 import { BrokenRecord, Conflict } from '../errors.js';
 import { removeBroken } from './broken.js';
@@ -11,8 +12,9 @@ import { terminate } from './stop.js';
 import type { ContainerRecord } from './record.js';
 import { releaseEndpoint } from '../network/endpoint.js';
 import { unregisterNames } from '../network/names.js';
+import { removeAnonymousVolumes } from '../volumes/verbs.js';
 
-export async function removeContainer(ctx: Ctx, id: string, force = false): Promise<void> {
+export async function removeContainer(ctx: Ctx, id: string, force = false, volumes = false): Promise<void> {
   await lockContainer(ctx, id, async () => {
     let loaded;
     try {
@@ -40,6 +42,8 @@ export async function removeContainer(ctx: Ctx, id: string, force = false): Prom
       releaseEndpoint(ctx.paths, e, id);
     }
     fs.rmSync(doomed, { recursive: true, force: true });
+    // After the bundle: from here on no record names them, so they count as unused.
+    if (volumes || rec.spec.autoRemove) await removeAnonymousVolumes(ctx, rec.mounts ?? []);
   });
 }
 

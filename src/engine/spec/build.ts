@@ -4,6 +4,8 @@
 import type { ContainerSpec, Endpoint, PortMapping } from '../types.js';
 import { networkAnnotations, networkMode } from '../network/endpoint.js';
 import type { ImageRootfs, ResolvedUser } from '../images/store.js';
+import type { MountPoint } from '../volumes/attach.js';
+import { ociMounts } from '../volumes/oci.js';
 import { DEFAULT_CAPS, DEFAULT_PATH, MASKED_PATHS, READONLY_PATHS, defaultMounts, type OciMount } from './defaults.js';
 
 export interface OciConfig {
@@ -50,6 +52,8 @@ export interface BuildInput {
   ports?: PortMapping[];
   /** Networks without a way out (no default route through them), by name. */
   internal?: ReadonlySet<string>;
+  /** The user's mounts as attached at create (volumes/attach.ts). */
+  mounts?: readonly MountPoint[];
   /** More monitor annotations (run.hutch.dns). */
   annotations?: Record<string, string>;
   cgroupsPath: string;
@@ -70,13 +74,15 @@ export function buildConfig(b: BuildInput): OciConfig {
     mounts.push({ destination: '/etc/hosts', type: 'bind', source: b.hostsFile, options: ['bind', 'ro'] });
   }
   if (b.resolvFile) mounts.push({ destination: '/etc/resolv.conf', type: 'bind', source: b.resolvFile, options: ['bind', 'ro'] });
+  // The user's after hutch's own, so a `-v` on /etc/hosts wins (docker lets it).
+  mounts.push(...ociMounts(b.mounts ?? []));
   const resources: Record<string, unknown> = {};
   if (s.memory) resources.memory = { limit: s.memory, swap: s.memory };
   if (s.cpus) resources.cpu = { quota: Math.round(s.cpus * 100000), period: 100000 };
   if (s.pidsLimit) resources.pids = { limit: s.pidsLimit };
   return {
     ociVersion: '1.0.2',
-    root: { path: b.rootfs, readonly: false },
+    root: { path: b.rootfs, readonly: !!s.readOnly },
     hostname,
     mounts,
     process: {

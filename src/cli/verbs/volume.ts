@@ -1,0 +1,170 @@
+// hutch volume SUBCOMMAND: create, ls, inspect, rm, prune (docker's words and shapes).
+import type { Verb } from '../context.js';
+import type { VolumeFilter, VolumeInfo } from '../../engine/types.js';
+import { InvalidArgument } from '../../engine/errors.js';
+import { formatTable } from '../format/table.js';
+import { humanSize } from '../format/size.js';
+import { oneLine } from '../report.js';
+import { managementVerb } from './subcommands.js';
+
+function pairs(list: string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list) {
+    const i = l.indexOf('=');
+    const k = i < 0 ? l : l.slice(0, i);
+    if (!k) throw new InvalidArgument(`invalid ${what} "${l}": an empty key`);
+    out[k] = i < 0 ? '' : l.slice(i + 1);
+  }
+  return out;
+}
+
+/** docker's `volume inspect` record. Anonymous volumes carry docker's own label for them. */
+export function dockerVolume(v: VolumeInfo): Record<string, unknown> {
+  const labels = v.anonymous ? { 'com.docker.volume.anonymous': '', ...v.labels } : v.labels;
+  return {
+    CreatedAt: v.createdAt.replace(/\.\d+Z$/, 'Z'),
+    Driver: v.driver,
+    Labels: Object.keys(labels).length ? labels : null,
+    Mountpoint: v.mountpoint,
+    Name: v.name,
+    Options: Object.keys(v.options).length ? v.options : null,
+    Scope: 'local',
+  };
+}
+
+const volumeCreate: Verb = {
+  name: 'volume create',
+  summary: 'Create a volume',
+  usage: '[OPTIONS] [VOLUME]',
+  options: [
+    { long: ['label'], kind: 'list', value: 'list', help: 'Set metadata for a volume (K=V)' },
+    { long: ['opt'], short: 'o', kind: 'list', value: 'map', help: 'Set driver specific options (none yet: volumes are plain directories)' },
+    { long: ['driver'], short: 'd', kind: 'string', help: "Specify volume driver name (only 'local')" },
+    { long: ['name'], kind: 'string', help: 'Specify volume name' },
+  ],
+  maxArgs: 1,
+  examples: ['hutch volume create data', 'hutch volume create --label team=web'],
+  async run(ctx, p) {
+    const driver = p.string('driver');
+    if (driver !== undefined && driver !== 'local') throw new InvalidArgument(`plugin "${driver}" not found: only the local driver is supported`);
+    const flagName = p.string('name');
+    if (flagName !== undefined && p.args[0] !== undefined && flagName !== p.args[0])
+      throw new InvalidArgument(`conflicting options: either specify --name or provide positional arg, not both`);
+    const name = p.args[0] ?? flagName;
+    const labels = pairs(p.list('label'), 'label');
+    const options = pairs(p.list('opt'), 'option');
+    const v = await (await ctx.engine()).createVolume({ ...(name !== undefined ? { name } : {}), labels, options });
+    await ctx.out(`${v.name}\n`);
+    return 0;
+  },
+};
+
+/** `--filter dangling=true|false`, `--filter label=K[=V]` (docker's two for the local driver). */
+function filters(list: string[]): VolumeFilter {
+  const f: VolumeFilter = {};
+  for (const x of list) {
+    const eq = x.indexOf('=');
+    const [k, v] = eq < 0 ? [x, ''] : [x.slice(0, eq), x.slice(eq + 1)];
+    if (k === 'dangling' && ['true', '1', 'false', '0'].includes(v)) f.dangling = v === 'true' || v === '1';
+    else if (k === 'dangling') throw new InvalidArgument(`invalid filter 'dangling=${v}'`);
+    else if (k === 'label' && v) f.label = v;
+    else throw new InvalidArgument(`invalid filter '${x}'`);
+  }
+  return f;
+}
+
+const volumeLs: Verb = {
+  name: 'volume ls',
+  summary: 'List volumes',
+  usage: '[OPTIONS]',
+  options: [
+    { long: ['quiet'], short: 'q', kind: 'bool', help: 'Only display volume names' },
+    { long: ['filter'], short: 'f', kind: 'list', value: 'filter', help: "Provide filter values (e.g. 'dangling=true', 'label=team=web')" },
+  ],
+  maxArgs: 0,
+  async run(ctx, p) {
+    const vols = await (await ctx.engine()).volumes(filters(p.list('filter')));
+    if (p.bool('quiet')) {
+      await ctx.out(vols.map((v) => `${v.name}\n`).join(''));
+      return 0;
+    }
+    await ctx.out(formatTable(['DRIVER', 'VOLUME NAME'], vols.map((v) => [v.driver, v.name])));
+    return 0;
+  },
+};
+
+const volumeInspect: Verb = {
+  name: 'volume inspect',
+  summary: 'Display detailed information on one or more volumes (JSON)',
+  usage: 'VOLUME [VOLUME...]',
+  options: [],
+  minArgs: 1,
+  async run(ctx, p) {
+    const engine = await ctx.engine();
+    const found: unknown[] = [];
+    let failed = false;
+    for (const name of p.args) {
+      try {
+        found.push(dockerVolume(await engine.inspectVolume(name)));
+      } catch (err) {
+        failed = true;
+        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+      }
+    }
+    await ctx.out(`${JSON.stringify(found, null, 2)}\n`);
+    return failed ? 1 : 0;
+  },
+};
+
+const volumeRm: Verb = {
+  name: 'volume rm',
+  summary: 'Remove one or more volumes (refused while a container uses it)',
+  usage: '[OPTIONS] VOLUME [VOLUME...]',
+  options: [{ long: ['force'], short: 'f', kind: 'bool', help: 'Do not fail on a volume that does not exist' }],
+  minArgs: 1,
+  async run(ctx, p) {
+    const engine = await ctx.engine();
+    const force = p.bool('force');
+    // One volume: its refusal is the command's error (one line, 125), as `network rm`.
+    if (p.args.length === 1) {
+      await engine.removeVolume(p.args[0], { force });
+      await ctx.out(`${p.args[0]}\n`);
+      return 0;
+    }
+    let failed = false;
+    for (const name of p.args) {
+      try {
+        await engine.removeVolume(name, { force });
+        await ctx.out(`${name}\n`);
+      } catch (err) {
+        failed = true;
+        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+      }
+    }
+    return failed ? 1 : 0;
+  },
+};
+
+const volumePrune: Verb = {
+  name: 'volume prune',
+  summary: 'Remove unused anonymous volumes (every unused volume with -a)',
+  usage: '[OPTIONS]',
+  options: [
+    { long: ['all'], short: 'a', kind: 'bool', help: 'Remove all unused volumes, not just anonymous ones' },
+    { long: ['force'], short: 'f', kind: 'bool', help: 'Do not prompt for confirmation (accepted; hutch never prompts here)' },
+  ],
+  maxArgs: 0,
+  async run(ctx, p) {
+    const r = await (await ctx.engine()).pruneVolumes({ all: p.bool('all') });
+    const list = r.deleted.length ? `Deleted Volumes:\n${r.deleted.map((n) => `${n}\n`).join('')}\n` : '';
+    await ctx.out(`${list}Total reclaimed space: ${humanSize(r.reclaimed)}\n`);
+    return 0;
+  },
+};
+
+export const volume: Verb = managementVerb(
+  'volume',
+  'Manage volumes (create, ls, inspect, rm, prune)',
+  { create: volumeCreate, ls: volumeLs, list: volumeLs, inspect: volumeInspect, rm: volumeRm, remove: volumeRm, prune: volumePrune },
+  ['hutch volume create data', 'hutch run -d -v data:/var/lib/db --name db host sleep 1d', 'hutch volume rm data'],
+);
