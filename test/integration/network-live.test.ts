@@ -172,3 +172,18 @@ test('bad network input: one line, exit 125, and no link, rule or lease left', (
   }
   assert.deepEqual({ links: links(), rules: rules(), leases: leases(), ps: ok('ps', '-aq') }, before);
 });
+
+test('gc after a create was killed between its lease and its bundle: the lease and the names go', () => {
+  const app = JSON.parse(ok('network', 'inspect', 'app'))[0];
+  const ghost = 'f'.repeat(64);
+  const netDir = path.join(root, 'networks', app.Id);
+  fs.symlinkSync(ghost, path.join(netDir, 'leases', '10.91.1.250'));
+  fs.symlinkSync('10.91.1.250', path.join(netDir, 'names', 'ghost'));
+  const g = ok('gc');
+  assert.match(g, /lease 10\.91\.1\.250 on network app/);
+  assert.match(g, /name ghost on network app/);
+  assert.ok(!fs.readdirSync(path.join(netDir, 'leases')).includes('10.91.1.250'));
+  assert.ok(!fs.readdirSync(path.join(netDir, 'names')).includes('ghost'));
+  // (readdir, not existsSync: a name is a link whose target is an address, not a path)
+  assert.ok(fs.readdirSync(path.join(netDir, 'names')).includes('web'), 'a live container keeps its names');
+});

@@ -12,6 +12,7 @@ import { loadRecord } from '../container/record.js';
 import { containerDir } from '../paths.js';
 import { leases, leasesDir } from './ipam.js';
 import { listNetworks } from './store.js';
+import { namesDir } from './names.js';
 import { runningPorts } from './start.js';
 import { TABLE } from './ruleset.js';
 import { portsAnnotation, type PortMapping } from './ports.js';
@@ -27,6 +28,27 @@ export function networkGc(ctx: Ctx): string[] {
       try {
         fs.unlinkSync(`${leasesDir(ctx.paths, n)}/${ip}`);
         removed.push(`lease ${ip} on network ${n.name}`);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+  // Names whose address no lease holds any more (a create killed between the two).
+  for (const n of nets) {
+    if (!n.dns) continue;
+    const held = new Set(leases(ctx.paths, n).keys());
+    const dir = namesDir(ctx.paths, n.id);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      try {
+        if (held.has(fs.readlinkSync(`${dir}/${name}`))) continue;
+        fs.unlinkSync(`${dir}/${name}`);
+        removed.push(`name ${name} on network ${n.name}`);
       } catch {
         /* gone meanwhile */
       }
