@@ -15,6 +15,7 @@ import { imageRows } from './images.js';
 import { extractRows } from './extract.js';
 import { startupRows } from './startup.js';
 import { networkRows } from './network.js';
+import { cpRows } from './cp.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -85,6 +86,7 @@ try {
   say(row('engine: start→exit true', 'crun run', { a: startOnly, b: crunTimes }, 0.8));
   for (const l of await imageRows(engine, root, N)) say(l);
   for (const l of await extractRows()) say(l);
+  for (const l of await cpRows()) say(l);
 
   // CLI against podman, same rootfs.
   const imp = spawnSync('podman', ['import', tar, podmanImage], { encoding: 'utf8' });
