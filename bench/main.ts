@@ -16,6 +16,7 @@ import { extractRows } from './extract.js';
 import { startupRows } from './startup.js';
 import { networkRows } from './network.js';
 import { cpRows } from './cp.js';
+import { volumeRows } from './volumes.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -87,6 +88,7 @@ try {
   for (const l of await imageRows(engine, root, N)) say(l);
   for (const l of await extractRows()) say(l);
   for (const l of await cpRows()) say(l);
+  for (const l of await volumeRows(engine, N)) say(l);
 
   // CLI against podman, same rootfs.
   const imp = spawnSync('podman', ['import', tar, podmanImage], { encoding: 'utf8' });
