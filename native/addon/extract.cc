@@ -122,7 +122,7 @@ Bytes Range(const Napi::CallbackInfo& info, size_t i) {
 Napi::Value LayerOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string root = StringArg(info, 0, "root");
-  int flags = static_cast<int>(IntArg(info, 1, "flags", 0, 7));
+  int flags = static_cast<int>(IntArg(info, 1, "flags", 0, 15));
   int fd = open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) throw ErrnoError(env, errno, "open", root.c_str());
   auto ex = Guard(env, [&] { return std::make_unique<Extractor>(fd, flags); });

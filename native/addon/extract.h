@@ -47,6 +47,7 @@ enum Flag : int {
   kOverlay = 1,  // whiteouts become overlayfs whiteouts (char 0:0, opaque xattr)
   kChown = 2,    // apply uid/gid from the archive (root only)
   kDevices = 4,  // create allow-listed device nodes
+  kCrossMounts = 8,  // paths may cross mount points (hutch cp into a running container's volumes)
 };
 
 struct Meta {

@@ -13,7 +13,7 @@
 
 namespace hutch::layer {
 
-int OpenInRoot(int rootfd, const std::string& path, int flags);  // extract_resolve.cc
+int OpenInRoot(int rootfd, const std::string& path, int flags, bool cross = false);  // extract_resolve.cc
 
 static LayerError SysError(int err, const char* what, const std::string& path) {
   return {err, std::string(what) + " " + Quote(path) + ": " + strerror(err)};
@@ -280,7 +280,7 @@ void Extractor::Hardlink(const std::string& path, const std::string& target) {
   if (target.empty()) throw LayerError{EINVAL, "hardlink to the root directory"};
   auto [tdir, tname] = SplitChecked(target);
   auto [dir, name] = SplitChecked(path);
-  int tparent = OpenInRoot(rootfd_, tdir, O_PATH | O_DIRECTORY);
+  int tparent = OpenInRoot(rootfd_, tdir, O_PATH | O_DIRECTORY, flags_ & kCrossMounts);
   if (tparent < 0) {
     int e = errno;
     throw LayerError{e, "hardlink target " + Quote(target) +

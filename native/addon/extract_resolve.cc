@@ -16,6 +16,11 @@ namespace hutch::layer {
 static constexpr uint64_t kStepResolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS;
 static constexpr uint64_t kRootResolve = RESOLVE_IN_ROOT | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS;
 
+// Layers never cross a mount (an image's tree is one filesystem); `hutch cp` into a
+// running container may: its volumes are mounts in its root. Symlinks stay refused
+// or in-root either way.
+static uint64_t StepResolveFor(int flags) { return (flags & kCrossMounts) ? kStepResolve & ~uint64_t(RESOLVE_NO_XDEV) : kStepResolve; }
+
 int Openat2(int dirfd, const char* path, uint64_t flags, uint64_t resolve) {
   struct open_how how;
   memset(&how, 0, sizeof how);
@@ -27,8 +32,9 @@ int Openat2(int dirfd, const char* path, uint64_t flags, uint64_t resolve) {
   return static_cast<int>(r);
 }
 
-int OpenInRoot(int rootfd, const std::string& path, int flags) {
-  return Openat2(rootfd, path.empty() ? "." : path.c_str(), static_cast<uint64_t>(flags), kRootResolve);
+int OpenInRoot(int rootfd, const std::string& path, int flags, bool cross) {
+  uint64_t res = cross ? kRootResolve & ~uint64_t(RESOLVE_NO_XDEV) : kRootResolve;
+  return Openat2(rootfd, path.empty() ? "." : path.c_str(), static_cast<uint64_t>(flags), res);
 }
 
 // A name in a message: a path can be 4 KiB, a message stays one short line.
@@ -106,19 +112,19 @@ int Extractor::Parent(const std::string& path, bool create) {
     std::string comp = path.substr(from, to - from);
     std::string prefix = path.substr(0, to);
     int at = chain_.back().fd;
-    int fd = Openat2(at, comp.c_str(), O_PATH | O_DIRECTORY, kStepResolve);
+    int fd = Openat2(at, comp.c_str(), O_PATH | O_DIRECTORY, StepResolveFor(flags_));
     if (fd < 0 && errno == ENOENT && create) {
       // A parent the archive did not list: made like tar does, 0755 (less umask).
       if (mkdirat(at, comp.c_str(), 0755) < 0 && errno != EEXIST) {
         int e = errno;
         throw LayerError{e, "cannot create parent " + Quote(prefix) + ": " + strerror(e)};
       }
-      fd = Openat2(at, comp.c_str(), O_PATH | O_DIRECTORY, kStepResolve);
+      fd = Openat2(at, comp.c_str(), O_PATH | O_DIRECTORY, StepResolveFor(flags_));
     }
     if (fd < 0 && errno == ELOOP) {
       // A symlink on the way (lib -> usr/lib): resolve the prefix as the
       // container would, with the root as "/".
-      fd = OpenInRoot(rootfd_, prefix, O_PATH | O_DIRECTORY);
+      fd = OpenInRoot(rootfd_, prefix, O_PATH | O_DIRECTORY, flags_ & kCrossMounts);
     }
     if (fd < 0) throw ParentError(errno, prefix);
     struct stat st;
@@ -131,7 +137,7 @@ int Extractor::Parent(const std::string& path, bool create) {
 }
 
 int Extractor::WalkNoSymlinks(const std::string& dir, bool create) {
-  int fd = Openat2(rootfd_, dir.empty() ? "." : dir.c_str(), O_PATH | O_DIRECTORY, kStepResolve);
+  int fd = Openat2(rootfd_, dir.empty() ? "." : dir.c_str(), O_PATH | O_DIRECTORY, StepResolveFor(flags_));
   if (fd >= 0) return fd;
   if (errno != ENOENT) {
     if (errno == ELOOP) throw LayerError{ELOOP, "parent " + Quote(dir) + " goes through a symlink"};
@@ -139,20 +145,20 @@ int Extractor::WalkNoSymlinks(const std::string& dir, bool create) {
   }
   if (!create) return -1;
   // Make the missing directories one at a time, never through a symlink.
-  fd = Openat2(rootfd_, ".", O_PATH | O_DIRECTORY, kStepResolve);
+  fd = Openat2(rootfd_, ".", O_PATH | O_DIRECTORY, StepResolveFor(flags_));
   size_t from = 0;
   while (from < dir.size()) {
     size_t slash = dir.find('/', from);
     size_t to = slash == std::string::npos ? dir.size() : slash;
     std::string comp = dir.substr(from, to - from);
-    int next = Openat2(fd, comp.c_str(), O_PATH | O_DIRECTORY, kStepResolve);
+    int next = Openat2(fd, comp.c_str(), O_PATH | O_DIRECTORY, StepResolveFor(flags_));
     if (next < 0 && errno == ENOENT) {
       if (mkdirat(fd, comp.c_str(), 0755) < 0 && errno != EEXIST) {
         int e = errno;
         close(fd);
         throw LayerError{e, "cannot create parent " + Quote(dir.substr(0, to)) + ": " + strerror(e)};
       }
-      next = Openat2(fd, comp.c_str(), O_PATH | O_DIRECTORY, kStepResolve);
+      next = Openat2(fd, comp.c_str(), O_PATH | O_DIRECTORY, StepResolveFor(flags_));
     }
     int e = errno;
     close(fd);

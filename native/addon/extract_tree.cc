@@ -17,7 +17,7 @@
 
 namespace hutch::layer {
 
-int OpenInRoot(int rootfd, const std::string& path, int flags);  // extract_resolve.cc
+int OpenInRoot(int rootfd, const std::string& path, int flags, bool cross = false);  // extract_resolve.cc
 
 namespace {
 
@@ -228,7 +228,7 @@ void Extractor::Finish() {
   // a read-only parent could stop us reaching the child.
   std::stable_sort(dirs_.begin(), dirs_.end(), [](const DirMeta& a, const DirMeta& b) { return a.depth > b.depth; });
   for (const auto& d : dirs_) {
-    int fd = OpenInRoot(rootfd_, d.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    int fd = OpenInRoot(rootfd_, d.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, flags_ & kCrossMounts);
     if (fd < 0) continue;  // replaced or removed later in the archive
     struct stat st;
     // Only the directory this archive made or merged: a path that now leads

@@ -29,7 +29,8 @@ const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 
 function writer(native: Native, root: string, chown: boolean, devices: boolean): LayerWriter {
-  return new LayerWriter(native, root, { whiteouts: 'none', chown, allowDevices: devices, ...EXTRACT_DEFAULTS });
+  // A running container's volumes are mounts inside its root: cp may cross them.
+  return new LayerWriter(native, root, { whiteouts: 'none', chown, allowDevices: devices, crossMounts: true, ...EXTRACT_DEFAULTS });
 }
 
 function kindInRoot(native: Native, fd: number, rel: string): DstKind {

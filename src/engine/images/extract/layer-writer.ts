@@ -17,6 +17,8 @@ export interface WriterOptions {
   allowDevices: boolean;
   /** Apply owners from the archive (we are root). */
   chown: boolean;
+  /** Paths may cross mount points (cp into a running container's volumes); symlinks stay in-root. */
+  crossMounts?: boolean;
 }
 
 // Kinds as the addon numbers them.
@@ -65,7 +67,7 @@ export class LayerWriter implements TarSink {
     root: string,
     private readonly opts: WriterOptions,
   ) {
-    const flags = (opts.whiteouts === 'overlay' ? 1 : 0) | (opts.chown ? 2 : 0) | (opts.allowDevices ? 4 : 0);
+    const flags = (opts.whiteouts === 'overlay' ? 1 : 0) | (opts.chown ? 2 : 0) | (opts.allowDevices ? 4 : 0) | (opts.crossMounts ? 8 : 0);
     try {
       this.h = native.layerOpen(root, flags);
     } catch (e) {
