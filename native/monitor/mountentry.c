@@ -20,6 +20,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "copyup.h"
@@ -65,6 +66,17 @@ static void mount_bind(int rootfd, const struct spec_mount *m, const struct mopt
 {
 	struct stat st;
 	int src = m->source ? open(m->source, O_PATH | O_CLOEXEC) : -1;
+	if (src >= 0 && o->subpath) {
+		/* Beneath the volume, no symlink anywhere, no other mount. */
+		struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+					.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+		int sub = (int)syscall(SYS_openat2, src, o->subpath, &how, sizeof how);
+		int e = errno;
+		close(src);
+		if (sub < 0)
+			mount_fail(m, true, "subpath", e);
+		src = sub;
+	}
 	if (src < 0 || fstat(src, &st) < 0)
 		mount_fail(m, true, NULL, m->source ? errno : EINVAL);
 	/* The target first: resolved once, and for copyup read through this

@@ -21,6 +21,7 @@ struct mopts {
 	bool prop_rec;       /* rshared, rslave, ...: the whole attached tree */
 	bool bind, rec;      /* bind / rbind */
 	bool copyup;         /* hutch: fill an empty source from the image (copyup.c) */
+	const char *subpath; /* hutch-subpath=REL: bind REL beneath the source, resolved without symlinks */
 	char data[1024];     /* what is not an attribute (size=, mode=, newinstance...), comma list */
 };
 

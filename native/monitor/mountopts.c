@@ -82,6 +82,14 @@ int mopts_parse(const struct spec_mount *m, struct mopts *o)
 				o->copyup = true;
 			continue;
 		}
+		/* hutch-subpath=REL (a volume's subdirectory, `volume-subpath`): the
+		 * source is resolved beneath the volume by the monitor itself, not by
+		 * a path the engine joined: a container that can write the volume
+		 * could swap a component for a symlink between create and start. */
+		if (strncmp(opt, "hutch-subpath=", 14) == 0) {
+			o->subpath = opt + 14;
+			continue;
+		}
 		/* OCI runtime-spec 1.1 recursive attributes: "r" + an attribute
 		 * option (rro, rnosuid, rnodev, rnoexec, rnoatime...), applied to
 		 * every mount of the tree with AT_RECURSIVE. */

@@ -26,6 +26,10 @@ export interface MountPoint {
   mode: string;
   /** Volumes: the monitor copies the image's content at the destination into it while it is empty. */
   copyUp?: boolean;
+  /** Volumes with `volume-subpath`: that directory of the volume (relative), which the
+   * monitor resolves beneath the volume itself at every start (no symlink, no other
+   * mount): `source` is then the subdirectory as docker shows it. */
+  subpath?: string;
   /** Volumes made for this container alone (`-v /dst`): removed by `rm -v` and `--rm`. */
   anonymous?: boolean;
   /** tmpfs: its mount options (size=, mode=, exec…) after docker's defaults. */
@@ -69,6 +73,7 @@ export function attachMounts(paths: Paths, spec: Pick<ContainerSpec, 'mounts' | 
           propagation: '',
           mode,
           ...(!m.noCopy && m.subpath === undefined ? { copyUp: true } : {}),
+          ...(m.subpath !== undefined ? { subpath: path.relative(dataDir(paths, rec.name), source) } : {}),
           ...(m.source ? {} : { anonymous: true }),
         });
       }

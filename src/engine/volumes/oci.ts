@@ -38,6 +38,13 @@ export function ociMounts(mounts: readonly MountPoint[]): OciMount[] {
     // `copyup` is hutch's (PROTOCOL.md): while the volume is empty, the monitor first
     // copies what the container's root has at the destination into it.
     if (m.copyUp) options.push('copyup');
+    // A subpath is resolved by the monitor beneath the volume at each start (a
+    // container that writes the volume could have made a component a symlink since
+    // create): the source is the volume's top, the subpath an option.
+    if (m.subpath) {
+      options.push(`hutch-subpath=${m.subpath}`);
+      return { destination: m.destination, type: 'bind', source: m.source.slice(0, m.source.length - m.subpath.length - 1), options };
+    }
     return { destination: m.destination, type: 'bind', source: m.source, options };
   });
 }
