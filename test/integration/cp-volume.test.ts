@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sandbox, type Sandbox } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { HUTCH, sandbox, type Sandbox } from './helpers.js';
 
 let sb: Sandbox;
 let host: string;
@@ -41,4 +42,15 @@ test('cp into a named volume and a bind of a running container, and back out', (
   ok(['cp', src, `vbox:/data/up${sentinel}`]);
   assert.ok(!fs.existsSync(sentinel), 'nothing written on the host');
   assert.equal(ok(['exec', 'vbox', 'cat', sentinel]), 'into the volume\n', 'it landed in the container');
+});
+
+test('export of a running container: its own files, not its volumes, binds or /proc', () => {
+  ok(['exec', 'vbox', 'sh', '-c', 'echo layer > /layerfile']);
+  const tar = spawnSync(process.execPath, [HUTCH, 'export', 'vbox'], { env: sb.env, maxBuffer: 1 << 30 });
+  assert.equal(tar.status, 0, String(tar.stderr));
+  const names = spawnSync('tar', ['-t'], { input: tar.stdout, maxBuffer: 1 << 28 }).stdout.toString().split('\n');
+  assert.ok(names.includes('layerfile'), 'the container layer');
+  assert.ok(!names.some((n) => n.startsWith('data/') && n !== 'data/'), 'no volume contents');
+  assert.ok(!names.some((n) => n.startsWith('b/') && n !== 'b/'), 'no bind contents');
+  assert.ok(!names.some((n) => /^proc\/\d/.test(n)), 'no /proc');
 });

@@ -182,9 +182,15 @@ export async function copyToContainer(ctx: Ctx, id: string, src: string | Readab
   });
 }
 
-/** The container's own filesystem (its layer over the image's, no volumes) as a tar. */
+/**
+ * The container's own filesystem (its layer over the image's, no volumes) as a tar.
+ * Running: walked through its root (/proc/<init>/root) without leaving the root
+ * mount, so volumes, /proc and the /etc binds stay out; not by mounting its upper
+ * layer a second time beside the live overlay (overlayfs leaves changes to a
+ * mounted layer undefined). Stopped: its overlay mounted read-only.
+ */
 export async function exportContainer(ctx: Ctx, id: string, out: string | Writable): Promise<void> {
-  await withContainerRoot(ctx, id, 'layer', async (root) => {
+  await withContainerRoot(ctx, id, 'read', async (root) => {
     const stream = typeof out === 'string' ? fs.createWriteStream(out) : out;
     try {
       await tarTo(stream, async (w) => {
