@@ -3,10 +3,8 @@
 //     mount namespace sees it (volumes included). Opened once; the pid is then
 //     checked to still be the container's init (pidfd, then the start time read
 //     after the open): a pid reused in between is never taken for it.
-//   - Stopped (or 'layer': the container's own layer, as export wants it): its
-//     overlay mounted on a fresh directory under the run dir, read-only
-//     (lowerdir=upper:lowers, no workdir: any number at once, also beside a
-//     running container) or read-write (upper+work, under the container's lock:
+//   - Stopped: its overlay mounted on a fresh directory under the run dir,
+//     read-only (lowerdir=upper:lowers, no workdir: any number at once) or read-write (upper+work, under the container's lock:
 //     one at a time, and no start meanwhile). Unmounted (MNT_DETACH) and removed
 //     in finally.
 // Everything under the fd is then reached with Native's in-root calls.
@@ -27,7 +25,7 @@ export interface ContainerRoot {
   running: boolean;
 }
 
-export type RootMode = 'read' | 'write' | 'layer';
+export type RootMode = 'read' | 'write';
 
 export interface Overlay {
   lowerdirs: string[];
@@ -98,7 +96,6 @@ async function withOverlay<T>(ctx: Ctx, rec: ContainerRecord, writable: boolean,
 /** Runs fn with the root of container `id` open (see the file comment for the modes). */
 export async function withContainerRoot<T>(ctx: Ctx, id: string, mode: RootMode, fn: (root: ContainerRoot) => Promise<T>): Promise<T> {
   const rec = await reconcile(ctx, mustLoad(ctx, id));
-  if (mode === 'layer') return withOverlay(ctx, rec, false, fn);
   const attempt = async (r: ContainerRecord, locked: boolean): Promise<T> => {
     if (r.status === 'running') {
       const fd = openRunning(ctx, r);
