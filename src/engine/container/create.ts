@@ -46,8 +46,18 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
   fs.mkdirSync(ctx.paths.containers, { recursive: true, mode: 0o711 });
   fs.mkdirSync(namesDir(ctx), { recursive: true, mode: 0o700 });
   const name = spec.name ?? randomName(new Set(fs.readdirSync(namesDir(ctx))));
-  claimName(ctx, name, id);
+  // The bundle's temp dir before the name: a racing create that finds the name taken
+  // judges it stale unless its creator's .tmp-<pid>-<id> is there (creatorAlive), so
+  // that dir must exist from the moment the name does (the network and volume work
+  // below awaits, which made the gap wide enough for two runs to win one name).
   const tmp = path.join(ctx.paths.containers, `.tmp-${process.pid}-${id}`);
+  fs.mkdirSync(tmp, { mode: 0o700 });
+  try {
+    claimName(ctx, name, id);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
   let endpoint: Endpoint | undefined;
   let dns = false;
   let attached: AttachResult | undefined;
@@ -74,7 +84,6 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
     if (volumes) attached = attachMounts(ctx.paths, spec, (ref) => mustLoad(ctx, resolveId(ctx, ref)).mounts ?? []);
     const mounts = attached?.mounts ?? [];
     const dir = containerDir(ctx.paths, id);
-    fs.mkdirSync(tmp, { mode: 0o700 });
     for (const d of [files.rootfs(tmp), files.upper(tmp), files.work(tmp)]) fs.mkdirSync(d, { mode: 0o755 });
     // Layer snapshots are linked from the bundle and mounted as layers/N (the monitor
     // mounts from the bundle directory): the overlay option stays short for any layer
