@@ -30,6 +30,7 @@
         'monitor/net.c', 'monitor/ports.c', 'monitor/dns.c', 'monitor/dnsmsg.c', 'monitor/dnsserve.c',
         'common/netlink.c', 'common/rtnl.c', 'common/nft.c',
         'monitor/netattach.c', 'monitor/mountentry.c', 'monitor/mountopts.c', 'monitor/copyup.c',
+        'monitor/seccomp.c',
       ],
       'cflags': ['-std=gnu11'],
       # Static: no dynamic loader or relocated libc pages per monitor (smaller PSS,

@@ -31,6 +31,7 @@
 #include "pty.h"
 #include "pump.h"
 #include "report.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "util.h"
 #include "verbs.h"
@@ -139,6 +140,10 @@ int cmd_exec(const struct exec_opts *o)
 	const char *what;
 	if (spec_load(&arena, o->bundle, &spec, &what) < 0)
 		fail("config", errno, what);
+	/* exec'd processes get the container's filter too (docker does); the file
+	 * is a host path, read before setns. */
+	if (seccomp_read(&arena, &spec, &what) < 0)
+		fail("seccomp", errno, what);
 
 	char pid_s[24];
 	snprintf(pid_s, sizeof pid_s, "%d", (int)o->pid);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "caps.h"
 #include "report.h"
+#include "seccomp.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -37,6 +39,14 @@ static void set_user(const struct spec *s)
 		child_failf("setgid", errno, "%u", (unsigned)s->gid);
 	if (setresuid(s->uid, s->uid, s->uid) < 0)
 		child_failf("setuid", errno, "%u", (unsigned)s->uid);
+}
+
+static void load_seccomp(const struct spec *s)
+{
+	if (seccomp_apply(s) < 0) {
+		const char *file = strchr(s->seccomp, '/');
+		child_failf("seccomp", errno, "%s", file ? file : s->seccomp);
+	}
 }
 
 /* process.env with the --env entries replacing same-named ones. */
@@ -126,6 +136,14 @@ void proc_exec(const struct spec *s, const struct proc_opts *o)
 			child_failf("rlimits", errno, "%s (soft %llu, hard %llu)", s->rlimits[i].name,
 				    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
 	}
+	/* Loading a filter without no_new_privs needs CAP_SYS_ADMIN: a process that
+	 * will not keep it loads the filter now, before the capabilities go (runc's
+	 * rule); everything from here to execve must then pass the filter. Else it
+	 * is the very last step, so our own syscalls never have to. */
+	bool keeps_admin = s->has_caps ? (s->caps.effective >> CAP_SYS_ADMIN) & 1 : s->uid == 0;
+	bool seccomp_early = !s->no_new_privs && !keeps_admin;
+	if (seccomp_early)
+		load_seccomp(s);
 	if (s->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail("no_new_privs", errno);
 	if (s->has_caps && caps_drop_bounding(s->caps.bounding) < 0)
@@ -163,5 +181,7 @@ void proc_exec(const struct spec *s, const struct proc_opts *o)
 	 * execve failure can still be reported. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		child_fail("close_range", errno);
+	if (!seccomp_early)
+		load_seccomp(s);
 	exec_path(o->argv ? o->argv : s->args, env);
 }

@@ -33,6 +33,7 @@
 #include "pty.h"
 #include "pump.h"
 #include "report.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "util.h"
 #include "verbs.h"
@@ -117,6 +118,10 @@ int cmd_run(const struct run_opts *o)
 	const char *what;
 	if (spec_load(&arena, o->bundle, &spec, &what) < 0)
 		fail(o, "config", errno, what);
+	/* The filter's file is a host path: read it now, before anything of the
+	 * container is entered. */
+	if (seccomp_read(&arena, &spec, &what) < 0)
+		fail(o, "seccomp", errno, what);
 	if (!(spec.ns_flags & CLONE_NEWNS))
 		fail(o, "config", EINVAL, "linux.namespaces (a mount namespace is required)");
 	bool terminal = spec.terminal;

@@ -35,6 +35,10 @@ struct spec {
 	const char *ports;     /* annotation run.hutch.ports, or NULL */
 	const char *nft_table; /* annotation run.hutch.nft.table, or NULL ("hutch") */
 	const char *dns;       /* annotation run.hutch.dns (dns.h), or NULL */
+	const char *seccomp;   /* annotation run.hutch.seccomp (seccomp.h), or NULL */
+	const void *seccomp_prog; /* its program, read by seccomp_read(); NULL: no filter */
+	unsigned short seccomp_len; /* instructions */
+	unsigned seccomp_flags;    /* SECCOMP_FILTER_FLAG_* */
 
 	struct spec_mount *mounts;
 	size_t nmounts;
