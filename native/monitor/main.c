@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "tinyinit.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -199,6 +200,8 @@ int main(int argc, char **argv)
 		return main_run(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "exec") == 0)
 		return main_exec(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "init") == 0)
+		return main_init(argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "net-attach") == 0 || strcmp(argv[1], "net-detach") == 0))
 		return main_net(argc, argv, strcmp(argv[1], "net-attach") == 0);
 	bad_usage("unknown verb", argc >= 2 ? argv[1] : NULL, -1);

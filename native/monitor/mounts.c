@@ -1,6 +1,6 @@
 /* See mounts.h. Order (PROTOCOL.md): / rprivate -> rootfs (overlay or bind) ->
- * mounts[] -> /dev nodes and symlinks -> console -> maskedPaths -> readonlyPaths
- * -> pivot_root -> root.readonly.
+ * mounts[] -> /dev nodes and symlinks -> linux.devices -> linux.sysctl ->
+ * console -> maskedPaths -> readonlyPaths -> pivot_root -> root.readonly.
  *
  * Masked and read-only paths are done before pivot_root, resolved in the root
  * like everything else: the result is the same as doing them after, and it does
@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "devnodes.h"
 #include "inroot.h"
 #include "mountint.h"
 #include "pty.h"
@@ -176,6 +177,9 @@ int rootfs_setup(const struct spec *s, const struct rootfs_opts *o)
 		mount_entry(rootfd, &s->mounts[i], o);
 	if (mounts_dev_tmpfs(s))
 		setup_dev(rootfd);
+	devnodes_create(rootfd, s);
+	/* Before readonlyPaths: they make /proc/sys read-only. */
+	sysctl_apply(rootfd, s);
 	int slave = s->terminal ? setup_console(rootfd, o->ws) : -1;
 	mask_paths(rootfd, s);
 	readonly_paths(rootfd, s);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "speclinux.h"
 #include "util.h"
 
 #define MAX_CONFIG (8u << 20)
@@ -132,6 +133,19 @@ static const struct {
 	{ "RLIMIT_RTTIME", RLIMIT_RTTIME },
 };
 
+/* An rlimit value; one of 2^64 or more is RLIM_INFINITY: a JSON writer that
+ * holds numbers as doubles cannot write 2^64-1 exactly (JavaScript writes
+ * 18446744073709552000), and "unlimited" is what such a value means. */
+static int rlim_value(struct ctx *c, const struct jv *v, unsigned long long *out, const char *what)
+{
+	if (v && v->type == J_NUM && v->str[0] >= '0' && v->str[0] <= '9' && strspn(v->str, "0123456789") == strlen(v->str) &&
+	    strlen(v->str) >= 20 && parse_uint(v->str, ULLONG_MAX, out) < 0) {
+		*out = RLIM_INFINITY;
+		return 0;
+	}
+	return num_u64(c, v, ULLONG_MAX, out, what);
+}
+
 static int get_rlimits(struct ctx *c, const struct jv *proc, struct spec *s)
 {
 	int err = 0;
@@ -152,8 +166,8 @@ static int get_rlimits(struct ctx *c, const struct jv *proc, struct spec *s)
 				res = rlimit_names[i].res;
 		if (res < 0)
 			return bad(c, "rlimits.type");
-		if (num_u64(c, json_get(e, "soft"), ULLONG_MAX, &soft, "rlimits.soft") ||
-		    num_u64(c, json_get(e, "hard"), ULLONG_MAX, &hard, "rlimits.hard"))
+		if (rlim_value(c, json_get(e, "soft"), &soft, "rlimits.soft") ||
+		    rlim_value(c, json_get(e, "hard"), &hard, "rlimits.hard"))
 			return -1;
 		s->rlimits[s->nrlimits++] = (struct spec_rlimit){ res, soft, hard, type };
 	}
@@ -298,7 +312,7 @@ static int get_linux(struct ctx *c, const struct jv *lx, struct spec *s)
 		s->ns_flags |= flag;
 	}
 	if (get_strv(c, lx, "maskedPaths", &s->masked, &s->nmasked) ||
-	    get_strv(c, lx, "readonlyPaths", &s->readonly, &s->nreadonly))
+	    get_strv(c, lx, "readonlyPaths", &s->readonly, &s->nreadonly) || spec_linux_extra(c->a, lx, s, &c->what))
 		return -1;
 	return 0;
 }

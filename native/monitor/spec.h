@@ -20,6 +20,21 @@ struct spec_mount {
 	size_t noptions;
 };
 
+/* linux.devices[]: a node made in the container (speclinux.h). */
+struct spec_device {
+	const char *path; /* absolute, inside the container */
+	char type;        /* 'c', 'b', 'u' (a char device), 'p' (a fifo) */
+	unsigned major, minor;
+	mode_t mode;      /* permission bits; 0666 when absent */
+	uid_t uid;
+	gid_t gid;
+};
+
+/* linux.sysctl: key "net.ipv4.ip_forward", value as written to /proc/sys. */
+struct spec_sysctl {
+	const char *key, *value;
+};
+
 struct spec_rlimit {
 	int resource;
 	uint64_t soft, hard;
@@ -67,6 +82,10 @@ struct spec {
 	size_t nmasked;
 	const char **readonly;
 	size_t nreadonly;
+	struct spec_device *devices;
+	size_t ndevices;
+	struct spec_sysctl *sysctls;
+	size_t nsysctls;
 };
 
 /* Reads DIR/config.json into arena a (which it initialises) and fills s.

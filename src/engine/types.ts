@@ -82,6 +82,55 @@ export interface ContainerSpec {
   readOnly?: boolean;
   /** `--volumes-from CONTAINER[:ro|rw]`: that container's volumes and binds too. */
   volumesFrom?: string[];
+  // Security and process flags (src/engine/security reads and checks them).
+  /** `--cap-add`/`--cap-drop`: `CAP_`-prefixed upper-case names, or `ALL`. */
+  capAdd?: string[];
+  capDrop?: string[];
+  /** `--privileged`: every capability and device, no masked or read-only paths, /sys writable, no seccomp. */
+  privileged?: boolean;
+  /** `--security-opt` as given (docker's HostConfig.SecurityOpt); what it sets is below. */
+  securityOpt?: string[];
+  /** `no-new-privileges[=true]`: process.noNewPrivileges. */
+  noNewPrivileges?: boolean;
+  /** `seccomp=unconfined|PROFILE`: the profile as given (src/engine/security/seccomp). */
+  seccomp?: string;
+  /** `apparmor=PROFILE`: recorded; applied only where AppArmor is enabled. */
+  apparmor?: string;
+  /** `--device HOST[:CTR[:rwm]]`. */
+  devices?: DeviceMapping[];
+  /** `--device-cgroup-rule 'c 1:3 rwm'`. */
+  deviceCgroupRules?: string[];
+  /** `--ulimit NAME=SOFT[:HARD]` (-1: unlimited). */
+  ulimits?: Ulimit[];
+  /** `--sysctl K=V`: namespaced keys only. */
+  sysctls?: Record<string, string>;
+  /** `--oom-score-adj` (-1000..1000). */
+  oomScoreAdj?: number;
+  /** `--init`: a tiny init as pid 1 that forwards signals and reaps zombies. */
+  init?: boolean;
+  /** `--group-add`: gids or group names of the image's /etc/group. */
+  groupAdd?: string[];
+  /** `--shm-size` in bytes (default 64 MiB). */
+  shmSize?: number;
+  /** `--stop-signal` (default SIGTERM), sent by stop and restart. */
+  stopSignal?: string;
+  /** `--stop-timeout` in seconds: stop's and restart's default grace period (10). */
+  stopTimeout?: number;
+}
+
+/** `--device`: docker's HostConfig.Devices entry. */
+export interface DeviceMapping {
+  pathOnHost: string;
+  pathInContainer: string;
+  /** Some of `rwm`. */
+  cgroupPermissions: string;
+}
+
+/** `--ulimit`: docker's name (nofile, nproc, core…), soft and hard; -1 is unlimited. */
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
 }
 
 /** 'unknown': its state file cannot be read (see ContainerInfo.problem); `rm -f` and `gc` remove it. */
@@ -119,6 +168,8 @@ export interface ContainerInfo {
   ports?: PortMapping[];
   /** Its mounts as made at create (volumes named, --volumes-from expanded). */
   mounts?: MountPoint[];
+  /** The seccomp profile its processes run under: 'default', 'unconfined', or a custom profile's path (absent in records made before seccomp). */
+  seccompProfile?: string;
 }
 
 /** A process of a running container, as `hutch top` / the detail view show it. */

@@ -6,6 +6,10 @@ import { InvalidArgument } from '../../engine/errors.js';
 import { parseBytes } from '../../engine/units.js';
 import { parsePublish } from '../../engine/network/ports.js';
 import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag } from '../../engine/volumes/parse.js';
+import { normalizeCap } from '../../engine/security/caps.js';
+import { checkDeviceRule, parseDevice } from '../../engine/security/devices.js';
+import { checkOomScoreAdj, parseSysctl, parseUlimit, signalNumber } from '../../engine/security/process.js';
+import { applySecurityOpts } from '../../engine/security/validate.js';
 
 export const containerOptions: OptionSpec[] = [
   { long: ['name'], kind: 'string', help: 'Assign a name to the container' },
@@ -34,6 +38,20 @@ export const containerOptions: OptionSpec[] = [
   { long: ['memory'], short: 'm', kind: 'string', value: 'bytes', help: 'Memory limit (e.g. 256m, 1g); swap is limited to the same' },
   { long: ['cpus'], kind: 'string', value: 'decimal', help: 'Number of CPUs (e.g. 0.5)' },
   { long: ['pids-limit'], kind: 'string', value: 'int', help: 'Tune container pids limit (-1 for unlimited)' },
+  { long: ['cap-add'], kind: 'list', value: 'list', help: 'Add Linux capabilities (NET_ADMIN, CAP_SYS_TIME, ALL)' },
+  { long: ['cap-drop'], kind: 'list', value: 'list', help: 'Drop Linux capabilities (NET_RAW, ALL)' },
+  { long: ['privileged'], kind: 'bool', help: 'Give extended privileges: all capabilities and devices, no masked paths, no seccomp' },
+  { long: ['security-opt'], kind: 'list', value: 'list', help: 'Security options (no-new-privileges[=true], seccomp=unconfined|PROFILE.json, apparmor=…, label=…)' },
+  { long: ['device'], kind: 'list', value: 'list', help: 'Add a host device to the container (HOST[:CTR[:rwm]])' },
+  { long: ['device-cgroup-rule'], kind: 'list', value: 'list', help: "Add a rule to the cgroup allowed devices list ('c 1:3 rwm')" },
+  { long: ['ulimit'], kind: 'list', value: 'ulimit', help: 'Ulimit options (NAME=SOFT[:HARD], e.g. nofile=1024:2048)' },
+  { long: ['sysctl'], kind: 'list', value: 'list', help: 'Sysctl options of the container\'s namespaces (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)' },
+  { long: ['oom-score-adj'], kind: 'string', value: 'int', help: "Tune host's OOM preferences (-1000 to 1000)" },
+  { long: ['init'], kind: 'bool', help: 'Run an init inside the container that forwards signals and reaps processes' },
+  { long: ['group-add'], kind: 'list', value: 'list', help: 'Add additional groups to join (gid or name)' },
+  { long: ['shm-size'], kind: 'string', value: 'bytes', help: 'Size of /dev/shm (default 64m)' },
+  { long: ['stop-signal'], kind: 'string', value: 'string', help: 'Signal to stop the container (default SIGTERM)' },
+  { long: ['stop-timeout'], kind: 'string', value: 'int', help: 'Timeout (in seconds) to stop a container (default 10)' },
   { long: ['help'], kind: 'bool', help: 'Print usage' },
 ];
 
@@ -131,6 +149,8 @@ export function buildSpec(ctx: CliContext, p: ParsedArgs): ContainerSpec {
     if (n > 0) spec.pidsLimit = n; // 0 or -1: unlimited
   }
 
+  securityFlags(spec, p);
+
   if (p.bool('tty')) spec.tty = true;
   if (p.bool('interactive')) spec.interactive = true;
   if (p.bool('rm')) spec.autoRemove = true;
@@ -141,4 +161,47 @@ export function buildSpec(ctx: CliContext, p: ParsedArgs): ContainerSpec {
     delete spec.publishAll;
   }
   return spec;
+}
+
+/** --cap-add … --stop-timeout: read with the engine's parsers (docker's words and errors). */
+function securityFlags(spec: ContainerSpec, p: ParsedArgs): void {
+  const capAdd = p.list('cap-add').map((c) => normalizeCap(c, 'CapAdd'));
+  if (capAdd.length) spec.capAdd = capAdd;
+  const capDrop = p.list('cap-drop').map((c) => normalizeCap(c, 'CapDrop'));
+  if (capDrop.length) spec.capDrop = capDrop;
+  if (p.bool('privileged')) spec.privileged = true;
+  applySecurityOpts(spec, p.list('security-opt'));
+  const devices = p.list('device').map(parseDevice);
+  if (devices.length) spec.devices = devices;
+  const rules = p.list('device-cgroup-rule');
+  rules.forEach(checkDeviceRule);
+  if (rules.length) spec.deviceCgroupRules = rules;
+  const ulimits = p.list('ulimit').map(parseUlimit);
+  if (ulimits.length) spec.ulimits = ulimits;
+  const sysctls = p.list('sysctl').map(parseSysctl);
+  if (sysctls.length) spec.sysctls = Object.fromEntries(sysctls);
+  const oom = p.string('oom-score-adj');
+  if (oom !== undefined) {
+    if (!/^-?\d+$/.test(oom.trim())) throw new InvalidArgument(`invalid argument ${JSON.stringify(oom)} for "--oom-score-adj" flag: not an integer`);
+    checkOomScoreAdj(Number(oom));
+    spec.oomScoreAdj = Number(oom);
+  }
+  if (p.bool('init')) spec.init = true;
+  const groups = p.list('group-add');
+  if (groups.length) spec.groupAdd = groups;
+  const shm = p.string('shm-size');
+  if (shm !== undefined) {
+    const bytes = parseBytes(shm);
+    if (bytes > 0) spec.shmSize = bytes; // 0: the default, as docker
+  }
+  const stopSignal = p.string('stop-signal');
+  if (stopSignal !== undefined) {
+    signalNumber(stopSignal);
+    spec.stopSignal = stopSignal;
+  }
+  const stopTimeout = p.string('stop-timeout');
+  if (stopTimeout !== undefined) {
+    if (!/^-?\d+$/.test(stopTimeout.trim())) throw new InvalidArgument(`invalid argument ${JSON.stringify(stopTimeout)} for "--stop-timeout" flag: not an integer`);
+    spec.stopTimeout = Number(stopTimeout);
+  }
 }

@@ -10,6 +10,9 @@ export interface Limits {
   cpus?: number;
   /** Maximum number of tasks; 0 or negative = unlimited. */
   pidsLimit?: number;
+  /** Device rules allowed beyond docker's defaults ("c 1:3 rwm"); 'all' (--privileged):
+   * every device (v1 `devices.allow a`, no BPF program on v2). */
+  devices?: readonly string[] | 'all';
 }
 
 export interface CgroupStats {

@@ -24,6 +24,9 @@ import { checkBindSources, validateMounts } from '../volumes/validate.js';
 import { attachMounts, undoAttach, type AttachResult } from '../volumes/attach.js';
 import { lockVolumes } from '../volumes/store.js';
 import { treeRemover } from '../volumes/verbs.js';
+import { SECCOMP_ANNOTATION, seccompFor } from '../security/seccomp/index.js';
+import { devicePlan } from '../security/devices.js';
+import { validateSecurity } from '../security/validate.js';
 
 export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
   validate(spec);
@@ -41,7 +44,9 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
   const image = await ctx.images.rootfs(spec.image, { hide: [ctx.paths.root, ctx.paths.run, authFile(ctx)] });
   const args = commandFor(spec, image);
   if (args.length === 0) throw new InvalidArgument('No command specified');
-  const user = image.resolveUser(spec.user ?? image.user ?? '');
+  const user = image.resolveUser(spec.user ?? image.user ?? '', spec.groupAdd);
+  // Host devices now: a missing --device fails before anything is made.
+  const devices = devicePlan(spec);
   const id = newId();
   fs.mkdirSync(ctx.paths.containers, { recursive: true, mode: 0o711 });
   fs.mkdirSync(namesDir(ctx), { recursive: true, mode: 0o700 });
@@ -117,7 +122,12 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
         ? dnsAnnotation(ctx.paths, [endpoint], (nid) => findNetwork(ctx.paths, nid), upstreams(spec, readOr('/etc/resolv.conf'), readOr('/run/systemd/resolve/resolv.conf')))
         : {},
       cgroupsPath: `${ctx.cgroups.parent}/${id}`,
+      devices,
+      initBinary: ctx.native.monitorPath,
     });
+    // After the config: the program depends on the capabilities it ended with.
+    const seccomp = seccompFor({ seccomp: spec.seccomp, privileged: spec.privileged, capabilities: config.process.capabilities.bounding }, ctx.paths.root);
+    if (seccomp.annotation) config.annotations[SECCOMP_ANNOTATION] = seccomp.annotation;
     const rec: ContainerRecord = {
       id,
       name,
@@ -132,6 +142,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
       monitorPid: 0,
       exitCode: null,
       oomKilled: false,
+      seccompProfile: seccomp.profile,
       spec: { ...spec, name, cmd: args, ...(network !== undefined ? { network } : {}) },
       ...(endpoint ? { endpoints: [endpoint] } : {}),
       ...(ports.length ? { ports } : {}),
@@ -192,6 +203,7 @@ export function validate(spec: ContainerSpec): void {
     throw new InvalidArgument(`the working directory '${spec.workdir}' is invalid, it needs to be an absolute path`);
   for (const e of spec.env ?? []) if (!e || e.startsWith('=')) throw new InvalidArgument(`invalid environment variable: ${e}`);
   validateMounts(spec);
+  validateSecurity(spec);
 }
 
 /** A name as shown in a message: a long one cut (it is on one line either way). */

@@ -10,6 +10,8 @@ import { files, liveMonitor, saveRecord, type ContainerRecord } from './record.j
 import { Conflict } from '../errors.js';
 import { procStartTime } from '../proc.js';
 import { networkAtStart } from '../network/start.js';
+import { DEFAULT_DEVICE_RULES } from '../cgroups/index.js';
+import { rulesFromResources } from '../security/devices.js';
 
 export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = {}): Promise<ContainerRecord> {
   return lockContainer(ctx, id, async () => {
@@ -25,7 +27,7 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
     fs.rmSync(files.exit(dir), { force: true });
     networkAtStart(ctx, rec);
     const s = rec.spec;
-    const limits = { memory: s.memory, memorySwap: s.memory, cpus: s.cpus, pidsLimit: s.pidsLimit };
+    const limits = { memory: s.memory, memorySwap: s.memory, cpus: s.cpus, pidsLimit: s.pidsLimit, devices: deviceRules(dir, rec) };
     const cgroupPaths = await ctx.cgroups.create(id, limits).catch(async () => {
       // A cgroup is already there: the previous run's (kept for its stats and
       // OOM record until the next start or rm) or one left by a killed start.
@@ -66,4 +68,13 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
       throw e;
     }
   });
+}
+
+/** The device rules beyond the defaults, as config.json has them (resolved at create,
+ * with the nodes it makes); none to read for a container without device flags. */
+function deviceRules(dir: string, rec: ContainerRecord): readonly string[] | 'all' | undefined {
+  const s = rec.spec;
+  if (!s.privileged && !s.devices?.length && !s.deviceCgroupRules?.length) return undefined;
+  const config = JSON.parse(fs.readFileSync(files.config(dir), 'utf8')) as { linux?: { resources?: { devices?: unknown } } };
+  return rulesFromResources(config.linux?.resources?.devices, DEFAULT_DEVICE_RULES);
 }

@@ -6,18 +6,24 @@ import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
 import type { ContainerRecord } from './record.js';
 import { parseSignal, signalInit, waitMonitor } from './signal.js';
+import { signalNumber } from '../security/process.js';
 
-export async function stopContainer(ctx: Ctx, id: string, timeoutSec = 10): Promise<ContainerRecord> {
+/** timeoutSec: default the container's --stop-timeout, else 10. */
+export async function stopContainer(ctx: Ctx, id: string, timeoutSec?: number): Promise<ContainerRecord> {
   const rec = await lockContainer(ctx, id, async () => reconcile(ctx, mustLoad(ctx, id)));
   if (rec.status !== 'running') throw new Conflict(`container ${rec.name} is not running`);
   await terminate(ctx, rec, timeoutSec);
   return lockContainer(ctx, id, async () => reconcile(ctx, mustLoad(ctx, id)));
 }
 
-/** SIGTERM, then SIGKILL after timeoutSec; resolves once the monitor is gone. */
-export async function terminate(ctx: Ctx, rec: ContainerRecord, timeoutSec: number): Promise<void> {
-  if (timeoutSec > 0 && signalInit(ctx, rec, os.constants.signals.SIGTERM)) {
-    if (await waitMonitor(ctx, rec, timeoutSec * 1000)) return;
+/** The container's --stop-signal (SIGTERM), then SIGKILL after timeoutSec (default its
+ * --stop-timeout, else 10; negative: no SIGKILL, as docker's -1); resolves once the
+ * monitor is gone. */
+export async function terminate(ctx: Ctx, rec: ContainerRecord, timeoutSec?: number): Promise<void> {
+  const t = timeoutSec ?? rec.spec.stopTimeout ?? 10;
+  const sig = rec.spec.stopSignal ? signalNumber(rec.spec.stopSignal) : os.constants.signals.SIGTERM;
+  if (t !== 0 && signalInit(ctx, rec, sig)) {
+    if (await waitMonitor(ctx, rec, t < 0 ? 2 ** 31 - 1 : t * 1000)) return;
   }
   signalInit(ctx, rec, os.constants.signals.SIGKILL);
   await waitMonitor(ctx, rec, 30_000);

@@ -55,7 +55,7 @@ export class LocalImageStore implements ImageStore {
   async rootfs(ref: string, opts: { hide?: readonly string[] } = {}): Promise<ImageRootfs> {
     if (ref === HOST_IMAGE) {
       const r = hostRootfs(this.dir, '/', opts.hide);
-      return { ...r, resolveUser: (u) => resolveUser(u, readInRoot('/', '/etc/passwd'), readInRoot('/', '/etc/group')) };
+      return { ...r, resolveUser: (u, g) => resolveUser(u, readInRoot('/', '/etc/passwd'), readInRoot('/', '/etc/group'), g) };
     }
     const found = findImage(this.layout, ref);
     if (!found) throw new NotFound(`Unable to find image '${ref}' locally`);
@@ -79,7 +79,7 @@ export class LocalImageStore implements ImageStore {
       user: c.User ?? '',
       exposedPorts: Object.keys(c.ExposedPorts ?? {}),
       id: m.configDigest,
-      resolveUser: (u) => resolveUser(u, m.passwd, m.group),
+      resolveUser: (u, g) => resolveUser(u, m.passwd, m.group, g),
     };
   }
 

@@ -37,8 +37,9 @@ export interface ImageRootfs {
   /** Image id (config digest); absent for the built-in host image. */
   id?: string;
   /** Resolves a docker user spec (name, uid, uid:gid, name:group) against the image's
-   * /etc/passwd and /etc/group, read from the layers without following links out. */
-  resolveUser(user: string): ResolvedUser;
+   * /etc/passwd and /etc/group, read from the layers without following links out;
+   * `groupAdd` (--group-add) become more additional gids. */
+  resolveUser(user: string, groupAdd?: readonly string[]): ResolvedUser;
 }
 
 export interface LoadProgress {

@@ -54,8 +54,9 @@ export function parseGroup(text: string | null): GroupEntry[] {
  * `spec` is '', `name`, `uid`, `uid:gid`, `name:group` (any mix). An unknown name is an
  * error; an unknown numeric uid runs with gid 0 (as docker does). Without an explicit
  * group, the groups that list the user as a member become its additional gids.
+ * `groupAdd` (--group-add: gids, or names of the image's groups) are added to them.
  */
-export function resolveUser(spec: string, passwdText: string | null, groupText: string | null): ResolvedUser {
+export function resolveUser(spec: string, passwdText: string | null, groupText: string | null, groupAdd: readonly string[] = []): ResolvedUser {
   const colon = spec.indexOf(':');
   const userPart = colon < 0 ? spec : spec.slice(0, colon);
   const groupPart = colon < 0 ? undefined : spec.slice(colon + 1);
@@ -93,6 +94,12 @@ export function resolveUser(spec: string, passwdText: string | null, groupText: 
     }
   } else if (entry) {
     for (const g of groups) if (g.members.includes(entry.name) && g.gid !== gid && !additionalGids.includes(g.gid)) additionalGids.push(g.gid);
+  }
+  for (const g of groupAdd) {
+    const n = id(g);
+    const found = n ?? groups.find((x) => x.name === g)?.gid;
+    if (found === undefined) throw new InvalidArgument(`Unable to find group ${g}: no matching entries in group file`);
+    if (!additionalGids.includes(found)) additionalGids.push(found);
   }
   const out: ResolvedUser = { uid, gid, additionalGids };
   if (entry) out.home = entry.home;

@@ -14,14 +14,23 @@ export const KNOWN_CAPS = [
   'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF', 'CHECKPOINT_RESTORE',
 ].map((n) => `CAP_${n}`);
 
-let lastCap: number | undefined;
-/** Every capability this kernel has (docker's GetAllCapabilities): the known ones up to cap_last_cap. */
+let all: string[] | undefined;
+/**
+ * Every capability this process may give (docker's GetAllCapabilities is every one the
+ * kernel knows): the known ones in hutch's own permitted set, since a child can never
+ * be given more (where hutch itself runs confined, --privileged still starts).
+ */
 export function allCaps(): string[] {
-  if (lastCap === undefined) {
+  if (all) return all;
+  const m = /^CapPrm:\s*([0-9a-f]+)$/m.exec(readOr('/proc/self/status'));
+  if (m) {
+    const bits = BigInt(`0x${m[1]}`);
+    all = KNOWN_CAPS.filter((_, i) => (bits >> BigInt(i)) & 1n);
+  } else {
     const n = Number(readOr('/proc/sys/kernel/cap_last_cap').trim());
-    lastCap = Number.isInteger(n) && n > 0 ? n : KNOWN_CAPS.length - 1;
+    all = KNOWN_CAPS.slice(0, Number.isInteger(n) && n > 0 ? n + 1 : KNOWN_CAPS.length);
   }
-  return KNOWN_CAPS.slice(0, lastCap + 1);
+  return all;
 }
 
 function readOr(file: string): string {

@@ -6,7 +6,11 @@ import { networkAnnotations, networkMode } from '../network/endpoint.js';
 import type { ImageRootfs, ResolvedUser } from '../images/store.js';
 import type { MountPoint } from '../volumes/attach.js';
 import { ociMounts } from '../volumes/oci.js';
-import { DEFAULT_CAPS, DEFAULT_PATH, MASKED_PATHS, READONLY_PATHS, defaultMounts, type OciMount } from './defaults.js';
+import { DEFAULT_PATH, INIT_PATH, MASKED_PATHS, READONLY_PATHS, defaultMounts, type OciMount } from './defaults.js';
+import { DEFAULT_DEVICE_RULES } from '../cgroups/index.js';
+import { capsFor } from '../security/caps.js';
+import { ociDeviceResources, type DevicePlan, type OciDevice } from '../security/devices.js';
+import { rlimitsFor } from '../security/process.js';
 
 export interface OciConfig {
   ociVersion: string;
@@ -22,6 +26,7 @@ export interface OciConfig {
     capabilities: Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', string[]>;
     rlimits: Array<{ type: string; soft: number; hard: number }>;
     noNewPrivileges: boolean;
+    oomScoreAdj?: number;
   };
   linux: {
     namespaces: Array<{ type: string; path?: string }>;
@@ -29,6 +34,8 @@ export interface OciConfig {
     resources: Record<string, unknown>;
     maskedPaths: string[];
     readonlyPaths: string[];
+    devices?: OciDevice[];
+    sysctl?: Record<string, string>;
   };
   annotations: Record<string, string>;
 }
@@ -57,6 +64,10 @@ export interface BuildInput {
   /** More monitor annotations (run.hutch.dns). */
   annotations?: Record<string, string>;
   cgroupsPath: string;
+  /** --device, --device-cgroup-rule, --privileged, resolved on the host (security/devices.ts). */
+  devices?: DevicePlan;
+  /** The static monitor binary, bound at INIT_PATH for --init. */
+  initBinary?: string;
 }
 
 export function buildConfig(b: BuildInput): OciConfig {
@@ -68,7 +79,13 @@ export function buildConfig(b: BuildInput): OciConfig {
   const env = mergeEnv([`PATH=${DEFAULT_PATH}`, home, ...b.image.env, ...(hostname ? [`HOSTNAME=${hostname}`] : []), ...(s.tty ? ['TERM=xterm'] : []), ...(s.env ?? [])]);
   // `container:NAME`: the network entry gets the other container's namespace path at start.
   const namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, ...(s.network === 'host' ? [] : [{ type: 'uts' }, { type: 'network' }])];
-  const mounts: OciMount[] = [...defaultMounts(), ...b.image.mounts];
+  const mounts: OciMount[] = [...defaultMounts({ shmSize: s.shmSize, privileged: s.privileged }), ...b.image.mounts];
+  // Read-only and nosuid: pid 1 of the container cannot write the host's binary through
+  // its /proc/self/exe (CVE-2019-5736), as docker binds its docker-init.
+  if (s.init) {
+    if (!b.initBinary) throw new Error('buildConfig: --init needs initBinary');
+    mounts.push({ destination: INIT_PATH, type: 'bind', source: b.initBinary, options: ['bind', 'ro', 'nosuid', 'nodev'] });
+  }
   if (s.network !== 'host') {
     mounts.push({ destination: '/etc/hostname', type: 'bind', source: b.hostnameFile, options: ['bind', 'ro'] });
     mounts.push({ destination: '/etc/hosts', type: 'bind', source: b.hostsFile, options: ['bind', 'ro'] });
@@ -80,6 +97,8 @@ export function buildConfig(b: BuildInput): OciConfig {
   if (s.memory) resources.memory = { limit: s.memory, swap: s.memory };
   if (s.cpus) resources.cpu = { quota: Math.round(s.cpus * 100000), period: 100000 };
   if (s.pidsLimit) resources.pids = { limit: s.pidsLimit };
+  resources.devices = ociDeviceResources(DEFAULT_DEVICE_RULES, b.devices?.rules ?? []);
+  const caps = capsFor(s);
   return {
     ociVersion: '1.0.2',
     root: { path: b.rootfs, readonly: !!s.readOnly },
@@ -88,19 +107,23 @@ export function buildConfig(b: BuildInput): OciConfig {
     process: {
       terminal: !!s.tty,
       user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) },
-      args: b.args,
+      args: s.init ? [INIT_PATH, 'init', '--', ...b.args] : b.args,
       env,
       cwd: s.workdir || b.image.workdir || '/',
-      capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS, inheritable: [], ambient: [] },
-      rlimits: [],
-      noNewPrivileges: false,
+      capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
+      rlimits: rlimitsFor(s.ulimits),
+      noNewPrivileges: !!s.noNewPrivileges,
+      ...(s.oomScoreAdj !== undefined ? { oomScoreAdj: s.oomScoreAdj } : {}),
     },
     linux: {
       namespaces,
       cgroupsPath: b.cgroupsPath,
       resources,
-      maskedPaths: b.image.maskedPaths?.length ? [...MASKED_PATHS, ...b.image.maskedPaths] : MASKED_PATHS,
-      readonlyPaths: READONLY_PATHS,
+      // --privileged: none of docker's (the host image's secrets stay masked).
+      maskedPaths: [...(s.privileged ? [] : MASKED_PATHS), ...(b.image.maskedPaths ?? [])],
+      readonlyPaths: s.privileged ? [] : READONLY_PATHS,
+      ...(b.devices?.nodes.length ? { devices: b.devices.nodes } : {}),
+      ...(s.sysctls && Object.keys(s.sysctls).length ? { sysctl: s.sysctls } : {}),
     },
     annotations: {
       'run.hutch.overlay': `lowerdir=${b.image.lowerdirs.join(':')},upperdir=${b.upperdir},workdir=${b.workdir}`,

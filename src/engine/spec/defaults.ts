@@ -27,13 +27,20 @@ export interface OciMount {
 
 export const SHM_SIZE = 64 * 1024 * 1024;
 
-export function defaultMounts(): OciMount[] {
+/** `shmSize`: --shm-size in bytes; `privileged`: /sys read-write (docker). */
+export function defaultMounts(o: { shmSize?: number; privileged?: boolean } = {}): OciMount[] {
+  const shm = o.shmSize ?? SHM_SIZE;
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${SHM_SIZE / 1024}k`] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', shm % 1024 ? `size=${shm}` : `size=${shm / 1024}k`] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', o.privileged ? 'rw' : 'ro'] },
   ];
 }
+
+/** Where --init's binary (the static monitor, in its `init` mode) is bound, read-only:
+ * on the container's own /dev tmpfs, so never into a directory of the image (the
+ * host image's /sbin is the host's). */
+export const INIT_PATH = '/dev/init';

@@ -1,4 +1,4 @@
-// v1 devices: deny everything, then allow docker's default set.
+// v1 devices: deny everything, then allow docker's default set and the container's own.
 import path from 'node:path';
 import type { CgIo } from '../fs.js';
 
@@ -16,7 +16,12 @@ export const DEFAULT_DEVICE_RULES = [
   'b *:* m', // mknod of any block device
 ];
 
-export function applyDevicesV1(io: CgIo, dir: string): void {
+/** `extra`: the container's own rules (--device, --device-cgroup-rule); 'all' for --privileged. */
+export function applyDevicesV1(io: CgIo, dir: string, extra: readonly string[] | 'all' = []): void {
+  if (extra === 'all') {
+    io.write(path.join(dir, 'devices.allow'), 'a');
+    return;
+  }
   io.write(path.join(dir, 'devices.deny'), 'a');
-  io.writeEach(path.join(dir, 'devices.allow'), DEFAULT_DEVICE_RULES);
+  io.writeEach(path.join(dir, 'devices.allow'), [...DEFAULT_DEVICE_RULES, ...extra]);
 }

@@ -67,7 +67,7 @@ export class V1Manager extends BaseManager {
       if (paths.memory) applyMemoryV1(this.io, paths.memory, limits);
       if (paths.cpu) applyCpuV1(this.io, paths.cpu, limits.cpus);
       if (paths.pids) applyPids(this.io, paths.pids, limits.pidsLimit);
-      if (paths.devices) applyDevicesV1(this.io, paths.devices);
+      if (paths.devices) applyDevicesV1(this.io, paths.devices, limits.devices);
     } catch (e) {
       for (const d of created.reverse()) {
         try {

@@ -76,7 +76,7 @@ export class V2Manager extends BaseManager {
     this.io.mkdir(paths.unified);
     try {
       applyLimitsV2(this.io, paths.unified, limits);
-      this.deviceFilter?.(paths.unified, DEFAULT_DEVICE_RULES);
+      if (limits.devices !== 'all') this.deviceFilter?.(paths.unified, [...DEFAULT_DEVICE_RULES, ...(limits.devices ?? [])]);
     } catch (e) {
       try {
         this.io.fs.rmdir(paths.unified);
