@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compileCount, parseSeccompOpt, seccompFor } from '../../src/engine/security/seccomp/index.js';
+import { compileCount, seccompFor } from '../../src/engine/security/seccomp/index.js';
 import { cacheKey } from '../../src/engine/security/seccomp/cache.js';
 import { DEFAULT_CAPS } from '../../src/engine/spec/defaults.js';
 
@@ -68,11 +68,4 @@ test('a missing or bad profile: one line, nothing written', () => {
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
-});
-
-test('--security-opt: seccomp=VALUE and seccomp:VALUE; other options are not ours', () => {
-  assert.equal(parseSeccompOpt('seccomp=unconfined'), 'unconfined');
-  assert.equal(parseSeccompOpt('seccomp:/p.json'), '/p.json');
-  assert.equal(parseSeccompOpt('no-new-privileges'), undefined);
-  assert.throws(() => parseSeccompOpt('seccomp='), /invalid --security-opt/);
 });

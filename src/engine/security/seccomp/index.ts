@@ -62,14 +62,3 @@ function readProfile(file: string): string {
     throw new InvalidArgument(`opening seccomp profile (${file}) failed: ${err.code ?? err.message}`);
   }
 }
-
-/**
- * The `seccomp` entry of `--security-opt` (docker's `seccomp=VALUE`, and the old
- * `seccomp:VALUE`): its value, or undefined when the option is about something else.
- */
-export function parseSeccompOpt(opt: string): string | undefined {
-  const m = /^seccomp[=:](.*)$/s.exec(opt);
-  if (!m) return undefined;
-  if (m[1] === '') throw new InvalidArgument(`invalid --security-opt: ${JSON.stringify(opt)} (seccomp=unconfined or seccomp=PROFILE.json)`);
-  return m[1];
-}
