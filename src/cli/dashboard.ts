@@ -1,7 +1,8 @@
 // `hutch` without a command, on the command line's side: the dashboard's flags
 // (with $HUTCH_THEME, $NO_COLOR and the config file), checked before the engine
 // opens, and `ps -a` with a hint when there is no terminal to draw on. Only then
-// is the dashboard itself (Ink, React: src/ui/main.ts) loaded.
+// is the dashboard itself loaded: its first frame without Ink (src/ui/first-frame.ts),
+// then Ink and React (src/ui/main.ts).
 import { parseArgs, type OptionSpec } from './args.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './errors.js';
@@ -60,6 +61,16 @@ export async function openDashboard(ctx: CliContext, argv: readonly string[]): P
     await ctx.out("\nThe dashboard needs a terminal (stdin and stdout). 'hutch --help' lists the commands.\n");
     return 0;
   }
-  const { runDashboard } = await (await import('../ui/load.js')).loadDashboard();
-  return runDashboard(engine, options);
+  // The first full frame goes out before Ink and React load (src/ui/first-frame.ts:
+  // dist/first-frame.mjs, without them); the dashboard then carries on from it.
+  const { openFirstFrame } = await import('../ui/first-frame.js');
+  const first = await openFirstFrame(engine, options);
+  let dashboard: typeof import('../ui/main.js');
+  try {
+    dashboard = await (await import('../ui/load.js')).loadDashboard();
+  } catch (e) {
+    first.abandon();
+    throw e;
+  }
+  return dashboard.runDashboard(engine, { ...options, first });
 }

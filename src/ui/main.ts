@@ -7,8 +7,8 @@ import type { EngineApi } from '../engine/types.js';
 import { exitAfterHangup, exitIfHungUp } from '../engine/hangup.js';
 import type { StatsSource } from '../engine/stats/types.js';
 import type { DashboardConfig } from './config.js';
+import { startController, type FirstFrame } from './first-frame.js';
 import { importForInk } from './load.js';
-import { Controller } from './controller.js';
 import type { Theme } from './theme.js';
 import type { Session } from './session.js';
 
@@ -26,6 +26,8 @@ export interface RunOptions extends DashboardOptions {
   stats?: StatsSource;
   /** A terminal (default: process.stdout). */
   stdout?: NodeJS.WriteStream;
+  /** Drawn by the command line before this module loaded (first-frame.ts): its controller goes on. */
+  first?: FirstFrame;
 }
 
 /** The Ink part, imported as Ink must be (see load.ts); when the CLI's bundle
@@ -37,36 +39,27 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIG
 export async function runDashboard(engine: EngineApi, opts: RunOptions): Promise<number> {
   const { env } = opts;
   const stdout = opts.stdout ?? process.stdout;
-
-  let stats = opts.stats;
-  if (!stats) {
-    const { createSampler } = await import('../engine/stats/sampler.js');
-    stats = createSampler(engine, { intervalMs: opts.intervalMs });
-  }
+  const first = opts.first;
 
   let session!: Session;
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
-  const controller = new Controller({
-    engine,
-    stats,
-    config: opts.config,
-    theme: opts.theme,
-    intervalMs: opts.intervalMs,
-    handoff: (banner, task) => session.handoff(banner, task),
-    quit: () => quit(),
-  });
-  // The container list and the first stats sweep are read while Ink and React load:
-  // the first frame has the containers' rows (issue 11 item 18).
-  controller.start();
+  // Started by the first frame already, or here: the container list and the first
+  // stats sweep are read while Ink and React load (issue 11 item 18).
+  const started = first ?? (await startController(engine, opts));
+  const { controller } = started;
+  started.bind({ handoff: (banner, task) => session.handoff(banner, task), quit: () => quit() });
   try {
     const { Session } = await importSession();
     const colors = env.TERM !== 'dumb';
-    session = new Session({ stdout, colors });
+    session = new Session({ stdout, colors, altScreen: first?.drawn, firstStdin: first?.stdin });
   } catch (e) {
-    controller.stop();
+    if (first) first.abandon();
+    else controller.stop();
     throw e;
   }
+  // From here the session's handlers below put the terminal back.
+  first?.handOver();
 
   let cleaned = false;
   // Set when the dashboard ends on purpose (q, a signal, an error): an exit without

@@ -24,17 +24,11 @@ import React from 'react';
 import { render, type Instance } from 'ink';
 import { App, type Size } from './components/App.js';
 import type { Controller } from './controller.js';
+import { ALT_OFF, ALT_ON, ERASE_BELOW, HOME, RESET, SHOW_CURSOR } from './escapes.js';
 import { installOutputCache } from './ink-output-cache.js';
 
 // Before the first frame: Ink's Output with a cache across frames (see ink-output-cache.ts).
 await installOutputCache();
-
-const ALT_ON = '\x1b[?1049h\x1b[H\x1b[2J';
-const ALT_OFF = '\x1b[?1049l';
-const SHOW_CURSOR = '\x1b[?25h';
-const RESET = '\x1b[0m';
-const HOME = '\x1b[H';
-const ERASE_BELOW = '\x1b[J';
 
 /**
  * Ink 6.8's incremental renderer moves the cursor up one line too few when the
@@ -61,6 +55,14 @@ export interface SessionOptions {
   /** Test hook: a stdin to use instead of a fresh tty.ReadStream on fd 0. */
   stdin?: NodeJS.ReadStream;
   size?: Size;
+  /**
+   * The first frame (first-frame.ts) is on the screen: the alternate screen is on,
+   * and `firstStdin` (fd 0, raw since before that frame) is what the first Ink
+   * instance reads, so keys typed meanwhile reach it. Ink's first frame then writes
+   * the same bytes over it: no clear in between, nothing changes on screen.
+   */
+  altScreen?: boolean;
+  firstStdin?: NodeJS.ReadStream;
 }
 
 export class Session {
@@ -80,8 +82,13 @@ export class Session {
   private prefix = '';
   private prefixTimer?: NodeJS.Timeout;
 
+  /** The first frame's raw stdin, for the first mount (see SessionOptions). */
+  private firstStdin?: NodeJS.ReadStream;
+
   constructor(opts: SessionOptions) {
     this.opts = opts;
+    this.alt = opts.altScreen ?? false;
+    this.firstStdin = opts.firstStdin;
   }
 
   enterAltScreen(): void {
@@ -121,6 +128,9 @@ export class Session {
 
   private openStdin(): NodeJS.ReadStream {
     if (this.opts.stdin) return this.opts.stdin;
+    const first = this.firstStdin;
+    this.firstStdin = undefined;
+    if (first) return first;
     const s = new tty.ReadStream(0) as NodeJS.ReadStream;
     // Raw mode now: keys typed before Ink attaches stay in the tty buffer, unechoed.
     s.setRawMode(true);

@@ -68,3 +68,20 @@ test("dist/dashboard.mjs: the Output patch is on the Output class its bundled In
     proto.get = patched;
   }
 });
+
+// The first frame (src/ui/first-frame.ts) is drawn before Ink and React load: its
+// bundle, dist/first-frame.cjs, must hold neither, and the CLI must load it from there.
+test('dist/first-frame.cjs: the first frame without Ink or React, required by the CLI', async () => {
+  const file = path.resolve(import.meta.dirname, '../../dist/first-frame.cjs');
+  assert.ok(fs.existsSync(file), `${file} is missing: run npm run build`);
+  const text = fs.readFileSync(file, 'utf8');
+  for (const marker of ['react.transitional.element', 'yoga-layout', 'ink/build', 'ansi-tokenize']) {
+    assert.ok(!text.includes(marker), `dist/first-frame.cjs holds ${marker}`);
+  }
+  const cli = fs.readFileSync(path.resolve(import.meta.dirname, '../../dist/hutch.cjs'), 'utf8');
+  assert.match(cli, /require\("\.\/first-frame\.cjs"\)|require\('\.\/first-frame\.cjs'\)/, 'hutch.cjs requires ./first-frame.cjs');
+  const { createRequire } = await import('node:module');
+  const ff = createRequire(import.meta.url)(file) as typeof import('../../src/ui/first-frame.js');
+  assert.equal(typeof ff.openFirstFrame, 'function');
+  assert.equal(ff.inkFrameText(['\x1b[1mhi\x1b[22m   '], 40, 2, 3), '\x1b[1mhi\x1b[22m\n\n');
+});
