@@ -17,6 +17,7 @@ import { startupRows } from './startup.js';
 import { networkRows } from './network.js';
 import { cpRows } from './cp.js';
 import { volumeRows } from './volumes.js';
+import { seccompRows } from './seccomp.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -85,6 +86,7 @@ try {
     crunTimes.push(Number(process.hrtime.bigint() - t1) / 1e6);
   }
   say(row('engine: start→exit true', 'crun run', { a: startOnly, b: crunTimes }, 0.8));
+  for (const l of await seccompRows(engine, 'busybox', rootfs, root, N)) say(l);
   for (const l of await imageRows(engine, root, N)) say(l);
   for (const l of await extractRows()) say(l);
   for (const l of await cpRows()) say(l);
