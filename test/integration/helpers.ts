@@ -26,7 +26,20 @@ export interface Sandbox {
   cleanup(): Promise<void>;
 }
 
+/**
+ * Containers join the default bridge network: their bridge, veths and nftables
+ * table must live in the test run's own network namespace (scripts/test.mjs makes
+ * one), never in the machine's. Run straight with `node --test` in the machine's
+ * namespace, the tests would change its network: refuse.
+ */
+export function assertOwnNetns(): void {
+  if (process.getuid?.() !== 0) return;
+  if (fs.readlinkSync('/proc/self/ns/net') === fs.readlinkSync('/proc/1/ns/net'))
+    throw new Error("integration tests run in a network namespace of their own: use 'node scripts/test.mjs FILE…' (or unshare -n), not node --test in the machine's namespace");
+}
+
 export async function sandbox(): Promise<Sandbox> {
+  assertOwnNetns();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-it-'));
   const cgroupParent = `hutch-test-${randomBytes(4).toString('hex')}`;
   process.env.HUTCH_ROOT = root;
