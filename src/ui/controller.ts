@@ -1,9 +1,9 @@
 // Everything the dashboard does, wired together: polling the engine, taking the
 // sampler's samples into the store, turning keys into actions and actions into
-// calls on its parts (navigation, logs, the new-container form, container,
-// image and network actions, the prompts), and the status line they report to. No React here: components
-// only read the store and forward keys, so this is tested with a fake engine
-// directly.
+// calls on its parts (navigation, logs, the new-container form, container, image,
+// network and volume actions, the prompts), and the status line they report to.
+// No React here: components only read the store and forward keys, so this is
+// tested with a fake engine directly.
 import type { ContainerInfo, EngineApi } from '../engine/types.js';
 import type { History, StatsSource } from '../engine/stats/types.js';
 import type { DashboardConfig } from './config.js';
@@ -22,6 +22,7 @@ import { promptKey } from './prompts.js';
 import { initialState, pageRows, type UiState } from './state.js';
 import { Store } from './store.js';
 import { themeCycle, type Theme } from './theme.js';
+import { VolumeActions } from './volume-actions.js';
 
 export type { Handoff };
 
@@ -53,8 +54,9 @@ export class Controller {
   readonly containerActions: ContainerActions;
   /** Pull and remove in the images view. */
   readonly imageActions: ImageActions;
-  /** Create and delete in the networks view. */
+  /** Create and delete in the networks and volumes views. */
   readonly networkActions: NetworkActions;
+  readonly volumeActions: VolumeActions;
   /** The rows of the containers table, in order. */
   readonly visible: Navigation['visible'];
   private readonly deps: ControllerDeps;
@@ -98,8 +100,9 @@ export class Controller {
     this.visible = this.nav.visible;
     this.form = new NewContainerForm(ctx);
     this.containerActions = new ContainerActions(ctx);
-    this.imageActions = new ImageActions({ ...ctx, refreshImages: () => this.refreshImages() });
+    this.imageActions = new ImageActions(ctx);
     this.networkActions = new NetworkActions(ctx);
+    this.volumeActions = new VolumeActions(ctx);
   }
 
   get bindings() {
@@ -206,8 +209,7 @@ export class Controller {
     this.store.set(patch);
     if (samplesStopped) void this.refresh();
     if (st.view === 'detail') void this.detail.loadProcs();
-    if (st.view === 'images') void this.refreshImages();
-    if (st.view === 'networks') void this.networkActions.refresh();
+    void this.listRefresh[st.view]?.();
   }
 
   /** An unchanged list (the usual case) keeps the old array, so nothing redraws. */
@@ -227,15 +229,6 @@ export class Controller {
       this.store.set({ listError: errorLine(e), loaded: true });
     } finally {
       this.refreshing = false;
-    }
-  }
-
-  async refreshImages(): Promise<void> {
-    try {
-      const images = await this.deps.engine.images();
-      this.store.set((s) => ({ images, imagesError: undefined, imageIndex: Math.min(s.imageIndex, Math.max(0, images.length - 1)) }));
-    } catch (e) {
-      this.store.set({ imagesError: errorLine(e) });
     }
   }
 
@@ -332,14 +325,9 @@ export class Controller {
     showAll: () => this.nav.toggleShowAll(),
     sortNext: () => this.nav.cycleSort(1),
     sortPrev: () => this.nav.cycleSort(-1),
-    images: () => {
-      this.store.set({ view: 'images' });
-      void this.refreshImages();
-    },
-    networks: () => {
-      this.store.set({ view: 'networks' });
-      void this.networkActions.refresh();
-    },
+    images: () => this.openList('images'),
+    networks: () => this.openList('networks'),
+    volumes: () => this.openList('volumes'),
     create: () => this.form.open(),
     demo: () => void this.containerActions.startDemo(),
     logs: () => this.withTarget((c) => this.logs.open([c], false)),
@@ -375,7 +363,20 @@ export class Controller {
     cancelPull: () => this.imageActions.cancelPull(),
     createNetwork: () => this.networkActions.askCreate(),
     removeNetwork: () => this.networkActions.confirmRemove(),
+    createVolume: () => this.volumeActions.askCreate(),
+    removeVolume: () => this.volumeActions.confirmRemove(),
   };
+
+  /** The list views: re-read on entering (openList) and every interval while shown (tick). */
+  private readonly listRefresh: Partial<Record<ViewName, () => Promise<void>>> = {
+    images: () => this.imageActions.refresh(),
+    networks: () => this.networkActions.refresh(),
+    volumes: () => this.volumeActions.refresh(),
+  };
+  private openList(view: 'images' | 'networks' | 'volumes'): void {
+    this.store.set({ view });
+    void this.listRefresh[view]?.();
+  }
 
   /** One-container actions: on the selected (or detail) container, ignoring marks. */
   private withTarget(f: (c: ContainerInfo) => void): void {

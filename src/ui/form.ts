@@ -1,9 +1,11 @@
-// The new-container form (`n`): its keys, the spec it asks for (errors name the
-// field and stay in the form), and creating the container: started in the
-// background, or run in this terminal and waited for when "detach" is off.
+// The new-container form (`n`): its keys, the spec it asks for (ports and volumes
+// in -p and -v syntax; errors name the field and stay in the form), and creating
+// the container: started in the background, or run in this terminal and waited
+// for when "detach" is off.
 import type { ContainerInfo, ContainerSpec } from '../engine/types.js';
 import { parsePublish } from '../engine/network/ports.js';
 import { parseBytes } from '../engine/units.js';
+import { parseVolumeFlag } from '../engine/volumes/parse.js';
 import { relaying } from './container-actions.js';
 import type { UiContext } from './context.js';
 import { errorLine, shortId } from './format.js';
@@ -15,7 +17,7 @@ export class NewContainerForm {
 
   open(): void {
     this.ctx.store.set({
-      dialog: { kind: 'form', focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', network: '', ports: '', detach: true } },
+      dialog: { kind: 'form', focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', network: '', ports: '', volumes: '', detach: true } },
     });
   }
 
@@ -110,6 +112,15 @@ export function formSpec(form: FormDialog): ContainerSpec {
     // Published ports need a network of the container's own: bridge (the default) or a user network.
     if (network === 'host') throw new Error('ports: none with network host (the container uses the host\'s own ports)');
     else if (network === 'none' || network.startsWith('container:')) throw new Error(`ports: none with network ${network} (publishing needs a bridge network)`);
+  }
+  if (v.volumes.trim()) {
+    spec.mounts = v.volumes.trim().split(/\s+/).map((raw) => {
+      try {
+        return parseVolumeFlag(raw);
+      } catch (e) {
+        throw new Error(`volumes: ${errorLine(e)}`, { cause: e });
+      }
+    });
   }
   if (!v.detach) {
     spec.tty = true;

@@ -13,7 +13,6 @@ export interface ImageActionsDeps {
   engine: EngineApi;
   info(text: string): void;
   error(text: string): void;
-  refreshImages(): Promise<void>;
   now(): number;
 }
 
@@ -44,6 +43,16 @@ export class ImageActions {
   private flushTimer?: NodeJS.Timeout;
 
   constructor(private readonly d: ImageActionsDeps) {}
+
+  /** Re-reads the list (on entering the view, every interval while shown, after a pull or a delete). */
+  async refresh(): Promise<void> {
+    try {
+      const images = await this.d.engine.images();
+      this.d.store.set((s) => ({ images, imagesError: undefined, imageIndex: Math.min(s.imageIndex, Math.max(0, images.length - 1)) }));
+    } catch (e) {
+      this.d.store.set({ imagesError: errorLine(e) });
+    }
+  }
 
   /** The pull prompt's text: one reference, optionally with `--insecure` (plain HTTP, local registries only). */
   static parsePullInput(text: string): { ref: string; insecure: boolean } {
@@ -96,7 +105,7 @@ export class ImageActions {
       this.running.splice(this.running.indexOf(r), 1);
       this.publish();
     }
-    await this.d.refreshImages();
+    await this.refresh();
     // Show the new image where the user is looking for it.
     const st = this.d.store.get();
     if (pulled && st.view === 'images') {
@@ -154,7 +163,7 @@ export class ImageActions {
         this.d.error(`delete image ${img.name}: ${shortenIds(errorLine(e))}`);
       }
     }
-    await this.d.refreshImages();
+    await this.refresh();
   }
 
   /** Aborts the pulls in flight (the dashboard is closing; a later pull resumes them). */

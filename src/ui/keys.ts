@@ -4,7 +4,7 @@
 // always quits, Ctrl+L redraws and Ctrl+Z suspends: those cannot be rebound.
 
 /** Where an action applies; a view consults a fixed list of scopes. */
-export type Scope = 'global' | 'nav' | 'containers' | 'container' | 'detail' | 'logs' | 'images' | 'networks';
+export type Scope = 'global' | 'nav' | 'containers' | 'container' | 'detail' | 'logs' | 'images' | 'networks' | 'volumes';
 
 export interface ActionSpec {
   keys: string[];
@@ -37,6 +37,7 @@ export const ACTIONS = {
   sortPrev: { keys: ['<'], scope: 'containers', label: 'sort', help: 'Sort by the previous column' },
   images: { keys: ['i'], scope: 'containers', label: 'images', help: 'Images view' },
   networks: { keys: ['w'], scope: 'containers', label: 'networks', help: 'Networks view' },
+  volumes: { keys: ['v'], scope: 'containers', label: 'volumes', help: 'Volumes view' },
   create: { keys: ['n'], scope: 'containers', label: 'new', help: 'New container (form)' },
   demo: { keys: ['D'], scope: 'containers', label: 'demo', help: 'Start the demo containers on the host image (CPU loop, growing memory, idle)' },
 
@@ -68,12 +69,15 @@ export const ACTIONS = {
 
   createNetwork: { keys: ['n'], scope: 'networks', label: 'new', help: 'Create a network (asks for its name, then a subnet: Enter for a free one)' },
   removeNetwork: { keys: ['d'], scope: 'networks', label: 'delete', help: 'Delete the network (asks first; refused while a container is on it)' },
+
+  createVolume: { keys: ['n'], scope: 'volumes', label: 'new', help: 'Create a volume (asks for its name: Enter alone for a random one)' },
+  removeVolume: { keys: ['d'], scope: 'volumes', label: 'delete', help: 'Delete the volume (asks first; refused while a container uses it)' },
 } satisfies Record<string, ActionSpec & { scope: Scope }>;
 
 export type Action = keyof typeof ACTIONS;
 export type Bindings = Record<Action, string[]>;
 
-export type ViewName = 'containers' | 'detail' | 'logs' | 'images' | 'networks' | 'help';
+export type ViewName = 'containers' | 'detail' | 'logs' | 'images' | 'networks' | 'volumes' | 'help';
 
 /** The scopes each view consults, first match wins. */
 export const VIEW_SCOPES: Record<ViewName, Scope[]> = {
@@ -82,16 +86,18 @@ export const VIEW_SCOPES: Record<ViewName, Scope[]> = {
   logs: ['logs', 'nav', 'global'],
   images: ['images', 'nav', 'global'],
   networks: ['networks', 'nav', 'global'],
+  volumes: ['volumes', 'nav', 'global'],
   help: ['nav', 'global'],
 };
 
 /** What the footer offers in each view, in order (trimmed to the width). */
 export const FOOTER: Record<ViewName, Action[]> = {
-  containers: ['help', 'open', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'mark', 'filter', 'showAll', 'sortNext', 'create', 'images', 'networks', 'mergedLogs', 'theme', 'quit'],
+  containers: ['help', 'open', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'mark', 'filter', 'showAll', 'sortNext', 'create', 'images', 'networks', 'volumes', 'mergedLogs', 'theme', 'quit'],
   detail: ['back', 'signal', 'inspect', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'help', 'quit'],
   logs: ['back', 'follow', 'search', 'nextMatch', 'prevMatch', 'timestamps', 'wrap', 'saveLogs', 'top', 'bottom', 'help', 'quit'],
   images: ['back', 'pullImage', 'removeImage', 'cancelPull', 'help', 'quit'],
   networks: ['back', 'createNetwork', 'removeNetwork', 'help', 'quit'],
+  volumes: ['back', 'createVolume', 'removeVolume', 'help', 'quit'],
   help: ['back', 'quit'],
 };
 

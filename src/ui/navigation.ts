@@ -101,6 +101,12 @@ export class Navigation {
         store.set({ networkIndex: Math.max(0, Math.min(n - 1, i)) });
         return;
       }
+      case 'volumes': {
+        const n = st.volumes.length;
+        const i = Number.isFinite(delta) ? st.volumeIndex + delta : delta < 0 ? 0 : n - 1;
+        store.set({ volumeIndex: Math.max(0, Math.min(n - 1, i)) });
+        return;
+      }
       case 'logs':
         return this.logs.scroll(delta);
       case 'help': {
@@ -135,6 +141,7 @@ export class Navigation {
         return;
       case 'images':
       case 'networks':
+      case 'volumes':
         store.set({ view: 'containers', detail: undefined });
         return;
       case 'containers':

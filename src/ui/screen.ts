@@ -15,6 +15,7 @@ import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, 
 import { logsLines } from './views/logs.js';
 import { networksLines } from './views/networks.js';
 import { scrollTop, tableLines } from './views/table.js';
+import { volumesLines } from './views/volumes.js';
 
 export const MIN_COLUMNS = 40;
 export const MIN_ROWS = 8;
@@ -78,6 +79,8 @@ export class Screen {
         return imagesLines(st, p, width, height);
       case 'networks':
         return networksLines(st, p, width, height);
+      case 'volumes':
+        return volumesLines(st, p, width, height);
       case 'logs':
         return st.logs ? logsLines(st.logs, p, width, height) : [];
       case 'detail': {

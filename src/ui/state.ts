@@ -1,6 +1,6 @@
 // The dashboard's state (kept in a Store outside React) and the pure functions
 // that derive what the views show from it.
-import type { ContainerInfo, ImageInfo, NetworkInfo, TransferProgress } from '../engine/types.js';
+import type { ContainerInfo, ImageInfo, NetworkInfo, TransferProgress, VolumeInfo } from '../engine/types.js';
 import type { ContainerSample, HostInfo, HostSample } from '../engine/stats/types.js';
 import type { ColumnName, DashboardConfig, SortKey } from './config.js';
 import type { ViewName } from './keys.js';
@@ -29,7 +29,7 @@ export function shownStatus(st: Pick<UiState, 'status' | 'view'>): StatusMessage
 }
 
 export interface Prompt {
-  kind: 'filter' | 'search' | 'pull' | 'saveLogs' | 'networkName' | 'networkSubnet';
+  kind: 'filter' | 'search' | 'pull' | 'saveLogs' | 'networkName' | 'networkSubnet' | 'volumeName';
   value: string;
   /** networkSubnet: the name typed at the first step. */
   network?: string;
@@ -41,7 +41,7 @@ export interface ConfirmDialog {
   onYes: () => void;
 }
 
-export const FORM_FIELDS = ['image', 'name', 'command', 'memory', 'cpus', 'network', 'ports', 'detach'] as const;
+export const FORM_FIELDS = ['image', 'name', 'command', 'memory', 'cpus', 'network', 'ports', 'volumes', 'detach'] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 
 export interface FormDialog {
@@ -162,6 +162,9 @@ export interface UiState {
   networks: NetworkInfo[];
   networkIndex: number;
   networksError?: string;
+  volumes: VolumeInfo[];
+  volumeIndex: number;
+  volumesError?: string;
   /** Pulls in flight (they go on while the user is in other views). */
   pulls: readonly PullProgress[];
   logs?: LogsState;
@@ -191,6 +194,8 @@ export function initialState(config: DashboardConfig, theme: Theme, now: number)
     imageIndex: 0,
     networks: [],
     networkIndex: 0,
+    volumes: [],
+    volumeIndex: 0,
     pulls: [],
     helpTop: 0,
     theme,
@@ -207,7 +212,7 @@ export function bodyRows(size: Size): number {
 /** Rows of lines the view shows (paging and scrolling move by it): the body less the view's own headings. */
 export function pageRows(st: Pick<UiState, 'view' | 'size'> & { detail?: Pick<DetailState, 'inspect'> }): number {
   const body = bodyRows(st.size);
-  const headings = st.view === 'help' ? 0 : st.view === 'images' || st.view === 'networks' ? 2 : 1;
+  const headings = st.view === 'help' ? 0 : st.view === 'images' || st.view === 'networks' || st.view === 'volumes' ? 2 : 1;
   if (st.view === 'detail') return st.detail?.inspect ? body - 1 : detailProcRows(st.size);
   return Math.max(1, body - headings);
 }

@@ -208,7 +208,7 @@ test('commands from the form are split like a shell would', () => {
 
 test('form validation names the field', () => {
   const form = (v: Partial<Record<string, string | boolean>>) =>
-    ({ kind: 'form' as const, focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', network: '', ports: '', detach: true, ...v } });
+    ({ kind: 'form' as const, focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', network: '', ports: '', volumes: '', detach: true, ...v } });
   assert.deepEqual(formSpec(form({})), { image: 'host' });
   assert.throws(() => formSpec(form({ image: ' ' })), /^Error: image: required$/);
   assert.throws(() => formSpec(form({ cpus: '-1' })), /cpus: "-1" is not a positive number/);

@@ -297,8 +297,8 @@ test('n opens the form; bad input stays in the form; a good one creates and star
 test('the form runs a non-detached container through the hand-off', async (t) => {
   const h = await setup({ engine: threeContainers() });
   t.after(h.done);
-  // Name, then past command, memory, CPUs, network and ports to detach.
-  await h.press('n', KEY.tab, ...'fg', KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab, ' ', KEY.enter);
+  // Name, then past command, memory, CPUs, network, ports and volumes to detach.
+  await h.press('n', KEY.tab, ...'fg', KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab, ' ', KEY.enter);
   await waitFor(() => h.engine.callsOf('wait').length === 1, 'wait');
   assert.deepEqual(h.engine.callsOf('create')[0][0], { image: 'host', name: 'fg', tty: true, interactive: true });
   const { signals, ...startOpts } = h.engine.callsOf('start')[0][1] as { signals?: { subscribe: unknown } };

@@ -246,7 +246,7 @@ test('an engine error other than a conflict goes to the status line without a se
   assert.doesNotMatch(h.frame(), /Force-delete/);
   // No images at all: d says so instead of asking.
   engine.imageList = [];
-  await h.controller.refreshImages();
+  await h.controller.imageActions.refresh();
   await h.see('no images: pull one');
   await h.press('d');
   await h.see('no image selected');

@@ -157,7 +157,7 @@ test('the help screen lists the networks keys', async (t) => {
 });
 
 function form(v: Partial<FormDialog['values']>): FormDialog {
-  return { kind: 'form', focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', network: '', ports: '', detach: true, ...v } };
+  return { kind: 'form', focus: 0, values: { image: 'host', name: '', command: '', memory: '', cpus: '', network: '', ports: '', volumes: '', detach: true, ...v } };
 }
 
 test('the form: a network, and ports in -p syntax separated by spaces or commas', () => {

@@ -38,7 +38,7 @@ test('the footer keeps "? help" and "q quit" at every width; "…" says keys wer
   assert.match(at100, /^\? help {2}Enter detail .* … {2}q quit$/);
   const wide = footerLine('containers', b, p, 240);
   assert.doesNotMatch(wide, /…/);
-  assert.match(wide, /\/ filter {2}a all {2}> sort {2}n new {2}i images {2}w networks {2}L all logs {2}t theme {2}q quit$/);
+  assert.match(wide, /\/ filter {2}a all {2}> sort {2}n new {2}i images {2}w networks {2}v volumes {2}L all logs {2}t theme {2}q quit$/);
 });
 
 test('the footer at 100 columns in the dashboard: help, quit and the more-sign', async (t) => {

@@ -110,6 +110,7 @@ export function statusLine(st: UiState, visibleCount: number, p: Painter, width:
   if (st.prompt?.kind === 'networkSubnet') {
     return fit(`subnet of ${st.prompt.network}: ${st.prompt.value}▏  (CIDR, e.g. 10.90.0.0/24; empty: a free one; Enter creates, Esc cancels)`, width);
   }
+  if (st.prompt?.kind === 'volumeName') return fit(`new volume: ${st.prompt.value}▏  (its name; Enter alone: a random one; Esc cancels)`, width);
   if (st.prompt?.kind === 'pull') return fit(`pull image: ${st.prompt.value}▏  (NAME[:TAG|@DIGEST], --insecure NAME for a local plain-HTTP registry; Enter pulls, Esc cancels)`, width);
   if (st.prompt) {
     const label = st.prompt.kind === 'filter' ? 'filter' : 'search';
@@ -151,6 +152,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
   logs: 'Logs view',
   images: 'Images view',
   networks: 'Networks view',
+  volumes: 'Volumes view',
 };
 
 /** Every binding in force, grouped by where it applies (the help screen). */
@@ -184,6 +186,7 @@ const FIELD_LABELS: Record<(typeof FORM_FIELDS)[number], string> = {
   cpus: 'CPUs',
   network: 'Network',
   ports: 'Ports',
+  volumes: 'Volumes',
   detach: 'Detach',
 };
 
@@ -195,6 +198,7 @@ const FIELD_HINTS: Record<(typeof FORM_FIELDS)[number], string> = {
   cpus: 'optional, e.g. 0.5',
   network: 'optional: bridge (default), a network, none, host',
   ports: 'optional, e.g. 8080:80 127.0.0.1:53:53/udp',
+  volumes: 'optional, e.g. data:/data /srv:/srv:ro /cache',
   detach: 'off: run in this terminal, come back when it exits',
 };
 

@@ -1,7 +1,7 @@
 // The detail view: a title line, CPU and memory braille charts (with limits),
-// then the container's config (addresses, published ports and env included) and its process tree
+// then the container's config (addresses, published ports, mounts and env included) and its process tree
 // (detail-procs.ts); or, while open, the raw inspect (inspect.ts) in its place.
-import type { ContainerInfo } from '../../engine/types.js';
+import type { ContainerInfo, MountPoint } from '../../engine/types.js';
 import type { ContainerSample, History } from '../../engine/stats/types.js';
 import { brailleChart } from '../charts/braille.js';
 import { niceBytesCeil, niceCeil } from '../charts/scale.js';
@@ -134,14 +134,26 @@ function configLines({ c, sample: s, detail }: DetailInput, p: Painter): string[
     `${label('hostname')}${detail.bundle?.hostname ?? spec.hostname ?? shortId(c.id)}`,
   ];
   if (c.status === 'exited') lines.push(`${label('exit')}${c.exitCode ?? '-'}${c.oomKilled ? ' (out of memory)' : ''}`);
+  // The container's own mounts (volumes, binds, tmpfs), one a line; then the rest of its bundle's on one.
+  const own = c.mounts ?? [];
+  own.forEach((m, i) => lines.push(`${i === 0 ? label('mounts') : ' '.repeat(9)}${mountText(m)}`));
   const mounts = detail.bundle?.mounts ?? [];
-  const shown = mounts.filter((m) => !['proc', 'sysfs', 'devpts', 'mqueue', 'cgroup', 'cgroup2'].includes(m.type ?? ''));
+  const shown = mounts.filter((m) => !['proc', 'sysfs', 'devpts', 'mqueue', 'cgroup', 'cgroup2'].includes(m.type ?? '') && !own.some((o) => o.destination === m.destination));
   if (shown.length > 0) {
-    lines.push(`${label('mounts')}${shown.map((m) => `${m.destination}${m.readonly ? ' (ro)' : ''}`).join(', ')}`);
+    lines.push(`${own.length > 0 ? ' '.repeat(9) : label('mounts')}${shown.map((m) => `${m.destination}${m.readonly ? ' (ro)' : ''}`).join(', ')}`);
   }
   // Every variable, one a line (cut at the column's width, never hidden).
   (spec.env ?? []).forEach((v, i) => lines.push(`${i === 0 ? label('env') : ' '.repeat(9)}${v}`));
   return lines;
+}
+
+/** "/data ← vol:data (rw)", "/b ← /host/path (ro)", "/tmp tmpfs": one of the container's mounts. */
+export function mountText(m: MountPoint): string {
+  const mode = m.rw ? 'rw' : 'ro';
+  if (m.type === 'tmpfs') return `${m.destination} tmpfs${m.rw ? '' : ' (ro)'}`;
+  if (m.type === 'volume') return `${m.destination} ← vol:${m.anonymous && m.name ? shortId(m.name) : (m.name ?? m.source)} (${mode})`;
+  const prop = m.propagation && m.propagation !== 'rprivate' ? `, ${m.propagation}` : '';
+  return `${m.destination} ← ${m.source} (${mode}${prop})`;
 }
 
 /** Each endpoint's address (ip/prefix on its network), gateway and mac; then each published port, one a line. */
