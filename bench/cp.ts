@@ -74,6 +74,14 @@ export async function cpRows(): Promise<string[]> {
     } finally {
       await engine.remove(c.id, { force: true }).catch(() => {});
       await engine.gc().catch(() => {});
+      // The row's own cgroup parent, in every hierarchy (empty once the container is gone).
+      for (const h of fs.readdirSync('/sys/fs/cgroup')) {
+        try {
+          fs.rmdirSync(path.join('/sys/fs/cgroup', h, `hutch-test-bench-cp-${process.pid}`));
+        } catch {
+          /* not in this hierarchy */
+        }
+      }
     }
   } finally {
     if (saved.cg === undefined) delete process.env.HUTCH_CGROUP_PARENT;
