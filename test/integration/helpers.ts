@@ -35,13 +35,13 @@ export interface Sandbox {
 export function assertOwnNetns(): void {
   // scripts/test.mjs made the run's namespace and says so.
   if (process.getuid?.() !== 0 || process.env.HUTCH_TEST_NETNS === '1') return;
-  let init: string;
+  let same: boolean;
   try {
-    init = fs.readlinkSync('/proc/1/ns/net');
+    same = fs.readlinkSync('/proc/self/ns/net') === fs.readlinkSync('/proc/1/ns/net');
   } catch {
     return; // pid 1 is not ours to look at (a container): nothing to compare with
   }
-  if (fs.readlinkSync('/proc/self/ns/net') === init)
+  if (same)
     throw new Error("integration tests run in a network namespace of their own: use 'node scripts/test.mjs FILE…' (or unshare -n), not node --test in the machine's namespace");
 }
 
