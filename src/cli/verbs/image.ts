@@ -2,9 +2,8 @@
 // load, import); `inspect` and `prune` live only here.
 import type { Verb } from '../context.js';
 import { managementVerb } from './subcommands.js';
-import { oneLine } from '../report.js';
+import { inspectEach } from '../each.js';
 import { humanSize } from '../format/size.js';
-import type { ImageDetail } from '../../engine/types.js';
 import { images } from './images.js';
 import { rmi } from './rmi.js';
 import { tag } from './tag.js';
@@ -21,18 +20,7 @@ export const imageInspect: Verb = {
   examples: ['hutch image inspect busybox'],
   async run(ctx, p) {
     const engine = await ctx.engine();
-    const found: ImageDetail[] = [];
-    let failed = false;
-    for (const name of p.args) {
-      try {
-        found.push(await engine.inspectImage(name));
-      } catch (err) {
-        failed = true;
-        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
-      }
-    }
-    await ctx.out(`${JSON.stringify(found, null, 2)}\n`);
-    return failed ? 1 : 0;
+    return inspectEach(ctx, p.args, (name) => engine.inspectImage(name));
   },
 };
 

@@ -3,19 +3,8 @@ import type { Verb } from '../context.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { formatTable } from '../format/table.js';
 import { dockerNetwork } from '../format/network.js';
-import { oneLine } from '../report.js';
+import { eachName, inspectEach, keyValues } from '../each.js';
 import { managementVerb } from './subcommands.js';
-
-function labels(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of list) {
-    const i = l.indexOf('=');
-    const k = i < 0 ? l : l.slice(0, i);
-    if (!k) throw new InvalidArgument(`invalid label "${l}": an empty key`);
-    out[k] = i < 0 ? '' : l.slice(i + 1);
-  }
-  return out;
-}
 
 const networkCreate: Verb = {
   name: 'network create',
@@ -37,7 +26,7 @@ const networkCreate: Verb = {
     const gateway = p.string('gateway');
     const subnet = p.string('subnet');
     if (gateway !== undefined && subnet === undefined) throw new InvalidArgument('every ip-range or gateway must have a corresponding subnet');
-    const n = await (await ctx.engine()).createNetwork({ name: p.args[0], subnet, gateway, internal: p.bool('internal'), labels: labels(p.list('label')) });
+    const n = await (await ctx.engine()).createNetwork({ name: p.args[0], subnet, gateway, internal: p.bool('internal'), labels: keyValues(p.list('label'), 'label') });
     await ctx.out(`${n.id}\n`);
     return 0;
   },
@@ -73,18 +62,7 @@ const networkInspect: Verb = {
   minArgs: 1,
   async run(ctx, p) {
     const engine = await ctx.engine();
-    const found: unknown[] = [];
-    let failed = false;
-    for (const ref of p.args) {
-      try {
-        found.push(dockerNetwork(await engine.inspectNetwork(ref)));
-      } catch (err) {
-        failed = true;
-        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
-      }
-    }
-    await ctx.out(`${JSON.stringify(found, null, 2)}\n`);
-    return failed ? 1 : 0;
+    return inspectEach(ctx, p.args, async (ref) => dockerNetwork(await engine.inspectNetwork(ref)));
   },
 };
 
@@ -96,22 +74,10 @@ const networkRm: Verb = {
   minArgs: 1,
   async run(ctx, p) {
     const engine = await ctx.engine();
-    if (p.args.length === 1) {
-      await engine.removeNetwork(p.args[0]);
-      await ctx.out(`${p.args[0]}\n`);
-      return 0;
-    }
-    let failed = false;
-    for (const ref of p.args) {
-      try {
-        await engine.removeNetwork(ref);
-        await ctx.out(`${ref}\n`);
-      } catch (err) {
-        failed = true;
-        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
-      }
-    }
-    return failed ? 1 : 0;
+    return eachName(ctx, p.args, async (ref) => {
+      await engine.removeNetwork(ref);
+      await ctx.out(`${ref}\n`);
+    });
   },
 };
 

@@ -2,7 +2,7 @@
 // container uses unless -f. One image: a failure is the usual one line and exit 125;
 // several: each failure is a line and the status is 1, as for `rm`.
 import type { Verb } from '../context.js';
-import { oneLine } from '../report.js';
+import { eachName } from '../each.js';
 
 export const rmi: Verb = {
   name: 'rmi',
@@ -14,21 +14,9 @@ export const rmi: Verb = {
   async run(ctx, p) {
     const engine = await ctx.engine();
     const force = p.bool('force');
-    if (p.args.length === 1) {
-      const lines = await engine.removeImage(p.args[0], { force });
+    return eachName(ctx, p.args, async (name) => {
+      const lines = await engine.removeImage(name, { force });
       await ctx.out(lines.map((l) => `${l}\n`).join(''));
-      return 0;
-    }
-    let failed = false;
-    for (const name of p.args) {
-      try {
-        const lines = await engine.removeImage(name, { force });
-        await ctx.out(lines.map((l) => `${l}\n`).join(''));
-      } catch (err) {
-        failed = true;
-        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
-      }
-    }
-    return failed ? 1 : 0;
+    });
   },
 };

@@ -4,19 +4,8 @@ import type { VolumeFilter, VolumeInfo } from '../../engine/types.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { formatTable } from '../format/table.js';
 import { humanSize } from '../format/size.js';
-import { oneLine } from '../report.js';
+import { eachName, inspectEach, keyValues } from '../each.js';
 import { managementVerb } from './subcommands.js';
-
-function pairs(list: string[], what: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of list) {
-    const i = l.indexOf('=');
-    const k = i < 0 ? l : l.slice(0, i);
-    if (!k) throw new InvalidArgument(`invalid ${what} "${l}": an empty key`);
-    out[k] = i < 0 ? '' : l.slice(i + 1);
-  }
-  return out;
-}
 
 /** docker's `volume inspect` record. Anonymous volumes carry docker's own label for them. */
 export function dockerVolume(v: VolumeInfo): Record<string, unknown> {
@@ -51,8 +40,8 @@ const volumeCreate: Verb = {
     if (flagName !== undefined && p.args[0] !== undefined && flagName !== p.args[0])
       throw new InvalidArgument(`conflicting options: either specify --name or provide positional arg, not both`);
     const name = p.args[0] ?? flagName;
-    const labels = pairs(p.list('label'), 'label');
-    const options = pairs(p.list('opt'), 'option');
+    const labels = keyValues(p.list('label'), 'label');
+    const options = keyValues(p.list('opt'), 'option');
     const v = await (await ctx.engine()).createVolume({ ...(name !== undefined ? { name } : {}), labels, options });
     await ctx.out(`${v.name}\n`);
     return 0;
@@ -101,18 +90,7 @@ const volumeInspect: Verb = {
   minArgs: 1,
   async run(ctx, p) {
     const engine = await ctx.engine();
-    const found: unknown[] = [];
-    let failed = false;
-    for (const name of p.args) {
-      try {
-        found.push(dockerVolume(await engine.inspectVolume(name)));
-      } catch (err) {
-        failed = true;
-        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
-      }
-    }
-    await ctx.out(`${JSON.stringify(found, null, 2)}\n`);
-    return failed ? 1 : 0;
+    return inspectEach(ctx, p.args, async (name) => dockerVolume(await engine.inspectVolume(name)));
   },
 };
 
@@ -126,22 +104,10 @@ const volumeRm: Verb = {
     const engine = await ctx.engine();
     const force = p.bool('force');
     // One volume: its refusal is the command's error (one line, 125), as `network rm`.
-    if (p.args.length === 1) {
-      await engine.removeVolume(p.args[0], { force });
-      await ctx.out(`${p.args[0]}\n`);
-      return 0;
-    }
-    let failed = false;
-    for (const name of p.args) {
-      try {
-        await engine.removeVolume(name, { force });
-        await ctx.out(`${name}\n`);
-      } catch (err) {
-        failed = true;
-        await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
-      }
-    }
-    return failed ? 1 : 0;
+    return eachName(ctx, p.args, async (name) => {
+      await engine.removeVolume(name, { force });
+      await ctx.out(`${name}\n`);
+    });
   },
 };
 

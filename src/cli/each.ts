@@ -1,0 +1,62 @@
+// The two loops of the verbs that take several names (docker's behaviour, kept in one
+// place so that `rm`, `rmi`, `inspect`, `image inspect`, `network` and `volume` cannot
+// drift apart): a failure on one name is a line on stderr and the rest still run.
+import type { CliContext } from './context.js';
+import { oneLine } from './report.js';
+import { InvalidArgument } from '../engine/errors.js';
+
+/** The line a failure prints when the verb goes on with the next name. */
+export async function printFailure(ctx: CliContext, err: unknown): Promise<void> {
+  await ctx.err(`hutch: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+}
+
+/**
+ * One name: its failure is the command's own error (reportError's one line and exit
+ * code). Several: each failure is one line, the others still run, and the status is 1
+ * when any failed.
+ */
+export async function eachName(ctx: CliContext, names: readonly string[], action: (name: string) => Promise<void>): Promise<number> {
+  if (names.length === 1) {
+    await action(names[0]);
+    return 0;
+  }
+  let failed = false;
+  for (const name of names) {
+    try {
+      await action(name);
+    } catch (err) {
+      failed = true;
+      await printFailure(ctx, err);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+/** `inspect`: a JSON array of what was found (`[]` when nothing was), each failure one
+ * line on stderr, and the status 1 when any failed. */
+export async function inspectEach(ctx: CliContext, names: readonly string[], look: (name: string) => Promise<unknown>): Promise<number> {
+  const found: unknown[] = [];
+  let failed = false;
+  for (const name of names) {
+    try {
+      found.push(await look(name));
+    } catch (err) {
+      failed = true;
+      await printFailure(ctx, err);
+    }
+  }
+  await ctx.out(`${JSON.stringify(found, null, 2)}\n`);
+  return failed ? 1 : 0;
+}
+
+/** `K=V` flags (`--label`, `--opt`) as a record; a bare `K` is `K=`, an empty key is refused. */
+export function keyValues(list: readonly string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list) {
+    const i = l.indexOf('=');
+    const k = i < 0 ? l : l.slice(0, i);
+    if (!k) throw new InvalidArgument(`invalid ${what} "${l}": an empty key`);
+    out[k] = i < 0 ? '' : l.slice(i + 1);
+  }
+  return out;
+}
