@@ -3,96 +3,17 @@
 // Root only. As native-net.test.ts, every test works in a scratch network
 // namespace of its own (`unshare -n sleep infinity`, entered with nsenter), so
 // the host's links are never touched and everything dies with the sleep, which
-// is killed by pid even when a test fails. (Its helpers are repeated here, not
-// imported: importing a test file would register its tests in this one.)
+// is killed by pid even when a test fails (native-harness.ts).
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { REPO } from './helpers.js';
-import { loadNative } from '../../src/engine/native/real.js';
+import { BUSYBOX, MONITOR, WAIT_GO, bundle, scratch, startMonitor, tmpDir as tmpDirFor, until, type Scratch } from './native-harness.js';
 
-const MONITOR = loadNative().monitorPath;
-const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
 const skip = process.getuid?.() !== 0 ? 'needs root' : !BUSYBOX ? 'needs busybox-static' : false;
 
-interface Scratch {
-  pid: number;
-  sh(argv: string[], opts?: { allowFail?: boolean }): string;
-  /** argv in the scratch namespace, whatever its status. */
-  run(argv: string[]): SpawnSyncReturns<string>;
-  addon(code: string): unknown;
-  enter: string[];
-}
-
-async function scratch(t: TestContext): Promise<Scratch> {
-  const child = spawn('unshare', ['-n', 'sleep', 'infinity'], { stdio: 'ignore' });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const pid = child.pid!;
-  const own = fs.readlinkSync('/proc/self/ns/net');
-  for (let i = 0; i < 200; i++) {
-    try {
-      if (fs.readlinkSync(`/proc/${pid}/ns/net`) !== own && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep') break;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.notEqual(fs.readlinkSync(`/proc/${pid}/ns/net`), own, 'scratch namespace');
-  const enter = ['nsenter', `--net=/proc/${pid}/ns/net`];
-  const run = (argv: string[]) => spawnSync(enter[0]!, [...enter.slice(1), ...argv], { encoding: 'utf8' });
-  const sh = (argv: string[], opts: { allowFail?: boolean } = {}): string => {
-    const r = run(argv);
-    if (r.status !== 0 && !opts.allowFail) throw new Error(`${argv.join(' ')}: ${r.status} ${r.stderr}`);
-    return r.stdout;
-  };
-  const addon = (code: string): unknown => {
-    const js = `const {addon: a} = require('@hutch/native'); const r = (() => { ${code} })(); process.stdout.write(JSON.stringify(r === undefined ? null : r));`;
-    const r = spawnSync(enter[0]!, [...enter.slice(1), process.execPath, '-e', js], { cwd: REPO, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`addon: ${r.stderr}`);
-    return JSON.parse(r.stdout) as unknown;
-  };
-  sh(['ip', 'link', 'set', 'lo', 'up']);
-  return { pid, sh, run, addon, enter };
-}
-
-function tmpDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-attach-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const WAIT_GO = 'while [ ! -e /tmp/go ]; do sleep 0.02; done';
-
-/** A busybox bundle on one bridge network that waits for rootfs/tmp/go. */
-function bundle(dir: string, networks: string): string {
-  const b = path.join(dir, `bundle-${Math.random().toString(16).slice(2, 8)}`);
-  const rootfs = path.join(b, 'rootfs');
-  for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) fs.mkdirSync(path.join(rootfs, d), { recursive: true });
-  fs.copyFileSync(BUSYBOX!, path.join(rootfs, 'bin', 'busybox'));
-  fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-  for (const a of ['sh', 'ip', 'ping', 'cat', 'sleep']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', a));
-  const config = {
-    ociVersion: '1.0.2',
-    root: { path: 'rootfs' },
-    hostname: 'c',
-    process: { args: ['/bin/sh', '-c', `echo READY; ${WAIT_GO}`], env: ['PATH=/bin'], cwd: '/' },
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=755'] },
-    ],
-    linux: { namespaces: ['mount', 'pid', 'uts', 'ipc', 'network'].map((type) => ({ type })) },
-    annotations: { 'run.hutch.networks': networks },
-  };
-  fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify(config));
-  return b;
-}
+const tmpDir = (t: TestContext) => tmpDirFor(t, 'hutch-attach-');
 
 interface Container {
   bundle: string;
@@ -103,42 +24,22 @@ interface Container {
   stop(): Promise<number | null>;
 }
 
-/** hutch-monitor run --attach in the scratch namespace, until the container runs. */
+/** hutch-monitor run --attach in the scratch namespace of a busybox bundle on one
+ * bridge network that waits for rootfs/tmp/go, until the container runs. */
 async function start(t: TestContext, s: Scratch, dir: string, networks: string): Promise<Container> {
-  const b = bundle(dir, networks);
-  const child: ChildProcess = spawn(
-    s.enter[0]!,
-    [...s.enter.slice(1), MONITOR, 'run', '--bundle', b, '--id', 'attach-test', '--log', path.join(b, 'log'), '--exit-file', path.join(b, 'exit'), '--attach', '--sync-fd', '3'],
-    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
-  );
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let out = '';
-  let sync = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (sync += d));
-  const exited = once(child, 'close').then(([code]) => code as number | null);
-  await until(`the container to start (${sync}${out})`, () => out.includes('READY'));
-  const pid = /^pid (\d+)/.exec(sync)![1]!;
+  const b = bundle(dir, ['/bin/sh', '-c', `echo READY; ${WAIT_GO}`], { 'run.hutch.networks': networks }, { applets: ['sh', 'ip', 'ping', 'cat', 'sleep'] });
+  const m = startMonitor(t, s, b, 'attach-test');
+  await until(`the container to start (${m.sync()}${m.out()})`, () => m.out().includes('READY'));
+  const pid = String(m.pid());
   return {
     bundle: b,
     pid,
     exec: (argv) => spawnSync(MONITOR, ['exec', '--pid', pid, '--bundle', b, '--', ...argv], { encoding: 'utf8', timeout: 10_000 }),
     stop: () => {
       fs.writeFileSync(path.join(b, 'rootfs', 'tmp', 'go'), '');
-      return exited;
+      return m.exited;
     },
   };
-}
-
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** net-attach / net-detach in the scratch namespace, with the sync fd on stdout. */

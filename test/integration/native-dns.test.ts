@@ -13,113 +13,20 @@
 // several per TCP connection) and reads flags and rcodes back.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { loadNative } from '../../src/engine/native/real.js';
+import { BUSYBOX, WAIT_GO, bundle as busyboxBundle, killOnEnd, scratch, startMonitor as startIn, tmpDir as tmpDirFor, until, type Scratch } from './native-harness.js';
 
-const MONITOR = loadNative().monitorPath;
-const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
 const skip = process.getuid?.() !== 0 ? 'needs root' : !BUSYBOX ? 'needs busybox-static' : false;
 
-interface Scratch {
-  pid: number;
-  sh(argv: string[], opts?: { allowFail?: boolean }): string;
-  enter: string[];
-}
+const tmpDir = (t: TestContext) => tmpDirFor(t, 'hutch-dns-');
 
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** A busybox bundle in a new network namespace (no /sys); the command waits for rootfs/tmp/go when asked to. */
+const bundle = (dir: string, args: string[], annotations: Record<string, string>) =>
+  busyboxBundle(dir, args, annotations, { applets: ['sh', 'ip', 'cat', 'sleep', 'true', 'nslookup'], sysfs: false });
 
-function killOnEnd(t: TestContext, child: ChildProcess): void {
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-}
-
-async function scratch(t: TestContext): Promise<Scratch> {
-  const child = spawn('unshare', ['-n', 'sleep', 'infinity'], { stdio: 'ignore' });
-  killOnEnd(t, child);
-  const pid = child.pid!;
-  const own = fs.readlinkSync('/proc/self/ns/net');
-  await until('the scratch namespace', () => {
-    try {
-      return fs.readlinkSync(`/proc/${pid}/ns/net`) !== own && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep';
-    } catch {
-      return false;
-    }
-  });
-  const enter = ['nsenter', `--net=/proc/${pid}/ns/net`];
-  const sh = (argv: string[], opts: { allowFail?: boolean } = {}): string => {
-    const r = spawnSync(enter[0]!, [...enter.slice(1), ...argv], { encoding: 'utf8' });
-    if (r.status !== 0 && !opts.allowFail) throw new Error(`${argv.join(' ')}: ${r.status} ${r.stderr}`);
-    return r.stdout;
-  };
-  sh(['ip', 'link', 'set', 'lo', 'up']);
-  return { pid, sh, enter };
-}
-
-function tmpDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-dns-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** A busybox bundle in a new network namespace; the command waits for rootfs/tmp/go when asked to. */
-function bundle(dir: string, args: string[], annotations: Record<string, string>): string {
-  const b = path.join(dir, `bundle-${Math.random().toString(16).slice(2, 8)}`);
-  const rootfs = path.join(b, 'rootfs');
-  for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) fs.mkdirSync(path.join(rootfs, d), { recursive: true });
-  fs.copyFileSync(BUSYBOX!, path.join(rootfs, 'bin', 'busybox'));
-  fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-  for (const a of ['sh', 'ip', 'cat', 'sleep', 'true', 'nslookup']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', a));
-  const config = {
-    ociVersion: '1.0.2',
-    root: { path: 'rootfs' },
-    hostname: 'c',
-    process: { args, env: ['PATH=/bin'], cwd: '/' },
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=755'] },
-    ],
-    linux: { namespaces: ['mount', 'pid', 'uts', 'ipc', 'network'].map((type) => ({ type })) },
-    annotations,
-  };
-  fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify(config));
-  return b;
-}
-
-interface Monitor {
-  out: () => string;
-  sync: () => string;
-  exited: Promise<number | null>;
-  pid: () => number;
-}
-
-function startMonitor(t: TestContext, s: Scratch, b: string): Monitor {
-  const child = spawn(
-    s.enter[0]!,
-    [...s.enter.slice(1), MONITOR, 'run', '--bundle', b, '--id', 'dns-test', '--log', path.join(b, 'log'), '--exit-file', path.join(b, 'exit'), '--attach', '--sync-fd', '3'],
-    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
-  );
-  killOnEnd(t, child);
-  let out = '';
-  let sync = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (sync += d));
-  const exited = once(child, 'close').then(([code]) => code as number | null);
-  return { out: () => out, sync: () => sync, exited, pid: () => Number(/^pid (\d+) (\d+)/.exec(sync)![1]) };
-}
-
-const WAIT_GO = 'while [ ! -e /tmp/go ]; do sleep 0.02; done';
+const startMonitor = (t: TestContext, s: Scratch, b: string) => startIn(t, s, b, 'dns-test');
 
 // ---- DNS messages ----
 

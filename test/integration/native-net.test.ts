@@ -4,19 +4,15 @@
 // works in a scratch network namespace of its own (`unshare -n sleep infinity`,
 // entered with nsenter): the host's links and firewall are never touched, and
 // the namespace (with its bridges, veths and nftables tables) dies with the
-// sleep, which is killed by pid even when the test fails.
+// sleep, which is killed by pid even when the test fails (native-harness.ts).
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { REPO } from './helpers.js';
 import { loadNative } from '../../src/engine/native/real.js';
+import { BUSYBOX, MONITOR, WAIT_GO, bundle as busyboxBundle, scratch, startMonitor as startIn, tmpDir as tmpDirFor, until, type Scratch } from './native-harness.js';
 
-const MONITOR = loadNative().monitorPath;
-const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
 const HAVE_NFT = spawnSync('nft', ['--version']).status === 0;
 const skip =
   process.getuid?.() !== 0
@@ -35,119 +31,13 @@ const TABLE = `table ip hutch {
 }
 `;
 
-interface Scratch {
-  pid: number;
-  /** Runs argv in the scratch network namespace; stdout, throws on failure unless allowFail. */
-  sh(argv: string[], opts?: { input?: string; allowFail?: boolean }): string;
-  /** Runs a CommonJS snippet with the addon as `a` in the namespace; its JSON result. */
-  addon(code: string): unknown;
-  /** nsenter prefix for spawn. */
-  enter: string[];
-}
+const tmpDir = (t: TestContext) => tmpDirFor(t, 'hutch-net-');
 
-async function scratch(t: TestContext): Promise<Scratch> {
-  const child = spawn('unshare', ['-n', 'sleep', 'infinity'], { stdio: 'ignore' });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const pid = child.pid!;
-  const own = fs.readlinkSync('/proc/self/ns/net');
-  // unshare execs sleep once its namespace exists.
-  for (let i = 0; i < 200; i++) {
-    try {
-      if (fs.readlinkSync(`/proc/${pid}/ns/net`) !== own && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep') break;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.notEqual(fs.readlinkSync(`/proc/${pid}/ns/net`), own, 'scratch namespace');
-  const enter = ['nsenter', `--net=/proc/${pid}/ns/net`];
-  const sh = (argv: string[], opts: { input?: string; allowFail?: boolean } = {}): string => {
-    const r = spawnSync(enter[0]!, [...enter.slice(1), ...argv], { encoding: 'utf8', input: opts.input ?? '' });
-    if (r.status !== 0 && !opts.allowFail) throw new Error(`${argv.join(' ')}: ${r.status} ${r.stderr}`);
-    return r.stdout;
-  };
-  const addon = (code: string): unknown => {
-    const js = `const {addon: a} = require('@hutch/native'); const r = (() => { ${code} })(); process.stdout.write(JSON.stringify(r === undefined ? null : r));`;
-    const r = spawnSync(enter[0]!, [...enter.slice(1), process.execPath, '-e', js], { cwd: REPO, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`addon: ${r.stderr}`);
-    return JSON.parse(r.stdout) as unknown;
-  };
-  sh(['ip', 'link', 'set', 'lo', 'up']);
-  return { pid, sh, addon, enter };
-}
+/** A busybox bundle; the command waits for rootfs/tmp/go when asked to. */
+const bundle = (dir: string, args: string[], annotations: Record<string, string>, netns?: string) =>
+  busyboxBundle(dir, args, annotations, { applets: ['sh', 'ip', 'cat', 'sleep', 'true', 'test', '['], ...(netns ? { netns } : {}) });
 
-function tmpDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-net-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** A bundle with a busybox rootfs; the command waits for rootfs/tmp/go when asked to. */
-function bundle(dir: string, args: string[], annotations: Record<string, string>, netns?: string): string {
-  const b = path.join(dir, `bundle-${Math.random().toString(16).slice(2, 8)}`);
-  const rootfs = path.join(b, 'rootfs');
-  for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) fs.mkdirSync(path.join(rootfs, d), { recursive: true });
-  fs.copyFileSync(BUSYBOX!, path.join(rootfs, 'bin', 'busybox'));
-  fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-  for (const a of ['sh', 'ip', 'cat', 'sleep', 'true', 'test', '[']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', a));
-  const namespaces: { type: string; path?: string }[] = ['mount', 'pid', 'uts', 'ipc'].map((type) => ({ type }));
-  namespaces.push(netns ? { type: 'network', path: netns } : { type: 'network' });
-  const config = {
-    ociVersion: '1.0.2',
-    root: { path: 'rootfs' },
-    hostname: 'c',
-    process: { args, env: ['PATH=/bin'], cwd: '/' },
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=755'] },
-    ],
-    linux: { namespaces },
-    annotations,
-  };
-  fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify(config));
-  return b;
-}
-
-interface Monitor {
-  child: ChildProcess;
-  out: () => string;
-  sync: () => string;
-  exited: Promise<number | null>;
-  exitFile: string;
-}
-
-/** hutch-monitor run --attach in the scratch namespace; output and sync lines collected. */
-function startMonitor(t: TestContext, s: Scratch, b: string): Monitor {
-  const exitFile = path.join(b, 'exit');
-  const child = spawn(
-    s.enter[0]!,
-    [...s.enter.slice(1), MONITOR, 'run', '--bundle', b, '--id', 'net-test', '--log', path.join(b, 'log'), '--exit-file', exitFile, '--attach', '--sync-fd', '3'],
-    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
-  );
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let out = '';
-  let sync = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (sync += d));
-  const exited = once(child, 'close').then(([code]) => code as number | null);
-  return { child, out: () => out, sync: () => sync, exited, exitFile };
-}
-
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const WAIT_GO = 'while [ ! -e /tmp/go ]; do sleep 0.02; done';
+const startMonitor = (t: TestContext, s: Scratch, b: string) => startIn(t, s, b, 'net-test');
 
 test('addon: createBridge, linkExists, listLinks, deleteLink in the caller\'s namespace', { skip }, async (t) => {
   const s = await scratch(t);
