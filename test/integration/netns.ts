@@ -3,8 +3,14 @@
 // an "outside" machine on a veth uplink (192.0.2.0/24, TEST-NET-1). Traffic only
 // flows between these namespaces; nothing reaches the real machine's network, and
 // killing the two `sleep` processes that hold the namespaces removes all of it.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { HUTCH } from './helpers.js';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HUTCH, cgroupParentDirs } from './helpers.js';
 
 export const UPLINK_HOST = '192.0.2.1';
 export const UPLINK_OUTSIDE = '192.0.2.2';
@@ -94,4 +100,74 @@ export function httpBody(out: string): string | null {
 export function fetchVia(run: (argv: string[]) => SpawnSyncReturns<string>, url: string): string | null {
   const r = run(httpArgv(url));
   return r.status === 0 ? httpBody(r.stdout) : null;
+}
+
+export interface LabSuite {
+  /** The lab, made by the file's before() hook. */
+  readonly lab: NetLab;
+  /** This file's HUTCH_ROOT. */
+  readonly root: string;
+  /** The hutch CLI in the fake host, with this file's root and cgroup parent. */
+  hutch(...args: string[]): SpawnSyncReturns<string>;
+  /** hutch, asserting exit 0; its stdout, trimmed. */
+  ok(...args: string[]): string;
+  /** A container serving `hello-NAME` over HTTP on port 80 (busybox httpd). */
+  server(name: string, ...flags: string[]): void;
+  /** `hutch inspect NAME`'s record. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read engine records loosely, as JSON
+  info(name: string): any;
+  /** GET from inside a container: the body, or null. */
+  fromCtr(name: string, url: string): string | null;
+}
+
+/**
+ * The set-up network.test.ts and network-live.test.ts share: registers the file's
+ * before() (a lab, a fresh HUTCH_ROOT, a cgroup parent of its own) and after() (every
+ * container removed, gc, the lab's namespaces killed, the root and cgroups removed).
+ */
+export function labSuite(rootPrefix: string): LabSuite {
+  let lab: NetLab | undefined;
+  let env: NodeJS.ProcessEnv;
+  let root = '';
+  let cgroupParent = '';
+  const hutch = (...args: string[]) => lab!.hutch(env, args);
+  const ok = (...args: string[]): string => {
+    const r = hutch(...args);
+    assert.equal(r.status, 0, `hutch ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  before(() => {
+    lab = netLab();
+    root = fs.mkdtempSync(path.join(os.tmpdir(), rootPrefix));
+    cgroupParent = `hutch-test-${randomBytes(4).toString('hex')}`;
+    env = { ...process.env, HUTCH_ROOT: root, HUTCH_CGROUP_PARENT: cgroupParent };
+  });
+  after(() => {
+    try {
+      for (const id of (hutch('ps', '-aq').stdout ?? '').split('\n').filter(Boolean)) hutch('rm', '-f', id);
+      hutch('gc');
+    } finally {
+      lab!.close();
+      for (const d of cgroupParentDirs(cgroupParent)) fs.rmSync(d, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+  return {
+    get lab() {
+      return lab!;
+    },
+    get root() {
+      return root;
+    },
+    hutch,
+    ok,
+    server(name, ...flags) {
+      ok('run', '-d', '--name', name, ...flags, 'host', 'sh', '-c', `mkdir -p /www && echo hello-${name} > /www/index.html && exec busybox httpd -f -p 80 -h /www`);
+    },
+    info: (name) => JSON.parse(ok('inspect', name))[0],
+    fromCtr(name, url) {
+      const r = hutch('exec', name, ...httpArgv(url));
+      return r.status === 0 ? httpBody(r.stdout) : null;
+    },
+  };
 }

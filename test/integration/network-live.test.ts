@@ -2,63 +2,30 @@
 // names on user networks (the monitor's DNS on 127.0.0.11), none on the default
 // bridge, connect/disconnect of a running container, --network container:NAME, and
 // gc after the monitor was killed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { netLab, httpArgv, httpBody, UPLINK_OUTSIDE, type NetLab } from './netns.js';
+import { labSuite, UPLINK_OUTSIDE } from './netns.js';
 import { spawn } from 'node:child_process';
-import { cgroupParentDirs } from './helpers.js';
 
-let lab: NetLab;
-let env: NodeJS.ProcessEnv;
-let root: string;
-let cgroupParent: string;
-
-const hutch = (...args: string[]) => lab.hutch(env, args);
-function ok(...args: string[]): string {
-  const r = hutch(...args);
-  assert.equal(r.status, 0, `hutch ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-function server(name: string, ...flags: string[]): void {
-  ok('run', '-d', '--name', name, ...flags, 'host', 'sh', '-c', `mkdir -p /www && echo hello-${name} > /www/index.html && exec busybox httpd -f -p 80 -h /www`);
-}
-const info = (name: string) => JSON.parse(ok('inspect', name))[0];
+const net = labSuite('hutch-netlive-');
+const { hutch, ok, server, info, fromCtr } = net;
 /** getent (glibc: /etc/hosts, then DNS through /etc/resolv.conf) inside the container: the address, or null. */
 function resolve(name: string, host: string): string | null {
   const r = hutch('exec', name, 'getent', 'hosts', host);
   return r.status === 0 ? r.stdout.trim().split(/\s+/)[0] : null;
 }
+/** GET from inside a container, retried for 2 s (the server starts after `run` returns). */
 async function get(from: string, url: string): Promise<string | null> {
   for (let i = 0; i < 20; i++) {
-    const r = hutch('exec', from, ...httpArgv(url));
-    const body = r.status === 0 ? httpBody(r.stdout) : null;
+    const body = fromCtr(from, url);
     if (body !== null) return body;
     await new Promise((res) => setTimeout(res, 100));
   }
   return null;
 }
-
-before(() => {
-  lab = netLab();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-netlive-'));
-  cgroupParent = `hutch-test-${randomBytes(4).toString('hex')}`;
-  env = { ...process.env, HUTCH_ROOT: root, HUTCH_CGROUP_PARENT: cgroupParent };
-});
-
-after(() => {
-  try {
-    for (const id of (hutch('ps', '-aq').stdout ?? '').split('\n').filter(Boolean)) hutch('rm', '-f', id);
-    hutch('gc');
-  } finally {
-    lab.close();
-    for (const d of cgroupParentDirs(cgroupParent)) fs.rmSync(d, { recursive: true, force: true });
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-});
 
 test('a user network resolves names and aliases; the default bridge does not', () => {
   ok('network', 'create', '--subnet', '10.91.1.0/24', 'app');
@@ -111,10 +78,10 @@ test('gc after the monitor was killed: the port element and the lease of a remov
   const mon = info('victim').monitorPid;
   process.kill(mon, 'SIGKILL');
   for (let i = 0; i < 100 && fs.existsSync(`/proc/${mon}`); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.match(lab.inHost(['nft', 'list', 'map', 'ip', 'hutch', 'pub_any']).stdout, /9090/, 'a killed monitor leaves its element');
+  assert.match(net.lab.inHost(['nft', 'list', 'map', 'ip', 'hutch', 'pub_any']).stdout, /9090/, 'a killed monitor leaves its element');
   const g = ok('gc');
   assert.match(g, /published port 0\.0\.0\.0:9090\/tcp/);
-  assert.doesNotMatch(lab.inHost(['nft', 'list', 'map', 'ip', 'hutch', 'pub_any']).stdout, /9090/);
+  assert.doesNotMatch(net.lab.inHost(['nft', 'list', 'map', 'ip', 'hutch', 'pub_any']).stdout, /9090/);
   // The container itself stays (exited); its lease until rm.
   const ip = info('victim').endpoints[0].ipAddress;
   ok('rm', '-f', 'victim');
@@ -124,33 +91,33 @@ test('gc after the monitor was killed: the port element and the lease of a remov
 test("beside a forward chain whose policy is drop (docker's): containers still get out, through rules hutch adds (to DOCKER-USER when there is one)", async () => {
   const www = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-netlive-www-'));
   fs.writeFileSync(path.join(www, 'index.html'), 'outside\n');
-  const srv = spawn('nsenter', [`--net=/proc/${lab.outsidePid}/ns/net`, '--', 'busybox', 'httpd', '-f', '-p', '80', '-h', www], { stdio: 'ignore' });
+  const srv = spawn('nsenter', [`--net=/proc/${net.lab.outsidePid}/ns/net`, '--', 'busybox', 'httpd', '-f', '-p', '80', '-h', www], { stdio: 'ignore' });
   try {
     // docker's shape: ip filter FORWARD policy drop, jumping to DOCKER-USER first.
-    const fw = lab.inHost(['nft', '-f', '-'], {
+    const fw = net.lab.inHost(['nft', '-f', '-'], {
       input: 'table ip filter {\n chain DOCKER-USER {\n }\n chain FORWARD {\n  type filter hook forward priority filter; policy drop;\n  jump DOCKER-USER\n }\n}\n',
     });
     assert.equal(fw.status, 0, fw.stderr);
     ok('network', 'create', '--subnet', '10.91.5.0/24', 'guarded');
     server('behind', '--network', 'guarded');
     assert.equal(await get('behind', `http://${UPLINK_OUTSIDE}/`), 'outside\n');
-    const user = lab.inHost(['nft', 'list', 'chain', 'ip', 'filter', 'DOCKER-USER']).stdout;
+    const user = net.lab.inHost(['nft', 'list', 'chain', 'ip', 'filter', 'DOCKER-USER']).stdout;
     assert.match(user, /iifname "hutch\*" accept comment "hutch"/);
     assert.match(user, /oifname "hutch\*" accept comment "hutch"/);
-    assert.doesNotMatch(lab.inHost(['nft', 'list', 'chain', 'ip', 'filter', 'FORWARD']).stdout, /hutch/, 'FORWARD itself untouched');
+    assert.doesNotMatch(net.lab.inHost(['nft', 'list', 'chain', 'ip', 'filter', 'FORWARD']).stdout, /hutch/, 'FORWARD itself untouched');
     // A second network does not add the rules twice.
     ok('network', 'create', '--subnet', '10.91.6.0/24', 'guarded2');
-    assert.equal(lab.inHost(['nft', 'list', 'chain', 'ip', 'filter', 'DOCKER-USER']).stdout.match(/comment "hutch"/g)?.length, 2);
+    assert.equal(net.lab.inHost(['nft', 'list', 'chain', 'ip', 'filter', 'DOCKER-USER']).stdout.match(/comment "hutch"/g)?.length, 2);
   } finally {
     srv.kill('SIGKILL');
-    lab.inHost(['nft', 'delete', 'table', 'ip', 'filter']);
+    net.lab.inHost(['nft', 'delete', 'table', 'ip', 'filter']);
     fs.rmSync(www, { recursive: true, force: true });
   }
 });
 
 test('bad network input: one line, exit 125, and no link, rule or lease left', () => {
-  const links = () => lab.inHost(['ip', '-o', 'link', 'show']).stdout.split('\n').filter(Boolean).length;
-  const rules = () => lab.inHost(['nft', 'list', 'table', 'ip', 'hutch']).stdout;
+  const links = () => net.lab.inHost(['ip', '-o', 'link', 'show']).stdout.split('\n').filter(Boolean).length;
+  const rules = () => net.lab.inHost(['nft', 'list', 'table', 'ip', 'hutch']).stdout;
   const leases = () => ok('network', 'inspect', 'app');
   const before = { links: links(), rules: rules(), leases: leases(), ps: ok('ps', '-aq') };
   const cases: [string[], RegExp][] = [
@@ -176,7 +143,7 @@ test('bad network input: one line, exit 125, and no link, rule or lease left', (
 test('gc after a create was killed between its lease and its bundle: the lease and the names go', () => {
   const app = JSON.parse(ok('network', 'inspect', 'app'))[0];
   const ghost = 'f'.repeat(64);
-  const netDir = path.join(root, 'networks', app.Id);
+  const netDir = path.join(net.root, 'networks', app.Id);
   fs.symlinkSync(ghost, path.join(netDir, 'leases', '10.91.1.250'));
   fs.symlinkSync('10.91.1.250', path.join(netDir, 'names', 'ghost'));
   const g = ok('gc');
