@@ -27,9 +27,8 @@
 delete process.env.CI;
 delete process.env.CONTINUOUS_INTEGRATION;
 
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { FakeTtyOut, fakeStdin } from '../test/support/fake-tty.js';
 import type { ContainerInfo } from '../src/engine/types.js';
 import type { ContainerSample, History, HostInfo, HostSample, SampleListener, StatsSource } from '../src/engine/stats/types.js';
 import { Ring } from '../src/engine/stats/ring.js';
@@ -168,48 +167,18 @@ interface Write {
 }
 
 /** A TTY-like stdout: 160×50, records each write's time and size; optionally copies to /dev/null. */
-class FakeTty extends EventEmitter {
-  readonly isTTY = true;
-  columns = 160;
-  rows = 50;
-  writable = true;
+class FakeTty extends FakeTtyOut {
   writes: Write[] = [];
   total = 0;
   constructor(private readonly fd?: number) {
-    super();
+    super(160, 50);
   }
-  write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
+  protected override record(chunk: string | Uint8Array): void {
     const bytes = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     if (this.fd !== undefined) fs.writeSync(this.fd, chunk as string);
     this.total += bytes;
     this.writes.push({ t: performance.now(), bytes });
-    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    cb?.();
-    return true;
   }
-  getColorDepth(): number {
-    return 8;
-  }
-  hasColors(): boolean {
-    return true;
-  }
-}
-
-function fakeStdin(): NodeJS.ReadStream {
-  const s = new PassThrough() as unknown as NodeJS.ReadStream & { isTTY: boolean; isRaw: boolean };
-  s.isTTY = true;
-  s.isRaw = false;
-  s.setRawMode = function (mode: boolean) {
-    this.isRaw = mode;
-    return this;
-  };
-  s.ref = function () {
-    return this;
-  };
-  s.unref = function () {
-    return this;
-  };
-  return s;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

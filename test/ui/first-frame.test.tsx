@@ -5,8 +5,6 @@
 import './no-ci.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
 import { styledCharsFromTokens, styledCharsToString, tokenize } from '@alcalzone/ansi-tokenize';
 import ansiStyles from 'ansi-styles';
 import { defaultConfig } from '../../src/ui/config.js';
@@ -16,44 +14,7 @@ import { Session } from '../../src/ui/session.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { FakeStats, sample, UiFakeEngine } from './fakes.js';
 import { waitFor } from './helpers.js';
-
-/** A tty-like stdout that keeps every write. */
-class Tty extends EventEmitter {
-  readonly isTTY = true;
-  writable = true;
-  writes: string[] = [];
-  constructor(
-    public columns = 160,
-    public rows = 50,
-  ) {
-    super();
-  }
-  write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
-    this.writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-    return true;
-  }
-  getColorDepth(): number {
-    return 8;
-  }
-  hasColors(): boolean {
-    return true;
-  }
-}
-
-type FakeStdin = NodeJS.ReadStream & { isRaw: boolean };
-function fakeStdin(): FakeStdin {
-  const s = new PassThrough() as unknown as FakeStdin;
-  (s as { isTTY: boolean }).isTTY = true;
-  s.isRaw = false;
-  s.setRawMode = function (mode: boolean) {
-    this.isRaw = mode;
-    return this;
-  };
-  s.ref = () => s;
-  s.unref = () => s;
-  return s;
-}
+import { fakeStdin, RecordingTty as Tty } from '../support/fake-tty.js';
 
 /** An engine with containers of every kind the table draws differently. */
 function busyEngine(n = 60): UiFakeEngine {

@@ -4,54 +4,20 @@
 import './no-ci.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
 import { Controller } from '../../src/ui/controller.js';
 import { defaultConfig } from '../../src/ui/config.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { Session } from '../../src/ui/session.js';
 import { FakeStats, UiFakeEngine } from './fakes.js';
 import { waitFor } from './helpers.js';
+import { fakeStdin, RecordingTty } from '../support/fake-tty.js';
 
 const ALT_ON = '\x1b[?1049h';
 const CLEAR = '\x1b[2J';
 
-/** A tty-like stdout that keeps every write. */
-class Tty extends EventEmitter {
-  readonly isTTY = true;
-  columns = 100;
-  rows = 30;
-  writable = true;
-  writes: string[] = [];
-  write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
-    this.writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-    return true;
-  }
-  getColorDepth(): number {
-    return 8;
-  }
-  hasColors(): boolean {
-    return true;
-  }
-}
-
-function fakeStdin(): NodeJS.ReadStream {
-  const s = new PassThrough() as unknown as NodeJS.ReadStream & { isTTY: boolean; isRaw: boolean };
-  s.isTTY = true;
-  s.isRaw = false;
-  s.setRawMode = function (mode: boolean) {
-    this.isRaw = mode;
-    return this;
-  };
-  s.ref = () => s;
-  s.unref = () => s;
-  return s;
-}
-
 async function mounted() {
   const engine = new UiFakeEngine();
-  const tty = new Tty();
+  const tty = new RecordingTty(100, 30);
   const session = new Session({ stdout: tty as unknown as NodeJS.WriteStream, stdin: fakeStdin(), colors: false });
   const controller = new Controller({
     engine,
