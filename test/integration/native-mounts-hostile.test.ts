@@ -4,7 +4,7 @@
 // keeps swapping between a directory and symlinks while 50 containers start.
 // Binds must land inside the root: a sentinel tree outside it is hashed before
 // and after, and nothing appears on the host. Root only.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,24 +12,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundle, climbTo, runMonitor, skip, tmpDir, treeHash, type RunResult } from './native-mounts-fixture.js';
 
-/** dir/outside: a small tree standing for the host, with a file a bind could overwrite. */
-function sentinel(dir: string): string {
+/**
+ * Both tests' setting, in a temporary directory: outside, a small tree standing for the
+ * host with a file a bind could overwrite, and its hash before the test; src, a
+ * directory to bind (holding `marker`), and srcFile, a file to bind.
+ */
+function setting(t: TestContext): { dir: string; outside: string; before: string; src: string; srcFile: string } {
+  const dir = tmpDir(t);
   const outside = path.join(dir, 'outside');
   fs.mkdirSync(path.join(outside, 'etc'), { recursive: true });
   fs.writeFileSync(path.join(outside, 'secret'), 'host secret\n');
   fs.writeFileSync(path.join(outside, 'etc', 'passwd'), 'host passwd\n');
-  return outside;
-}
-
-test('bind targets through absolute, relative and chained symlinks land inside the root', { skip }, async (t) => {
-  const dir = tmpDir(t);
-  const outside = sentinel(dir);
   const before = treeHash(outside);
   const src = path.join(dir, 'src');
   fs.mkdirSync(src);
   fs.writeFileSync(path.join(src, 'marker'), 'volume\n');
   const srcFile = path.join(dir, 'file');
   fs.writeFileSync(srcFile, 'bound file\n');
+  return { dir, outside, before, src, srcFile };
+}
+
+test('bind targets through absolute, relative and chained symlinks land inside the root', { skip }, async (t) => {
+  const { dir, outside, before, src, srcFile } = setting(t);
   const probe = `hutch-probe-${randomBytes(4).toString('hex')}`;
   const b = bundle(
     dir,
@@ -78,14 +82,7 @@ for (;;) {
 }`;
 
 test('symlink swap race: 50 containers bind onto a path being swapped; 0 escapes', { skip, timeout: 180_000 }, async (t) => {
-  const dir = tmpDir(t);
-  const outside = sentinel(dir);
-  const before = treeHash(outside);
-  const src = path.join(dir, 'src');
-  fs.mkdirSync(src);
-  fs.writeFileSync(path.join(src, 'marker'), 'volume\n');
-  const srcFile = path.join(dir, 'file');
-  fs.writeFileSync(srcFile, 'bound file\n');
+  const { dir, outside, before, src, srcFile } = setting(t);
   const probe = `hutch-race-${randomBytes(4).toString('hex')}`;
   const b = bundle(
     dir,
