@@ -31,7 +31,7 @@
         'common/netlink.c', 'common/rtnl.c', 'common/nft.c',
         'monitor/netattach.c', 'monitor/mountentry.c', 'monitor/mountopts.c', 'monitor/copyup.c',
         'monitor/seccomp.c',
-        'monitor/speclinux.c', 'monitor/devnodes.c', 'monitor/tinyinit.c',
+        'monitor/speclinux.c', 'monitor/devnodes.c', 'monitor/tinyinit.c', 'monitor/userns.c',
       ],
       'cflags': ['-std=gnu11'],
       # Static: no dynamic loader or relocated libc pages per monitor (smaller PSS,

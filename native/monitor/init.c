@@ -24,6 +24,7 @@
 #include "net.h"
 #include "proc.h"
 #include "report.h"
+#include "userns.h"
 #include "util.h"
 
 /* fds 0-2 become the monitor's pipes: never an fd of the monitor's own stdio,
@@ -71,6 +72,11 @@ void container_init(const struct init_args *a)
 	/* If the monitor dies while we set up, so do we: nobody would report or
 	 * reap. Cleared just before execve (proc.c). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* In a user namespace we are nobody until the monitor writes our maps,
+	 * and our rootfs and binds are its idmapped mounts (userns.h). */
+	int root_tree = -1, *trees = NULL;
+	if (s->ns_flags & CLONE_NEWUSER)
+		userns_wait(a->report, s, &root_tree, &trees);
 	/* --network container:NAME: in that namespace before anything else. */
 	net_join(a->net);
 	/* Modes of the nodes and directories we create are exactly those given;
@@ -106,6 +112,8 @@ void container_init(const struct init_args *a)
 		.cgroups = a->o->cgroups,
 		.ncgroups = a->o->ncgroups,
 		.ws = a->have_ws ? &a->ws : NULL,
+		.root_tree = root_tree,
+		.trees = trees,
 	};
 	int slave = rootfs_setup(s, &ro);
 	if (!s->terminal && a->in_r < 0)

@@ -62,10 +62,14 @@ static uint64_t no_widen(uint64_t clr)
 	return clr & MOUNT_ATTR__ATIME;
 }
 
-static void mount_bind(int rootfd, const struct spec_mount *m, const struct mopts *o, uint64_t res)
+int bind_source(const struct spec_mount *m, const struct mopts *o, const char **then)
 {
-	struct stat st;
-	int src = m->source ? open(m->source, O_PATH | O_CLOEXEC) : -1;
+	*then = NULL;
+	if (!m->source) {
+		errno = EINVAL;
+		return -1;
+	}
+	int src = open(m->source, O_PATH | O_CLOEXEC);
 	if (src >= 0 && o->subpath) {
 		/* Beneath the volume, no symlink anywhere, no other mount. */
 		struct open_how how = { .flags = O_PATH | O_CLOEXEC,
@@ -73,12 +77,23 @@ static void mount_bind(int rootfd, const struct spec_mount *m, const struct mopt
 		int sub = (int)syscall(SYS_openat2, src, o->subpath, &how, sizeof how);
 		int e = errno;
 		close(src);
-		if (sub < 0)
-			mount_fail(m, true, "subpath", e);
-		src = sub;
+		errno = e;
+		*then = "subpath";
+		return sub;
 	}
+	return src;
+}
+
+static void mount_bind(int rootfd, const struct spec_mount *m, const struct mopts *o, uint64_t res, int made)
+{
+	struct stat st;
+	const char *then;
+	/* A tree the monitor made (idmapped) is the source itself. */
+	int src = made >= 0 ? made : bind_source(m, o, &then);
+	if (src < 0 && then)
+		mount_fail(m, true, then, errno);
 	if (src < 0 || fstat(src, &st) < 0)
-		mount_fail(m, true, NULL, m->source ? errno : EINVAL);
+		mount_fail(m, true, NULL, errno);
 	/* The target first: resolved once, and for copyup read through this
 	 * same fd (what we copy is what we then cover). */
 	int target = inroot_mkpath(rootfd, m->destination, !S_ISDIR(st.st_mode), res);
@@ -86,10 +101,12 @@ static void mount_bind(int rootfd, const struct spec_mount *m, const struct mopt
 		mount_fail(m, true, NULL, errno);
 	if (o->copyup && S_ISDIR(st.st_mode))
 		copyup(src, target, m->destination);
-	int tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (o->rec ? AT_RECURSIVE : 0));
+	int tree = made >= 0 ? made
+			     : open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (o->rec ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		mount_fail(m, true, "open_tree", errno);
-	close(src);
+	if (made < 0)
+		close(src);
 	/* Recursive attributes first, then the top mount's, which may add to
 	 * them (rro + noexec). */
 	if ((o->rset || o->rclr) && mnt_setattr(tree, true, o->rset, no_widen(o->rclr), 0) < 0)
@@ -173,7 +190,7 @@ static void mount_cgroup(int rootfd, const struct spec_mount *m, const struct mo
 	close(mnt);
 }
 
-void mount_entry(int rootfd, const struct spec_mount *m, const struct rootfs_opts *ro)
+void mount_entry(int rootfd, const struct spec_mount *m, const struct rootfs_opts *ro, int tree)
 {
 	struct mopts o;
 	int perr = mopts_parse(m, &o) < 0 ? errno : 0;
@@ -190,7 +207,7 @@ void mount_entry(int rootfd, const struct spec_mount *m, const struct rootfs_opt
 	 * CVE-2019-19921: a /proc symlinked elsewhere). */
 	uint64_t res = (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0) ? RESOLVE_NO_SYMLINKS : 0;
 	if (bind)
-		mount_bind(rootfd, m, &o, res);
+		mount_bind(rootfd, m, &o, res, tree);
 	else
 		mount_fs(rootfd, m, &o, res);
 }

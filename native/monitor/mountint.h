@@ -40,7 +40,12 @@ int mnt_attach(int tree, int target);
  * ("tmpfs: Bad value for 'size'") when it gave one, else "". */
 int mnt_fs(const char *type, const char *source, const char *data, uint64_t attrs, char *why, size_t whylen);
 
-/* One mounts[] entry (mountentry.c). */
-void mount_entry(int rootfd, const struct spec_mount *m, const struct rootfs_opts *ro);
+/* One mounts[] entry (mountentry.c); tree: the entry's bind made by the
+ * monitor (rootfs_opts.trees), or -1. */
+void mount_entry(int rootfd, const struct spec_mount *m, const struct rootfs_opts *ro, int tree);
+
+/* The source of a bind entry (subpath resolved beneath it): an O_PATH fd, or
+ * -1 with errno; *then says which part failed ("subpath" or NULL). */
+int bind_source(const struct spec_mount *m, const struct mopts *o, const char **then);
 
 #endif

@@ -162,7 +162,13 @@ int rootfs_setup(const struct spec *s, const struct rootfs_opts *o)
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		child_failf("rprivate", errno, "/");
-	if (s->overlay) {
+	if (o->root_tree >= 0) {
+		int t = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (t < 0 || mnt_attach(o->root_tree, t) < 0)
+			child_failf("rootfs", errno, "%s (idmapped overlay)", s->root_path);
+		close(t);
+		close(o->root_tree);
+	} else if (s->overlay) {
 		if (mount("overlay", s->root_path, "overlay", 0, s->overlay) < 0)
 			child_failf("rootfs", errno, "%s (overlay)", s->root_path);
 	} else if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0) {
@@ -174,7 +180,7 @@ int rootfs_setup(const struct spec *s, const struct rootfs_opts *o)
 		child_failf("rootfs", errno, "%s", s->root_path);
 
 	for (size_t i = 0; i < s->nmounts; i++)
-		mount_entry(rootfd, &s->mounts[i], o);
+		mount_entry(rootfd, &s->mounts[i], o, o->trees ? o->trees[i] : -1);
 	if (mounts_dev_tmpfs(s))
 		setup_dev(rootfd);
 	devnodes_create(rootfd, s);

@@ -13,6 +13,12 @@ struct rootfs_opts {
 	char *const *cgroups;     /* --cgroup dirs, bound into a "cgroup" mount */
 	size_t ncgroups;
 	const struct winsize *ws; /* terminal size to give the console, or NULL */
+	/* With a user namespace (userns.h): the overlay, idmapped lowers and all,
+	 * built detached by the monitor (-1: none), and per mounts[] entry the
+	 * idmapped bind tree it made (-1: not a bind). Only the monitor, in the
+	 * host's user namespace, may idmap a host mount. */
+	int root_tree;
+	const int *trees;
 };
 
 /* Sets up everything up to and including pivot_root and root.readonly. With a

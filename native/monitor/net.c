@@ -160,21 +160,63 @@ __attribute__((noreturn, format(printf, 4, 5))) static void net_fail(const struc
 	child_failf("net", err, "%s", d);
 }
 
-static void setup_if(const struct netplan *p, size_t i, int self_ns, int in, bool *routed)
+/* The pair of interface i, its host end on the bridge: 0, or -1 with errno
+ * and *what. */
+static int make_pair(const struct netplan *p, size_t i, int peer_ns, const char **what)
 {
 	const struct netif *f = &p->ifs[i];
 	int br = rtnl_link_index(p->rtnl, f->bridge);
+	*what = f->bridge;
 	if (br < 0)
-		net_fail(p, i, errno, "bridge %s", f->bridge);
+		return -1;
 	struct veth_req v = {
-		.host = f->veth, .peer = f->ifname, .peer_netns = self_ns, .master = br, .mtu = f->mtu,
+		.host = f->veth, .peer = f->ifname, .peer_netns = peer_ns, .master = br, .mtu = f->mtu,
 		.mac = f->has_mac ? f->mac : NULL,
 	};
+	*what = f->veth;
 	if (rtnl_veth_create(p->rtnl, &v) < 0)
-		net_fail(p, i, errno, "veth %s", f->veth);
-	/* From here on this pair is ours to delete on failure. */
-	if (rtnl_brport_hairpin(p->rtnl, f->veth, true) < 0)
-		net_fail(p, i + 1, errno, "hairpin %s", f->veth);
+		return -1;
+	if (rtnl_brport_hairpin(p->rtnl, f->veth, true) < 0) {
+		int e = errno;
+		rtnl_link_del(p->rtnl, f->veth);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int net_make_links(const struct netplan *p, pid_t pid, char *what, size_t len)
+{
+	if (!p->nifs)
+		return 0;
+	char path[64];
+	const char *w = path;
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+	int ns = open(path, O_RDONLY | O_CLOEXEC);
+	size_t i = 0;
+	for (; ns >= 0 && i < p->nifs; i++)
+		if (make_pair(p, i, ns, &w) < 0)
+			break;
+	int e = errno;
+	if (ns >= 0)
+		close(ns);
+	if (ns >= 0 && i == p->nifs)
+		return 0;
+	for (size_t j = 0; j < i; j++)
+		rtnl_link_del(p->rtnl, p->ifs[j].veth);
+	snprintf(what, len, "veth %s", w);
+	errno = e;
+	return -1;
+}
+
+static void setup_if(const struct netplan *p, size_t i, int self_ns, int in, bool *routed, bool made)
+{
+	const struct netif *f = &p->ifs[i];
+	const char *what;
+	/* In a user namespace the monitor made the pair (net_make_links): the
+	 * host's namespace is not ours to add links to. */
+	if (!made && make_pair(p, i, self_ns, &what) < 0)
+		net_fail(p, i, errno, "%s %s", what == f->bridge ? "bridge" : "veth", what);
 	int idx = rtnl_link_index(in, f->ifname);
 	if (idx < 0)
 		net_fail(p, i + 1, errno, "link %s", f->ifname);
@@ -215,7 +257,7 @@ void net_setup(const struct spec *s, const struct netplan *p)
 		net_fail(p, 0, errno, "netlink route");
 	bool routed = false;
 	for (size_t i = 0; i < p->nifs; i++)
-		setup_if(p, i, self_ns, in, &routed);
+		setup_if(p, i, self_ns, in, &routed, s->ns_flags & CLONE_NEWUSER);
 	close(in);
 	close(self_ns);
 	close(p->rtnl);

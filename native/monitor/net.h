@@ -80,4 +80,10 @@ void net_join(const struct netplan *p);
  * is deleted first. */
 void net_setup(const struct spec *s, const struct netplan *p);
 
+/* Monitor side, for a container in a user namespace (userns.h): creates the
+ * veth pairs of the plan, peers in the network namespace of pid, host ends on
+ * their bridges (the init does the rest of net_setup). -1 with errno and
+ * what; nothing is left made then. */
+int net_make_links(const struct netplan *p, pid_t pid, char *what, size_t len);
+
 #endif

@@ -35,6 +35,7 @@
 #include "report.h"
 #include "seccomp.h"
 #include "spec.h"
+#include "userns.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -184,6 +185,8 @@ int cmd_run(const struct run_opts *o)
 	ia.net = &net;
 
 	int pidfd = -1;
+	/* The monitor made the links (net_make_links): the init cannot delete them. */
+	bool spec_userns = spec.ns_flags & CLONE_NEWUSER;
 	/* CLONE_NEWCGROUP is done by the child after joining its cgroups; a
 	 * network namespace given by path is joined by the child (setns). */
 	unsigned long flags = (unsigned long)(spec.ns_flags & ~CLONE_NEWCGROUP);
@@ -194,6 +197,21 @@ int cmd_run(const struct run_opts *o)
 		fail(o, "clone", errno, NULL);
 	if (pid == 0)
 		container_init(&ia);
+	/* The init waits for its id maps and idmapped mounts (userns.h); the
+	 * spec is still ours to read until arena_release below. */
+	if (spec.ns_flags & CLONE_NEWUSER) {
+		const char *ustep;
+		char uwhat[300];
+		if (userns_prepare(pid, &spec, o->bundle, sv[0], &ustep, uwhat, sizeof uwhat) < 0 ||
+		    (ustep = "net", net_make_links(&net, pid, uwhat, sizeof uwhat)) < 0 ||
+		    (ustep = "userns", snprintf(uwhat, sizeof uwhat, "go"), userns_go(sv[0])) < 0) {
+			int e = errno;
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			fail(o, ustep, e, uwhat);
+		}
+	}
 
 	/* The child has its own copy; ours is not needed any more. */
 	net_after_clone(&net);
@@ -232,7 +250,7 @@ int cmd_run(const struct run_opts *o)
 			fail(o, "report", rerr, NULL);
 		/* A step after the interfaces failed: their names must be free
 		 * for a retry (the child deletes them itself when "net" fails). */
-		if (net_links_made(&net, rep.step)) {
+		if (net_links_made(&net, rep.step) || (spec_userns && net.nifs)) {
 			net_remove_links_start(&net);
 			net_remove_links_wait(&net);
 		}

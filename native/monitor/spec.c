@@ -289,6 +289,7 @@ static int get_linux(struct ctx *c, const struct jv *lx, struct spec *s)
 	} ns_names[] = {
 		{ "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
 		{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "cgroup", CLONE_NEWCGROUP },
+		{ "user", CLONE_NEWUSER },
 	};
 	for (const struct jv *e = ns ? ns->child : NULL; e; e = e->next) {
 		const char *type = NULL, *path = NULL;

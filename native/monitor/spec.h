@@ -78,6 +78,10 @@ struct spec {
 
 	int ns_flags;          /* CLONE_NEW* for linux.namespaces */
 	const char *netns_path; /* the network namespace to join instead of a new one, or NULL */
+	/* linux.uidMappings / gidMappings as uid_map and gid_map take them
+	 * ("0 100000000 65536\n" per entry); NULL when absent. Only with a
+	 * "user" namespace (userns.h). */
+	const char *uid_map, *gid_map;
 	const char **masked;
 	size_t nmasked;
 	const char **readonly;

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
@@ -113,7 +115,40 @@ static int get_sysctl(struct arena *a, const struct jv *lx, struct spec *s, cons
 	return 0;
 }
 
+/* linux.uidMappings or gidMappings: at most 5 entries (the kernel's limit
+ * before 4.15, and more than a container needs), written as one block in the
+ * format of /proc/PID/uid_map. */
+static int get_idmap(struct arena *a, const struct jv *lx, const char *key, const char **out, const char **what)
+{
+	const struct jv *m = json_get(lx, key);
+	if (!m || m->type == J_NULL)
+		return 0;
+	if (m->type != J_ARR || m->len < 1 || m->len > 5)
+		return fail(what, key, EINVAL);
+	char *buf = arena_alloc(a, 5 * 40 + 1);
+	if (!buf)
+		return fail(what, key, ENOMEM);
+	size_t n = 0;
+	for (const struct jv *e = m->child; e; e = e->next) {
+		unsigned long long c, h, sz;
+		if (e->type != J_OBJ || num(json_get(e, "containerID"), UINT32_MAX - 1, &c) ||
+		    num(json_get(e, "hostID"), UINT32_MAX - 1, &h) || num(json_get(e, "size"), UINT32_MAX, &sz) || !sz ||
+		    c + sz > UINT32_MAX || h + sz > UINT32_MAX)
+			return fail(what, key, EINVAL);
+		n += (size_t)snprintf(buf + n, 41, "%llu %llu %llu\n", c, h, sz);
+	}
+	*out = buf;
+	return 0;
+}
+
 int spec_linux_extra(struct arena *a, const struct jv *lx, struct spec *s, const char **what)
 {
-	return get_devices(a, lx, s, what) || get_sysctl(a, lx, s, what) ? -1 : 0;
+	if (get_devices(a, lx, s, what) || get_sysctl(a, lx, s, what) ||
+	    get_idmap(a, lx, "uidMappings", &s->uid_map, what) || get_idmap(a, lx, "gidMappings", &s->gid_map, what))
+		return -1;
+	/* A user namespace without both maps would run as nobody with no way to
+	 * act on its files; mappings without one would be ignored. */
+	if (!!(s->ns_flags & CLONE_NEWUSER) != !!s->uid_map || !s->uid_map != !s->gid_map)
+		return fail(what, "linux.uidMappings", EINVAL);
+	return 0;
 }

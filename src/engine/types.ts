@@ -116,6 +116,8 @@ export interface ContainerSpec {
   stopSignal?: string;
   /** `--stop-timeout` in seconds: stop's and restart's default grace period (10). */
   stopTimeout?: number;
+  /** `--userns`: `host` (the default) or `auto[:size=N]`, a range of host ids of its own (security/userns.ts). */
+  userns?: string;
 }
 
 /** `--device`: docker's HostConfig.Devices entry. */

@@ -10,6 +10,7 @@ import { normalizeCap } from '../../engine/security/caps.js';
 import { checkDeviceRule, parseDevice } from '../../engine/security/devices.js';
 import { checkOomScoreAdj, parseSysctl, parseUlimit, signalNumber } from '../../engine/security/process.js';
 import { applySecurityOpts } from '../../engine/security/validate.js';
+import { parseUserns } from '../../engine/security/userns.js';
 
 export const containerOptions: OptionSpec[] = [
   { long: ['name'], kind: 'string', help: 'Assign a name to the container' },
@@ -52,6 +53,7 @@ export const containerOptions: OptionSpec[] = [
   { long: ['shm-size'], kind: 'string', value: 'bytes', help: 'Size of /dev/shm (default 64m)' },
   { long: ['stop-signal'], kind: 'string', value: 'string', help: 'Signal to stop the container (default SIGTERM)' },
   { long: ['stop-timeout'], kind: 'string', value: 'int', help: 'Timeout (in seconds) to stop a container (default 10)' },
+  { long: ['userns'], kind: 'string', value: 'string', help: 'User namespace: host (default) or auto[:size=N] (a range of host ids of its own)' },
   { long: ['help'], kind: 'bool', help: 'Print usage' },
 ];
 
@@ -198,6 +200,11 @@ function securityFlags(spec: ContainerSpec, p: ParsedArgs): void {
   if (stopSignal !== undefined) {
     signalNumber(stopSignal);
     spec.stopSignal = stopSignal;
+  }
+  const userns = p.string('userns');
+  if (userns !== undefined) {
+    parseUserns(userns); // bad input fails here, before any image is looked at
+    spec.userns = userns;
   }
   const stopTimeout = p.string('stop-timeout');
   if (stopTimeout !== undefined) {

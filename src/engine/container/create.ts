@@ -27,6 +27,7 @@ import { treeRemover } from '../volumes/verbs.js';
 import { SECCOMP_ANNOTATION, seccompFor } from '../security/seccomp/index.js';
 import { devicePlan } from '../security/devices.js';
 import { validateSecurity } from '../security/validate.js';
+import { allocateRange, parseUserns, releaseRanges, shiftOwner, type IdRange } from '../security/userns.js';
 
 export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
   validate(spec);
@@ -66,6 +67,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
   let endpoint: Endpoint | undefined;
   let dns = false;
   let attached: AttachResult | undefined;
+  let idRange: IdRange | undefined;
   try {
     const mode = networkMode(spec);
     let ports: PortMapping[] = [];
@@ -89,6 +91,8 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
     if (volumes) attached = attachMounts(ctx.paths, spec, (ref) => mustLoad(ctx, resolveId(ctx, ref)).mounts ?? []);
     const mounts = attached?.mounts ?? [];
     const dir = containerDir(ctx.paths, id);
+    const userns = parseUserns(spec.userns);
+    if (userns.kind === 'auto') idRange = await allocateRange(ctx.native, ctx.paths.root, id, userns.size, (x) => containerLive(ctx, x));
     for (const d of [files.rootfs(tmp), files.upper(tmp), files.work(tmp)]) fs.mkdirSync(d, { mode: 0o755 });
     // Layer snapshots are linked from the bundle and mounted as layers/N (the monitor
     // mounts from the bundle directory): the overlay option stays short for any layer
@@ -100,6 +104,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
       lowerdirs = image.lowerdirs.map((_, i) => `layers/${i}`);
       ensureWorkdir(image.lowerdirs, files.upper(tmp), spec.workdir || image.workdir || '/');
     }
+    if (idRange) usernsBundle(ctx.paths, tmp, idRange);
     const hostname = spec.hostname || id.slice(0, 12);
     // Paths inside config.json are the final ones (after the rename).
     const config = buildConfig({
@@ -124,6 +129,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
       cgroupsPath: `${ctx.cgroups.parent}/${id}`,
       devices,
       initBinary: ctx.native.monitorPath,
+      idRange,
     });
     // After the config: the program depends on the capabilities it ended with.
     const seccomp = seccompFor({ seccomp: spec.seccomp, privileged: spec.privileged, capabilities: config.process.capabilities.bounding }, ctx.paths.root);
@@ -152,6 +158,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
       cgroupPaths: {},
       monitorStartTime: 0,
       pidStartTime: 0,
+      ...(idRange ? { idRange } : {}),
     };
     // state.json names the final bundle already; the rename publishes it whole.
     const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
@@ -172,8 +179,27 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
     }
     releaseName(ctx, name, id);
     if (attached) undoAttach(ctx.paths, attached, treeRemover(ctx));
+    if (idRange) await releaseRanges(ctx.native, ctx.paths.root, (x) => x !== id && containerLive(ctx, x)).catch(() => {});
     throw e;
   }
+}
+
+/** A container that exists or is being created (its range is taken). */
+export function containerLive(ctx: Ctx, id: string): boolean {
+  return fs.existsSync(containerDir(ctx.paths, id)) || creatorAlive(ctx, id);
+}
+
+/**
+ * The container's root (host uid base) must reach its rootfs directory, where it
+ * attaches the overlay, through the state root and the bundle: search permission
+ * for others on both (docker makes its root 0711 for remapped roots too); nothing
+ * else of the bundle is readable. Its upper and work dirs, empty but for a made
+ * working directory, become the mapped root's: the overlay's upper is not idmapped.
+ */
+function usernsBundle(paths: Ctx['paths'], tmp: string, r: IdRange): void {
+  for (const d of [paths.root, paths.containers, tmp]) fs.chmodSync(d, (fs.statSync(d).mode & 0o7777) | 0o001);
+  shiftOwner(files.upper(tmp), r);
+  shiftOwner(files.work(tmp), r);
 }
 
 function readOr(file: string): string {

@@ -13,7 +13,8 @@ import { pidAlive } from '../proc.js';
 import { parseMountinfo } from '../cgroups/mountinfo.js';
 import { removeStaleTemps } from '../state/atomic.js';
 import type { ContainerRecord } from './record.js';
-import { creatorAlive } from './create.js';
+import { containerLive, creatorAlive } from './create.js';
+import { releaseRanges } from '../security/userns.js';
 import { listIds, lockContainer, mustLoad, namesDir, type Ctx } from './context.js';
 import { BrokenRecord } from '../errors.js';
 import { removeBroken } from './broken.js';
@@ -68,6 +69,9 @@ export async function gc(ctx: Ctx): Promise<string[]> {
   }
   for (const dir of [ctx.paths.root, ...[...ids].map((id) => containerDir(ctx.paths, id))])
     for (const f of removeStaleTemps(dir)) removed.push(`temp file ${f}`);
+  // --userns=auto ranges of containers that are gone (an rm killed before it freed one).
+  const freed = await releaseRanges(ctx.native, ctx.paths.root, (x) => containerLive(ctx, x));
+  if (freed) removed.push(`${freed} user namespace id range${freed > 1 ? 's' : ''}`);
   for (const id of ids) {
     let rec: ContainerRecord;
     try {

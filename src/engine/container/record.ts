@@ -1,6 +1,7 @@
 // The container's record on disk (`state.json` in its bundle directory) and the
 // files the monitor writes beside it. All writes go through writeJsonAtomic under the
 // container's lock.
+import type { IdRange } from '../security/userns.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerInfo } from '../types.js';
@@ -14,6 +15,8 @@ export interface ContainerRecord extends ContainerInfo {
    * the init, so a reused pid is never mistaken for ours. */
   monitorStartTime: number;
   pidStartTime: number;
+  /** `--userns=auto`: the host ids its user namespace maps 0… to (freed by rm). */
+  idRange?: IdRange;
 }
 
 export const files = {

@@ -6,7 +6,8 @@ import { BrokenRecord, Conflict } from '../errors.js';
 import { removeBroken } from './broken.js';
 import { containerDir } from '../paths.js';
 import { lockContainer, mustLoad, type Ctx } from './context.js';
-import { releaseName } from './create.js';
+import { containerLive, releaseName } from './create.js';
+import { releaseRanges } from '../security/userns.js';
 import { reconcile } from './reconcile.js';
 import { terminate } from './stop.js';
 import type { ContainerRecord } from './record.js';
@@ -42,6 +43,8 @@ export async function removeContainer(ctx: Ctx, id: string, force = false, volum
       releaseEndpoint(ctx.paths, e, id);
     }
     fs.rmSync(doomed, { recursive: true, force: true });
+    // After the bundle is gone: a range is never free while files of it may remain.
+    if (rec.idRange) await releaseRanges(ctx.native, ctx.paths.root, (x) => x !== id && containerLive(ctx, x));
     // After the bundle: from here on no record names them, so they count as unused.
     if (volumes || rec.spec.autoRemove) await removeAnonymousVolumes(ctx, rec.mounts ?? []);
   });

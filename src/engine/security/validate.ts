@@ -5,6 +5,7 @@ import type { ContainerSpec } from '../types.js';
 import { capsFor } from './caps.js';
 import { checkDevice, checkDeviceRule } from './devices.js';
 import { checkApparmor, parseSecurityOpts } from './options.js';
+import { parseUserns } from './userns.js';
 import { checkOomScoreAdj, checkSysctl, checkUlimit, signalNumber } from './process.js';
 
 export function validateSecurity(spec: ContainerSpec): void {
@@ -26,6 +27,11 @@ export function validateSecurity(spec: ContainerSpec): void {
   if (spec.stopSignal !== undefined) signalNumber(spec.stopSignal);
   if (spec.stopTimeout !== undefined && !Number.isInteger(spec.stopTimeout))
     throw new InvalidArgument(`invalid --stop-timeout: ${spec.stopTimeout} (whole seconds)`);
+  if (parseUserns(spec.userns).kind === 'auto') {
+    // Each needs something of the host's user namespace (docker refuses them with remapping too).
+    const clash = spec.privileged ? '--privileged' : spec.network === 'host' ? '--network host' : spec.network?.startsWith('container:') ? '--network container:…' : spec.devices?.length ? '--device' : null;
+    if (clash) throw new InvalidArgument(`--userns=auto cannot be combined with ${clash} (use --userns=host)`);
+  }
   for (const g of spec.groupAdd ?? []) if (!g || g.includes(':') || g.includes('\n')) throw new InvalidArgument(`invalid --group-add: ${JSON.stringify(g)}`);
 }
 

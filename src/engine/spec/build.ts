@@ -10,6 +10,7 @@ import { DEFAULT_PATH, INIT_PATH, MASKED_PATHS, READONLY_PATHS, defaultMounts, t
 import { DEFAULT_DEVICE_RULES } from '../cgroups/index.js';
 import { capsFor } from '../security/caps.js';
 import { ociDeviceResources, type DevicePlan, type OciDevice } from '../security/devices.js';
+import type { IdRange } from '../security/userns.js';
 import { rlimitsFor } from '../security/process.js';
 
 export interface OciConfig {
@@ -36,8 +37,16 @@ export interface OciConfig {
     readonlyPaths: string[];
     devices?: OciDevice[];
     sysctl?: Record<string, string>;
+    uidMappings?: OciIdMapping[];
+    gidMappings?: OciIdMapping[];
   };
   annotations: Record<string, string>;
+}
+
+export interface OciIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
 }
 
 export interface BuildInput {
@@ -68,6 +77,8 @@ export interface BuildInput {
   devices?: DevicePlan;
   /** The static monitor binary, bound at INIT_PATH for --init. */
   initBinary?: string;
+  /** --userns=auto: the host ids of its user namespace (security/userns.ts). */
+  idRange?: IdRange;
 }
 
 export function buildConfig(b: BuildInput): OciConfig {
@@ -78,7 +89,7 @@ export function buildConfig(b: BuildInput): OciConfig {
   const home = `HOME=${user.home ?? (user.uid === 0 ? '/root' : '/')}`;
   const env = mergeEnv([`PATH=${DEFAULT_PATH}`, home, ...b.image.env, ...(hostname ? [`HOSTNAME=${hostname}`] : []), ...(s.tty ? ['TERM=xterm'] : []), ...(s.env ?? [])]);
   // `container:NAME`: the network entry gets the other container's namespace path at start.
-  const namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, ...(s.network === 'host' ? [] : [{ type: 'uts' }, { type: 'network' }])];
+  const namespaces = [...(b.idRange ? [{ type: 'user' }] : []), { type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, ...(s.network === 'host' ? [] : [{ type: 'uts' }, { type: 'network' }])];
   const mounts: OciMount[] = [...defaultMounts({ shmSize: s.shmSize, privileged: s.privileged }), ...b.image.mounts];
   // Read-only and nosuid: pid 1 of the container cannot write the host's binary through
   // its /proc/self/exe (CVE-2019-5736), as docker binds its docker-init.
@@ -124,6 +135,7 @@ export function buildConfig(b: BuildInput): OciConfig {
       readonlyPaths: s.privileged ? [] : READONLY_PATHS,
       ...(b.devices?.nodes.length ? { devices: b.devices.nodes } : {}),
       ...(s.sysctls && Object.keys(s.sysctls).length ? { sysctl: s.sysctls } : {}),
+      ...(b.idRange ? { uidMappings: [idMapping(b.idRange)], gidMappings: [idMapping(b.idRange)] } : {}),
     },
     annotations: {
       'run.hutch.overlay': `lowerdir=${b.image.lowerdirs.join(':')},upperdir=${b.upperdir},workdir=${b.workdir}`,
@@ -131,6 +143,10 @@ export function buildConfig(b: BuildInput): OciConfig {
       ...b.annotations,
     },
   };
+}
+
+function idMapping(r: IdRange): OciIdMapping {
+  return { containerID: 0, hostID: r.base, size: r.size };
 }
 
 /**
