@@ -35,6 +35,7 @@ static const struct {
 	{ "bind", 0, BIND, 0 },			   { "rbind", 0, RBIND, 0 },
 	{ "copyup", 0, COPYUP, 0 },		   { "defaults", 0, IGNORE, 0 },
 	{ "tmpcopyup", 0, IGNORE, 0 }, /* runc's; not supported: ignored */
+	{ "idmap", 0, IGNORE, 0 }, /* OCI: made by the monitor's user-namespace step (userns.c) */
 };
 
 static int lookup(const char *name)

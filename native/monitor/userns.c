@@ -34,6 +34,14 @@ static int write_map(pid_t pid, const char *file, const char *map)
 	return r;
 }
 
+static bool has_option(const struct spec_mount *m, const char *name)
+{
+	for (size_t i = 0; i < m->noptions; i++)
+		if (strcmp(m->options[i], name) == 0)
+			return true;
+	return false;
+}
+
 /* open_tree clone of path (relative to dirfd), idmapped to userns. */
 static int idmapped(int dirfd, const char *path, int userns, bool rec)
 {
@@ -180,11 +188,18 @@ int userns_prepare(pid_t pid, const struct spec *s, const char *bundle, int sock
 		int tree = -1;
 		/* Errors in the entry itself are the init's to report, as
 		 * without a user namespace: it gets no tree and does it all. */
+		/* Only binds asking for it (OCI's "idmap"): hutch's own files, which
+		 * should look root's inside. Volumes and user binds are not idmapped,
+		 * as docker's userns-remap: what the container's root writes there is
+		 * owned by the range's base on the host. */
 		if (mopts_parse(m, &o) == 0 && (o.bind || strcmp(m->type, "bind") == 0)) {
 			const char *then;
 			int src = bind_source(m, &o, &then);
 			if (src >= 0) {
-				tree = idmapped(src, "", userns, o.rec);
+				/* Opened here, as the host's root: the container's root could
+				 * not even reach a source under a 0700 state root. */
+				tree = has_option(m, "idmap") ? idmapped(src, "", userns, o.rec)
+							       : open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (o.rec ? AT_RECURSIVE : 0));
 				if (tree < 0 && errno != EINVAL) {
 					snprintf(what, whatlen, "%s (idmapped bind from %s)", m->destination, m->source);
 					close(src);
@@ -239,4 +254,12 @@ void userns_wait(int sock, const struct spec *s, int *root_tree, int **trees)
 	}
 	if (n != s->nmounts)
 		child_fail("userns", EPROTO);
+	/* We were cloned by the host's root, whose ids the new namespace does not
+	 * map: until we take the namespace's own root ids, every file we make (the
+	 * /dev tmpfs's nodes and mount points) would be owned by an unmapped id,
+	 * which the kernel refuses with EOVERFLOW. The maps are written now. */
+	if (setresgid(0, 0, 0) < 0)
+		child_fail("userns setresgid", errno);
+	if (setresuid(0, 0, 0) < 0)
+		child_fail("userns setresuid", errno);
 }

@@ -22,7 +22,7 @@ import { mustLoad, resolveId } from './context.js';
 import type { Endpoint, PortMapping } from '../types.js';
 import { checkBindSources, validateMounts } from '../volumes/validate.js';
 import { attachMounts, undoAttach, type AttachResult } from '../volumes/attach.js';
-import { lockVolumes } from '../volumes/store.js';
+import { dataDir, lockVolumes } from '../volumes/store.js';
 import { treeRemover } from '../volumes/verbs.js';
 import { SECCOMP_ANNOTATION, seccompFor } from '../security/seccomp/index.js';
 import { devicePlan } from '../security/devices.js';
@@ -104,7 +104,16 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
       lowerdirs = image.lowerdirs.map((_, i) => `layers/${i}`);
       ensureWorkdir(image.lowerdirs, files.upper(tmp), spec.workdir || image.workdir || '/');
     }
-    if (idRange) usernsBundle(ctx.paths, tmp, idRange);
+    if (idRange) {
+      usernsBundle(ctx.paths, tmp, idRange);
+      // Binds and volumes are not idmapped (docker's userns-remap): what the
+      // container's root makes there is owned by the range's base on the host. A
+      // volume this create made is the container root's, as podman's NeedsChown.
+      for (const name of attached?.made ?? []) {
+        const data = dataDir(ctx.paths, name);
+        if (fs.readdirSync(data).length === 0) fs.chownSync(data, idRange.base, idRange.base);
+      }
+    }
     const hostname = spec.hostname || id.slice(0, 12);
     // Paths inside config.json are the final ones (after the rename).
     const config = buildConfig({

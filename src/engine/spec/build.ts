@@ -90,7 +90,11 @@ export function buildConfig(b: BuildInput): OciConfig {
   const env = mergeEnv([`PATH=${DEFAULT_PATH}`, home, ...b.image.env, ...(hostname ? [`HOSTNAME=${hostname}`] : []), ...(s.tty ? ['TERM=xterm'] : []), ...(s.env ?? [])]);
   // `container:NAME`: the network entry gets the other container's namespace path at start.
   const namespaces = [...(b.idRange ? [{ type: 'user' }] : []), { type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, ...(s.network === 'host' ? [] : [{ type: 'uts' }, { type: 'network' }])];
-  const mounts: OciMount[] = [...defaultMounts({ shmSize: s.shmSize, privileged: s.privileged }), ...b.image.mounts];
+  // In a user namespace the image's own binds (the host image's /usr…) and hutch's
+  // /etc files are idmapped, as the layers are: they look root's inside. The user's
+  // binds and volumes are not (their files stay the host's ids; see userns.c).
+  const idmap = (m: OciMount): OciMount => (b.idRange && m.type === 'bind' ? { ...m, options: [...(m.options ?? []), 'idmap'] } : m);
+  const mounts: OciMount[] = [...defaultMounts({ shmSize: s.shmSize, privileged: s.privileged }), ...b.image.mounts.map(idmap)];
   // Read-only and nosuid: pid 1 of the container cannot write the host's binary through
   // its /proc/self/exe (CVE-2019-5736), as docker binds its docker-init.
   if (s.init) {
@@ -98,10 +102,10 @@ export function buildConfig(b: BuildInput): OciConfig {
     mounts.push({ destination: INIT_PATH, type: 'bind', source: b.initBinary, options: ['bind', 'ro', 'nosuid', 'nodev'] });
   }
   if (s.network !== 'host') {
-    mounts.push({ destination: '/etc/hostname', type: 'bind', source: b.hostnameFile, options: ['bind', 'ro'] });
-    mounts.push({ destination: '/etc/hosts', type: 'bind', source: b.hostsFile, options: ['bind', 'ro'] });
+    mounts.push(idmap({ destination: '/etc/hostname', type: 'bind', source: b.hostnameFile, options: ['bind', 'ro'] }));
+    mounts.push(idmap({ destination: '/etc/hosts', type: 'bind', source: b.hostsFile, options: ['bind', 'ro'] }));
   }
-  if (b.resolvFile) mounts.push({ destination: '/etc/resolv.conf', type: 'bind', source: b.resolvFile, options: ['bind', 'ro'] });
+  if (b.resolvFile) mounts.push(idmap({ destination: '/etc/resolv.conf', type: 'bind', source: b.resolvFile, options: ['bind', 'ro'] }));
   // The user's after hutch's own, so a `-v` on /etc/hosts wins (docker lets it).
   mounts.push(...ociMounts(b.mounts ?? []));
   const resources: Record<string, unknown> = {};
