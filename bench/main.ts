@@ -12,6 +12,7 @@ import { sweepRows } from './sweep.js';
 import { inkFloorRow } from './ink-floor.js';
 import { dashboardRows } from './dashboard.js';
 import { imageRows } from './images.js';
+import { usernsRows } from './userns.js';
 import { extractRows } from './extract.js';
 import { startupRows } from './startup.js';
 import { networkRows } from './network.js';
@@ -88,6 +89,7 @@ try {
   say(row('engine: start→exit true', 'crun run', { a: startOnly, b: crunTimes }, 0.8));
   for (const l of await seccompRows(engine, 'busybox', rootfs, root, N)) say(l);
   for (const l of await imageRows(engine, root, N)) say(l);
+  for (const l of await usernsRows(engine, root, N)) say(l);
   for (const l of await extractRows()) say(l);
   for (const l of await cpRows()) say(l);
   for (const l of await volumeRows(engine, N)) say(l);
