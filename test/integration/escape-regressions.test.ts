@@ -89,3 +89,26 @@ test('CVE-2025-31133: an image /dev/null that is a symlink to a procfs file is r
   assert.doesNotMatch(r.out, /WROTE|done/);
   assert.equal(fs.readFileSync(target, 'utf8'), before);
 });
+
+test('CVE-2025-52565: an image /dev/console that is a symlink to a procfs file gets no console bound over it, and that file is left as it was', { skip }, async (t) => {
+  const dir = tmpDir(t);
+  const target = '/proc/sys/kernel/core_pattern';
+  const before = fs.readFileSync(target, 'utf8');
+  const b = bundle(dir, ['sh', '-c', 'echo "|/tmp/pwn" > /dev/console; echo done'], [], (rootfs) => {
+    fs.rmdirSync(path.join(rootfs, 'dev'));
+    fs.mkdirSync(path.join(rootfs, 'dev'));
+    fs.symlinkSync(climbTo(target), path.join(rootfs, 'dev', 'console'));
+    fs.mkdirSync(path.join(rootfs, 'dev', 'pts'));
+  });
+  // The image's own /dev (no tmpfs over it) with a devpts, and a terminal: the console is bound then.
+  const c = JSON.parse(fs.readFileSync(path.join(b, 'config.json'), 'utf8'));
+  c.mounts = c.mounts.filter((m: { destination: string }) => m.destination !== '/dev');
+  c.mounts.push({ destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] });
+  c.process.terminal = true;
+  fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify(c));
+  const r = await runMonitor(b);
+  assert.equal(r.code, 1, r.sync + r.out);
+  assert.match(r.error, /^error console ELOOP 40 \/dev\/console/);
+  assert.doesNotMatch(r.out, /done/);
+  assert.equal(fs.readFileSync(target, 'utf8'), before, 'core_pattern untouched');
+});
