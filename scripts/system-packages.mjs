@@ -28,6 +28,7 @@ export const PACKAGES = {
     'bsdutils': 'script(1), a terminal for -t tests (test/integration/stdio-escape.test.ts)',
     'nftables': 'nft(8): bridge networks, hutch\'s firewall table (test/integration/network.test.ts)',
     'util-linux': 'unshare/nsenter: the network tests\' own namespaces (test/integration/netns.ts)',
+    'runc': 'the differential check: one config.json under runc and hutch-monitor (test/integration/runc-differential.test.ts)',
   },
   bench: {
     'crun': 'the peer of the engine rows',
