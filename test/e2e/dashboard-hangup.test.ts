@@ -94,7 +94,8 @@ test('SIGTERM to hutch during a shell hand-off ends the shell and its monitor, t
     const run = p.sb.cli(['run', '-d', '--name', 'box', 'host', 'sleep', '1000']);
     assert.equal(run.status, 0, run.stderr);
     const id = run.stdout.trim();
-    await p.tm.until('the table', (s) => /box/.test(s));
+    // Running, not just listed (see the typeahead test below).
+    await p.tm.until('the table', (s) => /^\S*\s*box\s.*\brunning\b/m.test(s));
     p.tm.keys('e');
     await p.tm.until('the shell', (s) => /type exit to return/.test(s));
     p.tm.type('echo in-$((40+2))');
@@ -119,7 +120,10 @@ test('keys typed with e in one write reach the shell as its first input', async 
   await withDashboard(async (p) => {
     const run = p.sb.cli(['run', '-d', '--name', 'typed', 'host', 'sleep', '1000']);
     assert.equal(run.status, 0, run.stderr);
-    await p.tm.until('the table', (s) => /typed/.test(s));
+    // Running, not just listed: a refresh between `run -d`'s create and its start shows
+    // the row as created, and `e` on it explains instead of opening a shell (then the
+    // rest of the write is dashboard keys).
+    await p.tm.until('the table', (s) => /^\S*\s*typed\s.*\brunning\b/m.test(s));
     p.tm.type('eecho ta-$((6*7))\r');
     await p.tm.until('the typed command ran in the shell', (s) => /^ta-42$/m.test(s));
     p.tm.type('exit\r');
