@@ -15,7 +15,7 @@ import { authFile } from '../registry/auth-file.js';
 import { namesDir, type Ctx } from './context.js';
 import { files, type ContainerRecord } from './record.js';
 import { makeEndpoint, networkFor, networkMode, releaseEndpoint, resolvePorts, validateNetworkSpec } from '../network/endpoint.js';
-import { hostsFile, resolvConf } from '../network/etc-files.js';
+import { hostsFile, readHostResolv, resolvConf } from '../network/etc-files.js';
 import { dnsAnnotation, registerNames, unregisterNames, upstreams } from '../network/names.js';
 import { findNetwork } from '../network/store.js';
 import { mustLoad, resolveId } from './context.js';
@@ -115,6 +115,8 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
       }
     }
     const hostname = spec.hostname || id.slice(0, 12);
+    // The host's resolver files, read once: resolv.conf and the DNS server's upstreams.
+    const resolv = endpoint ? readHostResolv() : { host: '', upstream: '' };
     // Paths inside config.json are the final ones (after the rename).
     const config = buildConfig({
       id,
@@ -133,7 +135,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
       internal,
       mounts,
       annotations: endpoint
-        ? dnsAnnotation(ctx.paths, [endpoint], (nid) => findNetwork(ctx.paths, nid), upstreams(spec, readOr('/etc/resolv.conf'), readOr('/run/systemd/resolve/resolv.conf')))
+        ? dnsAnnotation(ctx.paths, [endpoint], (nid) => findNetwork(ctx.paths, nid), upstreams(spec, resolv.host, resolv.upstream))
         : {},
       cgroupsPath: `${ctx.cgroups.parent}/${id}`,
       devices,
@@ -174,7 +176,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
     await writeNewFilesDurable([
       [files.hostname(tmp), `${hostname}\n`],
       [files.hosts(tmp), hostsFile(hostname, endpoint, spec.addHosts)],
-      ...(endpoint ? ([[files.resolv(tmp), resolvConf(spec, readOr('/etc/resolv.conf'), readOr('/run/systemd/resolve/resolv.conf'), dns)]] as [string, string][]) : []),
+      ...(endpoint ? ([[files.resolv(tmp), resolvConf(spec, resolv.host, resolv.upstream, dns)]] as [string, string][]) : []),
       [files.config(tmp), json(config)],
       [files.state(tmp), json(rec)],
     ]);
@@ -209,14 +211,6 @@ function usernsBundle(paths: Ctx['paths'], tmp: string, r: IdRange): void {
   for (const d of [paths.root, paths.containers, tmp]) fs.chmodSync(d, (fs.statSync(d).mode & 0o7777) | 0o001);
   shiftOwner(files.upper(tmp), r);
   shiftOwner(files.work(tmp), r);
-}
-
-function readOr(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 /** The request's own errors (names, limits, paths), before any image or name is looked at;

@@ -14,17 +14,10 @@ import type { Endpoint } from '../types.js';
 import { Conflict, InvalidArgument, NotFound } from '../errors.js';
 import { interfaceSpec, makeEndpoint, networkAnnotations, networkMode, releaseEndpoint } from './endpoint.js';
 import { dnsAnnotation, registerNames, unregisterNames, upstreams } from './names.js';
+import { readHostResolv } from './etc-files.js';
 import { ensureNetwork } from './setup.js';
 import { netDeps } from './start.js';
 import { findNetwork, mustFindNetwork } from './store.js';
-
-function readOr(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
 
 /** Runs a monitor network verb; throws the setup error its sync line names. */
 function monitorVerb(ctx: Ctx, args: string[], command: string): void {
@@ -44,10 +37,11 @@ function rewriteConfig(ctx: Ctx, rec: ContainerRecord): void {
   delete cfg.annotations['run.hutch.dns'];
   const eps = rec.endpoints ?? [];
   const internal = (e: Endpoint) => !!findNetwork(ctx.paths, e.networkId)?.internal;
+  const resolv = readHostResolv();
   Object.assign(
     cfg.annotations,
     networkAnnotations(eps, rec.ports ?? [], internal),
-    dnsAnnotation(ctx.paths, eps, (id) => findNetwork(ctx.paths, id), upstreams(rec.spec, readOr('/etc/resolv.conf'), readOr('/run/systemd/resolve/resolv.conf'))),
+    dnsAnnotation(ctx.paths, eps, (id) => findNetwork(ctx.paths, id), upstreams(rec.spec, resolv.host, resolv.upstream)),
   );
   fs.writeFileSync(file, JSON.stringify(cfg, null, 2) + '\n');
 }

@@ -1,5 +1,6 @@
 // The /etc/hosts and /etc/resolv.conf a container gets (bind-mounted from its
 // bundle, as docker does).
+import fs from 'node:fs';
 import type { ContainerSpec, Endpoint } from '../types.js';
 
 /** /etc/hosts: localhost, the container's own name on its address, --add-host lines. */
@@ -47,4 +48,17 @@ export function resolvConf(spec: Pick<ContainerSpec, 'dns' | 'dnsSearch' | 'dnsO
     ...nameservers.map((n) => `nameserver ${n}`),
     ...(options.length ? [`options ${options.join(' ')}`] : []),
   ].join('\n') + '\n';
+}
+
+/** The host's resolver files, read once per container: /etc/resolv.conf and
+ * systemd-resolved's upstream list ('' for a file that is not there). */
+export function readHostResolv(): { host: string; upstream: string } {
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return { host: read('/etc/resolv.conf'), upstream: read('/run/systemd/resolve/resolv.conf') };
 }
