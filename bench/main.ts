@@ -24,6 +24,7 @@ const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
 process.env.HUTCH_ROOT = root;
 process.env.HUTCH_CGROUP_PARENT = `hutch-bench-${randomBytes(3).toString('hex')}`;
+process.env.HUTCH_USERNS_POOL ??= path.join(root, 'userns-pool.json'); // the machine's pool stays untouched
 // Without NODE_EXTRA_CA_CERTS: Node reads that CA bundle at start-up when it is set
 // (~30 ms here, where the environment sets it; a stock host does not). README.
 const env: NodeJS.ProcessEnv = { ...process.env };

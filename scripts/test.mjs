@@ -36,7 +36,11 @@ if (files.length === 0) {
   console.error('test: no test files found');
   process.exit(1);
 }
-const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-test-')), 'results.tap');
+const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-test-'));
+const tap = path.join(runDir, 'results.tap');
+// --userns=auto ranges come from a machine-wide pool (/var/lib/hutch/userns.json):
+// the run keeps its own, shared by all its temporary roots, and leaves the machine's alone.
+process.env.HUTCH_USERNS_POOL ??= path.join(runDir, 'userns.json');
 const r = spawnSync(process.execPath, [
   '--import', 'tsx', '--test', '--test-concurrency=1',
   '--test-reporter=spec', '--test-reporter-destination=stdout',

@@ -100,7 +100,9 @@ void container_init(const struct init_args *a)
 	 * container's own cgroup. */
 	if ((s->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		child_fail("cgroupns", errno);
-	if (s->has_oom)
+	/* In a user namespace a negative value needs CAP_SYS_RESOURCE of the
+	 * host's: the monitor wrote it (run.c) before letting us go. */
+	if (s->has_oom && !(s->ns_flags & CLONE_NEWUSER))
 		write_oom(s->oom_score_adj);
 	if ((s->ns_flags & CLONE_NEWUTS) && s->hostname && *s->hostname &&
 	    sethostname(s->hostname, strlen(s->hostname)) < 0)

@@ -102,6 +102,23 @@ static void drain(int logfd, struct logstream *s)
 	log_close(logfd, s);
 }
 
+/* --oom-score-adj of an init in a user namespace, written from here, as the
+ * host's root: from inside, lowering it is EACCES (CAP_SYS_RESOURCE is checked
+ * against the initial user namespace). */
+static int write_child_oom(pid_t pid, int v)
+{
+	char p[48], buf[16];
+	snprintf(p, sizeof p, "/proc/%d/oom_score_adj", (int)pid);
+	int n = snprintf(buf, sizeof buf, "%d", v);
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	int r = fd < 0 ? -1 : write_all(fd, buf, (size_t)n);
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return r < 0 ? -1 : 0;
+}
+
 int cmd_run(const struct run_opts *o)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -204,6 +221,8 @@ int cmd_run(const struct run_opts *o)
 		char uwhat[300];
 		if (userns_prepare(pid, &spec, o->bundle, sv[0], &ustep, uwhat, sizeof uwhat) < 0 ||
 		    (ustep = "net", net_make_links(&net, pid, uwhat, sizeof uwhat)) < 0 ||
+		    (spec.has_oom && (ustep = "oom_score_adj", snprintf(uwhat, sizeof uwhat, "%d", spec.oom_score_adj),
+				      write_child_oom(pid, spec.oom_score_adj)) < 0) ||
 		    (ustep = "userns", snprintf(uwhat, sizeof uwhat, "go"), userns_go(sv[0])) < 0) {
 			int e = errno;
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);

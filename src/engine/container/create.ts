@@ -26,21 +26,26 @@ import { dataDir, lockVolumes } from '../volumes/store.js';
 import { treeRemover } from '../volumes/verbs.js';
 import { SECCOMP_ANNOTATION, seccompFor } from '../security/seccomp/index.js';
 import { devicePlan } from '../security/devices.js';
-import { validateSecurity } from '../security/validate.js';
-import { allocateRange, parseUserns, releaseRanges, shiftOwner, type IdRange } from '../security/userns.js';
+import { checkUsernsClash, validateSecurity } from '../security/validate.js';
+import { allocateRange, gidBase, releaseRanges, remapRange, shiftOwner, subidRangeOf, usernsPlan, type IdRange, type UsernsPlan } from '../security/userns.js';
+import { readSettings } from '../settings.js';
 
 export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
   validate(spec);
   checkBindSources(spec);
+  // The container's --userns, else the root's userns-remap setting (docker's).
+  const userns = usernsPlan(spec.userns, readSettings(ctx.paths.root).usernsRemap);
+  checkUsernsClash(spec, userns.kind !== 'host', spec.userns ? `--userns=${spec.userns}` : 'userns-remap');
+  const fixed = userns.kind === 'remap' && userns.user ? subidRangeOf(userns.user, userns.group) : undefined;
   // Under the image store's shared lock until the bundle links the image's layer
   // snapshots (gc and rmi keep linked ones): rmi -f, prune -a or gc cannot delete
   // them between rootfs() and the links. With volumes, under the volumes lock too
   // until the bundle (which names them) is in place: `volume rm` waits for it.
   const volumes = !!(spec.mounts?.length || spec.volumesFrom?.length);
-  return ctx.images.lease(() => (volumes ? lockVolumes(ctx.native, ctx.paths, () => createLeased(ctx, spec, true)) : createLeased(ctx, spec, false)));
+  return ctx.images.lease(() => (volumes ? lockVolumes(ctx.native, ctx.paths, () => createLeased(ctx, spec, true, userns, fixed)) : createLeased(ctx, spec, false, userns, fixed)));
 }
 
-async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Promise<ContainerRecord> {
+async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, userns: UsernsPlan, fixed: IdRange | undefined): Promise<ContainerRecord> {
   // hutch's own files stay out of an image that shows host directories.
   const image = await ctx.images.rootfs(spec.image, { hide: [ctx.paths.root, ctx.paths.run, authFile(ctx)] });
   const args = commandFor(spec, image);
@@ -91,8 +96,8 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
     if (volumes) attached = attachMounts(ctx.paths, spec, (ref) => mustLoad(ctx, resolveId(ctx, ref)).mounts ?? []);
     const mounts = attached?.mounts ?? [];
     const dir = containerDir(ctx.paths, id);
-    const userns = parseUserns(spec.userns);
     if (userns.kind === 'auto') idRange = await allocateRange(ctx.native, ctx.paths.root, id, userns.size, (x) => containerLive(ctx, x));
+    else if (userns.kind === 'remap') idRange = fixed ?? (await remapRange(ctx.native, ctx.paths.root));
     for (const d of [files.rootfs(tmp), files.upper(tmp), files.work(tmp)]) fs.mkdirSync(d, { mode: 0o755 });
     // Layer snapshots are linked from the bundle and mounted as layers/N (the monitor
     // mounts from the bundle directory): the overlay option stays short for any layer
@@ -111,7 +116,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean): Pr
       // volume this create made is the container root's, as podman's NeedsChown.
       for (const name of attached?.made ?? []) {
         const data = dataDir(ctx.paths, name);
-        if (fs.readdirSync(data).length === 0) fs.chownSync(data, idRange.base, idRange.base);
+        if (fs.readdirSync(data).length === 0 && !attached!.mounts.some((m) => m.name === name && m.idmap)) fs.chownSync(data, idRange.base, gidBase(idRange));
       }
     }
     const hostname = spec.hostname || id.slice(0, 12);

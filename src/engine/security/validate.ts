@@ -27,12 +27,17 @@ export function validateSecurity(spec: ContainerSpec): void {
   if (spec.stopSignal !== undefined) signalNumber(spec.stopSignal);
   if (spec.stopTimeout !== undefined && !Number.isInteger(spec.stopTimeout))
     throw new InvalidArgument(`invalid --stop-timeout: ${spec.stopTimeout} (whole seconds)`);
-  if (parseUserns(spec.userns).kind === 'auto') {
-    // Each needs something of the host's user namespace (docker refuses them with remapping too).
-    const clash = spec.privileged ? '--privileged' : spec.network === 'host' ? '--network host' : spec.network?.startsWith('container:') ? '--network container:…' : spec.devices?.length ? '--device' : null;
-    if (clash) throw new InvalidArgument(`--userns=auto cannot be combined with ${clash} (use --userns=host)`);
-  }
+  checkUsernsClash(spec, parseUserns(spec.userns).kind === 'auto', '--userns=auto');
   for (const g of spec.groupAdd ?? []) if (!g || g.includes(':') || g.includes('\n')) throw new InvalidArgument(`invalid --group-add: ${JSON.stringify(g)}`);
+}
+
+/** Flags that need something of the host's user namespace, refused with a user
+ * namespace of the container's own (`what`: --userns=auto or userns-remap), as docker
+ * refuses them with remapping. */
+export function checkUsernsClash(spec: ContainerSpec, userns: boolean, what: string): void {
+  if (!userns) return;
+  const clash = spec.privileged ? '--privileged' : spec.network === 'host' ? '--network host' : spec.network?.startsWith('container:') ? '--network container:…' : spec.devices?.length ? '--device' : null;
+  if (clash) throw new InvalidArgument(`${what} cannot be combined with ${clash} (use --userns=host)`);
 }
 
 /** `--security-opt` values applied to a spec (the CLI's and an API caller's way in). */

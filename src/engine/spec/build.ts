@@ -10,7 +10,7 @@ import { DEFAULT_PATH, INIT_PATH, MASKED_PATHS, READONLY_PATHS, defaultMounts, t
 import { DEFAULT_DEVICE_RULES } from '../cgroups/index.js';
 import { capsFor } from '../security/caps.js';
 import { ociDeviceResources, type DevicePlan, type OciDevice } from '../security/devices.js';
-import type { IdRange } from '../security/userns.js';
+import { gidBase, type IdRange } from '../security/userns.js';
 import { rlimitsFor } from '../security/process.js';
 
 export interface OciConfig {
@@ -139,7 +139,7 @@ export function buildConfig(b: BuildInput): OciConfig {
       readonlyPaths: s.privileged ? [] : READONLY_PATHS,
       ...(b.devices?.nodes.length ? { devices: b.devices.nodes } : {}),
       ...(s.sysctls && Object.keys(s.sysctls).length ? { sysctl: s.sysctls } : {}),
-      ...(b.idRange ? { uidMappings: [idMapping(b.idRange)], gidMappings: [idMapping(b.idRange)] } : {}),
+      ...(b.idRange ? { uidMappings: [idMapping(b.idRange.base, b.idRange)], gidMappings: [idMapping(gidBase(b.idRange), b.idRange)] } : {}),
     },
     annotations: {
       'run.hutch.overlay': `lowerdir=${b.image.lowerdirs.join(':')},upperdir=${b.upperdir},workdir=${b.workdir}`,
@@ -149,8 +149,8 @@ export function buildConfig(b: BuildInput): OciConfig {
   };
 }
 
-function idMapping(r: IdRange): OciIdMapping {
-  return { containerID: 0, hostID: r.base, size: r.size };
+function idMapping(hostID: number, r: IdRange): OciIdMapping {
+  return { containerID: 0, hostID, size: r.size };
 }
 
 /**

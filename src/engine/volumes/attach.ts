@@ -34,6 +34,8 @@ export interface MountPoint {
   anonymous?: boolean;
   /** tmpfs: its mount options (size=, mode=, exec…) after docker's defaults. */
   tmpfsOptions?: string[];
+  /** Binds and volumes: idmapped to the container's user namespace, if it has one. */
+  idmap?: boolean;
 }
 
 export interface AttachResult {
@@ -59,7 +61,7 @@ export function attachMounts(paths: Paths, spec: Pick<ContainerSpec, 'mounts' | 
       } else if (m.type === 'bind') {
         const source = normalize(m.source!);
         if (m.createSource && !fs.existsSync(source)) out.madeDirs.push(...mkdirs(source));
-        out.mounts.push({ type: 'bind', source, destination, rw: !m.readOnly, propagation: m.propagation ?? 'rprivate', mode });
+        out.mounts.push({ type: 'bind', source, destination, rw: !m.readOnly, propagation: m.propagation ?? 'rprivate', mode, ...(m.idmap ? { idmap: true } : {}) });
       } else {
         const { rec, made } = createVolumeLocked(paths, { ...(m.source ? { name: m.source } : {}), anonymous: !m.source });
         if (made) out.made.push(rec.name);
@@ -75,6 +77,7 @@ export function attachMounts(paths: Paths, spec: Pick<ContainerSpec, 'mounts' | 
           ...(!m.noCopy && m.subpath === undefined ? { copyUp: true } : {}),
           ...(m.subpath !== undefined ? { subpath: path.relative(dataDir(paths, rec.name), source) } : {}),
           ...(m.source ? {} : { anonymous: true }),
+          ...(m.idmap ? { idmap: true } : {}),
         });
       }
     }

@@ -38,6 +38,9 @@ export function ociMounts(mounts: readonly MountPoint[]): OciMount[] {
     // `copyup` is hutch's (PROTOCOL.md): while the volume is empty, the monitor first
     // copies what the container's root has at the destination into it.
     if (m.copyUp) options.push('copyup');
+    // OCI's `idmap`: the monitor idmaps the source to the container's user
+    // namespace (and ignores it without one).
+    if (m.idmap) options.push('idmap');
     // A subpath is resolved by the monitor beneath the volume at each start (a
     // container that writes the volume could have made a component a symlink since
     // create): the source is the volume's top, the subpath an option.

@@ -31,19 +31,23 @@ export interface MountRequest {
   createSource?: boolean;
   /** The options as written after the second `:` of `-v` (docker's inspect Mode). */
   mode?: string;
+  /** `idmap` (podman's option): in a user namespace, mounted idmapped to it, so the
+   * host's ids show unshifted inside (host root's files are root's); without one, a no-op. */
+  idmap?: boolean;
 }
 
 const RW = new Set(['rw', 'ro']);
 const LABEL = new Set(['z', 'Z']);
 const COPY = new Set(['nocopy', 'copy']);
 const PROP = new Set<string>(PROPAGATIONS);
+const IDMAP = new Set(['idmap']);
 
 /** docker's linuxValidMountMode: known words, at most one of each kind. */
 function validMode(mode: string): boolean {
   if (mode === '') return true;
-  const counts = [0, 0, 0, 0];
+  const counts = [0, 0, 0, 0, 0];
   for (const o of mode.split(',')) {
-    const kind = RW.has(o) ? 0 : LABEL.has(o) ? 1 : PROP.has(o) ? 2 : COPY.has(o) ? 3 : -1;
+    const kind = RW.has(o) ? 0 : LABEL.has(o) ? 1 : PROP.has(o) ? 2 : COPY.has(o) ? 3 : IDMAP.has(o) ? 4 : -1;
     if (kind < 0 || ++counts[kind] > 1) return false;
   }
   return true;
@@ -69,6 +73,7 @@ export function parseVolumeFlag(raw: string): MountRequest {
   const type: MountType = source !== undefined && source.startsWith('/') ? 'bind' : 'volume';
   const m: MountRequest = { type, target, ...(source !== undefined ? { source } : {}), ...(mode ? { mode } : {}) };
   if (opts.includes('ro')) m.readOnly = true;
+  if (opts.includes('idmap')) m.idmap = true;
   const prop = opts.find((o) => PROP.has(o));
   const copy = opts.find((o) => COPY.has(o));
   const fail = (why: string) => new InvalidArgument(`${invalidSpec(raw)}: invalid mount config for type "${type}": ${why}`);
@@ -126,6 +131,9 @@ export function parseMountFlag(value: string): MountRequest {
       case 'ro':
         m.readOnly = bool();
         break;
+      case 'idmap':
+        m.idmap = bool();
+        break;
       case 'bind-propagation':
         if (val === undefined) throw bad(`invalid field '${field}' must be a key=value pair`);
         m.propagation = val.toLowerCase() as Propagation;
@@ -167,6 +175,7 @@ export function parseMountFlag(value: string): MountRequest {
   const out = { ...m, type: type as MountType, target: m.target };
   if (out.readOnly === false) delete out.readOnly;
   if (out.noCopy === false) delete out.noCopy;
+  if (out.idmap === false || type === 'tmpfs') delete out.idmap;
   return out;
 }
 
