@@ -69,3 +69,26 @@ test('a missing or bad profile: one line, nothing written', () => {
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('pruneCache: removes programs nobody names and nobody used for a while; a hit marks one used', async () => {
+  const { pruneCache, PRUNE_AGE_MS, cacheDir } = await import('../../src/engine/security/seccomp/cache.js');
+  const root = tmp();
+  try {
+    const used = seccompFor({ capabilities: DEFAULT_CAPS }, root).annotation!;
+    const usedFile = used.slice(used.indexOf('/'));
+    const other = seccompFor({ capabilities: [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'] }, root).annotation!;
+    const otherFile = other.slice(other.indexOf('/'));
+    const old = new Date(Date.now() - 2 * PRUNE_AGE_MS);
+    for (const f of [usedFile, otherFile]) fs.utimesSync(f, old, old);
+    // Fresh programs are kept even when unreferenced (a create may be about to name them).
+    assert.deepEqual(pruneCache(root, new Set(), old.getTime() + 1000), []);
+    // A cache hit now makes the other one recent again.
+    seccompFor({ capabilities: [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'] }, root);
+    assert.deepEqual(pruneCache(root, new Set()), [path.basename(usedFile)]);
+    assert.deepEqual(fs.readdirSync(cacheDir(root)), [path.basename(otherFile)]);
+    fs.utimesSync(otherFile, old, old);
+    assert.deepEqual(pruneCache(root, new Set([otherFile])), [], 'a program a bundle names stays');
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

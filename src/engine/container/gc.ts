@@ -22,6 +22,8 @@ import { reconcile } from './reconcile.js';
 import { removeIfDone } from './remove.js';
 import { networkGc } from '../network/gc.js';
 import { volumeGc } from '../volumes/gc.js';
+import { pruneCache } from '../security/seccomp/cache.js';
+import { SECCOMP_ANNOTATION } from '../security/seccomp/index.js';
 
 export async function gc(ctx: Ctx): Promise<string[]> {
   const removed: string[] = [];
@@ -85,6 +87,7 @@ export async function gc(ctx: Ctx): Promise<string[]> {
     const now = await reconcile(ctx, rec).catch(() => null);
     if (now && (await removeIfDone(ctx, now))) removed.push(`exited --rm container ${now.name}`);
   }
+  for (const n of pruneCache(ctx.paths.root, seccompInUse(ctx))) removed.push(`unused seccomp program ${n}`);
   removed.push(...networkGc(ctx));
   removed.push(...(await volumeGc(ctx)));
   removed.push(...(await ctx.images.gc()));
@@ -92,6 +95,28 @@ export async function gc(ctx: Ctx): Promise<string[]> {
 }
 
 const ID_RE = /^[0-9a-f]{64}$/;
+
+/** The compiled seccomp programs the root's bundles name (those being created too). */
+function seccompInUse(ctx: Ctx): Set<string> {
+  const out = new Set<string>();
+  let dirs: string[];
+  try {
+    dirs = fs.readdirSync(ctx.paths.containers);
+  } catch {
+    return out;
+  }
+  for (const d of dirs) {
+    try {
+      const cfg = JSON.parse(fs.readFileSync(path.join(ctx.paths.containers, d, 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
+      const v = cfg.annotations?.[SECCOMP_ANNOTATION];
+      // `[FLAGS:]/path/to/program.bpf`
+      if (v) out.add(v.slice(v.indexOf('/')));
+    } catch {
+      /* no config yet, or gone */
+    }
+  }
+  return out;
+}
 
 /** Mount points below dir in this mount namespace, in mount order, except those in
  * (or of) another hutch state root nested below dir: that root's gc owns them. */

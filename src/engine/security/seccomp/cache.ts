@@ -29,10 +29,45 @@ export function cacheKey(profileText: string, t: Target): string {
 /** The path of the program for (profile, target), compiled and written atomically if not there yet. */
 export function cachedProgram(root: string, profile: Profile, profileText: string, t: Target): string {
   const file = path.join(cacheDir(root), `${cacheKey(profileText, t)}.bpf`);
-  if (fs.existsSync(file)) return file;
+  try {
+    // A hit is marked used now: gc prunes only programs unused for a while (PRUNE_AGE_MS),
+    // so never one a create is about to name in its config.
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+    return file;
+  } catch {
+    /* not compiled yet */
+  }
   compiles++;
   const bytes = encode(compile(profile, t).program);
   fs.mkdirSync(cacheDir(root), { recursive: true, mode: 0o700 });
   writeFileAtomic(file, bytes, 0o600);
   return file;
+}
+
+/** How long an unreferenced program is kept (a create in progress may have just used it). */
+export const PRUNE_AGE_MS = 10 * 60 * 1000;
+
+/** Removes programs no container's config names and nobody used for PRUNE_AGE_MS
+ * (kernel upgrades and one-off --cap-add sets leave them behind); returns their names. */
+export function pruneCache(root: string, referenced: ReadonlySet<string>, now = Date.now()): string[] {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(cacheDir(root));
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    const file = path.join(cacheDir(root), n);
+    if (!n.endsWith('.bpf') || referenced.has(file)) continue;
+    try {
+      if (now - fs.statSync(file).mtimeMs < PRUNE_AGE_MS) continue;
+      fs.unlinkSync(file);
+      out.push(n);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
 }
