@@ -10,6 +10,7 @@ import { pidAlive } from '../proc.js';
 import { listSnapshots, removeSnapshot, snapshotInfo } from './snapshots.js';
 import { BUSY, withStoreLock } from './storelock.js';
 import { referenced } from './references.js';
+import { keepCompressed } from './content/compressed.js';
 import type { StoreParts } from './store-parts.js';
 
 /** Resumable downloads untouched this long are abandoned. */
@@ -64,6 +65,8 @@ export async function sweep(s: StoreParts): Promise<{ lines: string[]; freed: nu
       /* no ingest dir */
     }
     const used = referenced(s);
+    // Gzip'd copies made for push live as long as the layer they were made from.
+    lines.push(...keepCompressed(s.l.dir, s.blobs, used.blobs));
     for (const b of s.blobs.list()) {
       if (used.blobs.has(b)) continue;
       freed += s.blobs.size(b);

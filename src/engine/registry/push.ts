@@ -1,20 +1,44 @@
 // hutch push: every blob of the image (layers and config) the registry lacks is
 // uploaded (HEAD first; POST a session, PATCH the bytes in chunks, PUT ?digest=),
-// three at a time, then the manifest is PUT under the tag, byte for byte as
-// stored so its digest is the one the image is known by.
+// three at a time, then the manifest is PUT under the tag. Layers hutch holds
+// uncompressed (imported, built, committed) travel gzip'd, as docker's do: their
+// compressed copy is made once, while uploading, and kept (compressed.ts), and the
+// manifest sent names the copies; the config, and so the image id, stays the same.
+// Otherwise, and always for a push by digest, the manifest goes byte for byte as
+// stored, so its digest is the one the image is known by.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { PushResult, RegistryOptions } from '../types.js';
 import { formatReference, parseReference, type Reference } from '../images/oci/reference.js';
 import type { Descriptor } from '../images/oci/manifest.js';
+import {
+  DOCKER_LAYER_GZIP,
+  DOCKER_LAYER_TAR,
+  DOCKER_MANIFEST,
+  OCI_LAYER,
+  OCI_LAYER_GZIP,
+  OCI_LAYER_ND,
+  OCI_LAYER_ND_GZIP,
+} from '../images/oci/media.js';
+import { findCompressed, storedCompression } from '../images/content/compressed.js';
 import type { ImageService } from '../images/service-api.js';
 import { openSession } from './session.js';
 import { eachLimit, ProgressEmitter } from './progress.js';
 import { RegistryError, networkError } from './errors.js';
+import { sha256Hex } from './manifest.js';
+import { uploadCompressing } from './compress-upload.js';
 import type { RegistryClient } from './client.js';
 import type { RegistryDeps } from './pull.js';
 
 /** Blobs up to this size go in one PUT; larger ones in PATCH chunks of this size. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** Uncompressed layer types, and the gzip type each is sent as, by the manifest's flavour. */
+const GZIP_TYPE: Record<string, { oci: string; docker: string }> = {
+  [OCI_LAYER]: { oci: OCI_LAYER_GZIP, docker: DOCKER_LAYER_GZIP },
+  [DOCKER_LAYER_TAR]: { oci: OCI_LAYER_GZIP, docker: DOCKER_LAYER_GZIP },
+  [OCI_LAYER_ND]: { oci: OCI_LAYER_ND_GZIP, docker: DOCKER_LAYER_GZIP },
+};
 
 export async function pushImage(deps: RegistryDeps & { chunkBytes?: number }, name: string, opts: RegistryOptions = {}): Promise<PushResult> {
   const ref = parseReference(name);
@@ -32,38 +56,83 @@ async function pushLeased(
   opts: RegistryOptions,
 ): Promise<PushResult> {
   const local = await service.resolve(name);
+  if (ref.digest && ref.digest !== local.manifestDigest) {
+    throw new RegistryError(`cannot push ${name}: the local image's manifest is ${local.manifestDigest}`, 'DIGEST_INVALID');
+  }
   const client = openSession(ref.registry, { insecure: opts.insecure, authFile: deps.authFile, signal: opts.signal, client: deps.client });
   const progress = new ProgressEmitter(opts.onProgress);
   const repo = ref.repository;
-  const manifestBytes = service.blobs.readBytes(local.manifestDigest);
-  const blobs = [...local.manifest.layers, local.manifest.config].filter((d, i, all) => all.findIndex((x) => x.digest === d.digest) === i);
-  for (const b of local.manifest.layers) progress.emit(b.digest, 'waiting', 0, b.size);
-  // docker shows layers only; the config is sent quietly.
-  const shown = (d: string) => local.manifest.layers.some((l) => l.digest === d);
-
+  const chunk = deps.chunkBytes ?? CHUNK_BYTES;
+  const lock = deps.lock ?? (<T>(_n: string, fn: () => Promise<T>) => fn());
+  const storedManifest = service.blobs.readBytes(local.manifestDigest);
+  const flavour = local.mediaType === DOCKER_MANIFEST ? 'docker' : 'oci';
+  const layers = local.manifest.layers.filter((d, i, all) => all.findIndex((x) => x.digest === d.digest) === i);
+  for (const b of layers) progress.emit(b.digest, 'waiting', 0, b.size);
+  /** Layers sent as their gzip'd copy: the local digest → the descriptor the registry gets. */
+  const copies = new Map<string, Descriptor>();
   let uploaded = 0;
+
+  // One blob as stored (or its stored copy, `wire`): HEAD, then upload when missing.
+  // Progress is reported under the local layer's id, as docker shows the diff id.
+  const sendStored = async (blob: Descriptor, signal: AbortSignal, wire: Descriptor = blob, shown = true) => {
+    const head = await client.request('HEAD', `/v2/${repo}/blobs/${wire.digest}`, { repo, actions: ['pull', 'push'], accept: [404], signal });
+    await head.body?.cancel().catch(() => {});
+    if (head.status !== 404) {
+      if (shown) progress.emit(blob.digest, 'exists', wire.size, wire.size);
+      return;
+    }
+    const report = shown ? (n: number) => progress.emit(blob.digest, 'uploading', n, wire.size) : () => {};
+    uploaded += await uploadBlob(client, repo, wire, service.blobs.path(wire.digest), chunk, signal, report);
+    if (shown) progress.emit(blob.digest, 'done', wire.size, wire.size);
+  };
+
+  // An uncompressed layer: its recorded copy, or one made now while it uploads.
+  const sendCompressed = async (blob: Descriptor, mediaType: string, signal: AbortSignal) => {
+    const imagesDir = path.dirname(service.blobs.root);
+    const known = findCompressed(imagesDir, service.blobs, blob.digest);
+    if (known) {
+      const wire = { ...blob, mediaType, ...known };
+      copies.set(blob.digest, wire);
+      return sendStored(blob, signal, wire);
+    }
+    progress.emit(blob.digest, 'uploading', 0, blob.size);
+    const r = await uploadCompressing({
+      client,
+      repo,
+      imagesDir,
+      blobs: service.blobs,
+      layer: blob.digest,
+      location: (res, extra) => locationUrl(client, res, extra),
+      chunk,
+      signal,
+      onRead: (n) => progress.emit(blob.digest, 'uploading', n, blob.size),
+    });
+    const wire = { ...blob, mediaType, ...r.blob };
+    copies.set(blob.digest, wire);
+    if (r.sent === null) return sendStored(blob, signal, wire);
+    uploaded += r.sent;
+    progress.emit(blob.digest, 'done', blob.size, blob.size);
+  };
+
   await eachLimit(
-    blobs,
+    [...layers, local.manifest.config],
     deps.concurrency ?? 3,
     async (blob, signal) => {
-      const head = await client.request('HEAD', `/v2/${repo}/blobs/${blob.digest}`, { repo, actions: ['pull', 'push'], accept: [404], signal });
-      await head.body?.cancel().catch(() => {});
-      if (head.status !== 404) {
-        if (shown(blob.digest)) progress.emit(blob.digest, 'exists', blob.size, blob.size);
-        return;
-      }
-      const file = service.blobs.path(blob.digest);
-      const report = shown(blob.digest) ? (n: number) => progress.emit(blob.digest, 'uploading', n, blob.size) : () => {};
-      uploaded += await uploadBlob(client, repo, blob, file, deps.chunkBytes ?? CHUNK_BYTES, signal, report);
-      if (shown(blob.digest)) progress.emit(blob.digest, 'done', blob.size, blob.size);
+      // docker shows layers only; the config is sent quietly.
+      if (blob === local.manifest.config) return sendStored(blob, signal, blob, false);
+      const gz = GZIP_TYPE[blob.mediaType]?.[flavour];
+      // A push by digest sends the manifest named; a blob typed tar but stored
+      // compressed (or unreadable: then the registry may have it) goes as it is.
+      if (!gz || ref.digest || storedCompression(service.blobs, blob.digest) !== 'none') return sendStored(blob, signal);
+      // One hutch compresses a layer at a time; another waits and finds the copy.
+      await lock(`compress-${blob.digest.slice(7)}`, () => sendCompressed(blob, gz, signal));
     },
     opts.signal,
   );
 
+  const manifestBytes = copies.size ? withLayers(storedManifest, copies) : storedManifest;
+  const digest = copies.size ? sha256Hex(manifestBytes) : local.manifestDigest;
   const target = ref.digest ?? ref.tag!;
-  if (ref.digest && ref.digest !== local.manifestDigest) {
-    throw new RegistryError(`cannot push ${name}: the local image's manifest is ${local.manifestDigest}`, 'DIGEST_INVALID');
-  }
   const res = await client.request('PUT', `/v2/${repo}/manifests/${target}`, {
     repo,
     actions: ['pull', 'push'],
@@ -72,10 +141,20 @@ async function pushLeased(
   });
   await res.body?.cancel().catch(() => {});
   const echoed = res.headers.get('docker-content-digest');
-  if (echoed && echoed !== local.manifestDigest) {
-    throw new RegistryError(`registry ${client.host} stored the manifest as ${echoed}, expected ${local.manifestDigest}`, 'DIGEST_INVALID');
+  if (echoed && echoed !== digest) {
+    throw new RegistryError(`registry ${client.host} stored the manifest as ${echoed}, expected ${digest}`, 'DIGEST_INVALID');
   }
-  return { reference: formatReference(ref), digest: local.manifestDigest, size: manifestBytes.length, uploaded };
+  return { reference: formatReference(ref), digest, size: manifestBytes.length, uploaded };
+}
+
+/** The stored manifest with the layers sent as copies named instead; every other field as it was. */
+function withLayers(stored: Buffer, copies: Map<string, Descriptor>): Buffer {
+  const doc = JSON.parse(stored.toString('utf8')) as { layers: Record<string, unknown>[] };
+  doc.layers = doc.layers.map((l) => {
+    const c = copies.get(l.digest as string);
+    return c ? { ...l, mediaType: c.mediaType, digest: c.digest, size: c.size } : l;
+  });
+  return Buffer.from(JSON.stringify(doc));
 }
 
 /** An upload location (absolute or relative) on the registry's own origin, with `extra` query parameters. */
