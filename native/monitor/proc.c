@@ -2,6 +2,7 @@
 #include "proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
@@ -128,8 +129,29 @@ __attribute__((noreturn)) static void exec_path(char *const *argv, char **env)
 	child_failf("exec", eacces ? EACCES : ENOENT, "%s", file);
 }
 
+/* The AppArmor profile the next execve runs under (runc's ApplyProfile): the
+ * container's /proc is mounted by now, and /proc/thread-self is this thread's
+ * own. Kernels before 5.8 have only attr/exec. */
+static void apparmor_on_exec(const char *profile)
+{
+	char buf[300];
+	int n = snprintf(buf, sizeof buf, "exec %s", profile);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		child_failf("apparmor", ENAMETOOLONG, "%s", profile);
+	int fd = open("/proc/thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		fd = open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		child_failf("apparmor", errno, "%s", profile);
+	close(fd);
+}
+
 void proc_exec(const struct spec *s, const struct proc_opts *o)
 {
+	/* Before capabilities go: a confined or capability-less task may not pick
+	 * its next profile. */
+	if (s->apparmor && *s->apparmor)
+		apparmor_on_exec(s->apparmor);
 	for (size_t i = 0; i < s->nrlimits; i++) {
 		struct rlimit rl = { .rlim_cur = s->rlimits[i].soft, .rlim_max = s->rlimits[i].hard };
 		if (setrlimit(s->rlimits[i].resource, &rl) < 0)

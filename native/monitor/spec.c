@@ -220,6 +220,7 @@ static int get_process(struct ctx *c, const struct jv *proc, struct spec *s)
 	if (get_bool(c, proc, "terminal", &s->terminal) || get_bool(c, proc, "noNewPrivileges", &s->no_new_privs) ||
 	    get_strv(c, proc, "args", (const char ***)&s->args, NULL) ||
 	    get_strv(c, proc, "env", (const char ***)&s->env, NULL) || get_str(c, proc, "cwd", &s->cwd) ||
+	    get_str(c, proc, "apparmorProfile", &s->apparmor) ||
 	    get_user(c, proc, s) || get_rlimits(c, proc, s))
 		return -1;
 	if (!s->cwd)

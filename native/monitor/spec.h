@@ -73,6 +73,8 @@ struct spec {
 	struct spec_rlimit *rlimits;
 	size_t nrlimits;
 	bool no_new_privs;
+	/* process.apparmorProfile: asked for at execve; NULL: none. */
+	const char *apparmor;
 	bool has_oom;
 	int oom_score_adj;
 

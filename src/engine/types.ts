@@ -172,6 +172,8 @@ export interface ContainerInfo {
   mounts?: MountPoint[];
   /** The seccomp profile its processes run under: 'default', 'unconfined', or a custom profile's path (absent in records made before seccomp). */
   seccompProfile?: string;
+  /** The AppArmor profile its processes run under (docker's AppArmorProfile); absent where AppArmor is off or for unconfined. */
+  apparmorProfile?: string;
 }
 
 /** A process of a running container, as `hutch top` / the detail view show it. */

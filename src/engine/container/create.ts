@@ -29,6 +29,7 @@ import { devicePlan } from '../security/devices.js';
 import { checkUsernsClash, validateSecurity } from '../security/validate.js';
 import { allocateRange, gidBase, releaseRanges, remapRange, shiftOwner, subidRangeOf, usernsPlan, type IdRange, type UsernsPlan } from '../security/userns.js';
 import { readSettings } from '../settings.js';
+import { apparmorProfileFor } from '../security/apparmor.js';
 
 export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
   validate(spec);
@@ -37,15 +38,17 @@ export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<Co
   const userns = usernsPlan(spec.userns, readSettings(ctx.paths.root).usernsRemap);
   checkUsernsClash(spec, userns.kind !== 'host', spec.userns ? `--userns=${spec.userns}` : 'userns-remap');
   const fixed = userns.kind === 'remap' && userns.user ? subidRangeOf(userns.user, userns.group) : undefined;
+  // Where AppArmor is enabled: a profile that is not loaded fails here; hutch-default is loaded.
+  const apparmor = apparmorProfileFor(spec);
   // Under the image store's shared lock until the bundle links the image's layer
   // snapshots (gc and rmi keep linked ones): rmi -f, prune -a or gc cannot delete
   // them between rootfs() and the links. With volumes, under the volumes lock too
   // until the bundle (which names them) is in place: `volume rm` waits for it.
   const volumes = !!(spec.mounts?.length || spec.volumesFrom?.length);
-  return ctx.images.lease(() => (volumes ? lockVolumes(ctx.native, ctx.paths, () => createLeased(ctx, spec, true, userns, fixed)) : createLeased(ctx, spec, false, userns, fixed)));
+  return ctx.images.lease(() => (volumes ? lockVolumes(ctx.native, ctx.paths, () => createLeased(ctx, spec, true, userns, fixed, apparmor)) : createLeased(ctx, spec, false, userns, fixed, apparmor)));
 }
 
-async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, userns: UsernsPlan, fixed: IdRange | undefined): Promise<ContainerRecord> {
+async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, userns: UsernsPlan, fixed: IdRange | undefined, apparmor: string | undefined): Promise<ContainerRecord> {
   // hutch's own files stay out of an image that shows host directories.
   const image = await ctx.images.rootfs(spec.image, { hide: [ctx.paths.root, ctx.paths.run, authFile(ctx)] });
   const args = commandFor(spec, image);
@@ -150,6 +153,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, use
     // After the config: the program depends on the capabilities it ended with.
     const seccomp = seccompFor({ seccomp: spec.seccomp, privileged: spec.privileged, capabilities: config.process.capabilities.bounding }, ctx.paths.root);
     if (seccomp.annotation) config.annotations[SECCOMP_ANNOTATION] = seccomp.annotation;
+    if (apparmor) config.process.apparmorProfile = apparmor;
     const rec: ContainerRecord = {
       id,
       name,
@@ -165,6 +169,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, use
       exitCode: null,
       oomKilled: false,
       seccompProfile: seccomp.profile,
+      ...(apparmor ? { apparmorProfile: apparmor } : {}),
       spec: { ...spec, name, cmd: args, ...(network !== undefined ? { network } : {}) },
       ...(endpoint ? { endpoints: [endpoint] } : {}),
       ...(ports.length ? { ports } : {}),

@@ -1,7 +1,6 @@
 // --security-opt, read as docker's daemon does (parseSecurityOpt): `no-new-privileges`
 // [=BOOL], `label=…` (a no-op: no SELinux here, as docker without it), `apparmor=…`,
 // `seccomp=…` (handed on as given to security/seccomp), `KEY:VALUE` as an old spelling.
-import fs from 'node:fs';
 import { InvalidArgument } from '../errors.js';
 
 export interface SecurityOpts {
@@ -52,21 +51,10 @@ export function parseSecurityOpts(opts: readonly string[]): SecurityOpts {
   return out;
 }
 
-/** Whether the kernel has AppArmor enabled (docker's apparmor.HostSupports). */
-export function apparmorEnabled(): boolean {
-  try {
-    return fs.readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
-  } catch {
-    return false;
-  }
-}
-
 /**
- * docker ignores `apparmor=` where AppArmor is not enabled, and so does hutch. Where it
- * is, hutch cannot apply a profile yet: any but `unconfined` is refused rather than
- * run less confined than asked.
+ * `apparmor=PROFILE`: a name (whether it is loaded is checked at create, and only where
+ * AppArmor is enabled: docker ignores the option elsewhere, and so does hutch).
  */
-export function checkApparmor(profile: string | undefined, enabled = apparmorEnabled()): void {
-  if (profile === undefined || profile === 'unconfined' || !enabled) return;
-  throw new InvalidArgument(`apparmor profile ${JSON.stringify(profile)}: hutch does not apply AppArmor profiles yet (only apparmor=unconfined)`);
+export function checkApparmor(profile: string | undefined): void {
+  if (profile !== undefined && !/^[^\s\0]+$/.test(profile)) throw new InvalidArgument(`invalid --security-opt apparmor=${JSON.stringify(profile)}: a profile name or unconfined`);
 }

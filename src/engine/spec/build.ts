@@ -20,6 +20,8 @@ export interface OciConfig {
   mounts: OciMount[];
   process: {
     terminal: boolean;
+    /** Where AppArmor is enabled: the profile the monitor asks for at execve (security/apparmor.ts). */
+    apparmorProfile?: string;
     user: { uid: number; gid: number; additionalGids?: number[] };
     args: string[];
     env: string[];
