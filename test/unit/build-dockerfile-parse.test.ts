@@ -3,7 +3,7 @@
 // errors naming file and line where docker refuses the input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDockerfile } from '../../src/engine/build/dockerfile/parse.js';
+import { parseDockerfile, parseTrigger } from '../../src/engine/build/dockerfile/parse.js';
 import type { Instruction } from '../../src/engine/build/dockerfile/types.js';
 import { InvalidArgument } from '../../src/engine/errors.js';
 
@@ -197,6 +197,17 @@ test('SHELL, ONBUILD, CMD/ENTRYPOINT', () => {
   const o = one('ONBUILD COPY --chown=1 . /app');
   assert.ok(o.kind === 'ONBUILD' && o.expression === 'COPY --chown=1 . /app' && o.trigger.kind === 'COPY' && o.trigger.chown === '1');
   assert.deepEqual((one('ENTRYPOINT exec top -b') as { command: unknown }).command, { form: 'shell', text: 'exec top -b' });
+});
+
+test('ONBUILD triggers from a base image parse back into the instruction they were', () => {
+  const onb = one('ONBUILD COPY <<EOF /hello\nhi $NAME\nEOF\n');
+  assert.ok(onb.kind === 'ONBUILD');
+  const again = parseTrigger(onb.expression, 'Dockerfile', 9);
+  assert.ok(again.kind === 'COPY' && again.line === 9);
+  assert.deepEqual(again.sources, onb.trigger.kind === 'COPY' ? onb.trigger.sources : undefined);
+  assert.throws(() => parseTrigger('RUN a\nRUN b', 'Dockerfile', 3), { message: 'Dockerfile:3: onbuild trigger should be a single expression' });
+  assert.throws(() => parseTrigger('FROM x', 'Dockerfile', 3), { message: "Dockerfile:3: FROM isn't allowed as an ONBUILD trigger" });
+  assert.throws(() => parseTrigger('NOPE x', 'Dockerfile', 3), { message: 'Dockerfile:3: unknown instruction: NOPE' });
 });
 
 test('stages: meta ARGs before the first FROM, instructions grouped per stage', () => {

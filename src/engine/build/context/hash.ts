@@ -6,7 +6,6 @@
 // come from the stat cache when lstat says a file is unchanged.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { SourceMatch } from './sources.js';
 import type { SourceEntry } from './walk.js';
 import { StatCache } from './stat-cache.js';
@@ -65,26 +64,42 @@ export function parseChmod(text: string): number {
 
 const byRel = (a: SourceEntry, b: SourceEntry) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
 
+/** Records are NUL-separated fields (no path, target or number holds a NUL), batched into the digest. */
+class Records {
+  private buf = '';
+  constructor(private readonly h: crypto.Hash) {}
+  add(...fields: (string | number)[]): void {
+    for (const f of fields) this.buf += f + '\0';
+    this.buf += '\n';
+    if (this.buf.length > 1 << 16) this.flush();
+  }
+  flush(): void {
+    this.h.update(this.buf);
+    this.buf = '';
+  }
+}
+
 export async function hashSources(matches: readonly SourceMatch[], opts: HashOptions): Promise<SourcesHash> {
   const digest = crypto.createHash('sha256');
+  const records = new Records(digest);
   const seen = new Map<string, string>();
   const r: SourcesHash = { digest: '', entries: 0, bytes: 0, read: 0, cached: 0 };
   let slice = performance.now();
   for (const m of matches) {
-    digest.update(JSON.stringify(['match', m.source, m.path, m.type]) + '\n');
+    records.add('match', m.source, m.path, m.type);
     for (const e of [...m.entries].sort(byRel)) {
       let content = '';
       if (e.type === 'symlink') content = e.linkTarget ?? '';
       else if (e.type === 'file') {
         const key = StatCache.key(e);
-        let sha = seen.get(key) ?? opts.statCache?.get(e);
+        let sha = seen.get(key) ?? opts.statCache?.get(e, key);
         if (sha !== undefined) r.cached++;
         else {
-          const got = fileSha256(e.rel ? path.join(m.abs, e.rel) : m.abs, e.size);
+          const got = fileSha256(e.rel ? m.abs + '/' + e.rel : m.abs, e.size);
           sha = got.sha;
           r.read++;
           // A file that changed while it was read must not be remembered under its old stat.
-          if (got.bytes === e.size) opts.statCache?.set(e, sha);
+          if (got.bytes === e.size) opts.statCache?.set(e, sha, undefined, key);
         }
         seen.set(key, sha);
         content = sha;
@@ -92,14 +107,15 @@ export async function hashSources(matches: readonly SourceMatch[], opts: HashOpt
       }
       const mode = opts.chmod !== undefined && e.type !== 'symlink' ? opts.chmod : e.mode;
       const owner = opts.owner === 'keep' ? e : opts.owner;
-      digest.update(JSON.stringify([e.rel, e.type, mode.toString(8), owner.uid, owner.gid, content]) + '\n');
+      records.add(e.rel, e.type, mode.toString(8), owner.uid, owner.gid, content);
       r.entries++;
-      if (performance.now() - slice > SLICE_MS) {
+      if ((r.entries & 255) === 0 && performance.now() - slice > SLICE_MS) {
         await new Promise((res) => setImmediate(res));
         slice = performance.now();
       }
     }
   }
+  records.flush();
   r.digest = `sha256:${digest.digest('hex')}`;
   return r;
 }

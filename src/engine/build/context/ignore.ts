@@ -17,6 +17,9 @@ interface Pattern {
   parts: string[];
 }
 
+/** A path that cleanPath would change (empty, `.`/`..` parts, doubled or outer slashes). */
+const NOT_CLEAN = /^$|^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/;
+
 /** The `.`-escaped characters of docker's pattern → regexp conversion. */
 const ESCAPED = new Set(['.', '+', '(', ')', '|', '{', '}', '$']);
 
@@ -113,8 +116,10 @@ export class IgnoreMatcher {
 
   /** Is the context-relative path excluded (it or a parent directory matches, last match wins)? */
   matches(rel: string): boolean {
-    const file = cleanPath(rel);
-    if (file === '.' || this.patterns.length === 0) return false;
+    if (this.patterns.length === 0) return false;
+    // Walks pass clean paths; clean only what may not be.
+    const file = NOT_CLEAN.test(rel) ? cleanPath(rel) : rel;
+    if (file === '.') return false;
     const parents = file.split('/').slice(0, -1);
     let matched = false;
     for (const p of this.patterns) {

@@ -20,6 +20,8 @@ export interface StatCacheOptions {
 
 export class StatCache {
   private readonly map = new Map<string, string>();
+  /** Keys read or written this time: saved last, so they are the last to be dropped. */
+  private readonly used = new Set<string>();
   private dirty = false;
   private readonly racyNs: bigint;
 
@@ -58,29 +60,30 @@ export class StatCache {
   }
 
   /** The content hash (hex) of an unchanged file, or undefined. */
-  get(e: SourceEntry): string | undefined {
-    const k = StatCache.key(e);
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      // Most recently used goes last (what save() keeps).
-      this.map.delete(k);
-      this.map.set(k, v);
-    }
+  get(e: SourceEntry, key = StatCache.key(e)): string | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) this.used.add(key);
     return v;
   }
 
   /** Remembers a file's hash unless it changed within the racy window. */
-  set(e: SourceEntry, sha256: string, nowNs = BigInt(Date.now()) * 1_000_000n): void {
+  set(e: SourceEntry, sha256: string, nowNs = BigInt(Date.now()) * 1_000_000n, key = StatCache.key(e)): void {
     const newest = e.mtimeNs > e.ctimeNs ? e.mtimeNs : e.ctimeNs;
     if (nowNs - newest < this.racyNs) return;
-    this.map.set(StatCache.key(e), sha256);
+    this.map.set(key, sha256);
+    this.used.add(key);
     this.dirty = true;
   }
 
   /** Writes the cache (atomically) if it changed; drops the least recently used beyond the cap. */
   save(): void {
     if (!this.dirty && this.map.size <= MAX_ENTRIES) return;
-    const all = [...this.map];
+    const all: [string, string][] = [];
+    for (const kv of this.map) if (!this.used.has(kv[0])) all.push(kv);
+    for (const k of this.used) {
+      const v = this.map.get(k);
+      if (v !== undefined) all.push([k, v]);
+    }
     const kept = all.slice(Math.max(0, all.length - MAX_ENTRIES));
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;

@@ -4,7 +4,6 @@
 // when a `!` pattern may re-include something in it, and is listed only when
 // something in it is.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { IgnoreMatcher } from './ignore.js';
 import { InvalidArgument } from '../../errors.js';
 
@@ -67,7 +66,7 @@ export function walkTree(abs: string, ctxRel: string, ignore?: IgnoreMatcher): S
       throw new InvalidArgument(`reading the build context: ${cRel}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     for (const name of names) {
-      const childAbs = path.join(dirAbs, name);
+      const childAbs = dirAbs + '/' + name;
       const childRel = join(rel, name);
       const childCtx = join(cRel, name);
       const st = fs.lstatSync(childAbs, { bigint: true });

@@ -2,7 +2,7 @@
 // by step while building, substitute variables (expand.ts, vars.ts) and turn RUN
 // into a process (run.ts). Pure: reads no file, runs nothing.
 export type * from './types.js';
-export { parseDockerfile } from './parse.js';
+export { parseDockerfile, parseTrigger } from './parse.js';
 export { planBuild, resolveCopyFrom, type BuildPlan, type PlannedStage, type PlanOptions, type BaseRef, type CopyFromRef } from './plan.js';
 export { expandInstruction, exposePorts, type Expanded, type ExpandContext } from './expand.js';
 export { StageVariables, DEFAULT_PATH, type ArgScope, type DeclaredArg } from './vars.js';

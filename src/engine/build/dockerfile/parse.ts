@@ -1,7 +1,7 @@
 // parseDockerfile: text → typed Dockerfile (directives, meta ARGs, stages), or one
 // InvalidArgument naming file and line. Docker's rules: ARG is the only instruction
 // allowed before the first FROM; each FROM starts a stage; stage names are unique.
-import type { ArgInstruction, Dockerfile, Stage } from './types.js';
+import type { ArgInstruction, Dockerfile, EscapeChar, Instruction, Stage } from './types.js';
 import type { HeredocHeader } from './heredoc.js';
 import { heredocsInLine } from './heredoc.js';
 import { HEREDOC_KEYWORDS, toInstruction } from './instructions.js';
@@ -44,4 +44,18 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
   }
   if (stages.length === 0) throw lineError(file, read.lines[read.lines.length - 1].line, 'dockerfile contains no stages to build');
   return { file, escape: read.escape, ...(read.syntax !== undefined ? { syntax: read.syntax } : {}), metaArgs, stages, warnings: read.warnings };
+}
+
+/**
+ * An ONBUILD trigger from a base image's config (`COPY . /app`, heredoc bodies
+ * included), parsed when a stage builds FROM that image. Errors name `line`, the
+ * stage's FROM line, as BuildKit reports them.
+ */
+export function parseTrigger(expression: string, file: string, line: number, escape: EscapeChar = '\\'): Instruction {
+  const read = readLines(file, expression, heredocsFor);
+  if (read.lines.length !== 1) throw lineError(file, line, 'onbuild trigger should be a single expression');
+  const l = { ...read.lines[0], line, endLine: line };
+  const kw = splitKeyword(l.text).keyword.toUpperCase();
+  if (kw === 'ONBUILD' || kw === 'FROM' || kw === 'MAINTAINER') throw lineError(file, line, `${kw} isn't allowed as an ONBUILD trigger`);
+  return toInstruction(file, l, escape);
 }
