@@ -6,6 +6,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageDetail, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
 import type { PullResult, PushResult, RegistryOptions } from './types.js';
 import type { CopyOptions, FileChange } from './types.js';
+import type { BuildInfo } from './types.js';
+import { listBuilds } from './build/status.js';
 import { resolvePaths } from './paths.js';
 import { loadNative } from './native/real.js';
 import type { Native } from './native/native.js';
@@ -125,6 +127,9 @@ export class Engine implements EngineApi {
   }
   images(): Promise<ImageInfo[]> {
     return this.ctx.images.list();
+  }
+  async builds(): Promise<BuildInfo[]> {
+    return listBuilds(this.ctx.paths);
   }
   importImage(tarPath: string, name: string): Promise<ImageInfo> {
     return this.ctx.images.importTar(tarPath, name);

@@ -214,6 +214,26 @@ export interface ImageInfo {
   sharedSize?: number;
 }
 
+/** A build running now (`hutch build` in any process on this root), as its status file says. */
+export interface BuildInfo {
+  /** The building process, and its start time (clock ticks, field 22 of /proc/PID/stat). */
+  pid: number;
+  startTime: number;
+  /** `-t` names as given; [] when untagged. */
+  tags: string[];
+  context: string;
+  dockerfile: string;
+  /** RFC 3339. */
+  started: string;
+  /** The step under way (1-based) and how many the build has. */
+  step: number;
+  steps: number;
+  /** The step's line, e.g. "[2/6] RUN make" (without the "[n/m]" part, the dashboard adds it). */
+  current: string;
+  /** The stage the step belongs to, when it has a name. */
+  stage?: string;
+}
+
 /** `image inspect`: docker's fields. */
 export interface ImageDetail {
   Id: string;
@@ -376,6 +396,8 @@ export interface EngineApi {
   /** `diff`: A/C/D changes from its layer, sorted by path. */
   diff(idOrName: string): Promise<FileChange[]>;
   images(): Promise<ImageInfo[]>;
+  /** The builds running now on this root (any process); files of dead ones are removed. */
+  builds(): Promise<BuildInfo[]>;
   importImage(tarPath: string, name: string): Promise<ImageInfo>;
   /** Untags; deletes the image with its last tag. Refuses while a container uses it,
    * unless forced. Returns docker's `Untagged: …` / `Deleted: …` lines. */

@@ -50,6 +50,8 @@ import { networkMode } from '../../src/engine/network/endpoint.js';
 import type { CreateNetworkOptions, NetworkInfo } from '../../src/engine/types.js';
 import type { CreateVolumeOptions, VolumeFilter, VolumeInfo } from '../../src/engine/types.js';
 import { FakeVolumes } from './fake-volumes.js';
+import { FakeBuilds } from './fake-builds.js';
+import type { BuildInfo } from '../../src/engine/types.js';
 import { checkBindSources } from '../../src/engine/volumes/validate.js';
 
 export interface Call {
@@ -82,6 +84,8 @@ export class FakeEngine implements EngineApi {
   logins = new Map<string, { username: string; password: string }>();
   readonly nets = new FakeNetworks();
   readonly vols = new FakeVolumes(() => this.containers);
+  /** Builds running now, as other processes' status files would say. */
+  readonly buildRuns = new FakeBuilds();
   private seq = 0;
   private nextPid = 4000;
 
@@ -382,6 +386,10 @@ export class FakeEngine implements EngineApi {
   async images(): Promise<ImageInfo[]> {
     this.record('images');
     return this.imageList;
+  }
+  async builds(): Promise<BuildInfo[]> {
+    this.record('builds');
+    return this.buildRuns.list();
   }
 
   async importImage(tarPath: string, name: string): Promise<ImageInfo> {

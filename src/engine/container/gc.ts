@@ -24,6 +24,7 @@ import { networkGc } from '../network/gc.js';
 import { volumeGc } from '../volumes/gc.js';
 import { pruneCache } from '../security/seccomp/cache.js';
 import { SECCOMP_ANNOTATION } from '../security/seccomp/index.js';
+import { removeStaleBuilds } from '../build/status.js';
 
 export async function gc(ctx: Ctx): Promise<string[]> {
   const removed: string[] = [];
@@ -71,6 +72,8 @@ export async function gc(ctx: Ctx): Promise<string[]> {
   }
   for (const dir of [ctx.paths.root, ...[...ids].map((id) => containerDir(ctx.paths, id))])
     for (const f of removeStaleTemps(dir)) removed.push(`temp file ${f}`);
+  // Status files of builds killed before they removed them (listBuilds drops them too).
+  removed.push(...removeStaleBuilds(ctx.paths));
   // --userns=auto ranges of containers that are gone (an rm killed before it freed one).
   const freed = await releaseRanges(ctx.native, ctx.paths.root, (x) => containerLive(ctx, x));
   if (freed) removed.push(`${freed} user namespace id range${freed > 1 ? 's' : ''}`);
