@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageDetail, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
 import type { PullResult, PushResult, RegistryOptions } from './types.js';
 import type { CopyOptions, FileChange } from './types.js';
+import type { CommitOptions, CommitResult, ImageHistoryEntry } from './types.js';
 import type { BuildInfo } from './types.js';
 import { listBuilds } from './build/status.js';
 import { resolvePaths } from './paths.js';
@@ -142,6 +143,12 @@ export class Engine implements EngineApi {
   }
   tagImage(source: string, target: string): Promise<void> {
     return this.ctx.images.tag(source, target);
+  }
+  async commit(ref: string, opts?: CommitOptions): Promise<CommitResult> {
+    return (await import('./container/commit.js')).commitContainer(this.ctx, resolveId(this.ctx, ref), opts);
+  }
+  async imageHistory(ref: string): Promise<ImageHistoryEntry[]> {
+    return (await import('./images/history.js')).historyOf(this.ctx.images, this.ctx.paths.images, ref);
   }
   saveImages(refs: string[], out: string | Writable): Promise<void> {
     return this.ctx.images.save(refs, out);

@@ -9,6 +9,10 @@ import type { CopyOptions } from './fs/cp.js';
 import type { Change as FileChange } from './fs/diff.js';
 export type { CopyOptions } from './fs/cp.js';
 export type { Change as FileChange, ChangeKind } from './fs/diff.js';
+import type { CommitOptions, CommitResult } from './container/commit.js';
+import type { ImageHistoryEntry } from './images/history.js';
+export type { CommitOptions, CommitResult } from './container/commit.js';
+export type { ImageHistoryEntry } from './images/history.js';
 export type { PortMapping } from './network/ports.js';
 export type { NetworkInfo } from './network/verbs.js';
 export type { CreateNetworkOptions, NetworkRecord } from './network/store.js';
@@ -404,6 +408,12 @@ export interface EngineApi {
   removeImage(name: string, opts?: { force?: boolean }): Promise<string[]>;
   inspectImage(ref: string): Promise<ImageDetail>;
   tagImage(source: string, target: string): Promise<void>;
+  /** `commit`: the container's changes (its upper directory, mount points hutch made left
+   * out) as a new image on its image, with its run settings and `changes` in the config;
+   * a running container is paused while it is read. */
+  commit(container: string, opts?: CommitOptions): Promise<CommitResult>;
+  /** `history`: the image's config history, newest first, with each layer's size. */
+  imageHistory(image: string): Promise<ImageHistoryEntry[]>;
   /** OCI archive (oci-layout, index.json, blobs/) to a file path or a stream. */
   saveImages(refs: string[], out: string | Writable): Promise<void>;
   /** Loads OCI / docker-save archives, gzip-compressed or not; returns `Loaded image: …` lines. */

@@ -42,6 +42,9 @@ import { parseSignal } from '../../src/engine/container/signal.js';
 import { formatLogLines, writeNewFile, type NamedLine } from '../../src/engine/container/save-logs.js';
 import { commandFor } from '../../src/engine/spec/build.js';
 import { HOST_IMAGE, refuseBuiltin } from '../../src/engine/images/host.js';
+import { checkTags } from '../../src/engine/images/commit.js';
+import { applyChanges } from '../../src/engine/images/config-changes.js';
+import type { CommitOptions, CommitResult, ImageHistoryEntry } from '../../src/engine/types.js';
 import { endsCommand, hostCommandError } from './fake-commands.js';
 import { FakeNetworks } from './fake-networks.js';
 import { FakeFiles } from './fake-files.js';
@@ -434,6 +437,29 @@ export class FakeEngine implements EngineApi {
     refuseBuiltin(source, 'tagged');
     const img = this.image(source);
     this.imageList.push({ ...img, name: target });
+  }
+
+  /** What imageHistory returns for an image id (default: one entry, the image). */
+  readonly histories = new Map<string, ImageHistoryEntry[]>();
+
+  /** A new image (its name, or untagged) with the engine's checks of the name and the changes. */
+  async commit(ref: string, opts: CommitOptions = {}): Promise<CommitResult> {
+    this.record('commit', ref, opts);
+    const c = this.find(ref);
+    const tags = opts.reference ? [opts.reference] : [];
+    checkTags(tags);
+    applyChanges({}, opts.changes ?? []);
+    if (c.image === HOST_IMAGE) throw new InvalidArgument(`container ${c.name} runs the built-in host image, which has no layers to commit on`);
+    const id = `sha256:${(++this.seq).toString(16).padStart(64, 'c')}`;
+    const info: ImageInfo = { name: opts.reference ?? id.slice(7, 19), id, created: opts.created ?? '2024-01-01T00:00:00Z', size: 1, kind: 'oci', layers: 2 };
+    this.imageList.push(info);
+    return { id, info, readLive: false };
+  }
+
+  async imageHistory(ref: string): Promise<ImageHistoryEntry[]> {
+    this.record('imageHistory', ref);
+    const img = this.image(ref);
+    return this.histories.get(img.id) ?? [{ id: img.id, created: img.created, createdBy: '', size: img.size, comment: '', emptyLayer: false }];
   }
 
   async saveImages(refs: string[], out: string | Writable): Promise<void> {

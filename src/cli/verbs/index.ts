@@ -30,10 +30,12 @@ import { port } from './port.js';
 import { cp } from './cp.js';
 import { exportVerb } from './export.js';
 import { diff } from './diff.js';
+import { commit } from './commit.js';
+import { history } from './history.js';
 import { version } from './version.js';
 
 export const verbs: readonly Verb[] = [
-  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, cp, exportVerb, diff, wait, images, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
+  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, cp, exportVerb, diff, commit, wait, images, history, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
 ];
 
 export function findVerb(name: string): Verb | undefined {
