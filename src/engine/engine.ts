@@ -1,6 +1,7 @@
 // The engine facade: a library, no daemon. Opening it resolves the state root and
 // reconciles what is on disk with what is alive; every verb is a function in
 // container/ working under the container's lock.
+import type { BuildOptions, BuildResult } from './build/executor/events.js';
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageDetail, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
@@ -143,6 +144,9 @@ export class Engine implements EngineApi {
   }
   tagImage(source: string, target: string): Promise<void> {
     return this.ctx.images.tag(source, target);
+  }
+  async build(opts: BuildOptions): Promise<BuildResult> {
+    return (await import('./build/executor/index.js')).buildImage(this.ctx, opts);
   }
   async commit(ref: string, opts?: CommitOptions): Promise<CommitResult> {
     return (await import('./container/commit.js')).commitContainer(this.ctx, resolveId(this.ctx, ref), opts);

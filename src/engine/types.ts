@@ -1,5 +1,6 @@
 // The engine's public surface: what the CLI and the dashboard use. Both front ends
 // reach the engine only through `EngineApi`, so the UI can be tested with a fake.
+import type { BuildOptions, BuildResult } from './build/executor/events.js';
 import type { Readable, Writable } from 'node:stream';
 
 import type { PortMapping } from './network/ports.js';
@@ -412,6 +413,8 @@ export interface EngineApi {
    * out) as a new image on its image, with its run settings and `changes` in the config;
    * a running container is paused while it is read. */
   commit(container: string, opts?: CommitOptions): Promise<CommitResult>;
+  /** `build`: an image from a Dockerfile and a context (engine/build), progress as BuildKit's events. */
+  build(opts: BuildOptions): Promise<BuildResult>;
   /** `history`: the image's config history, newest first, with each layer's size. */
   imageHistory(image: string): Promise<ImageHistoryEntry[]>;
   /** OCI archive (oci-layout, index.json, blobs/) to a file path or a stream. */

@@ -16,6 +16,7 @@
 //   a signal that ends a command sent to the init ends the container, as kill does;
 // - saveLogs writes `logLines` to a real file, with the engine's own formatting;
 // - an `--rm` container is removed once wait() or list() sees it exited, as the engine does.
+import type { BuildOptions, BuildResult } from '../../src/engine/build/executor/events.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -442,6 +443,15 @@ export class FakeEngine implements EngineApi {
   /** What imageHistory returns for an image id (default: one entry, the image). */
   readonly histories = new Map<string, ImageHistoryEntry[]>();
 
+  /** The options of the last build (the CLI's flag tests read them). */
+  lastBuild?: BuildOptions;
+  async build(opts: BuildOptions): Promise<BuildResult> {
+    this.record('build', opts.contextDir);
+    this.lastBuild = opts;
+    opts.onEvent?.({ kind: 'step', n: 1, name: '[1/1] FROM scratch' });
+    opts.onEvent?.({ kind: 'done', n: 1, ms: 0 });
+    return { id: `sha256:${'b'.repeat(64)}`, manifestDigest: `sha256:${'c'.repeat(64)}`, tags: opts.tags ?? [], ran: 0, cached: 0 };
+  }
   /** A new image (its name, or untagged) with the engine's checks of the name and the changes. */
   async commit(ref: string, opts: CommitOptions = {}): Promise<CommitResult> {
     this.record('commit', ref, opts);

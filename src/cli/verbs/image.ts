@@ -10,6 +10,7 @@ import { tag } from './tag.js';
 import { save } from './save.js';
 import { load } from './load.js';
 import { importVerb } from './import.js';
+import { build } from './build.js';
 
 export const imageInspect: Verb = {
   name: 'image inspect',
@@ -74,9 +75,10 @@ const subcommands: Record<string, Verb> = {
   save,
   load,
   import: importVerb,
+  build,
 };
 
-export const image: Verb = managementVerb('image', 'Manage images (ls, inspect, prune, rm, tag, save, load, import)', subcommands, [
+export const image: Verb = managementVerb('image', 'Manage images (ls, inspect, prune, rm, tag, save, load, import, build)', subcommands, [
   'hutch image ls',
   'hutch image inspect busybox',
   'hutch image prune -f',

@@ -29,9 +29,17 @@ import { devicePlan } from '../security/devices.js';
 import { checkUsernsClash, validateSecurity } from '../security/validate.js';
 import { allocateRange, gidBase, releaseRanges, remapRange, shiftOwner, subidRangeOf, usernsPlan, type IdRange, type UsernsPlan } from '../security/userns.js';
 import { readSettings } from '../settings.js';
+import type { ImageRootfs } from '../images/store.js';
 import { apparmorProfileFor } from '../security/apparmor.js';
 
-export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<ContainerRecord> {
+/** Engine-internal choices a public ContainerSpec cannot make. */
+export interface CreateInternal {
+  /** The root filesystem to use instead of resolving spec.image: a build step's
+   * layers and config, which are no registered image (build/). */
+  rootfs?: ImageRootfs;
+}
+
+export async function createContainer(ctx: Ctx, spec: ContainerSpec, internal: CreateInternal = {}): Promise<ContainerRecord> {
   validate(spec);
   checkBindSources(spec);
   // The container's --userns, else the root's userns-remap setting (docker's).
@@ -45,12 +53,12 @@ export async function createContainer(ctx: Ctx, spec: ContainerSpec): Promise<Co
   // them between rootfs() and the links. With volumes, under the volumes lock too
   // until the bundle (which names them) is in place: `volume rm` waits for it.
   const volumes = !!(spec.mounts?.length || spec.volumesFrom?.length);
-  return ctx.images.lease(() => (volumes ? lockVolumes(ctx.native, ctx.paths, () => createLeased(ctx, spec, true, userns, fixed, apparmor)) : createLeased(ctx, spec, false, userns, fixed, apparmor)));
+  return ctx.images.lease(() => (volumes ? lockVolumes(ctx.native, ctx.paths, () => createLeased(ctx, spec, true, userns, fixed, apparmor, internal)) : createLeased(ctx, spec, false, userns, fixed, apparmor, internal)));
 }
 
-async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, userns: UsernsPlan, fixed: IdRange | undefined, apparmor: string | undefined): Promise<ContainerRecord> {
+async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, userns: UsernsPlan, fixed: IdRange | undefined, apparmor: string | undefined, internal: CreateInternal): Promise<ContainerRecord> {
   // hutch's own files stay out of an image that shows host directories.
-  const image = await ctx.images.rootfs(spec.image, { hide: [ctx.paths.root, ctx.paths.run, authFile(ctx)] });
+  const image = internal.rootfs ?? (await ctx.images.rootfs(spec.image, { hide: [ctx.paths.root, ctx.paths.run, authFile(ctx)] }));
   const args = commandFor(spec, image);
   if (args.length === 0) throw new InvalidArgument('No command specified');
   const user = image.resolveUser(spec.user ?? image.user ?? '', spec.groupAdd);

@@ -19,7 +19,8 @@ import { listIds, lockContainer, mustLoad, namesDir, type Ctx } from './context.
 import { BrokenRecord } from '../errors.js';
 import { removeBroken } from './broken.js';
 import { reconcile } from './reconcile.js';
-import { removeIfDone } from './remove.js';
+import { removeContainer, removeIfDone } from './remove.js';
+import { orphanedBuildContainer } from '../build/executor/names.js';
 import { networkGc } from '../network/gc.js';
 import { volumeGc } from '../volumes/gc.js';
 import { pruneCache } from '../security/seccomp/cache.js';
@@ -86,6 +87,11 @@ export async function gc(ctx: Ctx): Promise<string[]> {
       if (e instanceof BrokenRecord && (await lockContainer(ctx, id, () => removeBroken(ctx, id, true)).then(() => true, () => false)))
         removed.push(`unreadable container ${id.slice(0, 12)} (${e.reason})`);
       continue; // else removed since the listing
+    }
+    // A step's container of a build that was killed (build/executor/names.ts).
+    if (orphanedBuildContainer(rec.name)) {
+      if (await removeContainer(ctx, id, true).then(() => true, () => false)) removed.push(`container ${rec.name} of a build that is gone`);
+      continue;
     }
     const now = await reconcile(ctx, rec).catch(() => null);
     if (now && (await removeIfDone(ctx, now))) removed.push(`exited --rm container ${now.name}`);

@@ -102,7 +102,8 @@ export async function copyFromContainer(ctx: Ctx, id: string, src: string, dst: 
 }
 
 /** Prefixes every name of a tar stream with `dir` (names checked first: no `..`). */
-class Rebase implements TarSink {
+/** Entries renamed under a directory (cp and ADD of a local archive). */
+export class Rebase implements TarSink {
   constructor(
     private readonly to: TarSink,
     private readonly dir: string,
@@ -127,7 +128,7 @@ class Rebase implements TarSink {
   }
 }
 
-async function feedTar(input: Readable, sink: TarSink): Promise<void> {
+export async function feedTar(input: Readable, sink: TarSink): Promise<void> {
   const reader = new TarReader(sink);
   try {
     for await (const chunk of input) reader.push(chunk as Buffer);

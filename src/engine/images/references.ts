@@ -1,10 +1,12 @@
 // What is in use, and so must survive any deletion: blobs reachable from image
-// records and names, snapshots used by images or linked from container bundles. A
+// records and names, snapshots used by images or linked from container bundles, and
+// the build cache's layers. A
 // container keeps its layers after its image is removed (rmi -f), so the bundles are
 // asked too, not only the records.
 import fs from 'node:fs';
 import path from 'node:path';
 import { listMetas, readRefs } from './catalog.js';
+import { cachedLayers } from '../build/executor/cache.js';
 import type { StoreParts } from './store-parts.js';
 
 /** Blobs reachable from image records and names; snapshots used by images or containers. */
@@ -20,6 +22,11 @@ export function referenced(s: StoreParts): { blobs: Set<string>; snapshots: Set<
     }
   }
   for (const c of containerSnapshots(s.containersDir, s.l.snapshots)) snapshots.add(c);
+  // The build cache's layers, until `hutch builder prune` drops its records.
+  for (const x of cachedLayers(s.l)) {
+    blobs.add(x.descriptor.digest);
+    snapshots.add(x.chainId);
+  }
   return { blobs, snapshots };
 }
 
