@@ -44,13 +44,27 @@ export class ImageActions {
 
   constructor(private readonly d: ImageActionsDeps) {}
 
-  /** Re-reads the list (on entering the view, every interval while shown, after a pull or a delete). */
+  /**
+   * Re-reads the builds running and the list (on entering the view, every interval
+   * while shown, after a pull or a delete). Builds first: a build closes its status
+   * after its image is stored, so one that is no longer listed has its image in the
+   * list read next, and the row never vanishes for a tick.
+   */
   async refresh(): Promise<void> {
+    // The same builds keep the same array: no redraw for a tick that changed nothing.
+    const prev = this.d.store.get().builds;
+    let builds: Pick<UiState, 'builds' | 'buildsError'>;
+    try {
+      const b = await this.d.engine.builds();
+      builds = { builds: JSON.stringify(b) === JSON.stringify(prev) ? prev : b, buildsError: undefined };
+    } catch (e) {
+      builds = { builds: prev.length === 0 ? prev : [], buildsError: errorLine(e) };
+    }
     try {
       const images = await this.d.engine.images();
-      this.d.store.set((s) => ({ images, imagesError: undefined, imageIndex: Math.min(s.imageIndex, Math.max(0, images.length - 1)) }));
+      this.d.store.set((s) => ({ ...builds, images, imagesError: undefined, imageIndex: Math.min(s.imageIndex, Math.max(0, images.length - 1)) }));
     } catch (e) {
-      this.d.store.set({ imagesError: errorLine(e) });
+      this.d.store.set({ ...builds, imagesError: errorLine(e) });
     }
   }
 

@@ -1,6 +1,6 @@
 // The dashboard's state (kept in a Store outside React) and the pure functions
 // that derive what the views show from it.
-import type { ContainerInfo, ImageInfo, NetworkInfo, TransferProgress, VolumeInfo } from '../engine/types.js';
+import type { BuildInfo, ContainerInfo, ImageInfo, NetworkInfo, TransferProgress, VolumeInfo } from '../engine/types.js';
 import type { ContainerSample, HostInfo, HostSample } from '../engine/stats/types.js';
 import type { ColumnName, DashboardConfig, SortKey } from './config.js';
 import type { ViewName } from './keys.js';
@@ -159,6 +159,9 @@ export interface UiState {
   images: ImageInfo[];
   imageIndex: number;
   imagesError?: string;
+  /** Builds running on this root (any process), read with the images; shown above them. */
+  builds: BuildInfo[];
+  buildsError?: string;
   networks: NetworkInfo[];
   networkIndex: number;
   networksError?: string;
@@ -192,6 +195,7 @@ export function initialState(config: DashboardConfig, theme: Theme, now: number)
     busy: new Map(),
     images: [],
     imageIndex: 0,
+    builds: [],
     networks: [],
     networkIndex: 0,
     volumes: [],

@@ -1,12 +1,14 @@
 // The images view: one row per image name (repository, tag, id, size with the
 // part shared with other images and the part only this one has, age, and how
 // many containers use it), columns collapsing by priority on narrow terminals; a
-// line about the selected image (who uses it); the pulls in flight below.
+// line about the selected image (who uses it); the pulls in flight below; the
+// builds running above the images (building.ts).
 import type { ContainerInfo, ImageInfo } from '../../engine/types.js';
 import { fit, fmtAge, fmtBytes, shortId } from '../format.js';
 import type { Painter } from '../paint.js';
 import { position, type UiState } from '../state.js';
 import { pullLines } from './pull.js';
+import { buildingLines } from './building.js';
 
 export type ImageColumn = 'repository' | 'tag' | 'id' | 'size' | 'shared' | 'unique' | 'created' | 'containers' | 'layers';
 
@@ -151,16 +153,24 @@ export function imageInfoLine(img: ImageInfo, users: readonly ContainerInfo[], p
 /** The body of the images view, at most `height` lines. */
 export function imagesLines(st: UiState, p: Painter, width: number, height: number): string[] {
   const { images } = st;
+  // A state put together by hand (the view's unit tests) may have no builds field.
+  const builds = st.builds ?? [];
   const cols = layoutImageColumns(width);
   const inUse = usersByImage(images, st.containers);
   const used = images.filter((img) => inUse.get(img)!.length > 0).length;
-  const summary = images.length === 0 ? '' : `  ${images.length} ${images.length === 1 ? 'image' : 'images'} · ${used} in use`;
+  const counts = images.length === 0 ? [] : [`${images.length} ${images.length === 1 ? 'image' : 'images'}`, `${used} in use`];
+  if (builds.length > 0) counts.push(`${builds.length} building`);
+  const summary = counts.length === 0 ? '' : `  ${counts.join(' · ')}`;
   const out = [p.fg('accent', p.bold('Images')) + p.fg('dim', summary)];
   if (st.imagesError) out.push(p.fg('error', fit(`cannot list images: ${st.imagesError}`, width)));
+  if (st.buildsError) out.push(p.fg('error', fit(`cannot list builds: ${st.buildsError}`, width)));
   out.push(imageHeader(cols, p));
   const pulls = st.pulls.length > 0 ? ['', ...pullLines(st.pulls, p, width, Math.max(1, Math.floor(height / 2) - 1))] : [];
   const selected = images[st.imageIndex];
   const info = selected ? [imageInfoLine(selected, inUse.get(selected)!, p, width)] : [];
+  // Builds take at most half the rows the list has, so the images stay in view.
+  const free = height - out.length - info.length - pulls.length;
+  out.push(...buildingLines(builds, cols, st.now, p, width, Math.max(1, Math.floor(free / 2))));
   if (images.length === 0 && !st.imagesError) out.push(p.fg('dim', fit('  no images: pull one (the key is in the footer)', width)));
   const room = Math.max(1, height - out.length - info.length - pulls.length);
   const top = Math.max(0, Math.min(st.imageIndex - room + 1, images.length - room));
