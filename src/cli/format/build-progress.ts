@@ -84,8 +84,7 @@ export function progressPrinter(ctx: Pick<CliContext, 'err' | 'now'> & { stderr:
       v.partial = lines.pop() ?? '';
       v.out.push(...lines);
       if (v.out.length > TAIL) v.out.splice(0, v.out.length - TAIL);
-    } else if (e.kind === 'cached' && v) v.cached = true;
-    else if (e.kind === 'done' && v) v.ms = e.ms;
+    } else if (e.kind === 'done' && v) v.ms = e.ms;
     else if (e.kind === 'error' && v) v.error = e.message;
     timer ??= setInterval(draw, 150);
   };
@@ -93,9 +92,9 @@ export function progressPrinter(ctx: Pick<CliContext, 'err' | 'now'> & { stderr:
   return {
     event(e: BuildEvent): void {
       if (e.kind === 'step') vertices.set(e.n, { name: e.name, start: Date.now(), out: [], partial: '' });
+      if (e.kind === 'cached') vertices.get(e.n)!.cached = true;
       if (mode === 'plain') void plain(e);
       else if (mode === 'tty') tty(e);
-      else if (e.kind === 'cached') vertices.get(e.n)!.cached = true;
     },
     async close(): Promise<void> {
       if (timer) clearInterval(timer);

@@ -24,6 +24,7 @@ import { copyStep } from './copy-step.js';
 import { resolveCopy, withStateRoot, type SourceRoot } from './copy-sources.js';
 import { cloneState, scratchState, stateFromImage, type StageState, type StepLayer } from './state.js';
 import type { BuildEvent, BuildOptions, BuildResult } from './events.js';
+import { BuildStatusWriter } from '../status.js';
 
 export type { BuildEvent, BuildOptions, BuildResult } from './events.js';
 
@@ -110,7 +111,9 @@ class Build {
     const esc = { file: this.file, escape: this.plan.dockerfile.escape };
     if (ins.kind === 'ARG') {
       const created_by = st.vars.declareArgs(ins, { buildArgs: this.plan.buildArgs, globalArgs: this.plan.globalArgs, escape: esc.escape, file: this.file }).history;
-      return this.meta(st, created_by);
+      // The values are not in the key: a build arg invalidates only the steps that
+      // use it (RUN's environment, a substitution), as BuildKit.
+      return this.meta(st, created_by, `ARG ${ins.args.map((a) => a.name).join(' ')}`);
     }
     const x = expandInstruction(ins, st.vars.lookup, esc).instruction;
     if (x.kind === 'RUN') return this.layerStep(st, n, `RUN ${[st.vars.runHistoryPrefix(), ...runArgs(st, x)].filter(Boolean).join(' ')} # buildkit`, [
@@ -143,8 +146,8 @@ class Build {
     this.meta(st, created_by);
   }
 
-  private meta(st: StageState, created_by: string): void {
-    st.key = stepKey(st.key, ['meta', created_by]);
+  private meta(st: StageState, created_by: string, keyText = created_by): void {
+    st.key = stepKey(st.key, ['meta', keyText]);
     st.history.push({ created: this.o.sourceDateEpoch !== undefined ? this.now : st.lastCreated, created_by, empty_layer: true });
   }
 
@@ -206,18 +209,34 @@ export async function buildImage(ctx: Ctx, o: BuildOptions): Promise<BuildResult
   for (const a of plan.unusedBuildArgs) o.onEvent?.({ kind: 'warning', text: `[Warning] One or more build-args [${a}] were not consumed` });
   const ignore = loadIgnore(o.contextDir, o.dockerfileText !== undefined ? undefined : dfPath);
   const s = (await ctx.images.service()) as unknown as StoreParts;
+  // The dashboard's images view shows the build while it runs (build/status.ts).
+  const steps = plan.order.reduce((n, i) => n + plan.stages[i].stage.instructions.length + 1, 0);
+  const status = new BuildStatusWriter(ctx.paths, { tags, context: o.contextDir, dockerfile: o.dockerfileText !== undefined ? '-' : dfPath, steps, step: 0, current: '' });
+  let step = 0;
+  const onEvent = o.onEvent;
+  o = {
+    ...o,
+    onEvent: (e) => {
+      if (e.kind === 'step' && e.name.startsWith('[')) status.update({ step: ++step, current: e.name });
+      onEvent?.(e);
+    },
+  };
   fs.mkdirSync(cacheDir(s.l), { recursive: true, mode: 0o700 });
   const statCache = StatCache.open(path.join(cacheDir(s.l), 'stat-cache'));
-  return adding(s, async (added) => {
-    const b = new Build(ctx, s, added, o, plan, ignore, statCache);
-    for (const i of plan.order) b.states.set(i, await b.stage(plan.stages[i]));
-    const done = await b.vertex('exporting to image', async (n) => {
-      const r = await b.commit(b.states.get(plan.target)!, tags);
-      b.emit({ kind: 'log', n, text: `writing image ${r.id} done` });
-      for (const t of tags) b.emit({ kind: 'log', n, text: `naming to ${t} done` });
-      return r;
+  try {
+    return await adding(s, async (added) => {
+      const b = new Build(ctx, s, added, o, plan, ignore, statCache);
+      for (const i of plan.order) b.states.set(i, await b.stage(plan.stages[i]));
+      const done = await b.vertex('exporting to image', async (n) => {
+        const r = await b.commit(b.states.get(plan.target)!, tags);
+        b.emit({ kind: 'log', n, text: `writing image ${r.id} done` });
+        for (const t of tags) b.emit({ kind: 'log', n, text: `naming to ${t} done` });
+        return r;
+      });
+      statCache.save();
+      return { ...done, tags, ran: b.ran, cached: b.cached };
     });
-    statCache.save();
-    return { ...done, tags, ran: b.ran, cached: b.cached };
-  });
+  } finally {
+    status.close();
+  }
 }
