@@ -92,10 +92,11 @@ test('a custom profile applies, inspect names its path; the program is compiled 
   const made = fs.readdirSync(cacheDir).filter((f) => !before.has(f));
   assert.equal(made.length, 1, `one program for the profile: ${made.join(' ')}`);
   const prog = path.join(cacheDir, made[0]);
-  const mtime = fs.statSync(prog).mtimeMs;
+  // A compile writes a new file (atomically: a new inode); a hit only marks it used (its mtime).
+  const ino = fs.statSync(prog).ino;
   const c = sb.cli(['create', '--name', 'sc-custom', '--security-opt', `seccomp=${file}`, 'host', 'true']);
   assert.equal(c.status, 0, c.stderr);
-  assert.equal(fs.statSync(prog).mtimeMs, mtime, 'the second create found it in the cache');
+  assert.equal(fs.statSync(prog).ino, ino, 'the second create found it in the cache');
   assert.deepEqual(fs.readdirSync(cacheDir).filter((f) => !before.has(f)), made);
   const info = sb.cli(['inspect', 'sc-custom']).stdout;
   assert.ok(info.includes(`"seccompProfile": ${JSON.stringify(file)}`), info);
