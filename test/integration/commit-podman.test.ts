@@ -75,3 +75,24 @@ test('podman runs a committed image with its whiteouts, opaque directory and con
   assert.equal(run(), 'added\n');
   assert.equal(run('sh', '-c', probe), 'only\nfresh\nadded\n');
 });
+
+test('a built image is an ordinary image: hutch save → podman load → podman run gives the same files and config', async () => {
+  const ctxDir = path.join(tmp, 'build-ctx');
+  fs.mkdirSync(path.join(ctxDir, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(ctxDir, 'src', 'hello.txt'), 'hello from the context\n');
+  fs.writeFileSync(
+    path.join(ctxDir, 'Dockerfile'),
+    'FROM bb:1\nENV MODE=built\nWORKDIR /app\nCOPY src/ ./\nRUN rm /bin/ls && echo "$MODE" > /app/mode\nCMD ["sh", "-c", "cat /app/hello.txt /app/mode; test -e /bin/ls || echo no-ls"]\n',
+  );
+  const id = ok(['build', '-q', '--network', 'none', '-t', 'localhost/built:1', ctxDir]).trim();
+  const want = 'hello from the context\nbuilt\nno-ls\n';
+  assert.equal(ok(['run', '--rm', '--network', 'none', 'localhost/built:1']), want);
+  const archive = path.join(tmp, 'built.tar');
+  ok(['save', '-o', archive, 'localhost/built:1']);
+  assert.match(podman('load', '-i', archive), /localhost\/built:1/);
+  const [img] = JSON.parse(podman('image', 'inspect', 'localhost/built:1'));
+  assert.equal(`sha256:${img.Id}`, id);
+  assert.equal(img.Config.WorkingDir, '/app');
+  assert.ok(img.Config.Env.includes('MODE=built'));
+  assert.equal(podman('run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', 'localhost/built:1'), want);
+});
