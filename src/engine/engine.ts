@@ -210,6 +210,9 @@ export class Engine implements EngineApi {
   gc(): Promise<string[]> {
     return gc(this.ctx);
   }
+  async pruneBuildCache(): Promise<{ records: number; reclaimed: number }> {
+    return (await import('./build/executor/prune.js')).pruneBuildCache(this.ctx);
+  }
   // Registry work is loaded on first use: `run` never pays for it.
   async pull(ref: string, opts?: RegistryOptions): Promise<PullResult> {
     return (await import('./registry/index.js')).pull(this.ctx, ref, opts);

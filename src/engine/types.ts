@@ -455,4 +455,6 @@ export interface EngineApi {
   pruneVolumes(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }>;
   /** Removes leftovers of crashed runs; returns one line per thing removed. */
   gc(): Promise<string[]>;
+  /** `builder prune`: drops the build cache's records, then frees the layers only they kept. */
+  pruneBuildCache(): Promise<{ records: number; reclaimed: number }>;
 }

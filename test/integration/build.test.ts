@@ -208,3 +208,16 @@ test('a build SIGKILLed in a RUN: gc removes its step container; the next build 
   const r = await build(dir);
   assert.ok(r.cached.some((n) => n.includes('COPY f /f')), 'the COPY done before the kill is reused');
 });
+
+test('builder prune: the cache goes with the layers only it kept; the next build runs its steps again', async () => {
+  const dir = context('prune', { Dockerfile: 'FROM busybox\nCOPY f /f\nRUN echo pruned > /p\n', f: 'prune me\n' });
+  await build(dir);
+  assert.equal((await build(dir)).ran, 0);
+  const snaps = () => fs.readdirSync(path.join(sb.root, 'images', 'snapshots')).filter((n) => !n.startsWith('.')).length;
+  const before = snaps();
+  const r = sb.cli(['builder', 'prune', '-f']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Deleted build cache records: [1-9]\d*\nTotal reclaimed space: .+\n$/);
+  assert.ok(snaps() < before, 'layers only the cache kept are gone');
+  assert.equal((await build(dir)).ran, 2);
+});

@@ -553,6 +553,11 @@ export class FakeEngine implements EngineApi {
     return this.gcResult;
   }
 
+  async pruneBuildCache(): Promise<{ records: number; reclaimed: number }> {
+    this.record('pruneBuildCache');
+    return { records: 0, reclaimed: 0 };
+  }
+
   async pull(ref: string, opts: RegistryOptions = {}): Promise<PullResult> {
     this.record('pull', ref, { insecure: opts.insecure });
     refuseBuiltin(ref, 'pulled');

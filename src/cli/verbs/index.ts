@@ -32,11 +32,12 @@ import { exportVerb } from './export.js';
 import { diff } from './diff.js';
 import { commit } from './commit.js';
 import { build } from './build.js';
+import { builder } from './builder.js';
 import { history } from './history.js';
 import { version } from './version.js';
 
 export const verbs: readonly Verb[] = [
-  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, cp, exportVerb, diff, commit, wait, build, images, history, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
+  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, cp, exportVerb, diff, commit, wait, build, builder, images, history, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
 ];
 
 export function findVerb(name: string): Verb | undefined {
