@@ -17,6 +17,7 @@ import { extractRows } from './extract.js';
 import { startupRows } from './startup.js';
 import { networkRows } from './network.js';
 import { cpRows } from './cp.js';
+import { buildRows } from './build.js';
 import { volumeRows } from './volumes.js';
 import { seccompRows } from './seccomp.js';
 
@@ -93,6 +94,7 @@ try {
   for (const l of await usernsRows(engine, root, N)) say(l);
   for (const l of await extractRows()) say(l);
   for (const l of await cpRows()) say(l);
+  for (const l of await buildRows(env)) say(l);
   for (const l of await volumeRows(engine, N)) say(l);
 
   // CLI against podman, same rootfs.
