@@ -9,6 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { busyboxRootfsTar, logText, sandbox, type Sandbox } from './helpers.js';
 import { readTar } from './build-layer-fixture.js';
+import { busyboxLayer, ociArchive, sha, type BuiltImage } from './images-fixtures.js';
+import { gzipSync } from 'node:zlib';
+import { hostPlatform } from '../../src/engine/images/oci/manifest.js';
 
 let sb: Sandbox;
 
@@ -150,7 +153,62 @@ describe('hutch commit', () => {
   });
 });
 
+/** An image as Docker Hub serves one: a docker schema 2 manifest, a gzip'd layer, a history with a metadata step. */
+function hubImage(): BuiltImage {
+  const layerTar = busyboxLayer().tar as Buffer;
+  const layer = gzipSync(layerTar);
+  const plat = hostPlatform();
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: plat.architecture,
+      ...(plat.variant ? { variant: plat.variant } : {}),
+      os: 'linux',
+      created: '2024-05-01T10:00:01Z',
+      config: { Cmd: ['sh'], Env: ['PATH=/bin'] },
+      rootfs: { type: 'layers', diff_ids: [sha(layerTar)] },
+      history: [
+        { created: '2024-05-01T10:00:00Z', created_by: '/bin/sh -c #(nop) ADD file:0123456789abcdef in / ' },
+        { created: '2024-05-01T10:00:01Z', created_by: '/bin/sh -c #(nop)  CMD ["sh"]', empty_layer: true },
+      ],
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: sha(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: sha(layer), size: layer.length }],
+    }),
+  );
+  const blobs = new Map([config, manifest, layer].map((b) => [sha(b), b]));
+  return { manifestDigest: sha(manifest), configDigest: sha(config), diffIds: [sha(layerTar)], blobs, manifest, config, layerBlobs: [layer], layerTars: [layerTar] };
+}
+
 describe('hutch history', () => {
+  test("a pulled image's history: its steps, the metadata one 0B, the layer's size; a commit on it", async () => {
+    const img = hubImage();
+    const archive = path.join(sb.root, 'hub.tar');
+    fs.writeFileSync(archive, ociArchive([{ built: img, name: 'docker.io/library/hubby:1' }]));
+    ok(['load', '-i', archive]);
+    const rows = ok(['history', '--no-trunc', '--format', '{{.ID}}|{{.CreatedBy}}|{{.Size}}', 'hubby:1']);
+    const [d] = JSON.parse(ok(['image', 'inspect', 'hubby:1']));
+    const size = ok(['history', '-H=false', '--format', '{{.Size}}', 'hubby:1']).split('\n')[1];
+    assert.ok(Number(size) >= img.layerTars[0].length - 10240, `the layer's unpacked size: ${size}`);
+    assert.match(rows, new RegExp(`^${img.configDigest}\\|/bin/sh -c #\\(nop\\)  CMD \\["sh"\\]\\|0B\n<missing>\\|/bin/sh -c #\\(nop\\) ADD file:0123456789abcdef in / \\|[\\d.]+MB\n$`));
+    assert.equal(d.Id, img.configDigest);
+    // Committed on: the parent's layer keeps its bytes under the OCI media type.
+    const c = await sb.engine.create({ image: 'hubby:1', name: 'onhub', cmd: ['sh', '-c', 'echo x > /x'] });
+    await sb.engine.start(c.id);
+    await sb.engine.wait(c.id);
+    ok(['commit', 'onhub', 'hubby:2']);
+    const [n] = JSON.parse(ok(['image', 'inspect', 'hubby:2']));
+    assert.deepEqual(n.Manifest.Layers.map((l: { MediaType: string; Digest: string }) => [l.MediaType, l.Digest]), [
+      ['application/vnd.oci.image.layer.v1.tar+gzip', sha(img.layerBlobs[0])],
+      ['application/vnd.oci.image.layer.v1.tar', n.RootFS.Layers[1]],
+    ]);
+    assert.equal(ok(['history', '-q', 'hubby:2']).split('\n').length, 4, 'three entries: two of the parent, the commit');
+  });
+
   test('the host image: one entry saying what it is', () => {
     const out = ok(['history', 'host']).split('\n');
     assert.match(out[1], /^[0-9a-f]{12}\s+N\/A\s+the host's \/usr, \/etc and \/lib\* bound read-o…\s+0B\s+built-in image: no layers$/);
