@@ -82,7 +82,7 @@ describe('hutch commit', () => {
     const table = ok(['history', 'made:1']).split('\n');
     assert.match(table[0], /^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
     const cmd = 'sh -c echo hello > /added.txt; rm /bin/ls; mkdir -p /srv && echo s > /srv/f';
-    assert.match(table[1], new RegExp(`^${id.slice(7, 19)}\\s+(Less than a second|\\d+ seconds) ago\\s+${escape(cmd.slice(0, 44))}…\\s+\\d+(\\.\\d+)?[kM]?B\\s+my message$`));
+    assert.match(table[1], new RegExp(`^${id.slice(7, 19)}\\s+(Less than a second|\\d+ seconds?) ago\\s+${escape(cmd.slice(0, 44))}…\\s+\\d+(\\.\\d+)?[kM]?B\\s+my message$`));
     assert.match(table[2], /^<missing>\s+.* ago\s+hutch import\s+\d+(\.\d+)?[kM]?B\s+imported from busybox.tar$/);
     assert.equal(table.length, 4);
     assert.equal(ok(['history', '-q', 'made:1']), `${id.slice(7, 19)}\n<missing>\n`);
@@ -110,6 +110,20 @@ describe('hutch commit', () => {
     const [d] = JSON.parse(ok(['image', 'inspect', 'live:1']));
     assert.deepEqual(d.Config.Cmd, ['sh', '-c', 'echo live > /live.txt; while :; do sleep 0.1; done']);
     await sb.engine.remove(c.id, { force: true });
+  });
+
+  test('--userns=auto: the layer has the ids the container saw, not the host range', async () => {
+    const c = await sb.engine.create({ image: 'bb:1', name: 'mapped', userns: 'auto', cmd: ['sh', '-c', 'echo m > /mine && chown 1000:1001 /mine && echo more >> /etc/passwd'] });
+    await sb.engine.start(c.id);
+    assert.equal((await sb.engine.wait(c.id)).exitCode, 0);
+    const id = ok(['commit', 'mapped']).trim();
+    const [d] = JSON.parse(ok(['image', 'inspect', id]));
+    const entries = readTar(path.join(sb.root, 'images/blobs/sha256', d.Manifest.Layers[1].Digest.slice(7)));
+    const owner = (n: string) => entries.filter((e) => e.name === n).map((e) => [e.uid, e.gid])[0];
+    assert.deepEqual(owner('mine'), [1000, 1001]);
+    assert.deepEqual(owner('etc/passwd'), [0, 0], 'a copied-up image file stays root-owned');
+    assert.deepEqual(owner('etc/'), [0, 0]);
+    await sb.engine.remove(c.id);
   });
 
   test('nothing changed: an empty layer entry, no new layer', async () => {
