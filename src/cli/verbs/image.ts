@@ -11,6 +11,7 @@ import { save } from './save.js';
 import { load } from './load.js';
 import { importVerb } from './import.js';
 import { build } from './build.js';
+import { history } from './history.js';
 
 export const imageInspect: Verb = {
   name: 'image inspect',
@@ -76,9 +77,10 @@ const subcommands: Record<string, Verb> = {
   load,
   import: importVerb,
   build,
+  history,
 };
 
-export const image: Verb = managementVerb('image', 'Manage images (ls, inspect, prune, rm, tag, save, load, import, build)', subcommands, [
+export const image: Verb = managementVerb('image', 'Manage images (ls, inspect, prune, rm, tag, save, load, import, build, history)', subcommands, [
   'hutch image ls',
   'hutch image inspect busybox',
   'hutch image prune -f',
