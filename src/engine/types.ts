@@ -260,6 +260,11 @@ export interface ImageDetail {
     Labels: Record<string, string> | null;
     StopSignal?: string;
     Volumes?: Record<string, object>;
+    /** As the image's config has them (HEALTHCHECK, SHELL, ONBUILD, ArgsEscaped): docker shows them. */
+    Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
+    Shell?: string[];
+    OnBuild?: string[] | null;
+    ArgsEscaped?: boolean;
   };
   RootFS: { Type: 'layers'; Layers: string[] };
   Metadata: { LastTagTime: string };

@@ -4,7 +4,7 @@
 // left), and a build killed in a RUN (gc cleans; the next build reuses what was done).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -221,3 +221,86 @@ test('builder prune: the cache goes with the layers only it kept; the next build
   assert.ok(snaps() < before, 'layers only the cache kept are gone');
   assert.equal((await build(dir)).ran, 2);
 });
+
+test('every instruction reaches the image as docker puts it; heredocs, ADD of a local tar, --chown/--chmod, globs, ONBUILD', async () => {
+  const tarDir = fs.mkdtempSync(path.join(ctxRoot, 'tar-src-'));
+  fs.mkdirSync(path.join(tarDir, 'pkg'));
+  fs.writeFileSync(path.join(tarDir, 'pkg', 'in-tar.txt'), 'from the tar\n');
+  const dir = context('all', {
+    Dockerfile: `ARG BASE=busybox
+FROM \${BASE}
+LABEL org.example.title="all of it" version=1
+EXPOSE 80 53/udp
+ENV PATH=/opt/bin:$PATH HOME=/home/app
+USER 0
+WORKDIR /w
+SHELL ["/bin/sh", "-ec"]
+RUN <<EOF
+echo heredoc-ran > /w/heredoc.txt
+EOF
+COPY --chown=1000:1001 --chmod=0640 *.txt /w/txt/
+ADD pkg.tar.gz /w/unpacked/
+HEALTHCHECK --interval=5s --retries=2 CMD true
+STOPSIGNAL SIGTERM
+VOLUME /data
+ONBUILD RUN echo child-built > /onbuild.txt
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /w/heredoc.txt"]
+`,
+    'a.txt': 'A\n',
+    'b.txt': 'B\n',
+  });
+  spawnSyncOk('tar', ['-czf', path.join(dir, 'pkg.tar.gz'), '-C', tarDir, 'pkg']);
+  await build(dir, { tags: ['all'] });
+  const [d] = JSON.parse(sb.cli(['image', 'inspect', 'all']).stdout);
+  const c = d.Config;
+  assert.deepEqual(c.Labels, { 'org.example.title': 'all of it', version: '1' });
+  assert.deepEqual(Object.keys(c.ExposedPorts).sort(), ['53/udp', '80/tcp']);
+  assert.ok(c.Env.includes('HOME=/home/app') && c.Env.some((e: string) => e.startsWith('PATH=/opt/bin:/')), c.Env.join(' '));
+  assert.deepEqual([c.User, c.WorkingDir, c.StopSignal, c.Entrypoint, c.Cmd, c.Volumes], ['0', '/w', 'SIGTERM', ['/bin/sh', '-c'], ['cat /w/heredoc.txt'], { '/data': {} }]);
+  assert.deepEqual(c.Healthcheck, { Test: ['CMD-SHELL', 'true'], Interval: 5e9, Retries: 2 });
+  assert.deepEqual(c.Shell, ['/bin/sh', '-ec']);
+  assert.deepEqual(c.OnBuild, ['RUN echo child-built > /onbuild.txt']);
+  assert.equal((await runImage('all')).out, 'heredoc-ran\n');
+  const look = (await runImage('all', ['ls -ln /w/txt; cat /w/unpacked/pkg/in-tar.txt'])).out;
+  assert.match(look, /^-rw-r-----\s+1 1000\s+1001 .* a\.txt$/m);
+  assert.match(look, /^-rw-r-----\s+1 1000\s+1001 .* b\.txt$/m);
+  assert.match(look, /^from the tar$/m);
+  // A child image runs the parent's ONBUILD triggers first, and does not inherit them.
+  const child = context('onbuild-child', { Dockerfile: 'FROM all\nRUN cat /onbuild.txt\n' });
+  const r = await build(child, { tags: ['all-child'] });
+  assert.match(r.output, /child-built/);
+  const [cd] = JSON.parse(sb.cli(['image', 'inspect', 'all-child']).stdout);
+  assert.ok(!cd.Config.OnBuild?.length);
+});
+
+test('a context tar on stdin (-), a Dockerfile on stdin (-f -), and a changed base image invalidates the cache', async () => {
+  const dir = context('stdin', { Dockerfile: 'FROM base-for-stdin\nCOPY f /f\nCMD ["cat", "/f"]\n', f: 'via stdin\n' });
+  sb.cli(['tag', 'busybox', 'base-for-stdin']);
+  const tarFile = path.join(ctxRoot, 'ctx.tar');
+  spawnSyncOk('tar', ['-cf', tarFile, '-C', dir, '.']);
+  const a = spawnSyncHutch(['build', '-q', '--network', 'none', '-t', 'from-stdin', '-'], fs.readFileSync(tarFile));
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal((await runImage('from-stdin')).out, 'via stdin\n');
+  const b = spawnSyncHutch(['build', '--progress', 'plain', '--network', 'none', '-f', '-', dir], fs.readFileSync(path.join(dir, 'Dockerfile')));
+  assert.equal(b.status, 0, b.stderr);
+  assert.match(b.stderr, /#\d+ CACHED/);
+  // The base name now points at another image: nothing after FROM is reused.
+  const other = await build(context('other-base', { Dockerfile: 'FROM busybox\nRUN echo x > /x\n' }));
+  sb.cli(['tag', other.id.slice(7, 19), 'base-for-stdin']);
+  const c = spawnSyncHutch(['build', '--progress', 'plain', '--network', 'none', dir]);
+  assert.equal(c.status, 0, c.stderr);
+  assert.doesNotMatch(c.stderr, /CACHED/);
+  const bad = spawnSyncHutch(['build', '--network', 'none', '-f', '-', dir], Buffer.from('FROM busybox\nSHELL [sh\n'));
+  assert.equal(bad.status, 125);
+  assert.match(bad.stderr.trim(), /^hutch: Dockerfile:2: SHELL/);
+});
+
+function spawnSyncOk(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
+}
+
+function spawnSyncHutch(args: string[], input?: Buffer) {
+  return spawnSync(process.execPath, [HUTCH, ...args], { env: sb.env, encoding: 'utf8', ...(input ? { input } : {}), timeout: 120_000 });
+}

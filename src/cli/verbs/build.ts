@@ -53,8 +53,12 @@ export const build: Verb = {
       let contextDir = arg;
       if (arg === '-') {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-build-context-'));
-        await (await import('tar')).x({ cwd: tmp, ...({ noChmod: false } as object) }).end(await readAll(process.stdin));
-        contextDir = tmp;
+        // Kept to a file first: tar.x({ file }) resolves once everything is written.
+        const file = path.join(tmp, '.context.tar');
+        fs.writeFileSync(file, await readAll(process.stdin));
+        contextDir = path.join(tmp, 'context');
+        fs.mkdirSync(contextDir);
+        await (await import('tar')).x({ file, cwd: contextDir });
       }
       const dockerfileText = file === '-' ? (await readAll(process.stdin)).toString('utf8') : undefined;
       const epoch = ctx.env.SOURCE_DATE_EPOCH;

@@ -36,5 +36,11 @@ export function imageDetail(l: Layout, f: Found): ImageDetail {
   if (c.ExposedPorts) d.Config.ExposedPorts = c.ExposedPorts;
   if (c.StopSignal) d.Config.StopSignal = c.StopSignal;
   if (c.Volumes) d.Config.Volumes = c.Volumes;
+  // Fields a built image may have beyond ContainerConfig's.
+  const more = c as { Healthcheck?: ImageDetail['Config']['Healthcheck']; Shell?: string[]; OnBuild?: string[] | null; ArgsEscaped?: boolean };
+  if (more.Healthcheck) d.Config.Healthcheck = more.Healthcheck;
+  if (more.Shell) d.Config.Shell = more.Shell;
+  if (more.OnBuild) d.Config.OnBuild = more.OnBuild;
+  if (more.ArgsEscaped) d.Config.ArgsEscaped = more.ArgsEscaped;
   return d;
 }
