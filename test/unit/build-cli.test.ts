@@ -45,3 +45,25 @@ test('plain progress: BuildKit\'s numbered lines, CACHED, timed output and DONE'
   await p.close();
   assert.match(err, /^#1 \[1\/3\] FROM busybox\n#1 DONE 0\.0s\n#2 \[2\/3\] COPY \. \/app\n#2 CACHED\n#3 \[3\/3\] RUN make\n#3 \d+\.\d compiling\n#3 \d+\.\d partial\n#3 DONE 1\.2s\n$/);
 });
+
+test('tty progress: a live view redrawn in place — the header, each step with its time or CACHED, the running RUN\'s last lines', async () => {
+  let err = '';
+  const p = progressPrinter({ err: async (s: string) => void (err += s), now: () => new Date(), stderr: { columns: 60 } }, 'tty');
+  p.event({ kind: 'step', n: 1, name: '[1/2] COPY . /app' });
+  p.event({ kind: 'cached', n: 1 });
+  p.event({ kind: 'done', n: 1, ms: 0 });
+  p.event({ kind: 'step', n: 2, name: '[2/2] RUN make' });
+  p.event({ kind: 'output', n: 2, stream: 'stdout', text: 'line one\nline two\n' });
+  await new Promise((r) => setTimeout(r, 400));
+  const live = err;
+  assert.match(live, /\[\+\] Building \d+\.\ds \(1\/2\)/);
+  assert.match(live, / => \[1\/2\] COPY \. \/app\s+CACHED/);
+  assert.match(live, / => => # line two/);
+  p.event({ kind: 'done', n: 2, ms: 2500 });
+  await p.close();
+  const final = err.slice(err.lastIndexOf('[+] Building'));
+  assert.match(final, /\(2\/2\)/);
+  assert.match(final, / => \[2\/2\] RUN make\s+2\.5s/);
+  assert.doesNotMatch(final, /line two/, 'a finished step shows no output');
+  assert.match(err, /\x1b\[\d+A/, 'redrawn in place');
+});
