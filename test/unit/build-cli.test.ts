@@ -1,6 +1,9 @@
 // `hutch build`'s flags and output against the fake engine; the progress printer's plain form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { FakeEngine } from '../support/fake-engine.js';
 import { cli } from '../support/cli-inproc.js';
 import { progressPrinter } from '../../src/cli/format/build-progress.js';
@@ -12,6 +15,13 @@ test('build: flags reach the engine; -q prints the id; --iidfile-less; image bui
   const o = e.lastBuild!;
   assert.deepEqual([o.contextDir, o.tags, [...o.buildArgs!], o.labels, o.target, o.noCache, o.network], ['/tmp', ['app:1', 'app:latest'], [['A', '1'], ['HOME', '/root']], { x: 'y' }, 't', true, 'none']);
   assert.equal((await cli(['image', 'build', '-q', '/tmp'], e)).code, 0);
+  const iid = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-unit-iid-')), 'iid');
+  try {
+    assert.equal((await cli(['build', '--iidfile', iid, '/tmp'], e)).code, 0);
+    assert.equal(fs.readFileSync(iid, 'utf8'), `sha256:${'b'.repeat(64)}`);
+  } finally {
+    fs.rmSync(path.dirname(iid), { recursive: true, force: true });
+  }
 });
 
 test('build: bad flags are one line, exit 125, before the engine is asked', async () => {
