@@ -304,3 +304,40 @@ function spawnSyncOk(cmd: string, args: string[]): void {
 function spawnSyncHutch(args: string[], input?: Buffer) {
   return spawnSync(process.execPath, [HUTCH, ...args], { env: sb.env, encoding: 'utf8', ...(input ? { input } : {}), timeout: 120_000 });
 }
+
+test('COPY after one changed file: the unchanged files are hard-linked from the last build\'s snapshot, and the image is the one a full copy gives', async () => {
+  const files: Record<string, string> = { Dockerfile: 'FROM busybox\nCOPY src /src\n' };
+  for (let i = 0; i < 20; i++) files[`src/d${i % 4}/f${i}.txt`] = `file ${i}\n`.repeat(50);
+  const dir = context('links', files);
+  const epoch = 1700000000;
+  const first = await build(dir, { sourceDateEpoch: epoch });
+  const snapshotOf = async (id: string) => {
+    const [d] = JSON.parse(sb.cli(['image', 'inspect', id]).stdout);
+    return path.join(sb.root, 'images', 'snapshots', d.Manifest.Layers.at(-1).ChainID.slice(7), 'fs');
+  };
+  const f5 = path.join(dir, 'src/d1/f5.txt');
+  const before = fs.statSync(f5);
+  fs.writeFileSync(f5, 'changed\n');
+  const second = await build(dir, { sourceDateEpoch: epoch });
+  assert.equal(second.ran, 1);
+  const [s1, s2] = [await snapshotOf(first.id), await snapshotOf(second.id)];
+  assert.equal(fs.statSync(path.join(s2, 'src/d0/f0.txt')).ino, fs.statSync(path.join(s1, 'src/d0/f0.txt')).ino, 'an unchanged file is the same inode');
+  assert.notEqual(fs.statSync(path.join(s2, 'src/d1/f5.txt')).ino, fs.statSync(path.join(s1, 'src/d1/f5.txt')).ino);
+  assert.equal(fs.readFileSync(path.join(s1, 'src/d1/f5.txt'), 'utf8'), 'file 5\n'.repeat(50), 'the last snapshot is untouched');
+  assert.equal((await runImage(second.id.slice(7, 19), ['cat', '/src/d1/f5.txt', '/src/d3/f7.txt'])).out, `changed\n${'file 7\n'.repeat(50)}`);
+  // Back to the first content and mtime, built without the cache: links from the
+  // second build and one written file give exactly the first image.
+  fs.writeFileSync(f5, 'file 5\n'.repeat(50));
+  fs.utimesSync(f5, before.atime, before.mtime);
+  const third = await build(dir, { sourceDateEpoch: epoch, noCache: true });
+  assert.equal(third.id, first.id);
+});
+
+test('COPY under a symlinked directory of the image follows it inside the image (the overlay path)', async () => {
+  const base = context('symlinked-base', { Dockerfile: 'FROM busybox\nRUN mkdir -p /usr/lib && ln -s usr/lib /lib && ln -s /etc /hostetc-trap\n' });
+  await build(base, { tags: ['symlinked'] });
+  const dir = context('symlinked', { Dockerfile: 'FROM symlinked\nCOPY f /lib/\nCOPY g /hostetc-trap/hutch-build-trap\n', f: 'in usr/lib\n', g: 'stays inside\n' });
+  await build(dir, { tags: ['symlinked-copy'] });
+  assert.equal((await runImage('symlinked-copy', ['sh', '-c', 'cat /usr/lib/f; test -L /lib && echo still-a-link; cat /etc/hutch-build-trap'])).out, 'in usr/lib\nstill-a-link\nstays inside\n');
+  assert.ok(!fs.existsSync('/etc/hutch-build-trap'), 'the host\'s /etc is never written');
+});

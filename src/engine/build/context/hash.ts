@@ -20,6 +20,8 @@ export interface HashOptions {
   /** --chmod, applied to everything but symlinks. */
   chmod?: number;
   statCache?: StatCache;
+  /** Told each regular file's content digest (COPY's fast path reuses unchanged files by it). */
+  onFile?: (m: SourceMatch, e: SourceEntry, sha: string) => void;
 }
 
 export interface SourcesHash {
@@ -102,6 +104,7 @@ export async function hashSources(matches: readonly SourceMatch[], opts: HashOpt
           if (got.bytes === e.size) opts.statCache?.set(e, sha, undefined, key);
         }
         seen.set(key, sha);
+        opts.onFile?.(m, e, sha);
         content = sha;
         r.bytes += e.size;
       }

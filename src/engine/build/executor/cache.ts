@@ -14,6 +14,7 @@ import { writePrivateJson } from '../../images/catalog.js';
 import { hasSnapshot } from '../../images/snapshots.js';
 import type { Layout } from '../../images/layout.js';
 import type { StepLayer } from './state.js';
+import type { Lineage } from './copy-step.js';
 
 export const CACHE_VERSION = 'hutch-build-cache 1';
 
@@ -58,6 +59,21 @@ export function record(l: Layout, key: string, r: CacheRecord): void {
   writePrivateJson(file(l, key), r);
 }
 
+/** What a COPY wrote in its last build (copy-step.ts links unchanged files from it). */
+export function readLineage(l: Layout, key: string): Lineage | null {
+  try {
+    const r = readJson<Lineage>(path.join(cacheDir(l), `lineage-${key}.json`));
+    return r && typeof r.chainId === 'string' && r.files && typeof r.files === 'object' ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeLineage(l: Layout, key: string, r: Lineage): void {
+  fs.mkdirSync(cacheDir(l), { recursive: true, mode: 0o700 });
+  writePrivateJson(path.join(cacheDir(l), `lineage-${key}.json`), r);
+}
+
 /** Every record's layer (for gc's references). */
 export function cachedLayers(l: Layout): StepLayer[] {
   let names: string[];
@@ -68,7 +84,7 @@ export function cachedLayers(l: Layout): StepLayer[] {
   }
   const out: StepLayer[] = [];
   for (const n of names) {
-    if (!n.endsWith('.json')) continue;
+    if (!n.endsWith('.json') || n.startsWith('lineage-')) continue;
     try {
       const r = readJson<CacheRecord>(path.join(cacheDir(l), n));
       if (r?.layer) out.push(r.layer);
@@ -90,7 +106,7 @@ export function pruneCache(l: Layout): number {
   let n = 0;
   for (const f of names) {
     fs.rmSync(path.join(cacheDir(l), f), { force: true });
-    if (f.endsWith('.json')) n++;
+    if (f.endsWith('.json') && !f.startsWith('lineage-')) n++;
   }
   return n;
 }

@@ -12,7 +12,7 @@ import { snapshotFs } from '../../images/layout.js';
 import { resolveUser } from '../../images/user.js';
 import type { StoreParts } from '../../images/store-parts.js';
 import { lineError, Problem, type CopyInstruction, type Heredoc } from '../dockerfile/index.js';
-import { hashSources, IgnoreMatcher, parseChmod, resolveSources, type SourceMatch, type StatCache } from '../context/index.js';
+import { hashSources, IgnoreMatcher, parseChmod, resolveSources, type SourceEntry, type SourceMatch, type StatCache } from '../context/index.js';
 import { chainsOf, type StageState } from './state.js';
 import type { CopyPlan } from './copy-step.js';
 
@@ -97,8 +97,9 @@ export async function resolveCopy(
   const matches: SourceMatch[] = paths.length
     ? resolveSources(paths, { contextDir: root.dir, ignore: root.ignore, file, line: ins.line, keyword: ins.kind })
     : [];
-  const h = await hashSources(matches, { owner, ...(chmod !== undefined ? { chmod } : {}), ...(root.context && statCache ? { statCache } : {}) });
-  return { plan: { matches, heredocs, owner, ...(chmod !== undefined ? { chmod } : {}), extract: ins.kind === 'ADD' }, digest: h.digest };
+  const shas = new Map<SourceEntry, string>();
+  const h = await hashSources(matches, { owner, ...(chmod !== undefined ? { chmod } : {}), ...(root.context && statCache ? { statCache } : {}), onFile: (_m, e, sha) => shas.set(e, sha) });
+  return { plan: { matches, heredocs, owner, ...(chmod !== undefined ? { chmod } : {}), extract: ins.kind === 'ADD', shas }, digest: h.digest };
 }
 
 export { Problem };

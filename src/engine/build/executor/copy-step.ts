@@ -1,13 +1,19 @@
-// COPY and ADD: the sources (from the context, another stage or an image) are
-// written into a container of the stage's current layers that never runs, through
-// the project's safe extractor rooted at its overlay (every path resolved in-root
-// by fd, so a symlink in the image leads nowhere outside it); the layer is then that
-// container's upper directory (build/layer), as for RUN. Destinations follow
-// docker's rules: relative to WORKDIR, a directory when it ends in `/`, is one
-// already, or several sources are copied; a directory source copies its contents.
+// COPY and ADD. The operations (copy-ops.ts) are written one of two ways:
+//  - straight into a new upper directory beside the snapshots, when nothing in them
+//    meets the layers' own entries as another kind (the usual case): directories the
+//    layers have are made with their owner and mode (as overlayfs copies them up), and
+//    a file the same COPY wrote in its last build with the same content, mode, owner
+//    and mtime is hard-linked from that build's snapshot (snapshots are never
+//    written: a layer shares the inode safely) instead of written again — a rebuild
+//    after one changed file rewrites that one file;
+//  - else through the safe extractor into a container of the stage that never runs
+//    (its overlay mounted), so a symlink in the image is followed inside it, as
+//    docker does, and never leads outside.
+// Either way the layer is then that upper directory (build/layer), moved into place.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
 import type { Ctx } from '../../container/context.js';
 import { createContainer } from '../../container/create.js';
 import { removeContainer } from '../../container/remove.js';
@@ -19,95 +25,182 @@ import { EXTRACT_DEFAULTS } from '../../images/extract/limits.js';
 import { LayerWriter } from '../../images/extract/layer-writer.js';
 import type { TarEntry, TarSink } from '../../images/extract/tar-reader.js';
 import type { Added } from '../../images/additions.js';
+import { snapshotFs } from '../../images/layout.js';
 import type { StoreParts } from '../../images/store-parts.js';
+import { scratchName } from '../../ids.js';
 import { layerFromUpper } from '../layer/index.js';
-import { lineError, type CopyInstruction, type Heredoc } from '../dockerfile/index.js';
-import type { SourceMatch, SourceEntry } from '../context/index.js';
+import { lineError, type CopyInstruction } from '../dockerfile/index.js';
 import { rootfsOf, topChain, type StageState, type StepLayer } from './state.js';
 import { buildContainerName } from './names.js';
+import { destOf, directOk, planOps, type CopyOp, type CopyPlan } from './copy-ops.js';
+import { LowerView } from './lower-view.js';
 
-export interface CopyPlan {
-  /** Resolved sources (context, stage or image files). */
-  matches: SourceMatch[];
-  heredocs: Heredoc[];
-  /** Owner of the copies; 'keep' for COPY --from. */
-  owner: { uid: number; gid: number } | 'keep';
-  chmod?: number;
-  /** ADD: local tar archives are extracted. */
-  extract: boolean;
+export type { CopyPlan } from './copy-ops.js';
+
+/** What a COPY wrote last time, for the next build's hard links: target → [sha, mode, uid, gid, mtime ns]. */
+export interface Lineage {
+  chainId: string;
+  files: Record<string, [string, number, number, number, string]>;
+}
+
+export interface CopyResult {
+  layer: StepLayer | null;
+  /** The files written, when the layer was made straight (null: through the overlay). */
+  files: Lineage['files'] | null;
 }
 
 const S_IFDIR = 0o040000;
 const CHUNK = 1 << 20;
 const buffer = Buffer.alloc(CHUNK);
 
-/** Writes the sources into a container of st; its layer (null: nothing changed). */
-export async function copyStep(ctx: Ctx, s: StoreParts, added: Added, st: StageState, ins: CopyInstruction, plan: CopyPlan, file: string, sourceDateEpoch?: number): Promise<StepLayer | null> {
+export async function copyStep(
+  ctx: Ctx,
+  s: StoreParts,
+  added: Added,
+  st: StageState,
+  ins: CopyInstruction,
+  plan: CopyPlan,
+  o: { file: string; sourceDateEpoch?: number; lineage?: Lineage | null },
+): Promise<CopyResult> {
   const rootfs = rootfsOf(s, st);
-  const workdir = st.config.WorkingDir || '/';
-  const dest = path.posix.isAbsolute(ins.dest) ? ins.dest : path.posix.join(workdir, ins.dest) + (ins.dest.endsWith('/') ? '/' : '');
-  const count = plan.matches.length + plan.heredocs.length;
-  const wildcard = plan.matches.some((m) => m.source !== m.path && /[*?[]/.test(m.source));
-  if ((count > 1 || wildcard) && !dest.endsWith('/'))
-    throw lineError(file, ins.line, `When using ${ins.kind} with more than one source file, the destination must be a directory and end with a /`);
+  const dest = destOf(ins, st.config.WorkingDir || '/');
+  const view = new LowerView(ctx.native, rootfs.lowerdirs);
+  try {
+    const ops = planOps(ins, plan, dest, (r) => view.stat(r)?.kind === 'dir', o.file, isArchive);
+    if (directOk(ops, view)) return await direct(ctx, s, added, st, ops, plan, view, rootfs.lowerdirs, o);
+  } catch (e) {
+    throw stepError(e, ins, o.file);
+  } finally {
+    view.close();
+  }
+  return { layer: await throughOverlay(ctx, s, added, st, ins, plan, dest, rootfs.lowerdirs, o).catch((e) => Promise.reject(stepError(e, ins, o.file))), files: null };
+}
+
+function stepError(e: unknown, ins: CopyInstruction, file: string): unknown {
+  return e instanceof Error && !/^\S+:\d+: /.test(e.message) ? lineError(file, ins.line, `${ins.kind} failed: ${e.message}`) : e;
+}
+
+async function direct(
+  ctx: Ctx,
+  s: StoreParts,
+  added: Added,
+  st: StageState,
+  ops: readonly CopyOp[],
+  plan: CopyPlan,
+  view: LowerView,
+  lowerdirs: readonly string[],
+  o: { sourceDateEpoch?: number; lineage?: Lineage | null },
+): Promise<CopyResult> {
+  // Beside the snapshots (same filesystem: the layer is moved, and links work); a
+  // killed build's is removed by the image store's gc (`.tmp-<pid>-`).
+  const tmp = path.join(s.l.snapshots, scratchName('tmp'));
+  const upper = path.join(tmp, 'upper');
+  fs.mkdirSync(upper, { recursive: true, mode: 0o755 });
+  const written: Lineage['files'] = {};
+  try {
+    const w = new LayerWriter(ctx.native, upper, { whiteouts: 'none', chown: true, allowDevices: false, ...EXTRACT_DEFAULTS });
+    const made = new Set<string>(['']);
+    // Directories the layers have, above what is written: copied up with their owner and mode.
+    const copyUp = (name: string) => {
+      const parts = name.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const p = parts.slice(0, i).join('/');
+        if (made.has(p)) continue;
+        made.add(p);
+        const e = view.stat(p);
+        const stt = e?.st;
+        w.entry(header(p, '5', stt ? stt.mode & 0o7777 : 0o755, stt ? { uid: stt.uid, gid: stt.gid } : { uid: 0, gid: 0 }, 0, '', stt ? BigInt(stt.mtimeSec) * 1_000_000_000n + BigInt(stt.mtimeNsec) : 0n), buffer, 0, 0);
+      }
+    };
+    const out = new Emitter(w, plan, o.sourceDateEpoch);
+    const prev = o.lineage ? snapshotFs(s.l, o.lineage.chainId) : null;
+    try {
+      for (const op of ops) {
+        copyUp(op.name);
+        if (op.kind === 'dir') made.add(op.name);
+        if (op.kind === 'file') {
+          const sha = plan.shas.get(op.e);
+          const h = out.fileHeader(op.name, op.e);
+          const rec: [string, number, number, number, string] | null = sha ? [sha, h.mode, h.uid, h.gid, String(op.e.mtimeNs)] : null;
+          if (rec) written[op.name] = rec;
+          if (rec && prev && linkable(o.lineage!.files[op.name], rec) && link(path.join(prev, op.name), path.join(upper, op.name), op.e.size)) continue;
+        }
+        await out.op(op);
+      }
+      w.finish();
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    const layer = await layerFromUpper({ ...s, native: ctx.native }, added, {
+      upper,
+      parentChainId: topChain(st),
+      lowerdirs,
+      ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
+      snapshot: 'move',
+    });
+    return { layer: layer.empty ? null : { descriptor: layer.descriptor, diffId: layer.diffId, chainId: layer.chainId }, files: written };
+  } finally {
+    s.native.removeTree(tmp);
+  }
+}
+
+const linkable = (a: Lineage['files'][string] | undefined, b: Lineage['files'][string]) => !!a && a.every((v, i) => v === b[i]);
+
+/** Hard-links a file of the last build's snapshot (a regular file of the expected size) to dst. */
+function link(src: string, dst: string, size: number): boolean {
+  try {
+    const stt = fs.lstatSync(src);
+    if (!stt.isFile() || stt.size !== size) return false;
+    fs.linkSync(src, dst);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Through the overlay of a container of the stage that never runs (the general case). */
+async function throughOverlay(ctx: Ctx, s: StoreParts, added: Added, st: StageState, ins: CopyInstruction, plan: CopyPlan, dest: string, lowerdirs: readonly string[], o: { file: string; sourceDateEpoch?: number }): Promise<StepLayer | null> {
   let id: string | undefined;
   try {
-    const rec = await createContainer(ctx, { image: 'build-step', name: buildContainerName(), cmd: ['true'], entrypoint: [], network: 'none' }, { rootfs });
+    const rec = await createContainer(ctx, { image: 'build-step', name: buildContainerName(), cmd: ['true'], entrypoint: [], network: 'none' }, { rootfs: rootfsOf(s, st) });
     id = rec.id;
     await withContainerRoot(ctx, id, 'write', async (root) => {
-      const rel = (p: string) => path.posix.normalize(p).replace(/^\/+/, '').replace(/\/+$/, '');
-      const isDir = (p: string) => {
-        const stt = ctx.native.inRootStat(root.fd, rel(p), true);
+      // Planned against the merged view with symlinks followed, as the writer will resolve them.
+      const dirAt = (r: string) => {
+        const stt = ctx.native.inRootStat(root.fd, r, true);
         return !!stt && (stt.mode & 0o170000) === S_IFDIR;
       };
-      const destIsDir = dest.endsWith('/') || isDir(dest);
+      const ops = planOps(ins, plan, dest, dirAt, o.file, isArchive);
       const w = new LayerWriter(ctx.native, root.path, { whiteouts: 'none', chown: true, allowDevices: false, ...EXTRACT_DEFAULTS });
       try {
-        const out = new Emitter(w, plan, sourceDateEpoch);
-        for (const m of plan.matches) {
-          if (m.type === 'dir') {
-            out.parents(rel(dest), isDir);
-            out.tree(m, rel(dest), isDir(dest));
-          } else if (plan.extract && m.type === 'file' && (await archiveKind(m.abs))) {
-            out.parents(rel(dest), isDir);
-            if (!isDir(dest)) out.dir(rel(dest), 0o755);
-            await out.archive(m.abs, rel(dest));
-          } else {
-            const target = destIsDir ? path.posix.join(rel(dest), path.posix.basename(m.path)) : rel(dest);
-            out.parents(target, isDir);
-            out.tree(m, target, false);
-          }
-        }
-        for (const h of plan.heredocs) {
-          const target = destIsDir ? path.posix.join(rel(dest), h.name) : rel(dest);
-          out.parents(target, isDir);
-          out.bytes(target, Buffer.from(h.content), 0o644);
-        }
+        const out = new Emitter(w, plan, o.sourceDateEpoch);
+        for (const op of ops) await out.op(op);
         w.finish();
       } catch (e) {
         w.abort();
         throw e;
       }
     });
-    const bundle = containerDir(ctx.paths, id);
     const layer = await layerFromUpper({ ...s, native: ctx.native }, added, {
-      upper: files.upper(bundle),
+      upper: files.upper(containerDir(ctx.paths, id)),
       parentChainId: topChain(st),
-      lowerdirs: rootfs.lowerdirs,
-      ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
+      lowerdirs,
+      ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
       snapshot: 'move',
     });
     return layer.empty ? null : { descriptor: layer.descriptor, diffId: layer.diffId, chainId: layer.chainId };
-  } catch (e) {
-    if (e instanceof Error && !/^\S+:\d+: /.test(e.message)) throw lineError(file, ins.line, `${ins.kind} failed: ${e.message}`);
-    throw e;
   } finally {
     if (id) await removeContainer(ctx, id, true).catch(() => {});
   }
 }
 
-/** 'gzip' | 'tar' for an archive ADD extracts; null for any other file. */
-async function archiveKind(p: string): Promise<'gzip' | 'tar' | null> {
+/** A local tar (plain or gzip) ADD extracts; anything else is copied as a file. */
+function isArchive(p: string): boolean {
+  return archiveKind(p) !== null;
+}
+
+function archiveKind(p: string): 'gzip' | 'tar' | null {
   const fd = fs.openSync(p, 'r');
   try {
     const head = Buffer.alloc(512);
@@ -120,105 +213,71 @@ async function archiveKind(p: string): Promise<'gzip' | 'tar' | null> {
   }
 }
 
-/** Turns sources into tar entries for the writer, with COPY's owners, modes and times. */
-class Emitter {
-  private readonly made = new Set<string>();
+function header(name: string, type: string, mode: number, owner: { uid: number; gid: number }, size = 0, linkname = '', mtimeNs = 0n): TarEntry {
+  return { type, name, linkname, mode, ...owner, size, mtimeSec: Number(mtimeNs / 1_000_000_000n), mtimeNsec: Number(mtimeNs % 1_000_000_000n), devMajor: 0, devMinor: 0, xattrs: null };
+}
 
+/** Turns ops into tar entries for the writer, with COPY's owners, modes and times. */
+class Emitter {
   constructor(
     private readonly w: TarSink,
     private readonly plan: CopyPlan,
     private readonly epoch?: number,
   ) {}
 
-  private owner(e?: SourceEntry): { uid: number; gid: number } {
-    if (this.plan.owner !== 'keep') return this.plan.owner;
-    return { uid: e?.uid ?? 0, gid: e?.gid ?? 0 };
+  private entryHeader(name: string, type: string, mode: number, e?: SourceEntry, size = 0, linkname = ''): TarEntry {
+    const owner = this.plan.owner !== 'keep' ? this.plan.owner : { uid: e?.uid ?? 0, gid: e?.gid ?? 0 };
+    const chmod = this.plan.chmod !== undefined && type !== '2' && e ? this.plan.chmod : mode;
+    return header(name, type, chmod, owner, size, linkname, e ? e.mtimeNs : BigInt(this.epoch ?? 0) * 1_000_000_000n);
   }
 
-  private header(name: string, type: string, mode: number, e?: SourceEntry, size = 0, linkname = ''): TarEntry {
-    const mtimeNs = e ? e.mtimeNs : BigInt(this.epoch ?? 0) * 1_000_000_000n;
-    const chmod = this.plan.chmod !== undefined && type !== '2' ? this.plan.chmod : mode;
-    return {
-      type,
-      name,
-      linkname,
-      mode: chmod,
-      ...this.owner(e),
-      size,
-      mtimeSec: Number(mtimeNs / 1_000_000_000n),
-      mtimeNsec: Number(mtimeNs % 1_000_000_000n),
-      devMajor: 0,
-      devMinor: 0,
-      xattrs: null,
-    };
+  fileHeader(name: string, e: SourceEntry): TarEntry {
+    return this.entryHeader(name, '0', e.mode, e, e.size);
   }
 
-  /** Missing directories above target (mkdir -p, root's 0755 as docker makes them). */
-  parents(target: string, isDir: (p: string) => boolean): void {
-    const parts = target.split('/').filter(Boolean);
-    for (let i = 1; i < parts.length; i++) {
-      const p = parts.slice(0, i).join('/');
-      if (this.made.has(p) || isDir(`/${p}`)) continue;
-      this.dir(p, 0o755, false);
-    }
-  }
-
-  dir(name: string, mode: number, owned = true): void {
-    this.made.add(name);
-    const h = this.header(name, '5', mode);
-    if (!owned) Object.assign(h, { uid: 0, gid: 0, mode });
-    this.w.entry(h, buffer, 0, 0);
-  }
-
-  /** A match's entries under target (a directory's own entry only when target is new). */
-  tree(m: SourceMatch, target: string, targetExists: boolean): void {
-    for (const e of m.entries) {
-      const name = e.rel ? (target ? `${target}/${e.rel}` : e.rel) : target;
-      if (name === '') continue;
-      const abs = e.rel ? path.join(m.abs, e.rel) : m.abs;
-      if (e.type === 'dir') {
-        if (!e.rel && targetExists) continue;
-        this.made.add(name);
-        this.w.entry(this.header(name, '5', e.mode, e), buffer, 0, 0);
-      } else if (e.type === 'symlink') this.w.entry(this.header(name, '2', e.mode, e, 0, e.linkTarget ?? ''), buffer, 0, 0);
-      else if (e.type === 'fifo') this.w.entry(this.header(name, '6', e.mode, e), buffer, 0, 0);
-      else this.file(name, abs, e);
+  async op(op: CopyOp): Promise<void> {
+    switch (op.kind) {
+      case 'dir':
+        // Parents the COPY makes are root's 0755, whatever --chown says (docker).
+        if (!op.e) return this.w.entry(header(op.name, '5', op.mode, { uid: 0, gid: 0 }), buffer, 0, 0);
+        return this.w.entry(this.entryHeader(op.name, '5', op.mode, op.e), buffer, 0, 0);
+      case 'symlink':
+        return this.w.entry(this.entryHeader(op.name, '2', op.e.mode, op.e, 0, op.e.linkTarget ?? ''), buffer, 0, 0);
+      case 'fifo':
+        return this.w.entry(this.entryHeader(op.name, '6', op.e.mode, op.e), buffer, 0, 0);
+      case 'bytes':
+        return this.w.entry(this.entryHeader(op.name, '0', 0o644, undefined, op.data.length), op.data, 0, op.data.length);
+      case 'file':
+        return this.file(op.name, op.abs, op.e);
+      case 'archive': {
+        let input: NodeJS.ReadableStream = fs.createReadStream(op.abs);
+        if (archiveKind(op.abs) === 'gzip') input = input.pipe(zlib.createGunzip());
+        return feedTar(input as Readable, new Rebase(this.w, op.name));
+      }
     }
   }
 
   private file(name: string, abs: string, e: SourceEntry): void {
     const fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     try {
-      const size = fs.fstatSync(fd).size;
+      const h = this.fileHeader(name, e);
       let pos = 0;
-      let first = true;
-      while (first || pos < size) {
-        const n = size - pos > 0 ? fs.readSync(fd, buffer, 0, Math.min(CHUNK, size - pos), pos) : 0;
-        if (first) this.w.entry(this.header(name, '0', e.mode, e, size), buffer, 0, n);
-        else if (n > 0) this.w.data(buffer, 0, n);
-        else {
-          // The file shrank while we read it: the size promised is kept with zeros.
-          buffer.fill(0, 0, Math.min(CHUNK, size - pos));
-          this.w.data(buffer, 0, Math.min(CHUNK, size - pos));
-          pos += Math.min(CHUNK, size - pos);
-          continue;
+      for (let first = true; first || pos < h.size; first = false) {
+        const want = Math.min(CHUNK, h.size - pos);
+        let n = want > 0 ? fs.readSync(fd, buffer, 0, want, pos) : 0;
+        // A file that shrank while read keeps the size promised, padded with zeros.
+        if (n === 0 && want > 0) {
+          buffer.fill(0, 0, want);
+          n = want;
         }
-        first = false;
+        if (first) this.w.entry(h, buffer, 0, n);
+        else this.w.data(buffer, 0, n);
         pos += n;
       }
     } finally {
       fs.closeSync(fd);
     }
   }
-
-  bytes(name: string, data: Buffer, mode: number): void {
-    this.w.entry(this.header(name, '0', mode, undefined, data.length), data, 0, data.length);
-  }
-
-  /** ADD of a local (optionally gzip'd) tar: its entries under dir, with their own owners. */
-  async archive(abs: string, dir: string): Promise<void> {
-    let input: NodeJS.ReadableStream = fs.createReadStream(abs);
-    if ((await archiveKind(abs)) === 'gzip') input = input.pipe(zlib.createGunzip());
-    await feedTar(input as import('node:stream').Readable, new Rebase(this.w, dir));
-  }
 }
+
+type SourceEntry = import('../context/index.js').SourceEntry;

@@ -17,7 +17,7 @@ import { checkTags, commitImage, type HistoryEntry } from '../../images/commit.j
 import type { StoreParts } from '../../images/store-parts.js';
 import { expandInstruction, parseDockerfile, parseTrigger, planBuild, type BuildPlan, type Instruction, type PlannedStage } from '../dockerfile/index.js';
 import { loadIgnore, StatCache, type IgnoreMatcher } from '../context/index.js';
-import { cacheDir, lookup, record, stepKey } from './cache.js';
+import { cacheDir, lookup, readLineage, record, stepKey, writeLineage } from './cache.js';
 import { applyMeta } from './meta-steps.js';
 import { runStep } from './run-step.js';
 import { copyStep } from './copy-step.js';
@@ -138,7 +138,13 @@ class Build {
         const srcText = x.sources.map((s) => (s.kind === 'path' ? s.path : `<<${s.heredoc.name}`)).join(' ');
         return this.layerStep(st, n, `${x.kind} ${x.from ? `--from=${x.from} ` : ''}${srcText} ${x.dest} # buildkit`, [
           x.kind, rootId, srcText, x.dest, x.chown ?? '', x.chmod ?? '', digest, x.sources.filter((s) => s.kind === 'heredoc'), st.config.WorkingDir ?? '/',
-        ], () => copyStep(this.ctx, this.s, this.added, st, x, plan, this.file, this.o.sourceDateEpoch));
+        ], async () => {
+          // The same COPY of the same project last time: its unchanged files are linked, not rewritten.
+          const lkey = stepKey('copy-lineage', [x.kind, x.from ? `from:${x.from}` : `context:${this.o.contextDir}`, srcText, x.dest, x.chown ?? '', x.chmod ?? '', st.config.WorkingDir ?? '/']);
+          const r = await copyStep(this.ctx, this.s, this.added, st, x, plan, { file: this.file, ...(this.o.sourceDateEpoch !== undefined ? { sourceDateEpoch: this.o.sourceDateEpoch } : {}), lineage: readLineage(this.s.l, lkey) });
+          if (r.layer && r.files) writeLineage(this.s.l, lkey, { chainId: r.layer.chainId, files: r.files });
+          return r.layer;
+        });
       });
     }
     const created_by = applyMeta(st, x, { file: this.file, scope: { buildArgs: this.plan.buildArgs, globalArgs: this.plan.globalArgs, escape: esc.escape, file: this.file } });
