@@ -19,6 +19,32 @@ export function parseLogLine(line: string): LogLine | null {
   return { time: line.slice(0, a), stream, full: tag !== 'P', text: c < 0 ? '' : line.slice(c + 1) };
 }
 
+/** Where a reader of a growing log file is: the complete lines past it are parsed, a
+ * partial last line (or UTF-8 sequence) waits for the rest. */
+export class LogCursor {
+  pos = 0;
+  private rest = '';
+  private readonly dec = new StringDecoder('utf8');
+  private static readonly buf = Buffer.alloc(64 * 1024);
+
+  /** The lines appended to fd since the last call. */
+  read(fd: number): LogLine[] {
+    const lines: LogLine[] = [];
+    const buf = LogCursor.buf;
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, this.pos)) > 0; ) {
+      this.pos += n;
+      this.rest += this.dec.write(buf.subarray(0, n));
+      const parts = this.rest.split('\n');
+      this.rest = parts.pop() ?? '';
+      for (const p of parts) {
+        const l = parseLogLine(p);
+        if (l) lines.push(l);
+      }
+    }
+    return lines;
+  }
+}
+
 export async function* readLogs(ctx: Ctx, id: string, opts: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncGenerator<LogLine> {
   const file = mustLoad(ctx, id).logPath;
   let fd: number;
@@ -28,11 +54,8 @@ export async function* readLogs(ctx: Ctx, id: string, opts: { follow?: boolean; 
     if (!opts.follow) return;
     fd = -1;
   }
-  let pos = 0;
-  let rest = '';
-  const buf = Buffer.alloc(64 * 1024);
+  const cursor = new LogCursor();
   let first = true;
-  const dec = new StringDecoder('utf8');
   try {
     for (;;) {
       if (fd < 0) {
@@ -42,19 +65,7 @@ export async function* readLogs(ctx: Ctx, id: string, opts: { follow?: boolean; 
           /* not yet */
         }
       }
-      const lines: LogLine[] = [];
-      if (fd >= 0) {
-        for (let n; (n = fs.readSync(fd, buf, 0, buf.length, pos)) > 0; ) {
-          pos += n;
-          rest += dec.write(buf.subarray(0, n));
-          const parts = rest.split('\n');
-          rest = parts.pop() ?? '';
-          for (const p of parts) {
-            const l = parseLogLine(p);
-            if (l) lines.push(l);
-          }
-        }
-      }
+      const lines = fd >= 0 ? cursor.read(fd) : [];
       const out = first && opts.tail !== undefined && opts.tail >= 0 ? lines.slice(Math.max(0, lines.length - opts.tail)) : lines;
       first = false;
       for (const l of out) yield l;
@@ -62,7 +73,7 @@ export async function* readLogs(ctx: Ctx, id: string, opts: { follow?: boolean; 
       const rec = await reconcile(ctx, mustLoad(ctx, id));
       if (rec.status !== 'running') {
         // Drain what the monitor wrote before it exited, then stop.
-        if (fd >= 0 && fs.fstatSync(fd).size > pos) continue;
+        if (fd >= 0 && fs.fstatSync(fd).size > cursor.pos) continue;
         return;
       }
       await new Promise((r) => setTimeout(r, 100));

@@ -6,13 +6,12 @@
 // killed; the build removes it itself in every other case.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { Ctx } from '../../container/context.js';
 import { createContainer } from '../../container/create.js';
 import { startContainer } from '../../container/start.js';
 import { waitContainer } from '../../container/wait.js';
 import { removeContainer } from '../../container/remove.js';
-import { parseLogLine } from '../../container/logs.js';
+import { LogCursor } from '../../container/logs.js';
 import { files } from '../../container/record.js';
 import { containerDir } from '../../paths.js';
 import type { ContainerSpec, NetworkMode } from '../../types.js';
@@ -98,10 +97,7 @@ export async function runStep(ctx: Ctx, s: StoreParts, added: Added, st: StageSt
 
 /** Follows a container's log file (CRI k8s-file lines) until stop(): polls while the step runs. */
 function tailLog(file: string, onOutput: RunStepOptions['onOutput']): { stop(): void } {
-  let pos = 0;
-  let rest = '';
-  const dec = new StringDecoder('utf8');
-  const buf = Buffer.alloc(64 * 1024);
+  const cursor = new LogCursor();
   const read = () => {
     let fd: number;
     try {
@@ -110,16 +106,7 @@ function tailLog(file: string, onOutput: RunStepOptions['onOutput']): { stop(): 
       return;
     }
     try {
-      for (let n; (n = fs.readSync(fd, buf, 0, buf.length, pos)) > 0; ) {
-        pos += n;
-        rest += dec.write(buf.subarray(0, n));
-        const parts = rest.split('\n');
-        rest = parts.pop() ?? '';
-        for (const p of parts) {
-          const l = parseLogLine(p);
-          if (l) onOutput(l.stream, l.full ? `${l.text}\n` : l.text);
-        }
-      }
+      for (const l of cursor.read(fd)) onOutput(l.stream, l.full ? `${l.text}\n` : l.text);
     } finally {
       fs.closeSync(fd);
     }
