@@ -13,6 +13,7 @@ import { Parser, type ReadEntry } from 'tar';
 import { FsBlobStore, DigestMismatch } from '../../src/engine/images/content/blobs.js';
 import { readInRoot, resolveInRoot } from '../../src/engine/images/inroot.js';
 import { TarWriter } from '../../src/engine/images/archive/tar-write.js';
+import type { ImageMeta } from '../../src/engine/images/catalog.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-test-images-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -124,4 +125,29 @@ test('the archive writer writes ustar that node-tar reads back, sizes and conten
     ['blobs/sha256/', 'Directory', 0, sha('')],
     [`blobs/sha256/${'a'.repeat(64)}`, 'File', 70_001, sha(fs.readFileSync(f))],
   ]);
+});
+
+test('images are listed by id: a nameless manifest of an image that has a name (a pushed copy pulled back) is not a second row', async () => {
+  const { imageInfos } = await import('../../src/engine/images/catalog.js');
+  const meta = (manifest: string, config: string): ImageMeta => ({
+    manifestDigest: `sha256:${manifest.repeat(64)}`,
+    configDigest: `sha256:${config.repeat(64)}`,
+    mediaType: '',
+    created: '',
+    loaded: '',
+    os: 'linux',
+    architecture: 'amd64',
+    config: {},
+    layers: [],
+    size: 0,
+    kind: 'oci',
+    passwd: null,
+    group: null,
+  });
+  const local = meta('a', '1');
+  const pushed = meta('b', '1');
+  const other = meta('c', '2');
+  const otherCopy = meta('d', '2');
+  const rows = imageInfos({ 'docker.io/library/app:latest': pushed.manifestDigest }, [local, pushed, other, otherCopy]);
+  assert.deepEqual(rows.map((r) => [r.name, r.id.slice(7, 8)]), [['app:latest', '1'], ['222222222222', '2']]);
 });

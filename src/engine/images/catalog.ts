@@ -185,7 +185,15 @@ export function imageInfos(refs: Refs, metas: ImageMeta[], def?: string): ImageI
     named.add(digest);
     out.push(infoOf(m, key, uses, def));
   }
-  for (const m of metas) if (!named.has(m.manifestDigest)) out.push(infoOf(m, null, uses, def));
+  // A nameless manifest of an image that is listed already (by name, or nameless
+  // once) is the same image: docker lists images by id. A push makes one — the
+  // gzip'd manifest it sent, pulled back under the name — and the local one stays.
+  const ids = new Set(out.map((i) => i.id));
+  for (const m of metas) {
+    if (named.has(m.manifestDigest) || ids.has(m.configDigest)) continue;
+    ids.add(m.configDigest);
+    out.push(infoOf(m, null, uses, def));
+  }
   return out;
 }
 
