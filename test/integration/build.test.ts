@@ -341,3 +341,16 @@ test('COPY under a symlinked directory of the image follows it inside the image 
   assert.equal((await runImage('symlinked-copy', ['sh', '-c', 'cat /usr/lib/f; test -L /lib && echo still-a-link; cat /etc/hutch-build-trap'])).out, 'in usr/lib\nstill-a-link\nstays inside\n');
   assert.ok(!fs.existsSync('/etc/hutch-build-trap'), 'the host\'s /etc is never written');
 });
+
+test('RUN is on the default bridge network unless told otherwise (an address, a route out, the resolver), and --network none has only lo', async () => {
+  const dir = context('bridge', { Dockerfile: 'FROM busybox\nRUN ip -o -4 addr show; ip route; ls -la /etc/; cat /etc/resolv.conf; echo resolv-$?\n' });
+  const events: string[] = [];
+  await sb.engine.build({ contextDir: dir, noCache: true, onEvent: (e) => e.kind === 'output' && events.push(e.text) });
+  const out = events.join('');
+  assert.match(out, /eth0\s+inet \d+\.\d+\.\d+\.\d+\//, out);
+  assert.match(out, /^default via /m, out);
+  assert.match(out, /resolv-0/, out);
+  const none: string[] = [];
+  await sb.engine.build({ contextDir: dir, noCache: true, network: 'none', onEvent: (e) => e.kind === 'output' && none.push(e.text) });
+  assert.doesNotMatch(none.join(''), /eth0/);
+});
