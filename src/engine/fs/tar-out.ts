@@ -4,12 +4,12 @@
 // walkers that feed the safe extractor feed it. Names are byte strings
 // (latin1): they go out as the bytes they were. Output is batched into chunks
 // of CHUNK bytes handed to `emit`; when emit returns false, drain() waits.
+// The header and record bytes are images/archive/tar-header.ts's, shared with
+// the layer and save writers.
 import type { TarEntry, TarSink } from '../images/extract/tar-reader.js';
+import { BLOCK, blockPadding, overflowRecords, ustarHeader, type UstarFields } from '../images/archive/tar-header.js';
 
-const BLOCK = 512;
 const CHUNK = 1 << 20;
-const MAX_OCTAL_8 = 0o7777777;
-const MAX_OCTAL_12 = 0o77777777777;
 
 export interface Emitter {
   /** A chunk of the archive (owned by the callee); false asks to wait for drain. */
@@ -33,22 +33,17 @@ export class TarWriter implements TarSink {
     this.zeros(this.pad);
     let name = e.type === '5' && !e.name.endsWith('/') ? `${e.name}/` : e.name;
     if (name === '/') name = './';
-    const pax: string[] = [];
-    if (Buffer.byteLength(name, 'latin1') > 100) pax.push(record('path', name));
-    if (Buffer.byteLength(e.linkname, 'latin1') > 100) pax.push(record('linkpath', e.linkname));
     const size = e.type === '0' ? e.size : 0;
-    if (size > MAX_OCTAL_12) pax.push(record('size', String(size)));
-    if (e.uid > MAX_OCTAL_8) pax.push(record('uid', String(e.uid)));
-    if (e.gid > MAX_OCTAL_8) pax.push(record('gid', String(e.gid)));
+    const pax = overflowRecords(name, e, size);
     if (pax.length) {
-      const body = Buffer.from(pax.join(''), 'latin1');
-      this.writeHeader('PaxHeaders/' + name.slice(0, 80), 'x', 0o644, 0, 0, body.length, e.mtimeSec, '', 0, 0);
+      const body = Buffer.concat(pax);
+      this.writeHeader({ name: 'PaxHeaders/' + name.slice(0, 80), type: 'x', mode: 0o644, uid: 0, gid: 0, size: body.length, mtimeSec: e.mtimeSec });
       this.bytes(body, 0, body.length);
-      this.zeros(padOf(body.length));
+      this.zeros(blockPadding(body.length));
     }
-    this.writeHeader(name, e.type, e.mode, e.uid, e.gid, size, e.mtimeSec, e.linkname, e.devMajor, e.devMinor);
+    this.writeHeader({ ...e, name, size });
     this.left = size;
-    this.pad = padOf(size);
+    this.pad = blockPadding(size);
     if (len > 0) this.data(data, off, len);
   }
 
@@ -74,27 +69,8 @@ export class TarWriter implements TarSink {
     }
   }
 
-  private writeHeader(name: string, type: string, mode: number, uid: number, gid: number, size: number, mtime: number, link: string, major: number, minor: number): void {
-    const h = this.header;
-    h.fill(0);
-    h.write(name.slice(0, 100), 0, 100, 'latin1');
-    octal(h, 100, 8, mode & 0o7777);
-    octal(h, 108, 8, Math.min(uid, MAX_OCTAL_8));
-    octal(h, 116, 8, Math.min(gid, MAX_OCTAL_8));
-    octal(h, 124, 12, Math.min(size, MAX_OCTAL_12));
-    octal(h, 136, 12, Math.max(0, Math.min(mtime, MAX_OCTAL_12)));
-    h.write(type, 156, 1, 'latin1');
-    h.write(link.slice(0, 100), 157, 100, 'latin1');
-    h.write('ustar\u000000', 257, 8, 'latin1');
-    if (type === '3' || type === '4') {
-      octal(h, 329, 8, major);
-      octal(h, 337, 8, minor);
-    }
-    h.fill(0x20, 148, 156);
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += h[i];
-    octal(h, 148, 7, sum);
-    this.bytes(h, 0, BLOCK);
+  private writeHeader(f: UstarFields): void {
+    this.bytes(ustarHeader(this.header, f), 0, BLOCK);
   }
 
   private bytes(src: Buffer, off: number, len: number): void {
@@ -125,22 +101,4 @@ export class TarWriter implements TarSink {
     this.used = 0;
     if (!this.out.emit(chunk)) this.blocked = true;
   }
-}
-
-function padOf(n: number): number {
-  return (BLOCK - (n % BLOCK)) % BLOCK;
-}
-
-/** A zero-padded octal number with its NUL in a field of `width` bytes. */
-function octal(h: Buffer, at: number, width: number, n: number): void {
-  h.write(Math.trunc(n).toString(8).padStart(width - 1, '0'), at, width - 1, 'latin1');
-}
-
-/** One pax record: "LEN key=value\n", LEN counting itself. */
-function record(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  const n = Buffer.byteLength(body, 'latin1');
-  let len = n + String(n).length;
-  if (String(len).length !== String(n).length) len = n + String(len).length;
-  return `${len}${body}`;
 }

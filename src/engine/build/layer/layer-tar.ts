@@ -8,13 +8,16 @@
 //
 // It is a TarSink, so the walker that feeds it could feed the extractor's
 // LayerWriter as well. Output is batched into CHUNK-byte buffers handed to
-// `emit`; when emit returns false, drain() waits (backpressure).
+// `emit`; when emit returns false, drain() waits (backpressure). Which PAX
+// records an entry gets is decided here; the header and record bytes are
+// images/archive/tar-header.ts's, shared with cp's and save's writers.
 import type { TarEntry, TarSink } from '../../images/extract/tar-reader.js';
+import { BLOCK, MAX_OCTAL_12, MAX_OCTAL_8, blockPadding, overflowRecords, paxDecimal, paxRecord, ustarHeader, type UstarFields } from '../../images/archive/tar-header.js';
 
-const BLOCK = 512;
+/** The PAX record encoding, under the name this module has always exported it by. */
+export { paxRecord as record };
+
 const CHUNK = 1 << 20;
-const MAX_OCTAL_8 = 0o7777777;
-const MAX_OCTAL_12 = 0o77777777777;
 
 export interface Emitter {
   /** A chunk of the archive (owned by the callee); false asks to wait for drain. */
@@ -43,31 +46,25 @@ export class LayerTar implements TarSink {
     this.pad = 0;
     const name = e.type === '5' && !e.name.endsWith('/') ? `${e.name}/` : e.name;
     const size = e.type === '0' ? e.size : 0;
-    const pax: Buffer[] = [];
-    if (Buffer.byteLength(name, 'latin1') > 100) pax.push(record('path', latin1(name)));
-    if (Buffer.byteLength(e.linkname, 'latin1') > 100) pax.push(record('linkpath', latin1(e.linkname)));
-    if (size > MAX_OCTAL_12) pax.push(record('size', ascii(size)));
-    if (e.uid > MAX_OCTAL_8) pax.push(record('uid', ascii(e.uid)));
-    if (e.gid > MAX_OCTAL_8) pax.push(record('gid', ascii(e.gid)));
-    if (e.mtimeSec < 0 || e.mtimeSec > MAX_OCTAL_12) pax.push(record('mtime', ascii(e.mtimeSec)));
-    if (e.devMajor > MAX_OCTAL_8) pax.push(record('SCHILY.devmajor', ascii(e.devMajor)));
-    if (e.devMinor > MAX_OCTAL_8) pax.push(record('SCHILY.devminor', ascii(e.devMinor)));
+    const pax = overflowRecords(name, e, size);
+    if (e.mtimeSec < 0 || e.mtimeSec > MAX_OCTAL_12) pax.push(paxDecimal('mtime', e.mtimeSec));
+    if (e.devMajor > MAX_OCTAL_8) pax.push(paxDecimal('SCHILY.devmajor', e.devMajor));
+    if (e.devMinor > MAX_OCTAL_8) pax.push(paxDecimal('SCHILY.devminor', e.devMinor));
     if (e.xattrs) {
       // Sorted by name: the order the walker read them in must not change the bytes.
       const xs = [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const [k, v] of xs) pax.push(record(`SCHILY.xattr.${k}`, Buffer.from(v.buffer, v.byteOffset, v.byteLength)));
+      for (const [k, v] of xs) pax.push(paxRecord(`SCHILY.xattr.${k}`, Buffer.from(v.buffer, v.byteOffset, v.byteLength)));
     }
-    const mtime = Math.max(0, Math.min(e.mtimeSec, MAX_OCTAL_12));
     if (pax.length) {
       const body = Buffer.concat(pax);
-      this.writeHeader(paxName(name), 'x', 0o644, 0, 0, body.length, mtime, '', 0, 0);
+      this.writeHeader({ name: paxName(name), type: 'x', mode: 0o644, uid: 0, gid: 0, size: body.length, mtimeSec: e.mtimeSec });
       this.bytesIn(body, 0, body.length);
-      this.zeros(padOf(body.length));
+      this.zeros(blockPadding(body.length));
     }
-    this.writeHeader(name, e.type, e.mode, e.uid, e.gid, size, mtime, e.linkname, e.devMajor, e.devMinor);
+    this.writeHeader({ ...e, name, size });
     this.entries++;
     this.left = size;
-    this.pad = padOf(size);
+    this.pad = blockPadding(size);
     if (len > 0) this.data(data, off, len);
   }
 
@@ -93,27 +90,8 @@ export class LayerTar implements TarSink {
     }
   }
 
-  private writeHeader(name: string, type: string, mode: number, uid: number, gid: number, size: number, mtime: number, link: string, major: number, minor: number): void {
-    const h = this.header;
-    h.fill(0);
-    h.write(name, 0, Math.min(name.length, 100), 'latin1');
-    octal(h, 100, 8, mode & 0o7777);
-    octal(h, 108, 8, Math.min(uid, MAX_OCTAL_8));
-    octal(h, 116, 8, Math.min(gid, MAX_OCTAL_8));
-    octal(h, 124, 12, Math.min(size, MAX_OCTAL_12));
-    octal(h, 136, 12, mtime);
-    h.write(type, 156, 1, 'latin1');
-    if (link) h.write(link, 157, Math.min(link.length, 100), 'latin1');
-    h.write('ustar\u000000', 257, 8, 'latin1');
-    if (type === '3' || type === '4') {
-      octal(h, 329, 8, Math.min(major, MAX_OCTAL_8));
-      octal(h, 337, 8, Math.min(minor, MAX_OCTAL_8));
-    }
-    h.fill(0x20, 148, 156);
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += h[i];
-    octal(h, 148, 7, sum);
-    this.bytesIn(h, 0, BLOCK);
+  private writeHeader(f: UstarFields): void {
+    this.bytesIn(ustarHeader(this.header, f), 0, BLOCK);
   }
 
   private bytesIn(src: Buffer, off: number, len: number): void {
@@ -154,29 +132,4 @@ function paxName(name: string): string {
   const i = trimmed.lastIndexOf('/');
   const p = i < 0 ? `PaxHeaders.0/${trimmed}` : `${trimmed.slice(0, i)}/PaxHeaders.0/${trimmed.slice(i + 1)}`;
   return p.slice(0, 100);
-}
-
-function padOf(n: number): number {
-  return (BLOCK - (n % BLOCK)) % BLOCK;
-}
-
-/** A zero-padded octal number and its NUL in a field of `width` bytes. */
-function octal(h: Buffer, at: number, width: number, n: number): void {
-  h.write(Math.trunc(n).toString(8).padStart(width - 1, '0'), at, width - 1, 'latin1');
-}
-
-function latin1(s: string): Buffer {
-  return Buffer.from(s, 'latin1');
-}
-
-function ascii(n: number): Buffer {
-  return Buffer.from(String(n), 'latin1');
-}
-
-/** One PAX record, "LEN KEY=VALUE\n", LEN counting itself; the value is bytes (xattrs are binary). */
-export function record(key: string, value: Buffer): Buffer {
-  const rest = Buffer.byteLength(key, 'latin1') + value.length + 3; // ' ', '=', '\n'
-  let len = rest + String(rest).length;
-  if (String(len).length !== String(rest).length) len = rest + String(len).length;
-  return Buffer.concat([Buffer.from(`${len} ${key}=`, 'latin1'), value, Buffer.from('\n', 'latin1')]);
 }

@@ -1,40 +1,17 @@
 // A minimal streaming ustar writer for image archives: regular files and directories
 // with short names (`blobs/sha256/<hex>` is 77 bytes), root-owned, fixed mtime, so the
-// same images always give the same archive.
+// same images always give the same archive. Its headers are tar-header.ts's in GNU
+// tar's forms (base-256 sizes, no PAX), as save has always written them.
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
+import { BLOCK, ustarHeader } from './tar-header.js';
 
-const BLOCK = 512;
-
-function octal(n: number, width: number): string {
-  return n.toString(8).padStart(width - 1, '0') + '\0';
-}
-
+/** One entry's header: `name` in UTF-8, at most 100 bytes (there are no PAX records here). */
 export function tarHeader(name: string, size: number, type: 'file' | 'dir', mode = type === 'dir' ? 0o755 : 0o644): Buffer {
-  if (Buffer.byteLength(name) > 100) throw new Error(`tar name too long: ${name}`);
-  const h = Buffer.alloc(BLOCK);
-  h.write(name, 0, 100, 'utf8');
-  h.write(octal(mode, 8), 100, 'ascii');
-  h.write(octal(0, 8), 108, 'ascii');
-  h.write(octal(0, 8), 116, 'ascii');
-  if (size < 8 ** 11) h.write(octal(size, 12), 124, 'ascii');
-  else {
-    // GNU base-256 for sizes of 8 GiB and more.
-    h[124] = 0x80;
-    let v = BigInt(size);
-    for (let i = 135; i > 124; i--, v >>= 8n) h[i] = Number(v & 0xffn);
-  }
-  h.write(octal(0, 12), 136, 'ascii');
-  h.write('        ', 148, 'ascii');
-  h[156] = type === 'dir' ? 0x35 : 0x30;
-  h.write('ustar\0', 257, 'ascii');
-  h.write('00', 263, 'ascii');
-  h.write('root', 265, 'ascii');
-  h.write('root', 297, 'ascii');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(octal(sum, 7) + ' ', 148, 'ascii');
-  return h;
+  const bytes = Buffer.from(name, 'utf8');
+  if (bytes.length > 100) throw new Error(`tar name too long: ${name}`);
+  const f = { name: bytes.toString('latin1'), type: type === 'dir' ? '5' : '0', mode, uid: 0, gid: 0, size, mtimeSec: 0, uname: 'root', gname: 'root' };
+  return ustarHeader(Buffer.alloc(BLOCK), f, { gnu: true });
 }
 
 export class TarWriter {
