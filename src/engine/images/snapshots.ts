@@ -77,7 +77,7 @@ export async function unpackLayer(l: Layout, rm: TreeRemover, req: UnpackRequest
     if (r.diffId !== req.diffId)
       throw new InvalidArgument(`layer ${req.digest}: diff id mismatch: the image config says ${req.diffId}, its content is ${r.diffId}`);
     const info: SnapshotInfo = { chainId: req.chainId, diffId: req.diffId, digest: req.digest, entries: r.entries, size: r.bytes };
-    return { info, created: publish(l, tmp, info) };
+    return { info, created: publishSnapshot(l, tmp, info) };
   } finally {
     rm.removeTree(tmp);
   }
@@ -96,7 +96,7 @@ export async function unpackBase(l: Layout, rm: TreeRemover, blobPath: string, d
     const chainId = r.diffId;
     const info: SnapshotInfo = { chainId, diffId: r.diffId, digest, entries: r.entries, size: r.bytes };
     if (hasSnapshot(l, chainId)) return { info: snapshotInfo(l, chainId) ?? info, created: false };
-    return { info, created: publish(l, tmp, info) };
+    return { info, created: publishSnapshot(l, tmp, info) };
   } finally {
     rm.removeTree(tmp);
   }
@@ -112,7 +112,13 @@ function snapshotTemp(l: Layout): { tmp: string; root: string } {
   return { tmp, root };
 }
 
-function publish(l: Layout, tmp: string, info: SnapshotInfo): boolean {
+/**
+ * Writes `info.json` into a complete `.tmp-*` snapshot dir (its layer in `fs/`) and
+ * renames it into place. False when that snapshot is there already (another process
+ * made the same layer first: theirs is as good); then, or when it throws, `tmp` is
+ * left for the caller to remove.
+ */
+export function publishSnapshot(l: Layout, tmp: string, info: SnapshotInfo): boolean {
   writePrivateJson(path.join(tmp, 'info.json'), info);
   try {
     fs.renameSync(tmp, snapshotDir(l, info.chainId));
@@ -120,7 +126,7 @@ function publish(l: Layout, tmp: string, info: SnapshotInfo): boolean {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw e;
-    return false; // another process unpacked the same layer first: theirs is as good
+    return false;
   }
 }
 

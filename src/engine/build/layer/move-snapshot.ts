@@ -10,9 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { scratchName } from '../../ids.js';
-import { writePrivateJson } from '../../images/catalog.js';
-import { PRIVATE_DIR, snapshotDir, type Layout } from '../../images/layout.js';
-import { hasSnapshot, type SnapshotInfo, type TreeRemover } from '../../images/snapshots.js';
+import { PRIVATE_DIR, type Layout } from '../../images/layout.js';
+import { hasSnapshot, publishSnapshot, type SnapshotInfo, type TreeRemover } from '../../images/snapshots.js';
 
 export interface MoveFixups {
   /** Relative paths to remove first (empty files and directories, device nodes). */
@@ -57,15 +56,12 @@ export function publishByMove(l: Layout, rm: TreeRemover, upper: string, info: S
     fs.rmdirSync(tmp);
     throw e;
   }
-  writePrivateJson(path.join(tmp, 'info.json'), info);
+  let published = false;
   try {
-    fs.renameSync(tmp, snapshotDir(l, info.chainId));
-    return true;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    rm.removeTree(tmp);
-    if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw e;
-    return false; // another process made the same snapshot first: theirs is as good
+    published = publishSnapshot(l, tmp, info);
+    return published;
+  } finally {
+    if (!published) rm.removeTree(tmp);
   }
 }
 
