@@ -30,6 +30,21 @@ const READ_CHUNK = 1 << 20;
 /** Errors a racing container can cause on a name it changed: skip that name. */
 const RACY = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EXDEV', 'ESTALE']);
 
+/** True for an error a racing container can cause on a name it changed: that name is skipped. */
+export function isRacy(e: unknown): boolean {
+  return RACY.has((e as NodeJS.ErrnoException).code ?? '');
+}
+
+/** The names in the directory open at `dirfd` (unsorted); null when a racing container removed it meanwhile. */
+export function listInRoot(native: Pick<Native, 'inRootList'>, dirfd: number): string[] | null {
+  try {
+    return native.inRootList(dirfd, '');
+  } catch (e) {
+    if (isRacy(e)) return null;
+    throw e;
+  }
+}
+
 const buffer = Buffer.alloc(READ_CHUNK);
 
 function join(prefix: string, name: string): string {
@@ -91,20 +106,15 @@ export async function walkInRoot(native: Native, rootfd: number, path: string, f
       count++;
     }
     const walkDir = async (dirfd: number, at: string, mnt: number): Promise<void> => {
-      let names: string[];
-      try {
-        names = native.inRootList(dirfd, '');
-      } catch (e) {
-        if (RACY.has((e as NodeJS.ErrnoException).code ?? '')) return;
-        throw e;
-      }
+      const names = listInRoot(native, dirfd);
+      if (!names) return;
       names.sort();
       for (const name of names) {
         let cst: InRootStat | null;
         try {
           cst = native.inRootStat(dirfd, name, false);
         } catch (e) {
-          if (RACY.has((e as NodeJS.ErrnoException).code ?? '')) continue;
+          if (isRacy(e)) continue;
           throw e;
         }
         if (!cst) continue;
@@ -115,7 +125,7 @@ export async function walkInRoot(native: Native, rootfd: number, path: string, f
           try {
             child = native.inRootOpen(dirfd, name, 4);
           } catch (e) {
-            if (RACY.has((e as NodeJS.ErrnoException).code ?? '')) continue;
+            if (isRacy(e)) continue;
             throw e;
           }
           try {
@@ -159,7 +169,7 @@ function emitOne(native: Native, dirfd: number, name: string, st: InRootStat, en
       // An O_PATH fd is reopened through its own magic link: same inode, no name resolved.
       fd = self ? fs.openSync(`/proc/self/fd/${dirfd}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY) : native.inRootOpen(dirfd, name, 2);
     } catch (err) {
-      if (RACY.has((err as NodeJS.ErrnoException).code ?? '')) return false;
+      if (isRacy(err)) return false;
       throw err;
     }
     try {
@@ -176,7 +186,7 @@ function emitOne(native: Native, dirfd: number, name: string, st: InRootStat, en
     try {
       e.linkname = native.inRootReadlink(dirfd, name);
     } catch (err) {
-      if (RACY.has((err as NodeJS.ErrnoException).code ?? '') || (err as NodeJS.ErrnoException).code === 'EINVAL') return false;
+      if (isRacy(err) || (err as NodeJS.ErrnoException).code === 'EINVAL') return false;
       throw err;
     }
   } else if (type === '3' || type === '4') {

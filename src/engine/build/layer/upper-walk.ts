@@ -16,6 +16,7 @@ import type { InRootStat, Native } from '../../native/native.js';
 import type { TarEntry, TarSink } from '../../images/extract/tar-reader.js';
 import { deviceAllowed } from '../../images/extract/layer-writer.js';
 import { MAX_PATH_BYTES } from '../../images/extract/limits.js';
+import { isRacy, listInRoot } from '../../fs/walk.js';
 import { layerError } from './errors.js';
 
 export type WalkNative = Pick<Native, 'inRootList' | 'inRootStat' | 'inRootOpen' | 'inRootReadlink' | 'inRootGetXattr' | 'closeFd'>;
@@ -56,8 +57,6 @@ const OPAQUE = '.wh..wh..opq';
 /** An id outside the range is not mapped in the container: it shows as nobody. */
 const OVERFLOW_ID = 65534;
 const READ_CHUNK = 1 << 20;
-/** Errors a racing container can cause on a name it changed: that entry is skipped. */
-const RACY = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EXDEV', 'ESTALE']);
 
 const readBuf = Buffer.allocUnsafe(READ_CHUNK);
 
@@ -92,13 +91,8 @@ export async function walkUpper(native: WalkNative, upperfd: number, sink: WalkS
   };
 
   const walkDir = async (dirfd: number, at: string): Promise<void> => {
-    let names: string[];
-    try {
-      names = native.inRootList(dirfd, '');
-    } catch (e) {
-      if (RACY.has((e as NodeJS.ErrnoException).code ?? '')) return;
-      throw e;
-    }
+    const names = listInRoot(native, dirfd);
+    if (!names) return;
     const children: Child[] = [];
     for (const name of names) {
       const rel = at ? `${at}/${name}` : name;
@@ -126,7 +120,7 @@ export async function walkUpper(native: WalkNative, upperfd: number, sink: WalkS
         try {
           e.linkname = native.inRootReadlink(dirfd, c.name);
         } catch (err) {
-          if (RACY.has((err as NodeJS.ErrnoException).code ?? '') || (err as NodeJS.ErrnoException).code === 'EINVAL') continue;
+          if (isRacy(err) || (err as NodeJS.ErrnoException).code === 'EINVAL') continue;
           throw err;
         }
         await emit(e);
@@ -148,7 +142,7 @@ export async function walkUpper(native: WalkNative, upperfd: number, sink: WalkS
     try {
       fd = native.inRootOpen(parentfd, c.name, 4);
     } catch (e) {
-      if (RACY.has((e as NodeJS.ErrnoException).code ?? '')) return;
+      if (isRacy(e)) return;
       throw e;
     }
     try {
@@ -183,7 +177,7 @@ export async function walkUpper(native: WalkNative, upperfd: number, sink: WalkS
     try {
       fd = native.inRootOpen(dirfd, c.name, 2);
     } catch (err) {
-      if (RACY.has((err as NodeJS.ErrnoException).code ?? '')) return;
+      if (isRacy(err)) return;
       throw err;
     }
     try {
