@@ -112,22 +112,29 @@ export async function commitImage(s: StoreParts, req: CommitRequest, added?: Add
     rootfs: { type: 'layers', diff_ids: diffIds },
     history: [...(parent?.config.history ?? []), ...req.history.map(canonicalHistory)],
   };
+  const layers = [...(parent?.manifest.layers ?? []), ...req.layers.map((l) => l.descriptor)].map((d) => ({ ...d, mediaType: OCI_LAYER_OF[d.mediaType] ?? d.mediaType }));
+  const { configDigest, manifestDigest } = await putImage(s, config, layers, added);
+  const info = await registerManifest(s, tags[0] ?? null, manifestDigest, { kind: 'oci', added });
+  if (tags.length > 1) await updateRefs(s.native, s.l, (refs) => void tags.slice(1).forEach((t) => (refs[refKey(parseReference(t))] = manifestDigest)));
+  return { id: configDigest, manifestDigest, info };
+}
+
+/**
+ * Puts an image's config and its OCI manifest into the content store (in `added`);
+ * the manifest lists `layers` by media type, digest and size only. The config
+ * digest is the image id.
+ */
+export async function putImage(s: StoreParts, config: ImageConfig, layers: readonly Descriptor[], added: Added): Promise<{ configDigest: string; manifestDigest: string }> {
   const configBytes = Buffer.from(JSON.stringify(config));
   const configDigest = await putBlob(s, configBytes, added);
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: OCI_CONFIG, digest: configDigest, size: configBytes.length },
-    layers: [...(parent?.manifest.layers ?? []), ...req.layers.map((l) => l.descriptor)].map((d) => ({
-      mediaType: OCI_LAYER_OF[d.mediaType] ?? d.mediaType,
-      digest: d.digest,
-      size: d.size,
-    })),
+    layers: layers.map((d) => ({ mediaType: d.mediaType, digest: d.digest, size: d.size })),
   };
   const manifestDigest = await putBlob(s, Buffer.from(JSON.stringify(manifest)), added);
-  const info = await registerManifest(s, tags[0] ?? null, manifestDigest, { kind: 'oci', added });
-  if (tags.length > 1) await updateRefs(s.native, s.l, (refs) => void tags.slice(1).forEach((t) => (refs[refKey(parseReference(t))] = manifestDigest)));
-  return { id: configDigest, manifestDigest, info };
+  return { configDigest, manifestDigest };
 }
 
 /** The parent's manifest and config, read back from the content store. */

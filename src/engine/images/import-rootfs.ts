@@ -6,12 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageInfo } from '../types.js';
 import { InvalidArgument } from '../errors.js';
-import { hostPlatform, type ImageConfig, type ImageManifest } from './oci/manifest.js';
-import { OCI_CONFIG, OCI_MANIFEST, ociLayerType, sniffCompression } from './oci/media.js';
+import { hostPlatform, type ImageConfig } from './oci/manifest.js';
+import { ociLayerType, sniffCompression } from './oci/media.js';
 import { parseReference } from './oci/reference.js';
 import { unpackBase } from './snapshots.js';
 import { refuseReservedName } from './host.js';
-import { adding, putBlob } from './additions.js';
+import { adding } from './additions.js';
+import { putImage } from './commit.js';
 import { registerManifest } from './register.js';
 import type { StoreParts } from './store-parts.js';
 
@@ -54,15 +55,7 @@ export async function importRootfs(s: StoreParts, tarPath: string, name: string)
       history: [{ created: now, created_by: 'hutch import', comment: `imported from ${path.basename(tarPath)}` }],
     };
     if (plat.variant) config.variant = plat.variant;
-    const configBytes = Buffer.from(JSON.stringify(config));
-    const configDigest = await putBlob(s, configBytes, added);
-    const manifest: ImageManifest = {
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: OCI_CONFIG, digest: configDigest, size: configBytes.length },
-      layers: [{ mediaType: ociLayerType(sniffCompression(head)), digest: blob.digest, size: blob.size }],
-    };
-    const manifestDigest = await putBlob(s, Buffer.from(JSON.stringify(manifest)), added);
+    const { manifestDigest } = await putImage(s, config, [{ mediaType: ociLayerType(sniffCompression(head)), digest: blob.digest, size: blob.size }], added);
     return registerManifest(s, name, manifestDigest, { kind: 'rootfs', added });
   });
 }
