@@ -79,6 +79,8 @@ export interface ContainerSpec {
   pidsLimit?: number;
   tty?: boolean;
   interactive?: boolean;
+  /** `--label`/`--label-file`: the container's own labels (docker's Config.Labels adds them to the image's). */
+  labels?: Record<string, string>;
   /** Remove the container when it exits (`--rm`); its anonymous volumes go with it. */
   autoRemove?: boolean;
   /** `-v`, `--mount`, `--tmpfs` (src/engine/volumes/parse.ts reads the flags). */

@@ -11,6 +11,8 @@ import { checkDeviceRule, parseDevice } from '../../engine/security/devices.js';
 import { checkOomScoreAdj, parseSysctl, parseUlimit, signalNumber } from '../../engine/security/process.js';
 import { applySecurityOpts } from '../../engine/security/validate.js';
 import { parseUserns } from '../../engine/security/userns.js';
+import { hostPlatform } from '../../engine/images/oci/manifest.js';
+import fs from 'node:fs';
 
 export const containerOptions: OptionSpec[] = [
   { long: ['name'], kind: 'string', help: 'Assign a name to the container' },
@@ -18,6 +20,12 @@ export const containerOptions: OptionSpec[] = [
   { long: ['tty'], short: 't', kind: 'bool', help: 'Allocate a pseudo-TTY' },
   { long: ['rm'], kind: 'bool', help: 'Automatically remove the container when it exits' },
   { long: ['env'], short: 'e', kind: 'list', value: 'list', help: 'Set environment variables (K=V, or K to copy it from here)' },
+  { long: ['env-file'], kind: 'list', value: 'list', help: 'Read in a file of environment variables (KEY=VALUE or KEY lines; # comments)' },
+  { long: ['label'], short: 'l', kind: 'list', value: 'list', help: 'Set meta data on a container (K=V)' },
+  { long: ['label-file'], kind: 'list', value: 'list', help: 'Read in a line delimited file of labels' },
+  { long: ['cidfile'], kind: 'string', help: 'Write the container ID to the file (which must not exist)' },
+  { long: ['pull'], kind: 'string', help: 'Pull image before running ("always", "missing", "never"; default "missing")' },
+  { long: ['platform'], kind: 'string', help: "Set platform if server is multi-platform capable (only the host's: linux/amd64 here)" },
   { long: ['workdir'], short: 'w', kind: 'string', help: 'Working directory inside the container (absolute)' },
   { long: ['user'], short: 'u', kind: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { long: ['entrypoint'], kind: 'string', help: "Overwrite the image's default ENTRYPOINT" },
@@ -69,6 +77,42 @@ export function resolveEnv(entries: readonly string[], env: CliContext['env']): 
   return out;
 }
 
+/** docker's env and label files: one entry per line; blank lines and `#` comments skipped. */
+export function readLinesFile(file: string, what: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InvalidArgument(`open ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message} (reading the ${what})`);
+  }
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '').replace(/^\s+/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    if (/\s/.test(line.split('=')[0])) throw new InvalidArgument(`${what} ${file}: variable '${line.split('=')[0]}' contains whitespaces`);
+    out.push(line);
+  }
+  return out;
+}
+
+/** `--cidfile`: refused when the file is there (docker: another container may own it). */
+export function checkCidfile(file: string): void {
+  if (fs.existsSync(file)) throw new InvalidArgument(`Container ID file found, make sure the other container isn't running or delete ${file}`);
+}
+
+export function writeCidfile(file: string, id: string): void {
+  fs.writeFileSync(file, id, { flag: 'wx' });
+}
+
+/** `--platform`: only the host's own is runnable here (no emulation). */
+export function checkPlatform(v: string): void {
+  const host = hostPlatform();
+  const [os, arch, variant] = v.toLowerCase().split('/');
+  const archOk = (arch ?? os) === host.architecture || (arch === undefined && os === host.os);
+  if (!((arch === undefined ? true : os === host.os) && archOk && (variant === undefined || variant === host.variant)))
+    throw new InvalidArgument(`image platform ${JSON.stringify(v)} is not the host's (${host.os}/${host.architecture}${host.variant ? `/${host.variant}` : ''}): hutch runs no emulation`);
+}
+
 export function parseCpus(value: string, hostCpus: number): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) {
@@ -88,8 +132,13 @@ export function buildSpec(ctx: CliContext, p: ParsedArgs): ContainerSpec {
   const name = p.string('name');
   if (name !== undefined) spec.name = name;
   if (cmd.length > 0) spec.cmd = cmd;
-  const env = resolveEnv(p.list('env'), ctx.env);
+  // docker: --env-file first, -e after (a later one wins).
+  const env = [...p.list('env-file').flatMap((f) => resolveEnv(readLinesFile(f, 'env file'), ctx.env)), ...resolveEnv(p.list('env'), ctx.env)];
   if (env.length > 0) spec.env = env;
+  const labels = [...p.list('label-file').flatMap((f) => readLinesFile(f, 'label file')), ...p.list('label')];
+  if (labels.length) spec.labels = Object.fromEntries(labels.map((l) => (l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, ''])));
+  const platform = p.string('platform');
+  if (platform !== undefined) checkPlatform(platform);
 
   const workdir = p.string('workdir');
   if (workdir !== undefined) {

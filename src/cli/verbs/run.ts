@@ -4,7 +4,8 @@
 import type { Verb } from '../context.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { RELAYED_SIGNALS } from '../../engine/signals.js';
-import { buildSpec, containerOptions } from './container-options.js';
+import { buildSpec, checkCidfile, containerOptions, writeCidfile } from './container-options.js';
+import { createPulling, pullMode } from './image-for-run.js';
 
 export const run: Verb = {
   name: 'run',
@@ -19,6 +20,9 @@ export const run: Verb = {
   examples: ['hutch run --rm -it host sh', 'hutch run -d --name web -m 256m --cpus 0.5 host sleep 1000'],
   async run(ctx, p) {
     const spec = buildSpec(ctx, p);
+    const pull = pullMode(p.string('pull'));
+    const cidfile = p.string('cidfile');
+    if (cidfile !== undefined) checkCidfile(cidfile);
     const detach = p.bool('detach');
     if (!detach && spec.interactive && spec.tty && !ctx.stdinIsTTY) {
       throw new InvalidArgument('the input device is not a TTY');
@@ -30,7 +34,8 @@ export const run: Verb = {
     // outlive the container to report its status and remove an --rm one.
     const signals = detach ? undefined : ctx.relaySignals(RELAYED_SIGNALS);
     try {
-      const info = await engine.create(spec);
+      const info = await createPulling(ctx, engine, spec, pull);
+      if (cidfile !== undefined) writeCidfile(cidfile, info.id);
       // A container whose start failed (command not found, bad working directory…)
       // is removed again, with its anonymous volumes: bad input leaves nothing behind.
       try {

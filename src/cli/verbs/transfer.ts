@@ -18,10 +18,11 @@ export interface Progress {
   finish(): void;
 }
 
-export async function progressFor(ctx: CliContext, mode: TransferMode, quiet: boolean): Promise<Progress> {
+export async function progressFor(ctx: CliContext, mode: TransferMode, quiet: boolean, to: 'stdout' | 'stderr' = 'stdout'): Promise<Progress> {
   if (quiet) return { finish() {} };
   const { ProgressView } = await import('../format/progress.js');
-  const stream = ctx.stdout as { isTTY?: boolean; columns?: number };
-  const view = new ProgressView((s) => ctx.stdout.write(s), { tty: stream.isTTY === true, columns: stream.columns || 80, mode });
+  const out = to === 'stdout' ? ctx.stdout : ctx.stderr;
+  const stream = out as { isTTY?: boolean; columns?: number };
+  const view = new ProgressView((s) => out.write(s), { tty: stream.isTTY === true, columns: stream.columns || 80, mode });
   return { onProgress: (e) => view.update(e), finish: () => view.finish() };
 }
