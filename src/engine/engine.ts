@@ -30,6 +30,7 @@ import { signalProcess } from './container/signal-process.js';
 import { saveLogs } from './container/save-logs.js';
 import { gc } from './container/gc.js';
 import { toInfo } from './container/record.js';
+import { bundleSources, dockerContainer, type ContainerDetail } from './container/inspect-docker.js';
 import { brokenInfo } from './container/broken.js';
 import { BrokenRecord } from './errors.js';
 import { checkCreateOptions, createNetwork, inspectNetwork, listNetworkInfos, pruneNetworks, removeNetwork, type NetworkInfo } from './network/verbs.js';
@@ -93,6 +94,12 @@ export class Engine implements EngineApi {
   }
   async inspect(ref: string): Promise<ContainerInfo> {
     return toInfo(await reconcile(this.ctx, mustLoad(this.ctx, resolveId(this.ctx, ref))));
+  }
+  async inspectContainer(ref: string): Promise<ContainerDetail> {
+    const info = await this.inspect(ref);
+    // The image as it is now (its config is the one the container was made from: ids are digests).
+    const image = await this.inspectImage(info.imageId ?? info.image).catch(() => null);
+    return dockerContainer(info, { ...bundleSources(info), image });
   }
   async wait(ref: string): Promise<WaitResult> {
     return waitContainer(this.ctx, resolveId(this.ctx, ref));

@@ -25,6 +25,8 @@ export type { MountRequest, Propagation } from './volumes/parse.js';
 export type { MountPoint } from './volumes/attach.js';
 export type { VolumeFilter, VolumeInfo } from './volumes/verbs.js';
 export type { CreateVolumeOptions, VolumeRecord } from './volumes/store.js';
+import type { ContainerDetail } from './container/inspect-docker.js';
+export type { ContainerDetail } from './container/inspect-docker.js';
 
 /** 'none' | 'host' | 'bridge' (the default network) | a network's name | `container:NAME`. */
 export type NetworkMode = string;
@@ -383,6 +385,8 @@ export interface EngineApi {
   remove(idOrName: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
   list(opts?: { all?: boolean }): Promise<ContainerInfo[]>;
   inspect(idOrName: string): Promise<ContainerInfo>;
+  /** `inspect`: docker's record of the container (State, Config, HostConfig…), hutch's own fields under `Hutch`. */
+  inspectContainer(idOrName: string): Promise<ContainerDetail>;
   wait(idOrName: string): Promise<WaitResult>;
   logs(idOrName: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<LogLine>;
   /** The processes in the container's cgroup (empty unless running). */

@@ -103,7 +103,7 @@ test('bad input: removing a running container without -f, stopping an exited one
   let r = sb.cli(['rm', id]);
   assert.notEqual(r.status, 0);
   assertOneLine(r.stderr, /container is running/);
-  assert.equal((JSON.parse(sb.cli(['inspect', id]).stdout)[0].status), 'running');
+  assert.equal((JSON.parse(sb.cli(['inspect', id]).stdout)[0].State.Status), 'running');
   assert.equal(sb.cli(['kill', id]).status, 0);
   sb.cli(['wait', id]);
   r = sb.cli(['stop', id]);

@@ -116,7 +116,7 @@ test('--rm removes the container after it exits', async () => {
   assert.equal(r.stdout.trim(), 'bye');
   const ins = sb.cli(['inspect', 'gone']);
   assert.notEqual(ins.status, 0);
-  assert.match(ins.stderr, /No such container: gone/);
+  assert.match(ins.stderr, /No such object: gone/);
 });
 
 test('a detached --rm container disappears once it has exited', async () => {

@@ -164,7 +164,7 @@ export function labSuite(rootPrefix: string): LabSuite {
     server(name, ...flags) {
       ok('run', '-d', '--name', name, ...flags, 'host', 'sh', '-c', `mkdir -p /www && echo hello-${name} > /www/index.html && exec busybox httpd -f -p 80 -h /www`);
     },
-    info: (name) => JSON.parse(ok('inspect', name))[0],
+    info: (name) => JSON.parse(ok('inspect', name))[0].Hutch,
     fromCtr(name, url) {
       const r = hutch('exec', name, ...httpArgv(url));
       return r.status === 0 ? httpBody(r.stdout) : null;

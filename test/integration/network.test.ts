@@ -108,7 +108,7 @@ test('restart keeps the address and the ports; network rm refused while used; rm
   const rm = hutch('network', 'rm', 'app');
   assert.equal(rm.status, 125);
   assert.match(rm.stderr, /^hutch: error while removing network: network app id [0-9a-f]{64} has active endpoints \(/);
-  const veth = JSON.parse(ok('inspect', 'web'))[0].endpoints[0].veth;
+  const veth = JSON.parse(ok('inspect', 'web'))[0].Hutch.endpoints[0].veth;
   ok('rm', '-f', 'web');
   assert.equal(net.lab.inHost(['ip', 'link', 'show', veth]).status !== 0, true, 'the veth is gone');
   const maps = net.lab.inHost(['nft', 'list', 'table', 'ip', 'hutch']).stdout;

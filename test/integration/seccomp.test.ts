@@ -100,7 +100,7 @@ test('a custom profile applies, inspect names its path; the program is compiled 
   assert.deepEqual(fs.readdirSync(cacheDir).filter((f) => !before.has(f)), made);
   const info = sb.cli(['inspect', 'sc-custom']).stdout;
   assert.ok(info.includes(`"seccompProfile": ${JSON.stringify(file)}`), info);
-  const config = JSON.parse(fs.readFileSync(path.join(JSON.parse(info)[0].bundle as string, 'config.json'), 'utf8')) as { annotations: Record<string, string> };
+  const config = JSON.parse(fs.readFileSync(path.join(JSON.parse(info)[0].Hutch.bundle as string, 'config.json'), 'utf8')) as { annotations: Record<string, string> };
   assert.equal(config.annotations['run.hutch.seccomp'], prog);
   sb.cli(['rm', 'sc-custom']);
 });
@@ -143,7 +143,7 @@ test('a program gone from the cache: the start fails with the monitor\'s one lin
   fs.writeFileSync(file, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mknod'], action: 'SCMP_ACT_ERRNO' }] }));
   const c = sb.cli(['create', '--name', 'sc-gone', '--security-opt', `seccomp=${file}`, 'host', 'true']);
   assert.equal(c.status, 0, c.stderr);
-  const bundle = JSON.parse(sb.cli(['inspect', 'sc-gone']).stdout)[0].bundle as string;
+  const bundle = JSON.parse(sb.cli(['inspect', 'sc-gone']).stdout)[0].Hutch.bundle as string;
   const prog = (JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as { annotations: Record<string, string> }).annotations['run.hutch.seccomp'];
   fs.rmSync(prog);
   const s = sb.cli(['start', 'sc-gone']);

@@ -133,7 +133,7 @@ test('the CLI flags land in inspect\'s spec', { timeout: 60_000 }, async () => {
     '--device', '/dev/null:/dev/n2:rw', '--device-cgroup-rule', 'c 10:* rm', 'host', 'true']);
   assert.equal(r.status, 0, r.stderr);
   const [info] = JSON.parse(sb.cli(['inspect', r.stdout.trim()]).stdout);
-  const s = info.spec ?? info.Spec;
+  const s = info.Hutch.spec;
   assert.deepEqual(
     { capAdd: s.capAdd, capDrop: s.capDrop, nnp: s.noNewPrivileges, seccomp: s.seccomp, opts: s.securityOpt, ulimits: s.ulimits, sysctls: s.sysctls, oom: s.oomScoreAdj, init: s.init, groups: s.groupAdd, shm: s.shmSize, sig: s.stopSignal, to: s.stopTimeout, dev: s.devices, rules: s.deviceCgroupRules },
     {

@@ -57,6 +57,8 @@ import { FakeVolumes } from './fake-volumes.js';
 import { FakeBuilds } from './fake-builds.js';
 import type { BuildInfo } from '../../src/engine/types.js';
 import { checkBindSources } from '../../src/engine/volumes/validate.js';
+import { dockerContainer, type ContainerDetail } from '../../src/engine/container/inspect-docker.js';
+import { mergeEnv } from '../../src/engine/spec/build.js';
 
 export interface Call {
   method: string;
@@ -297,6 +299,20 @@ export class FakeEngine implements EngineApi {
     return { ...this.loaded(ref) };
   }
 
+  /** The engine's own builder, with the environment config.json would have (image, PATH, -e). */
+  async inspectContainer(ref: string): Promise<ContainerDetail> {
+    this.record('inspectContainer', ref);
+    const c = { ...this.loaded(ref) };
+    let image: ImageDetail | null = null;
+    try {
+      image = this.imageDetail(c.imageId ?? c.image);
+    } catch {
+      /* removed with rmi -f: docker shows the container without it */
+    }
+    const env = mergeEnv(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...(image?.Config.Env ?? []), ...(c.spec.tty ? ['TERM=xterm'] : []), ...(c.spec.env ?? [])]);
+    return dockerContainer(c, { env, hostname: c.spec.network === 'host' ? '' : c.spec.hostname || c.id.slice(0, 12), image });
+  }
+
   async wait(ref: string): Promise<WaitResult> {
     this.record('wait', ref);
     const c = this.loaded(ref);
@@ -417,6 +433,10 @@ export class FakeEngine implements EngineApi {
 
   async inspectImage(ref: string): Promise<ImageDetail> {
     this.record('inspectImage', ref);
+    return this.imageDetail(ref);
+  }
+
+  private imageDetail(ref: string): ImageDetail {
     const img = this.image(ref);
     return {
       Id: img.id,

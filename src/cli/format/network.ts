@@ -1,5 +1,6 @@
 // docker's JSON shape of `network inspect`, from the engine's NetworkInfo.
-import type { ContainerInfo, NetworkInfo } from '../../engine/types.js';
+import type { NetworkInfo } from '../../engine/types.js';
+import { endpointId } from '../../engine/container/inspect-docker.js';
 
 export function dockerNetwork(n: NetworkInfo): Record<string, unknown> {
   const prefix = n.subnet.split('/')[1];
@@ -17,26 +18,9 @@ export function dockerNetwork(n: NetworkInfo): Record<string, unknown> {
     ConfigFrom: { Network: '' },
     ConfigOnly: false,
     Containers: Object.fromEntries(
-      n.containers.map((c) => [c.id, { Name: c.name, EndpointID: '', MacAddress: c.macAddress, IPv4Address: `${c.ipAddress}/${prefix}`, IPv6Address: '' }]),
+      n.containers.map((c) => [c.id, { Name: c.name, EndpointID: endpointId(c.id, n.id), MacAddress: c.macAddress, IPv4Address: `${c.ipAddress}/${prefix}`, IPv6Address: '' }]),
     ),
     Options: { 'com.docker.network.bridge.name': n.bridge },
     Labels: n.labels,
-  };
-}
-
-/** docker's `NetworkSettings` of a container (inspect). */
-export function networkSettings(c: ContainerInfo): Record<string, unknown> {
-  const e = c.endpoints?.[0];
-  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
-  for (const p of c.ports ?? []) (ports[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
-  return {
-    IPAddress: e?.ipAddress ?? '',
-    IPPrefixLen: e?.prefixLen ?? 0,
-    Gateway: e?.gateway ?? '',
-    MacAddress: e?.macAddress ?? '',
-    Ports: ports,
-    Networks: Object.fromEntries(
-      (c.endpoints ?? []).map((x) => [x.network, { NetworkID: x.networkId, IPAddress: x.ipAddress, IPPrefixLen: x.prefixLen, Gateway: x.gateway, MacAddress: x.macAddress, Aliases: x.aliases.length ? x.aliases : null }]),
-    ),
   };
 }
