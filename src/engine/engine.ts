@@ -9,6 +9,11 @@ import type { PullResult, PushResult, RegistryOptions } from './types.js';
 import type { CopyOptions, FileChange } from './types.js';
 import type { CommitOptions, CommitResult, ImageHistoryEntry } from './types.js';
 import type { BuildInfo } from './types.js';
+import type { DiskUsage, SystemInfo, UpdateOptions, WaitCondition } from './types.js';
+import { pauseContainer, unpauseContainer } from './container/pause.js';
+import { renameContainer } from './container/rename.js';
+import { updateContainer } from './container/update.js';
+import { waitForCondition } from './container/wait-condition.js';
 import { listBuilds } from './build/status.js';
 import { resolvePaths } from './paths.js';
 import { loadNative } from './native/real.js';
@@ -101,7 +106,8 @@ export class Engine implements EngineApi {
     const image = await this.inspectImage(info.imageId ?? info.image).catch(() => null);
     return dockerContainer(info, { ...bundleSources(info), image });
   }
-  async wait(ref: string): Promise<WaitResult> {
+  async wait(ref: string, opts: { condition?: WaitCondition } = {}): Promise<WaitResult> {
+    if (opts.condition && opts.condition !== 'not-running') return waitForCondition(this.ctx, resolveId(this.ctx, ref), opts.condition);
     return waitContainer(this.ctx, resolveId(this.ctx, ref));
   }
   logs(ref: string, opts: { follow?: boolean; tail?: number; signal?: AbortSignal } = {}): AsyncIterable<LogLine> {
@@ -219,6 +225,29 @@ export class Engine implements EngineApi {
   }
   async pruneBuildCache(): Promise<{ records: number; reclaimed: number }> {
     return (await import('./build/executor/prune.js')).pruneBuildCache(this.ctx);
+  }
+  async pause(ref: string): Promise<ContainerInfo> {
+    return toInfo(await pauseContainer(this.ctx, resolveId(this.ctx, ref)));
+  }
+  async unpause(ref: string): Promise<ContainerInfo> {
+    return toInfo(await unpauseContainer(this.ctx, resolveId(this.ctx, ref)));
+  }
+  async rename(ref: string, newName: string): Promise<ContainerInfo> {
+    return toInfo(await renameContainer(this.ctx, resolveId(this.ctx, ref), newName));
+  }
+  async update(ref: string, opts: UpdateOptions): Promise<ContainerInfo> {
+    return toInfo(await updateContainer(this.ctx, resolveId(this.ctx, ref), opts));
+  }
+  async pruneContainers(): Promise<{ deleted: string[]; reclaimed: number }> {
+    return (await import('./container/prune.js')).pruneContainers(this.ctx);
+  }
+  async info(): Promise<SystemInfo> {
+    const [containers, images] = await Promise.all([this.list({ all: true }), this.images()]);
+    return (await import('./system/info.js')).systemInfo(this.ctx, containers, images.length);
+  }
+  async diskUsage(): Promise<DiskUsage> {
+    const [containers, images, volumes] = await Promise.all([this.list({ all: true }), this.images(), this.volumes()]);
+    return (await import('./system/df.js')).diskUsage(this.ctx, containers, images, volumes);
   }
   // Registry work is loaded on first use: `run` never pays for it.
   async pull(ref: string, opts?: RegistryOptions): Promise<PullResult> {

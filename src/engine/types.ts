@@ -127,6 +127,12 @@ export interface ContainerSpec {
   stopTimeout?: number;
   /** `--userns`: `host` (the default) or `auto[:size=N]`, a range of host ids of its own (security/userns.ts). */
   userns?: string;
+  /** `update --memory-swap`: memory + swap in bytes (-1: unlimited swap); default `memory`. */
+  memorySwap?: number;
+  /** `update --cpu-shares`: relative CPU weight (docker's 2..262144, 1024 the default). */
+  cpuShares?: number;
+  /** `--restart` as docker's HostConfig.RestartPolicy (`no`, `on-failure`, `always`, `unless-stopped`). */
+  restartPolicy?: { Name: string; MaximumRetryCount: number };
 }
 
 /** `--device`: docker's HostConfig.Devices entry. */
@@ -183,6 +189,8 @@ export interface ContainerInfo {
   seccompProfile?: string;
   /** The AppArmor profile its processes run under (docker's AppArmorProfile); absent where AppArmor is off or for unconfined. */
   apparmorProfile?: string;
+  /** Running with its cgroup frozen (`pause`); status stays 'running', as docker's State.Running. */
+  paused?: boolean;
 }
 
 /** A process of a running container, as `hutch top` / the detail view show it. */
@@ -330,6 +338,54 @@ export interface ExecOptions {
   input?: string;
 }
 
+/** `wait --condition`: docker's three. */
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/** `update`: the limits to change (absent: kept); sizes in bytes. */
+export interface UpdateOptions {
+  memory?: number;
+  memorySwap?: number;
+  cpus?: number;
+  cpuShares?: number;
+  /** 0 or negative: unlimited. */
+  pidsLimit?: number;
+  restartPolicy?: { Name: string; MaximumRetryCount: number };
+}
+
+/** `info`: docker's fields that apply to hutch, named as docker names them. */
+export interface SystemInfo {
+  Containers: number;
+  ContainersRunning: number;
+  ContainersPaused: number;
+  ContainersStopped: number;
+  Images: number;
+  Driver: string;
+  CgroupDriver: string;
+  /** '1' or '2' as docker says it (a hybrid host is '1'); the layout itself is in Cgroups. */
+  CgroupVersion: string;
+  KernelVersion: string;
+  OperatingSystem: string;
+  OSType: string;
+  Architecture: string;
+  NCPU: number;
+  MemTotal: number;
+  Name: string;
+  ServerVersion: string;
+  DockerRootDir: string;
+  SecurityOptions: string[];
+  /** hutch's own: the cgroup layout (v1, hybrid or v2), its parent, each hierarchy's mount point. */
+  Cgroups: { Layout: string; Parent: string; Hierarchies: Array<{ Controllers: string[]; MountPoint: string }> };
+}
+
+/** `system df`: what each kind of object holds, as docker counts it. */
+export interface DiskUsage {
+  images: Array<ImageInfo & { containers: number }>;
+  /** Each container's own layer (its upper directory) in bytes. */
+  containers: Array<ContainerInfo & { sizeRw: number }>;
+  volumes: Array<{ name: string; links: number; size: number }>;
+  buildCache: Array<{ id: string; size: number; created: string }>;
+}
+
 export interface WaitResult {
   exitCode: number;
   oomKilled: boolean;
@@ -387,7 +443,8 @@ export interface EngineApi {
   inspect(idOrName: string): Promise<ContainerInfo>;
   /** `inspect`: docker's record of the container (State, Config, HostConfig…), hutch's own fields under `Hutch`. */
   inspectContainer(idOrName: string): Promise<ContainerDetail>;
-  wait(idOrName: string): Promise<WaitResult>;
+  /** `condition` (default not-running): next-exit waits for the next run's end, removed for its removal. */
+  wait(idOrName: string, opts?: { condition?: WaitCondition }): Promise<WaitResult>;
   logs(idOrName: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<LogLine>;
   /** The processes in the container's cgroup (empty unless running). */
   top(idOrName: string): Promise<ProcessInfo[]>;
@@ -468,4 +525,17 @@ export interface EngineApi {
   gc(): Promise<string[]>;
   /** `builder prune`: drops the build cache's records, then frees the layers only they kept. */
   pruneBuildCache(): Promise<{ records: number; reclaimed: number }>;
+  /** `pause`/`unpause`: freezes or thaws a running container's cgroup (ContainerInfo.paused). */
+  pause(idOrName: string): Promise<ContainerInfo>;
+  unpause(idOrName: string): Promise<ContainerInfo>;
+  /** `rename`: claims the new name (Conflict when in use), frees the old one, renames it on user networks' DNS. */
+  rename(idOrName: string, newName: string): Promise<ContainerInfo>;
+  /** `update`: new limits on the running cgroup, in the record and config.json (a restart keeps them). */
+  update(idOrName: string, opts: UpdateOptions): Promise<ContainerInfo>;
+  /** `container prune`: removes every container that is not running; full ids and bytes freed. */
+  pruneContainers(): Promise<{ deleted: string[]; reclaimed: number }>;
+  /** `info`. */
+  info(): Promise<SystemInfo>;
+  /** `system df`. */
+  diskUsage(): Promise<DiskUsage>;
 }

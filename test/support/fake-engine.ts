@@ -57,6 +57,10 @@ import { FakeVolumes } from './fake-volumes.js';
 import { FakeBuilds } from './fake-builds.js';
 import type { BuildInfo } from '../../src/engine/types.js';
 import { checkBindSources } from '../../src/engine/volumes/validate.js';
+import type { DiskUsage, SystemInfo, UpdateOptions, WaitCondition } from '../../src/engine/types.js';
+import { checkNewName } from '../../src/engine/container/rename.js';
+import { updatedSpec } from '../../src/engine/container/update.js';
+import { checkCondition } from '../../src/engine/container/wait-condition.js';
 import { dockerContainer, type ContainerDetail } from '../../src/engine/container/inspect-docker.js';
 import { mergeEnv } from '../../src/engine/spec/build.js';
 
@@ -191,6 +195,7 @@ export class FakeEngine implements EngineApi {
 
   private end(c: ContainerInfo, exitCode: number, oomKilled = false): void {
     Object.assign(c, { status: 'exited', pid: 0, monitorPid: 0, exitCode, oomKilled, finishedAt: new Date().toISOString() });
+    delete c.paused; // stop and kill thaw a paused container first, as the engine does
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -313,12 +318,14 @@ export class FakeEngine implements EngineApi {
     return dockerContainer(c, { env, hostname: c.spec.network === 'host' ? '' : c.spec.hostname || c.id.slice(0, 12), image });
   }
 
-  async wait(ref: string): Promise<WaitResult> {
-    this.record('wait', ref);
+  async wait(ref: string, opts?: { condition?: WaitCondition }): Promise<WaitResult> {
+    this.record('wait', ref, ...(opts ? [opts] : []));
     const c = this.loaded(ref);
-    if (c.status === 'running') this.end(c, this.waitResult.exitCode, this.waitResult.oomKilled);
+    const condition = checkCondition(opts?.condition ?? 'not-running');
+    // next-exit on a stopped container stands for it being started and ending again.
+    if (c.status === 'running' || condition === 'next-exit') this.end(c, this.waitResult.exitCode, this.waitResult.oomKilled);
     const result = { exitCode: c.exitCode ?? 0, oomKilled: c.oomKilled };
-    if (c.status === 'exited' && c.spec.autoRemove) this.forget(c);
+    if (c.status === 'exited' && (c.spec.autoRemove || condition === 'removed')) this.forget(c);
     return result;
   }
 
@@ -398,6 +405,7 @@ export class FakeEngine implements EngineApi {
     if (opts?.cwd !== undefined && !path.posix.isAbsolute(opts.cwd))
       throw new InvalidArgument(`the working directory '${opts.cwd}' is invalid, it needs to be an absolute path`);
     if (this.usable(c).status !== 'running') throw new Conflict(`container ${c.name} is not running`);
+    if (c.paused) throw new Conflict(`Container ${c.id} is paused, unpause the container before exec`);
     const failure = c.image === HOST_IMAGE ? hostCommandError(argv[0]) : null;
     if (failure) throw failure;
     return opts?.detach ? 0 : this.execResult;
@@ -609,6 +617,73 @@ export class FakeEngine implements EngineApi {
   async logout(registry: string): Promise<boolean> {
     this.record('logout', registry);
     return this.logins.delete(registry);
+  }
+
+  // pause, rename, update, prune, info, df: the engine's checks and messages (container/pause.ts, rename.ts, update.ts).
+  async pause(ref: string): Promise<ContainerInfo> {
+    this.record('pause', ref);
+    const c = this.loaded(ref);
+    if (c.status !== 'running') throw new Conflict(`Container ${c.id} is not running`);
+    if (c.paused) throw new Conflict(`Container ${c.id} is already paused`);
+    c.paused = true;
+    return { ...c };
+  }
+  async unpause(ref: string): Promise<ContainerInfo> {
+    this.record('unpause', ref);
+    const c = this.loaded(ref);
+    if (c.status !== 'running' || !c.paused) throw new Conflict(`Container ${c.id} is not paused`);
+    delete c.paused;
+    return { ...c };
+  }
+  async rename(ref: string, newName: string): Promise<ContainerInfo> {
+    this.record('rename', ref, newName);
+    const c = this.loaded(ref);
+    checkNewName(newName);
+    const name = newName.replace(/^\//, '');
+    if (c.name === name) throw new InvalidArgument('Renaming a container with the same name as its current name');
+    const owner = this.containers.find((o) => o.name === name);
+    if (owner)
+      throw new Conflict(`Conflict. The container name "/${name}" is already in use by container "${owner.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    c.name = name;
+    return { ...c };
+  }
+  async update(ref: string, opts: UpdateOptions): Promise<ContainerInfo> {
+    this.record('update', ref, opts);
+    const c = this.loaded(ref);
+    c.spec = updatedSpec(c.spec, opts);
+    return { ...c };
+  }
+  async pruneContainers(): Promise<{ deleted: string[]; reclaimed: number }> {
+    this.record('pruneContainers');
+    const gone = this.containers.filter((c) => c.status !== 'running');
+    for (const c of gone) this.forget(c);
+    return { deleted: gone.map((c) => c.id), reclaimed: 0 };
+  }
+  /** What info() answers besides the container and image counts. */
+  infoBase: Omit<SystemInfo, 'Containers' | 'ContainersRunning' | 'ContainersPaused' | 'ContainersStopped' | 'Images'> = {
+    Driver: 'overlay', CgroupDriver: 'cgroupfs', CgroupVersion: '2', KernelVersion: '6.1.0', OperatingSystem: 'Debian GNU/Linux 12 (bookworm)', OSType: 'linux',
+    Architecture: 'x86_64', NCPU: 4, MemTotal: 8 * 2 ** 30, Name: 'host', ServerVersion: '0.1.0', DockerRootDir: '/var/lib/hutch',
+    SecurityOptions: ['name=seccomp,profile=builtin', 'name=cgroupns'],
+    Cgroups: { Layout: 'v2', Parent: 'hutch', Hierarchies: [{ Controllers: ['unified'], MountPoint: '/sys/fs/cgroup' }] },
+  };
+  async info(): Promise<SystemInfo> {
+    this.record('info');
+    const running = this.containers.filter((c) => c.status === 'running');
+    const paused = running.filter((c) => c.paused).length;
+    return { ...this.infoBase, Containers: this.containers.length, ContainersRunning: running.length - paused, ContainersPaused: paused, ContainersStopped: this.containers.length - running.length, Images: this.imageList.length };
+  }
+  /** Sizes diskUsage() reports: container id → bytes of its layer; the build cache's entries. */
+  containerSizes = new Map<string, number>();
+  buildCache: DiskUsage['buildCache'] = [];
+  async diskUsage(): Promise<DiskUsage> {
+    this.record('diskUsage');
+    const users = (id: string) => this.containers.filter((c) => c.imageId === id).length;
+    return {
+      images: this.imageList.filter((i) => i.kind !== 'builtin').map((i) => ({ ...i, containers: users(i.id) })),
+      containers: this.containers.map((c) => ({ ...c, sizeRw: this.containerSizes.get(c.id) ?? 0 })),
+      volumes: this.vols.list().map((v) => ({ name: v.name, links: v.containers.length, size: 0 })),
+      buildCache: this.buildCache,
+    };
   }
 }
 

@@ -33,7 +33,7 @@ export function containerStatus(c: ContainerInfo, now: Date): string {
   };
   switch (c.status) {
     case 'running':
-      return `Up ${humanDuration(since(c.startedAt || c.created))}`;
+      return `Up ${humanDuration(since(c.startedAt || c.created))}${c.paused ? ' (Paused)' : ''}`;
     case 'exited':
       return `Exited (${c.exitCode ?? 0}) ${humanDuration(since(c.finishedAt || c.created))} ago`;
     case 'unknown':

@@ -17,6 +17,7 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
     throw new InvalidArgument(`the working directory '${opts.cwd}' is invalid, it needs to be an absolute path`);
   const rec = await reconcile(ctx, mustLoad(ctx, id));
   if (rec.status !== 'running') throw new Conflict(`container ${rec.name} is not running`);
+  if (rec.paused) throw new Conflict(`Container ${rec.id} is paused, unpause the container before exec`);
   const args = ['exec', '--pid', String(rec.pid), '--bundle', rec.bundle, '--sync-fd', '3'];
   for (const c of ctx.cgroups.joinDirs(rec.cgroupPaths)) args.push('--cgroup', c);
   if (opts.tty) args.push('--tty');

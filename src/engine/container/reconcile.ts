@@ -14,6 +14,7 @@ import { containerDir } from '../paths.js';
 import type { Ctx } from './context.js';
 import { readExitFile, settledMonitor, saveRecord, type ContainerRecord, type LiveMonitor } from './record.js';
 import { isAlive, procStartTime } from '../proc.js';
+import { unpaused } from './pause.js';
 
 export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<ContainerRecord> {
   const dir = containerDir(ctx.paths, rec.id);
@@ -27,8 +28,9 @@ export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<Contain
       // live monitor now, an exit it wrote since our first look is there.
       exit = readExitFile(dir);
     }
+    // An exited container is not paused (its cgroup may stay frozen until the next start or rm).
     return save({
-      ...rec,
+      ...unpaused(rec),
       status: 'exited',
       pid: 0,
       monitorPid: 0,
@@ -43,7 +45,7 @@ export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<Contain
   const exit = readExitFile(dir);
   if (!exit || (rec.status === 'exited' && rec.finishedAt === exit.time)) return rec;
   return save({
-    ...rec,
+    ...unpaused(rec),
     status: 'exited',
     pid: 0,
     monitorPid: 0,

@@ -9,6 +9,7 @@ import { reconcile } from './reconcile.js';
 import { files, liveMonitor, saveRecord, type ContainerRecord } from './record.js';
 import { Conflict } from '../errors.js';
 import { procStartTime } from '../proc.js';
+import { applyCpuShares } from './update.js';
 import { networkAtStart } from '../network/start.js';
 import { DEFAULT_DEVICE_RULES } from '../cgroups/index.js';
 import { rulesFromResources } from '../security/devices.js';
@@ -27,7 +28,7 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
     fs.rmSync(files.exit(dir), { force: true });
     networkAtStart(ctx, rec);
     const s = rec.spec;
-    const limits = { memory: s.memory, memorySwap: s.memory, cpus: s.cpus, pidsLimit: s.pidsLimit, devices: deviceRules(dir, rec) };
+    const limits = { memory: s.memory, memorySwap: s.memorySwap ?? s.memory, cpus: s.cpus, pidsLimit: s.pidsLimit, devices: deviceRules(dir, rec) };
     const cgroupPaths = await ctx.cgroups.create(id, limits).catch(async () => {
       // A cgroup is already there: the previous run's (kept for its stats and
       // OOM record until the next start or rm) or one left by a killed start.
@@ -35,6 +36,8 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
       return ctx.cgroups.create(id, limits);
     });
     try {
+      // `update --cpu-shares`: the one limit the cgroup manager does not take.
+      applyCpuShares(ctx, cgroupPaths, s.cpuShares);
       const launched = await launchMonitor(ctx.native, {
         monitorPath: ctx.native.monitorPath,
         bundle: dir,

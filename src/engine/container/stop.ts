@@ -7,12 +7,13 @@ import { reconcile } from './reconcile.js';
 import type { ContainerRecord } from './record.js';
 import { parseSignal, signalInit, waitMonitor } from './signal.js';
 import { signalNumber } from '../security/process.js';
+import { thawForSignal } from './pause.js';
 
 /** timeoutSec: default the container's --stop-timeout, else 10. */
 export async function stopContainer(ctx: Ctx, id: string, timeoutSec?: number): Promise<ContainerRecord> {
   const rec = await lockContainer(ctx, id, async () => reconcile(ctx, mustLoad(ctx, id)));
   if (rec.status !== 'running') throw new Conflict(`container ${rec.name} is not running`);
-  await terminate(ctx, rec, timeoutSec);
+  await terminate(ctx, await thawForSignal(ctx, rec), timeoutSec);
   return lockContainer(ctx, id, async () => reconcile(ctx, mustLoad(ctx, id)));
 }
 
@@ -33,5 +34,6 @@ export async function killContainer(ctx: Ctx, id: string, signal?: string | numb
   const sig = parseSignal(signal);
   const rec = await lockContainer(ctx, id, async () => reconcile(ctx, mustLoad(ctx, id)));
   if (rec.status !== 'running') throw new Conflict(`Cannot kill container: ${rec.name}: container is not running`);
+  await thawForSignal(ctx, rec);
   if (!signalInit(ctx, rec, sig)) throw new Conflict(`Cannot kill container: ${rec.name}: container is not running`);
 }
