@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -60,6 +61,44 @@ __attribute__((noreturn)) static void fail(const char *step, int err, const char
 	tty_restore_stdin();
 	report_failure(sync_fd, "exec", step, err, detail);
 	exit(code);
+}
+
+/* exec -u: "UID:GID[:GID,GID...]" (names were resolved by the engine in the
+ * container's own /etc/passwd and /etc/group). */
+static int parse_user(struct arena *a, const char *v, struct spec *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long uid = strtoul(v, &end, 10);
+	if (end == v || *end != ':' || errno || uid > UINT32_MAX - 1)
+		return -1;
+	const char *g = end + 1;
+	unsigned long gid = strtoul(g, &end, 10);
+	if (end == g || (*end && *end != ':') || errno || gid > UINT32_MAX - 1)
+		return -1;
+	s->uid = (uid_t)uid;
+	s->gid = (gid_t)gid;
+	s->ngids = 0;
+	if (*end == ':' && end[1]) {
+		size_t n = 1;
+		for (const char *p = end + 1; *p; p++)
+			n += *p == ',';
+		s->gids = arena_alloc(a, n * sizeof *s->gids);
+		if (!s->gids)
+			return -1;
+		for (const char *p = end + 1;;) {
+			unsigned long x = strtoul(p, &end, 10);
+			if (end == p || errno || x > UINT32_MAX - 1)
+				return -1;
+			s->gids[s->ngids++] = (gid_t)x;
+			if (*end != ',')
+				break;
+			p = end + 1;
+		}
+		if (*end)
+			return -1;
+	}
+	return 0;
 }
 
 static void write_oom(int v)
@@ -141,9 +180,18 @@ int cmd_exec(const struct exec_opts *o)
 	if (spec_load(&arena, o->bundle, &spec, &what) < 0)
 		fail("config", errno, what);
 	/* exec'd processes get the container's filter too (docker does); the file
-	 * is a host path, read before setns. */
+	 * is a host path, read before setns. --privileged: none, all capabilities
+	 * (left as the monitor's, as runc leaves them without process.capabilities)
+	 * and no AppArmor profile, as docker exec --privileged. */
+	if (o->privileged) {
+		spec.seccomp = NULL;
+		spec.has_caps = false;
+		spec.apparmor = NULL;
+	}
 	if (seccomp_read(&arena, &spec, &what) < 0)
 		fail("seccomp", errno, what);
+	if (o->user && parse_user(&arena, o->user, &spec) < 0)
+		fail("user", EINVAL, o->user);
 
 	char pid_s[24];
 	snprintf(pid_s, sizeof pid_s, "%d", (int)o->pid);

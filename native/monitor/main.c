@@ -144,6 +144,10 @@ static int main_exec(int argc, char **argv)
 			;
 		else if ((v = opt_value(argc, argv, &i, "--input-fd", o.sync_fd)))
 			o.input_fd = parse_fd(v);
+		else if ((v = opt_value(argc, argv, &i, "--user", o.sync_fd)))
+			o.user = v;
+		else if (strcmp(argv[i], "--privileged") == 0)
+			o.privileged = true;
 		else if (strcmp(argv[i], "--tty") == 0)
 			o.tty = true;
 		else if (strcmp(argv[i], "--stdin") == 0)

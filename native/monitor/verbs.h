@@ -25,6 +25,10 @@ struct exec_opts {
 	int sync_fd;  /* -1 when not given */
 	int input_fd; /* -1 when not given: bytes to send the command first */
 	bool tty, use_stdin, detach, no_new_keyring;
+	/* exec -u: "UID:GID[:GID,GID...]" resolved by the engine; NULL: the container's user. */
+	const char *user;
+	/* exec --privileged: every capability the monitor has, no seccomp filter, no AppArmor profile. */
+	bool privileged;
 };
 
 /* net-attach (network: one interface of run.hutch.networks) and net-detach

@@ -110,7 +110,7 @@ export class Engine implements EngineApi {
     if (opts.condition && opts.condition !== 'not-running') return waitForCondition(this.ctx, resolveId(this.ctx, ref), opts.condition);
     return waitContainer(this.ctx, resolveId(this.ctx, ref));
   }
-  logs(ref: string, opts: { follow?: boolean; tail?: number; signal?: AbortSignal } = {}): AsyncIterable<LogLine> {
+  logs(ref: string, opts: { follow?: boolean; tail?: number; signal?: AbortSignal; since?: number; until?: number } = {}): AsyncIterable<LogLine> {
     return readLogs(this.ctx, resolveId(this.ctx, ref), opts);
   }
   async top(ref: string): Promise<ProcessInfo[]> {

@@ -328,6 +328,10 @@ export interface ExecOptions {
   env?: string[];
   /** Absolute path inside the container. */
   cwd?: string;
+  /** `-u NAME|UID[:GROUP|GID]`: names from the container's /etc/passwd and /etc/group. */
+  user?: string;
+  /** `--privileged`: every capability, no seccomp filter, no AppArmor profile. */
+  privileged?: boolean;
   /** 'inherit' copies this process's stdio to and from the command (the default);
    * the command itself gets only pipes or a pty of the monitor's. */
   stdio?: 'inherit' | 'pipe';
@@ -445,7 +449,8 @@ export interface EngineApi {
   inspectContainer(idOrName: string): Promise<ContainerDetail>;
   /** `condition` (default not-running): next-exit waits for the next run's end, removed for its removal. */
   wait(idOrName: string, opts?: { condition?: WaitCondition }): Promise<WaitResult>;
-  logs(idOrName: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<LogLine>;
+  /** since/until: ms since the epoch (`logs --since/--until`), applied before tail. */
+  logs(idOrName: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal; since?: number; until?: number }): AsyncIterable<LogLine>;
   /** The processes in the container's cgroup (empty unless running). */
   top(idOrName: string): Promise<ProcessInfo[]>;
   /** Sends `signal` to one process of a running container: NotFound unless `pid` is

@@ -330,10 +330,11 @@ export class FakeEngine implements EngineApi {
   }
 
   /** A followed log of a running container stays open until its signal aborts (without one it ends). */
-  async *logs(ref: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<LogLine> {
+  async *logs(ref: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal; since?: number; until?: number }): AsyncIterable<LogLine> {
     this.record('logs', ref, opts);
     const c = this.loaded(ref);
-    const lines = this.logLines.get(c.id) ?? [];
+    const t = (l: LogLine) => Date.parse(l.time.replace(/(\.\d{3})\d+/, '$1'));
+    const lines = (this.logLines.get(c.id) ?? []).filter((l) => (opts?.since === undefined || t(l) >= opts.since) && (opts?.until === undefined || t(l) <= opts.until));
     yield* opts?.tail === undefined ? lines : lines.slice(-opts.tail || lines.length);
     const signal = opts?.signal;
     if (opts?.follow && signal && !signal.aborted && c.status === 'running') {

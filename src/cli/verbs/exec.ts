@@ -3,7 +3,7 @@ import type { Verb } from '../context.js';
 import type { ExecOptions } from '../../engine/types.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { RELAYED_SIGNALS } from '../../engine/signals.js';
-import { resolveEnv } from './container-options.js';
+import { readLinesFile, resolveEnv } from './container-options.js';
 
 export const exec: Verb = {
   name: 'exec',
@@ -15,6 +15,9 @@ export const exec: Verb = {
     { long: ['tty'], short: 't', kind: 'bool', help: 'Allocate a pseudo-TTY' },
     { long: ['env'], short: 'e', kind: 'list', value: 'list', help: 'Set environment variables' },
     { long: ['workdir'], short: 'w', kind: 'string', help: 'Working directory inside the container' },
+    { long: ['user'], short: 'u', kind: 'string', help: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
+    { long: ['env-file'], kind: 'list', value: 'list', help: 'Read in a file of environment variables' },
+    { long: ['privileged'], kind: 'bool', help: 'Give extended privileges to the command' },
   ],
   stopAtPositional: true,
   minArgs: 2,
@@ -26,10 +29,13 @@ export const exec: Verb = {
     const interactive = p.bool('interactive') && !detach;
     if (tty && interactive && !ctx.stdinIsTTY) throw new InvalidArgument('the input device is not a TTY');
     const opts: ExecOptions = { tty, interactive, detach, stdio: 'inherit' };
-    const env = resolveEnv(p.list('env'), ctx.env);
+    const env = [...p.list('env-file').flatMap((f) => resolveEnv(readLinesFile(f, 'env file'), ctx.env)), ...resolveEnv(p.list('env'), ctx.env)];
     if (env.length > 0) opts.env = env;
     const cwd = p.string('workdir');
     if (cwd !== undefined) opts.cwd = cwd;
+    const user = p.string('user');
+    if (user !== undefined) opts.user = user;
+    if (p.bool('privileged')) opts.privileged = true;
     const engine = await ctx.engine();
     if (detach) return engine.exec(container, argv, opts);
     // The monitor is in a session of its own: what hutch is sent (Ctrl-C, SIGTERM,

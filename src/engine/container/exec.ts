@@ -10,6 +10,16 @@ import { CommandError, Conflict, InvalidArgument, SystemError } from '../errors.
 import { mustLoad, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
 import { parseErrorLine, setupError, type SetupFailure } from './monitor.js';
+import { readInRoot } from '../images/inroot.js';
+import { resolveUser } from '../images/user.js';
+
+/** `exec -u NAME|UID[:GROUP|GID]` as ids, names looked up in the container's own
+ * /etc/passwd and /etc/group (read in its root, never following a link out of it). */
+function execUser(pid: number, user: string): string {
+  const root = `/proc/${pid}/root`;
+  const u = resolveUser(user, readInRoot(root, '/etc/passwd'), readInRoot(root, '/etc/group'));
+  return `${u.uid}:${u.gid}${u.additionalGids.length ? `:${u.additionalGids.join(',')}` : ''}`;
+}
 
 export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts: ExecOptions = {}): Promise<number> {
   if (argv.length === 0) throw new InvalidArgument('exec: no command given');
@@ -25,6 +35,8 @@ export async function execInContainer(ctx: Ctx, id: string, argv: string[], opts
   if (opts.detach) args.push('--detach');
   for (const e of execEnv(opts)) args.push('--env', e);
   if (opts.cwd) args.push('--cwd', opts.cwd);
+  if (opts.user !== undefined && opts.user !== '') args.push('--user', execUser(rec.pid, opts.user));
+  if (opts.privileged) args.push('--privileged');
   const input = opts.input && (opts.tty || opts.interactive) && !opts.detach ? Buffer.from(opts.input, 'utf8') : null;
   if (input) args.push('--input-fd', '4');
   args.push('--', ...argv);

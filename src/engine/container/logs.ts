@@ -45,7 +45,12 @@ export class LogCursor {
   }
 }
 
-export async function* readLogs(ctx: Ctx, id: string, opts: { follow?: boolean; tail?: number; signal?: AbortSignal }): AsyncGenerator<LogLine> {
+/** A log line's time in ms (its RFC 3339 nanoseconds cut to what Date holds). */
+export function lineTime(l: LogLine): number {
+  return Date.parse(l.time.replace(/(\.\d{3})\d+/, '$1'));
+}
+
+export async function* readLogs(ctx: Ctx, id: string, opts: { follow?: boolean; tail?: number; signal?: AbortSignal; since?: number; until?: number }): AsyncGenerator<LogLine> {
   const file = mustLoad(ctx, id).logPath;
   let fd: number;
   try {
@@ -65,11 +70,16 @@ export async function* readLogs(ctx: Ctx, id: string, opts: { follow?: boolean; 
           /* not yet */
         }
       }
-      const lines = fd >= 0 ? cursor.read(fd) : [];
+      // --since/--until (ms): lines outside are skipped before --tail counts (docker).
+      const all = fd >= 0 ? cursor.read(fd) : [];
+      const lines = opts.since === undefined && opts.until === undefined ? all : all.filter((l) => {
+        const t = lineTime(l);
+        return (opts.since === undefined || t >= opts.since) && (opts.until === undefined || t <= opts.until);
+      });
       const out = first && opts.tail !== undefined && opts.tail >= 0 ? lines.slice(Math.max(0, lines.length - opts.tail)) : lines;
       first = false;
       for (const l of out) yield l;
-      if (!opts.follow || opts.signal?.aborted) return;
+      if (!opts.follow || opts.signal?.aborted || (opts.until !== undefined && Date.now() > opts.until)) return;
       const rec = await reconcile(ctx, mustLoad(ctx, id));
       if (rec.status !== 'running') {
         // Drain what the monitor wrote before it exited, then stop.

@@ -1,0 +1,54 @@
+// exec -u (names from the container's own /etc/passwd), exec --privileged, exec --env-file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sandbox, type Sandbox } from './helpers.js';
+
+let sb: Sandbox;
+let id: string;
+before(async () => {
+  sb = await sandbox();
+  const c = await sb.engine.create({ image: 'host', cmd: ['sleep', '60'], network: 'none' });
+  await sb.engine.start(c.id);
+  id = c.id;
+});
+after(async () => {
+  await sb?.cleanup();
+});
+
+const execOut = (args: string[]) => {
+  const r = sb.cli(['exec', ...args]);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+};
+
+test('exec -u: a name from the container\'s passwd, uid:gid, and the container\'s user without it', () => {
+  assert.equal(execOut(['-u', 'nobody', id, 'id', '-u']), '65534\n');
+  assert.equal(execOut(['-u', '1234:4321', id, 'sh', '-c', 'echo $(id -u):$(id -g)']), '1234:4321\n');
+  assert.equal(execOut([id, 'id', '-u']), '0\n');
+  const bad = sb.cli(['exec', '-u', 'no-such-user-hutch', id, 'true']);
+  assert.equal(bad.status, 125, bad.stderr);
+  assert.match(bad.stderr.trim(), /no-such-user-hutch/);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+});
+
+test('exec --privileged: every capability and no seccomp filter; without it, the container\'s', () => {
+  const status = (args: string[]) => Object.fromEntries(execOut([...args, id, 'grep', '-E', '^(CapEff|Seccomp):', '/proc/self/status']).trim().split('\n').map((l) => l.split(/:\s+/)));
+  const plain = status([]);
+  const priv = status(['--privileged']);
+  assert.equal(plain.Seccomp, '2');
+  assert.equal(priv.Seccomp, '0');
+  assert.ok(BigInt(`0x${priv.CapEff}`) > BigInt(`0x${plain.CapEff}`), `${priv.CapEff} vs ${plain.CapEff}`);
+});
+
+test('exec --env-file, then -e', () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-it-envfile-'));
+  try {
+    fs.writeFileSync(path.join(d, 'env'), 'A=from-file\nB=file\n');
+    assert.equal(execOut(['--env-file', path.join(d, 'env'), '-e', 'B=flag', id, 'sh', '-c', 'echo $A $B']), 'from-file flag\n');
+  } finally {
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+});
