@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { printFailure } from '../each.js';
 import { dockerNetwork } from '../format/network.js';
 import { dockerVolume } from './volume.js';
+import { parseTemplate } from '../format/template/index.js';
 
 const TYPES = ['container', 'image', 'network', 'volume'] as const;
 type Kind = (typeof TYPES)[number];
@@ -53,8 +54,9 @@ export const inspect: Verb = {
     const type = p.string('type');
     if (type !== undefined && !(TYPES as readonly string[]).includes(type)) throw new UsageError(`"${type}" is not a valid value for --type`, 'inspect');
     const format = p.string('format');
-    // A template that does not parse fails before anything is looked up.
-    const render = format === undefined ? undefined : compileTemplate(format);
+    // A template that does not parse fails before anything is looked up (one line, 125).
+    const tmpl = format === undefined ? undefined : parseTemplate(format);
+    const render = tmpl && ((obj: unknown) => tmpl.render(obj));
     const engine = await ctx.engine();
     const found: unknown[] = [];
     let failed = false;
@@ -73,37 +75,3 @@ export const inspect: Verb = {
     return failed ? 1 : 0;
   },
 };
-
-// TODO: switch to src/cli/format/template's renderTemplate once it is in; until then
-// `{{.A.B}}`, `{{.}}` and `{{json .A}}` between text, the forms scripts use with inspect.
-export function compileTemplate(text: string): (data: unknown) => string {
-  const parts: Array<string | { json: boolean; path: string[] }> = [];
-  const re = /\{\{-?\s*(json\s+)?\.([A-Za-z0-9_.]*)\s*-?\}\}/g;
-  let last = 0;
-  for (let m; (m = re.exec(text)); last = re.lastIndex) {
-    parts.push(text.slice(last, m.index), { json: !!m[1], path: m[2] ? m[2].split('.') : [] });
-  }
-  const rest = text.slice(last);
-  if (rest.includes('{{') || rest.includes('}}') || parts.some((x) => typeof x === 'string' && (x.includes('{{') || x.includes('}}'))))
-    throw new UsageError(`template parsing error: template: :1: unsupported or unclosed action in "${text}"`, 'inspect');
-  parts.push(rest);
-  return (data) =>
-    parts
-      .map((x) => {
-        if (typeof x === 'string') return x;
-        let v: unknown = data;
-        for (const k of x.path) v = v !== null && typeof v === 'object' && k in v ? (v as Record<string, unknown>)[k] : undefined;
-        if (x.json) return JSON.stringify(v ?? null);
-        return goString(v);
-      })
-      .join('');
-}
-
-/** How Go's template prints a value: maps as map[k:v], slices as [a b], nothing as <no value>. */
-function goString(v: unknown): string {
-  if (v === undefined) return '<no value>';
-  if (v === null) return '<nil>';
-  if (Array.isArray(v)) return `[${v.map(goString).join(' ')}]`;
-  if (typeof v === 'object') return `map[${Object.keys(v as object).sort().map((k) => `${k}:${goString((v as Record<string, unknown>)[k])}`).join(' ')}]`;
-  return String(v);
-}

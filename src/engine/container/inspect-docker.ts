@@ -135,7 +135,7 @@ export function dockerContainer(info: ContainerInfo & { idRange?: IdRange }, src
       WorkingDir: s.workdir || img?.WorkingDir || '',
       Entrypoint: entrypoint,
       OnBuild: img?.OnBuild ?? null,
-      Labels: { ...(img?.Labels ?? {}) },
+      Labels: { ...(img?.Labels ?? {}), ...(s.labels ?? {}) },
       ...(exposed(info, img?.ExposedPorts) ?? {}),
       ...(s.stopSignal || img?.StopSignal ? { StopSignal: s.stopSignal || img?.StopSignal } : {}),
       ...(s.stopTimeout !== undefined ? { StopTimeout: s.stopTimeout } : {}),
