@@ -108,3 +108,15 @@ test('exit codes and env/workdir are passed through', async () => {
   assert.equal(r.info.status, 'exited');
   assert.equal(r.info.exitCode, 42);
 });
+
+test('a cgroup namespace: /proc/self/cgroup shows /, and /sys/fs/cgroup the container\'s own cgroups, read-only, with its limits', async () => {
+  const script = 'cat /proc/self/cgroup; for f in /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max; do [ -e $f ] && cat $f; done; touch /sys/fs/cgroup/pids/x 2>/dev/null || touch /sys/fs/cgroup/x 2>/dev/null || echo read-only';
+  const r = await runToEnd(sb.engine, ['sh', '-c', script], { memory: 64 * 1024 * 1024, network: 'none' });
+  assert.equal(r.exitCode, 0, r.out);
+  const lines = r.out.trim().split('\n');
+  const cg = lines.filter((l) => /^\d+:/.test(l));
+  assert.ok(cg.length > 0 && cg.every((l) => l.endsWith(':/')), r.out);
+  assert.ok(lines.includes('67108864'), `the memory limit is visible: ${r.out}`);
+  assert.equal(lines.at(-1), 'read-only');
+  await sb.engine.remove(r.id);
+});

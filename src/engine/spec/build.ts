@@ -91,12 +91,21 @@ export function buildConfig(b: BuildInput): OciConfig {
   const home = `HOME=${user.home ?? (user.uid === 0 ? '/root' : '/')}`;
   const env = mergeEnv([`PATH=${DEFAULT_PATH}`, home, ...b.image.env, ...(hostname ? [`HOSTNAME=${hostname}`] : []), ...(s.tty ? ['TERM=xterm'] : []), ...(s.env ?? [])]);
   // `container:NAME`: the network entry gets the other container's namespace path at start.
-  const namespaces = [...(b.idRange ? [{ type: 'user' }] : []), { type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, ...(s.network === 'host' ? [] : [{ type: 'uts' }, { type: 'network' }])];
+  // A cgroup namespace, and the container's own cgroups at /sys/fs/cgroup (read-only;
+  // on v1 each hierarchy it is in), so programs that size themselves from their limits
+  // (JVMs, Go, Node) see them, as under docker and podman. Not with a user namespace:
+  // binding the host's hierarchies needs the host's CAP_SYS_ADMIN there.
+  const cgroupns = !b.idRange;
+  const namespaces = [...(b.idRange ? [{ type: 'user' }] : []), { type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, ...(s.network === 'host' ? [] : [{ type: 'uts' }, { type: 'network' }]), ...(cgroupns ? [{ type: 'cgroup' }] : [])];
   // In a user namespace the image's own binds (the host image's /usr…) and hutch's
   // /etc files are idmapped, as the layers are: they look root's inside. The user's
   // binds and volumes are not (their files stay the host's ids; see userns.c).
   const idmap = (m: OciMount): OciMount => (b.idRange && m.type === 'bind' ? { ...m, options: [...(m.options ?? []), 'idmap'] } : m);
-  const mounts: OciMount[] = [...defaultMounts({ shmSize: s.shmSize, privileged: s.privileged }), ...b.image.mounts.map(idmap)];
+  const mounts: OciMount[] = [
+    ...defaultMounts({ shmSize: s.shmSize, privileged: s.privileged }),
+    ...(cgroupns ? [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', s.privileged ? 'rw' : 'ro'] }] : []),
+    ...b.image.mounts.map(idmap),
+  ];
   // Read-only and nosuid: pid 1 of the container cannot write the host's binary through
   // its /proc/self/exe (CVE-2019-5736), as docker binds its docker-init.
   if (s.init) {
