@@ -1,6 +1,7 @@
-// The two loops of the verbs that take several names (docker's behaviour, kept in one
-// place so that `rm`, `rmi`, `inspect`, `image inspect`, `network` and `volume` cannot
-// drift apart): a failure on one name is a line on stderr and the rest still run.
+// The loop of the verbs that take several names (docker's behaviour, kept in one place
+// so that `rm`, `rmi`, `network` and `volume` cannot drift apart; every `inspect` has its
+// own in format/inspect-output.ts): a failure on one name is a line on stderr and the
+// rest still run.
 import type { CliContext } from './context.js';
 import { oneLine } from './report.js';
 import { InvalidArgument } from '../engine/errors.js';
@@ -29,23 +30,6 @@ export async function eachName(ctx: CliContext, names: readonly string[], action
       await printFailure(ctx, err);
     }
   }
-  return failed ? 1 : 0;
-}
-
-/** `inspect`: a JSON array of what was found (`[]` when nothing was), each failure one
- * line on stderr, and the status 1 when any failed. */
-export async function inspectEach(ctx: CliContext, names: readonly string[], look: (name: string) => Promise<unknown>): Promise<number> {
-  const found: unknown[] = [];
-  let failed = false;
-  for (const name of names) {
-    try {
-      found.push(await look(name));
-    } catch (err) {
-      failed = true;
-      await printFailure(ctx, err);
-    }
-  }
-  await ctx.out(`${JSON.stringify(found, null, 2)}\n`);
   return failed ? 1 : 0;
 }
 

@@ -132,6 +132,11 @@ test('a name is a container, else an image, a network, a volume; --type picks on
   const data = JSON.parse((await cli(['inspect', 'data'], e)).out)[0];
   assert.equal(data.Mountpoint, '/nonexistent/volumes/data/_data');
 
+  assert.equal((await cli(['network', 'inspect', '-f', '{{.Name}} {{.IPAM.Driver}}', 'app'], e)).out, 'app default\n');
+  assert.equal((await cli(['volume', 'inspect', '--format', '{{.Name}} {{.Driver}}', 'app', 'data'], e)).out, 'app local\ndata local\n');
+  assert.equal((await cli(['image', 'inspect', '-f', '{{.Id}}', 'host'], e)).out, `sha256:${'ab'.repeat(32)}\n`);
+  const gone = await cli(['volume', 'inspect', '-f', '{{.Name}}', 'app', 'nope'], e);
+  assert.deepEqual([gone.code, gone.out], [1, 'app\n'], 'what was found, and status 1');
   const noCtr = await cli(['inspect', '--type', 'container', 'app'], e);
   assert.deepEqual([noCtr.code, noCtr.out, noCtr.err], [1, '[]\n', 'Error: No such container: app\n']);
   const before = e.calls.length;

@@ -2,7 +2,7 @@
 // load, import); `inspect` and `prune` live only here.
 import type { Verb } from '../context.js';
 import { managementVerb } from './subcommands.js';
-import { inspectEach } from '../each.js';
+import { FORMAT_OPTION, printInspected } from '../format/inspect-output.js';
 import { humanSize } from '../format/size.js';
 import { images } from './images.js';
 import { rmi } from './rmi.js';
@@ -16,13 +16,13 @@ import { history } from './history.js';
 export const imageInspect: Verb = {
   name: 'image inspect',
   summary: 'Display detailed information on one or more images (JSON)',
-  usage: 'IMAGE [IMAGE...]',
-  options: [],
+  usage: '[OPTIONS] IMAGE [IMAGE...]',
+  options: [FORMAT_OPTION],
   minArgs: 1,
-  examples: ['hutch image inspect busybox'],
+  examples: ['hutch image inspect busybox', "hutch image inspect -f '{{.Id}}' busybox"],
   async run(ctx, p) {
     const engine = await ctx.engine();
-    return inspectEach(ctx, p.args, (name) => engine.inspectImage(name));
+    return printInspected(ctx, p.args, p.string('format'), (name) => engine.inspectImage(name));
   },
 };
 

@@ -5,10 +5,9 @@ import type { Verb } from '../context.js';
 import type { EngineApi } from '../../engine/types.js';
 import { InvalidArgument, NotFound } from '../../engine/errors.js';
 import { UsageError } from '../errors.js';
-import { printFailure } from '../each.js';
 import { dockerNetwork } from '../format/network.js';
 import { dockerVolume } from './volume.js';
-import { parseTemplate } from '../format/template/index.js';
+import { FORMAT_OPTION, PlainFailure, printInspected } from '../format/inspect-output.js';
 
 const TYPES = ['container', 'image', 'network', 'volume'] as const;
 type Kind = (typeof TYPES)[number];
@@ -26,9 +25,6 @@ function missing(err: unknown, kind: Kind): boolean {
   return err instanceof NotFound || (kind === 'image' && err instanceof InvalidArgument);
 }
 
-/** docker's client line for a missing object, which scripts match. */
-class Missing extends Error {}
-
 async function lookup(engine: EngineApi, name: string, type: Kind | undefined): Promise<unknown> {
   for (const kind of type ? [type] : TYPES) {
     try {
@@ -37,7 +33,8 @@ async function lookup(engine: EngineApi, name: string, type: Kind | undefined): 
       if (!missing(err, kind)) throw err;
     }
   }
-  throw new Missing(`Error: No such ${type ?? 'object'}: ${name}`);
+  // docker's client line, which scripts match.
+  throw new PlainFailure(`Error: No such ${type ?? 'object'}: ${name}`);
 }
 
 export const inspect: Verb = {
@@ -45,7 +42,7 @@ export const inspect: Verb = {
   summary: 'Return low-level information on containers, images, networks or volumes',
   usage: '[OPTIONS] NAME|ID [NAME|ID...]',
   options: [
-    { long: ['format'], short: 'f', kind: 'string', help: "Format output using a Go template ('{{.State.Status}}', '{{json .Config}}')" },
+    { ...FORMAT_OPTION, help: "Format output using a Go template ('{{.State.Status}}', '{{json .Config}}')" },
     { long: ['type'], kind: 'string', help: 'Only this type of object: container, image, network or volume' },
   ],
   minArgs: 1,
@@ -53,25 +50,7 @@ export const inspect: Verb = {
   async run(ctx, p) {
     const type = p.string('type');
     if (type !== undefined && !(TYPES as readonly string[]).includes(type)) throw new UsageError(`"${type}" is not a valid value for --type`, 'inspect');
-    const format = p.string('format');
-    // A template that does not parse fails before anything is looked up (one line, 125).
-    const tmpl = format === undefined ? undefined : parseTemplate(format);
-    const render = tmpl && ((obj: unknown) => tmpl.render(obj));
     const engine = await ctx.engine();
-    const found: unknown[] = [];
-    let failed = false;
-    for (const name of p.args) {
-      try {
-        const obj = await lookup(engine, name, type as Kind | undefined);
-        if (render) await ctx.out(`${render(obj)}\n`);
-        else found.push(obj);
-      } catch (err) {
-        failed = true;
-        if (err instanceof Missing) await ctx.err(`${err.message}\n`);
-        else await printFailure(ctx, err);
-      }
-    }
-    if (!render) await ctx.out(`${JSON.stringify(found, null, 2)}\n`);
-    return failed ? 1 : 0;
+    return printInspected(ctx, p.args, p.string('format'), (name) => lookup(engine, name, type as Kind | undefined));
   },
 };

@@ -3,7 +3,8 @@ import type { Verb } from '../context.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { formatTable } from '../format/table.js';
 import { dockerNetwork } from '../format/network.js';
-import { eachName, inspectEach, keyValues } from '../each.js';
+import { eachName, keyValues } from '../each.js';
+import { FORMAT_OPTION, printInspected } from '../format/inspect-output.js';
 import { managementVerb } from './subcommands.js';
 
 const networkCreate: Verb = {
@@ -57,12 +58,12 @@ const networkLs: Verb = {
 const networkInspect: Verb = {
   name: 'network inspect',
   summary: 'Display detailed information on one or more networks (JSON)',
-  usage: 'NETWORK [NETWORK...]',
-  options: [],
+  usage: '[OPTIONS] NETWORK [NETWORK...]',
+  options: [FORMAT_OPTION],
   minArgs: 1,
   async run(ctx, p) {
     const engine = await ctx.engine();
-    return inspectEach(ctx, p.args, async (ref) => dockerNetwork(await engine.inspectNetwork(ref)));
+    return printInspected(ctx, p.args, p.string('format'), async (ref) => dockerNetwork(await engine.inspectNetwork(ref)));
   },
 };
 

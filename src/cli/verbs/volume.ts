@@ -4,7 +4,8 @@ import type { VolumeFilter, VolumeInfo } from '../../engine/types.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { formatTable } from '../format/table.js';
 import { humanSize } from '../format/size.js';
-import { eachName, inspectEach, keyValues } from '../each.js';
+import { eachName, keyValues } from '../each.js';
+import { FORMAT_OPTION, printInspected } from '../format/inspect-output.js';
 import { managementVerb } from './subcommands.js';
 
 /** docker's `volume inspect` record. Anonymous volumes carry docker's own label for them. */
@@ -85,12 +86,12 @@ const volumeLs: Verb = {
 const volumeInspect: Verb = {
   name: 'volume inspect',
   summary: 'Display detailed information on one or more volumes (JSON)',
-  usage: 'VOLUME [VOLUME...]',
-  options: [],
+  usage: '[OPTIONS] VOLUME [VOLUME...]',
+  options: [FORMAT_OPTION],
   minArgs: 1,
   async run(ctx, p) {
     const engine = await ctx.engine();
-    return inspectEach(ctx, p.args, async (name) => dockerVolume(await engine.inspectVolume(name)));
+    return printInspected(ctx, p.args, p.string('format'), async (name) => dockerVolume(await engine.inspectVolume(name)));
   },
 };
 
