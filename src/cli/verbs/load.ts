@@ -14,7 +14,7 @@ export const load: Verb = {
     { long: ['quiet'], short: 'q', kind: 'bool', help: 'Suppress the load output' },
   ],
   maxArgs: 0,
-  examples: ['hutch load -i busybox.tar', 'skopeo copy docker-archive:x.tar oci-archive:/dev/stdout | hutch load'],
+  examples: ['hutch load -i busybox.tar', 'skopeo copy docker-archive:x.tar oci-archive:x-oci.tar && hutch load -i x-oci.tar', 'gzip -dc busybox.tar.gz | hutch load'],
   async run(ctx, p) {
     const file = p.string('input');
     if (file === undefined && ctx.stdinIsTTY) throw new InvalidArgument('requested load from stdin, but stdin is empty');
