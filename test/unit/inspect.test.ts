@@ -92,6 +92,13 @@ test('a user network container, a host network one, a stopped one', async () => 
   assert.deepEqual(Object.keys(hostnet.NetworkSettings.Networks), ['host']);
   assert.equal(hostnet.HostsPath, '');
   assert.equal(hostnet.ResolvConfPath, '');
+  await e.pause('web');
+  const web0 = e.containers.find((x) => x.name === 'web')!;
+  web0.spec = { ...web0.spec, restartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 }, cpuShares: 512, memorySwap: -1 };
+  const [paused] = JSON.parse((await cli(['inspect', 'web'], e)).out);
+  assert.deepEqual([paused.State.Status, paused.State.Running, paused.State.Paused], ['paused', true, true]);
+  assert.deepEqual([paused.HostConfig.RestartPolicy, paused.HostConfig.CpuShares, paused.HostConfig.MemorySwap], [{ Name: 'on-failure', MaximumRetryCount: 3 }, 512, -1]);
+  await e.unpause('web');
   await cli(['stop', 'web'], e);
   const [web] = JSON.parse((await cli(['inspect', 'web'], e)).out);
   assert.deepEqual([web.State.Status, web.State.Running, web.State.ExitCode, web.State.Pid], ['exited', false, 143, 0]);

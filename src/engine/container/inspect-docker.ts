@@ -92,9 +92,10 @@ export function dockerContainer(info: ContainerInfo & { idRange?: IdRange }, src
     Path: info.command[0] ?? '',
     Args: info.command.slice(1),
     State: {
-      Status: status === 'unknown' ? 'dead' : status,
-      Running: status === 'running' || status === 'paused',
-      Paused: status === 'paused',
+      // A paused container is still running (docker: Status paused, Running and Paused true).
+      Status: status === 'unknown' ? 'dead' : info.paused && status === 'running' ? 'paused' : status,
+      Running: status === 'running',
+      Paused: !!info.paused && status === 'running',
       Restarting: status === 'restarting',
       OOMKilled: info.oomKilled,
       Dead: status === 'unknown',
@@ -182,7 +183,7 @@ function hostConfig(info: ContainerInfo): Json {
     LogConfig: { Type: 'k8s-file', Config: {} },
     NetworkMode: s.network ?? 'bridge',
     PortBindings: bindings,
-    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    RestartPolicy: s.restartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
     AutoRemove: !!s.autoRemove,
     VolumeDriver: '',
     VolumesFrom: list(s.volumesFrom),
@@ -208,7 +209,7 @@ function hostConfig(info: ContainerInfo): Json {
     ShmSize: s.shmSize ?? DEFAULT_SHM,
     Runtime: 'hutch-monitor',
     Isolation: '',
-    CpuShares: 0,
+    CpuShares: s.cpuShares ?? 0,
     Memory: s.memory ?? 0,
     NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : 0,
     CgroupParent: '',
@@ -216,8 +217,9 @@ function hostConfig(info: ContainerInfo): Json {
     CpuQuota: 0,
     Devices: (s.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.cgroupPermissions })),
     DeviceCgroupRules: list(s.deviceCgroupRules),
-    // Swap is limited to the memory limit: memory+swap (docker's MemorySwap) is the limit itself.
-    MemorySwap: s.memory ?? 0,
+    // Swap is limited to the memory limit unless `update --memory-swap` said otherwise:
+    // memory+swap (docker's MemorySwap) is then the memory limit itself.
+    MemorySwap: s.memorySwap ?? s.memory ?? 0,
     PidsLimit: s.pidsLimit ?? null,
     Ulimits: s.ulimits?.length ? s.ulimits.map((u) => ({ Name: u.name, Hard: u.hard, Soft: u.soft })) : null,
     ...(mountFlags.length ? { Mounts: mountFlags } : {}),
