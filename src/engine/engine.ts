@@ -9,7 +9,7 @@ import type { PullResult, PushResult, RegistryOptions } from './types.js';
 import type { CopyOptions, FileChange } from './types.js';
 import type { CommitOptions, CommitResult, ImageHistoryEntry } from './types.js';
 import type { BuildInfo } from './types.js';
-import type { DiskUsage, SystemInfo, UpdateOptions, WaitCondition } from './types.js';
+import type { DiskUsage, SystemInfo, TopTable, UpdateOptions, WaitCondition } from './types.js';
 import { pauseContainer, unpauseContainer } from './container/pause.js';
 import { renameContainer } from './container/rename.js';
 import { updateContainer } from './container/update.js';
@@ -248,6 +248,9 @@ export class Engine implements EngineApi {
   async diskUsage(): Promise<DiskUsage> {
     const [containers, images, volumes] = await Promise.all([this.list({ all: true }), this.images(), this.volumes()]);
     return (await import('./system/df.js')).diskUsage(this.ctx, containers, images, volumes);
+  }
+  async topPs(ref: string, psArgs: string[] = []): Promise<TopTable> {
+    return (await import('./container/top-ps.js')).topPs(this.ctx, resolveId(this.ctx, ref), psArgs);
   }
   // Registry work is loaded on first use: `run` never pays for it.
   async pull(ref: string, opts?: RegistryOptions): Promise<PullResult> {

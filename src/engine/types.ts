@@ -342,6 +342,12 @@ export interface ExecOptions {
   input?: string;
 }
 
+/** `top`'s table as docker's ContainerTop answers it: ps's header words, then each row's columns. */
+export interface TopTable {
+  titles: string[];
+  processes: string[][];
+}
+
 /** `wait --condition`: docker's three. */
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -543,4 +549,6 @@ export interface EngineApi {
   info(): Promise<SystemInfo>;
   /** `system df`. */
   diskUsage(): Promise<DiskUsage>;
+  /** `top CONTAINER [ps OPTIONS]`: the host's `ps` (default -ef), rows of the container's processes only. */
+  topPs(idOrName: string, psArgs?: string[]): Promise<TopTable>;
 }

@@ -57,7 +57,7 @@ import { FakeVolumes } from './fake-volumes.js';
 import { FakeBuilds } from './fake-builds.js';
 import type { BuildInfo } from '../../src/engine/types.js';
 import { checkBindSources } from '../../src/engine/volumes/validate.js';
-import type { DiskUsage, SystemInfo, UpdateOptions, WaitCondition } from '../../src/engine/types.js';
+import type { DiskUsage, SystemInfo, TopTable, UpdateOptions, WaitCondition } from '../../src/engine/types.js';
 import { checkNewName } from '../../src/engine/container/rename.js';
 import { updatedSpec } from '../../src/engine/container/update.js';
 import { checkCondition } from '../../src/engine/container/wait-condition.js';
@@ -685,6 +685,15 @@ export class FakeEngine implements EngineApi {
       volumes: this.vols.list().map((v) => ({ name: v.name, links: v.containers.length, size: 0 })),
       buildCache: this.buildCache,
     };
+  }
+  /** ps -ef's columns from `procs` (any other options: the same table). */
+  async topPs(ref: string, psArgs: string[] = []): Promise<TopTable> {
+    this.record('topPs', ref, psArgs);
+    const c = this.loaded(ref);
+    if (c.status !== 'running') throw new Conflict(`Container ${c.id} is not running`);
+    const time = (s: number) => [s / 3600, (s / 60) % 60, s % 60].map((n) => String(Math.trunc(n)).padStart(2, '0')).join(':');
+    const rows = this.procs.map((p) => ['root', String(p.pid), String(p.ppid), '0', '00:00', '?', time(p.cpuSeconds), p.cmd]);
+    return { titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], processes: rows };
   }
 }
 

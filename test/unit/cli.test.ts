@@ -287,7 +287,7 @@ test('help and version never open the engine', async () => {
   const rm = (await cli(['rm', '--help'])).out;
   assert.match(rm, /^Usage: {2}hutch rm \[OPTIONS\] CONTAINER \[CONTAINER\.\.\.\]\n/);
   assert.match(rm, /\n {2}-f, --force {5}Force the removal/);
-  assert.match((await cli(['version'])).out, /^hutch version \d+\.\d+\.\d+/);
+  assert.match((await cli(['version'])).out, /^Client:\n Version: +\d+\.\d+\.\d+\n/);
   // run's -h is --hostname, as in docker; the command's --help is the command's.
   const e = new FakeEngine();
   await cli(['run', '-d', '-h', 'box', 'host', 'ls', '--help'], e);

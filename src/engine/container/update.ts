@@ -29,7 +29,7 @@ export function parseRestartPolicy(value: string): { Name: string; MaximumRetryC
 
 /** runc's conversion of docker's cpu shares (2..262144) to cgroup v2's cpu.weight (1..10000). */
 export function sharesToWeight(shares: number): number {
-  return Math.round(1 + ((shares - 2) * 9999) / 262142);
+  return 1 + Math.floor(((shares - 2) * 9999) / 262142);
 }
 
 /** The spec with the update applied, checked as create checks limits. */
