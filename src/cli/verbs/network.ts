@@ -6,6 +6,11 @@ import { dockerNetwork } from '../format/network.js';
 import { eachName, keyValues } from '../each.js';
 import { FORMAT_OPTION, printInspected } from '../format/inspect-output.js';
 import { managementVerb } from './subcommands.js';
+import type { NetworkInfo } from '../../engine/types.js';
+import { GoStruct, GO_TYPE } from '../format/template/index.js';
+import { goTimeString } from '../format/template/go-time.js';
+import { parseListFormat, renderList } from '../format/template/list.js';
+import { checkValues, labelMatcher, parseFilters, textMatcher } from '../filters.js';
 
 const networkCreate: Verb = {
   name: 'network create',
@@ -33,6 +38,61 @@ const networkCreate: Verb = {
   },
 };
 
+/** One row of `network ls --format`: docker's network placeholders (and hutch's .Subnet). */
+export class NetworkRow extends GoStruct {
+  constructor(
+    private readonly n: NetworkInfo,
+    private readonly trunc: boolean,
+  ) {
+    super();
+  }
+  get [GO_TYPE]() {
+    return '*network.networkContext';
+  }
+  get ID() {
+    return this.trunc ? this.n.id.slice(0, 12) : this.n.id;
+  }
+  get Name() {
+    return this.n.name;
+  }
+  get Driver() {
+    return this.n.driver;
+  }
+  get Scope() {
+    return 'local';
+  }
+  get IPv4() {
+    return 'true';
+  }
+  get IPv6() {
+    return 'false';
+  }
+  get Internal() {
+    return String(this.n.internal);
+  }
+  get Subnet() {
+    return this.n.subnet;
+  }
+  get Labels() {
+    const l = this.n.labels ?? {};
+    return Object.keys(l).sort().map((k) => `${k}=${l[k]}`).join(',');
+  }
+  Label(name: string) {
+    return this.n.labels?.[name] ?? '';
+  }
+  get CreatedAt() {
+    return goTimeString(this.n.created);
+  }
+}
+
+const NETWORK_HEADERS: Record<string, string> = {
+  ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv4: 'IPV4', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS',
+  CreatedAt: 'CREATED AT', Subnet: 'SUBNET',
+};
+const DEFAULT_NETWORK_FORMAT = 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}\t{{.Subnet}}\t{{.Internal}}';
+/** docker's predefined networks; every other one is `type=custom`. */
+const BUILTIN = new Set(['bridge', 'host', 'none']);
+
 const networkLs: Verb = {
   name: 'network ls',
   summary: 'List networks',
@@ -40,13 +100,34 @@ const networkLs: Verb = {
   options: [
     { long: ['quiet'], short: 'q', kind: 'bool', help: 'Only display network IDs' },
     { long: ['no-trunc'], kind: 'bool', help: 'Do not truncate the output' },
+    { long: ['filter'], short: 'f', kind: 'list', value: 'filter', help: 'Provide filter values (name, id, label, driver, type=custom|builtin, scope)' },
+    { long: ['format'], kind: 'string', help: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
   ],
   maxArgs: 0,
   async run(ctx, p) {
-    const nets = await (await ctx.engine()).networks();
+    const f = parseFilters(p.list('filter'), ['name', 'id', 'label', 'driver', 'type', 'scope']);
+    checkValues(f, 'type', ['custom', 'builtin']);
+    checkValues(f, 'scope', ['local', 'swarm', 'global']);
+    const format = p.string('format');
+    const fmt = format !== undefined && format !== '' && format !== 'table' && !p.bool('quiet') ? parseListFormat(format, DEFAULT_NETWORK_FORMAT) : undefined;
+    const name = textMatcher(f.get('name'));
+    const idMatch = textMatcher(f.get('id'));
+    const label = labelMatcher(f.get('label'));
+    const drivers = f.get('driver');
+    const types = f.get('type');
+    const scopes = f.get('scope');
+    const nets = (await (await ctx.engine()).networks()).filter(
+      (n) =>
+        name(n.name) && idMatch(n.id) && label(n.labels) && (!drivers || drivers.includes(n.driver)) &&
+        (!types || types.includes(BUILTIN.has(n.name) ? 'builtin' : 'custom')) && (!scopes || scopes.includes('local')),
+    );
     const id = (s: string) => (p.bool('no-trunc') ? s : s.slice(0, 12));
     if (p.bool('quiet')) {
       await ctx.out(nets.map((n) => `${id(n.id)}\n`).join(''));
+      return 0;
+    }
+    if (fmt) {
+      await ctx.out(renderList(fmt, nets.map((n) => new NetworkRow(n, !p.bool('no-trunc'))), NETWORK_HEADERS));
       return 0;
     }
     const rows = nets.map((n) => [id(n.id), n.name, n.driver, 'local', n.subnet, n.internal ? 'true' : 'false']);

@@ -1,12 +1,15 @@
 // hutch volume SUBCOMMAND: create, ls, inspect, rm, prune (docker's words and shapes).
 import type { Verb } from '../context.js';
-import type { VolumeFilter, VolumeInfo } from '../../engine/types.js';
+import type { VolumeInfo } from '../../engine/types.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { formatTable } from '../format/table.js';
 import { humanSize } from '../format/size.js';
 import { eachName, keyValues } from '../each.js';
 import { FORMAT_OPTION, printInspected } from '../format/inspect-output.js';
 import { managementVerb } from './subcommands.js';
+import { GoStruct, GO_TYPE } from '../format/template/index.js';
+import { parseListFormat, renderList } from '../format/template/list.js';
+import { boolFilter, labelMatcher, parseFilters, textMatcher } from '../filters.js';
 
 /** docker's `volume inspect` record. Anonymous volumes carry docker's own label for them. */
 export function dockerVolume(v: VolumeInfo): Record<string, unknown> {
@@ -49,19 +52,57 @@ const volumeCreate: Verb = {
   },
 };
 
-/** `--filter dangling=true|false`, `--filter label=K[=V]` (docker's two for the local driver). */
-function filters(list: string[]): VolumeFilter {
-  const f: VolumeFilter = {};
-  for (const x of list) {
-    const eq = x.indexOf('=');
-    const [k, v] = eq < 0 ? [x, ''] : [x.slice(0, eq), x.slice(eq + 1)];
-    if (k === 'dangling' && ['true', '1', 'false', '0'].includes(v)) f.dangling = v === 'true' || v === '1';
-    else if (k === 'dangling') throw new InvalidArgument(`invalid filter 'dangling=${v}'`);
-    else if (k === 'label' && v) f.label = v;
-    else throw new InvalidArgument(`invalid filter '${x}'`);
+/** One row of `volume ls --format`: docker's volume placeholders (no usage data in a listing: N/A, as docker). */
+export class VolumeRow extends GoStruct {
+  constructor(private readonly v: VolumeInfo) {
+    super();
   }
-  return f;
+  get [GO_TYPE]() {
+    return '*formatter.volumeContext';
+  }
+  private get labels(): Record<string, string> {
+    return (dockerVolume(this.v).Labels as Record<string, string> | null) ?? {};
+  }
+  get Name() {
+    return this.v.name;
+  }
+  get Driver() {
+    return this.v.driver;
+  }
+  get Scope() {
+    return 'local';
+  }
+  get Mountpoint() {
+    return this.v.mountpoint;
+  }
+  get Labels() {
+    const l = this.labels;
+    return Object.keys(l).sort().map((k) => `${k}=${l[k]}`).join(',');
+  }
+  Label(name: string) {
+    return this.labels[name] ?? '';
+  }
+  get Links() {
+    return 'N/A';
+  }
+  get Size() {
+    return 'N/A';
+  }
+  get Group() {
+    return 'N/A';
+  }
+  get Availability() {
+    return 'N/A';
+  }
+  get Status() {
+    return 'N/A';
+  }
 }
+
+const VOLUME_HEADERS: Record<string, string> = {
+  ID: 'ID', Name: 'VOLUME NAME', Group: 'GROUP', Driver: 'DRIVER', Scope: 'SCOPE', Availability: 'AVAILABILITY', Mountpoint: 'MOUNTPOINT',
+  Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE', Status: 'STATUS',
+};
 
 const volumeLs: Verb = {
   name: 'volume ls',
@@ -69,19 +110,33 @@ const volumeLs: Verb = {
   usage: '[OPTIONS]',
   options: [
     { long: ['quiet'], short: 'q', kind: 'bool', help: 'Only display volume names' },
-    { long: ['filter'], short: 'f', kind: 'list', value: 'filter', help: "Provide filter values (e.g. 'dangling=true', 'label=team=web')" },
+    { long: ['filter'], short: 'f', kind: 'list', value: 'filter', help: "Provide filter values (dangling=true|false, label=K[=V], name=N, driver=local)" },
+    { long: ['format'], kind: 'string', help: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
   ],
   maxArgs: 0,
   async run(ctx, p) {
-    const vols = await (await ctx.engine()).volumes(filters(p.list('filter')));
+    const f = parseFilters(p.list('filter'), ['dangling', 'label', 'name', 'driver']);
+    const dangling = boolFilter(f, 'dangling');
+    const format = p.string('format');
+    const fmt = format !== undefined && format !== '' && format !== 'table' && !p.bool('quiet') ? parseListFormat(format, DEFAULT_VOLUME_FORMAT) : undefined;
+    const name = textMatcher(f.get('name'));
+    const label = labelMatcher(f.get('label'));
+    const drivers = f.get('driver');
+    const all = await (await ctx.engine()).volumes(dangling === undefined ? {} : { dangling });
+    const vols = all.filter((v) => name(v.name) && label(v.labels) && (!drivers || drivers.includes(v.driver)));
     if (p.bool('quiet')) {
       await ctx.out(vols.map((v) => `${v.name}\n`).join(''));
+      return 0;
+    }
+    if (fmt) {
+      await ctx.out(renderList(fmt, vols.map((v) => new VolumeRow(v)), VOLUME_HEADERS));
       return 0;
     }
     await ctx.out(formatTable(['DRIVER', 'VOLUME NAME'], vols.map((v) => [v.driver, v.name])));
     return 0;
   },
 };
+const DEFAULT_VOLUME_FORMAT = 'table {{.Driver}}\t{{.Name}}';
 
 const volumeInspect: Verb = {
   name: 'volume inspect',
