@@ -256,12 +256,17 @@ export interface ImageDetail {
   Id: string;
   RepoTags: string[];
   RepoDigests: string[];
+  /** docker's: '' (no local parent chain), the newest history entry's comment, '' (no docker built it). */
+  Parent?: string;
+  Comment?: string;
   Created: string;
+  DockerVersion?: string;
   Author: string;
   Architecture: string;
   Variant?: string;
   Os: string;
   Size: number;
+  GraphDriver?: { Name: string; Data: Record<string, string> | null };
   Config: {
     User: string;
     Env: string[];

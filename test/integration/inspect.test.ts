@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { labSuite } from './netns.js';
+import { busyboxRootfsTar } from './helpers.js';
 
 const net = labSuite('hutch-inspect-');
 const { hutch, ok } = net;
@@ -76,6 +77,14 @@ test('a name: container first, then image, network, volume; --type; a missing ob
   assert.equal(ok('inspect', '--type', 'image', '-f', '{{.Os}}', 'host'), 'linux');
   const missing = hutch('inspect', 'nope');
   assert.deepEqual([missing.status, missing.stdout, missing.stderr], [1, '[]\n', 'Error: No such object: nope\n']);
+  // A committed image: docker's image fields, its comment from commit -m.
+  ok('import', busyboxRootfsTar(), 'base');
+  ok('run', '--name', 'maker', 'base', 'true');
+  ok('commit', '-m', 'made by hand', 'maker', 'handmade:1');
+  const [img] = inspect('handmade:1');
+  for (const k of ['Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'DockerVersion', 'Author', 'Config', 'Architecture', 'Os', 'Size', 'GraphDriver', 'RootFS', 'Metadata']) assert.ok(k in img, k);
+  assert.deepEqual([img.RepoTags, img.Parent, img.Comment, img.GraphDriver.Name, img.RootFS.Type], [['handmade:1'], '', 'made by hand', 'overlay', 'layers']);
+  assert.equal(ok('inspect', '-f', '{{.Image}} {{.Config.Image}}', 'maker'), `${ok('image', 'inspect', '-f', '{{.Id}}', 'base')} base`);
   const typed = hutch('inspect', '--type', 'network', 'lonely');
   assert.deepEqual([typed.status, typed.stderr], [1, 'Error: No such network: lonely\n']);
 });

@@ -4,6 +4,8 @@ import type { ImageDetail } from '../types.js';
 import { familiarName, familiarRepo, splitName } from './oci/reference.js';
 import { namesByManifest, readRefs, type Found } from './catalog.js';
 import type { Layout } from './layout.js';
+import { FsBlobStore } from './content/blobs.js';
+import { parseConfig } from './oci/manifest.js';
 
 export function imageDetail(l: Layout, f: Found): ImageDetail {
   const m = f.meta;
@@ -15,11 +17,16 @@ export function imageDetail(l: Layout, f: Found): ImageDetail {
     Id: m.configDigest,
     RepoTags: tags,
     RepoDigests: repos.map((r) => `${familiarRepo(r)}@${m.manifestDigest}`),
+    // docker's: no local parent chain (images come whole from archives and registries).
+    Parent: '',
+    Comment: lastComment(l, m.configDigest),
     Created: m.created,
+    DockerVersion: '',
     Author: m.author ?? '',
     Architecture: m.architecture,
     Os: m.os,
     Size: m.size,
+    GraphDriver: { Name: 'overlay', Data: null },
     Config: {
       User: c.User ?? '',
       Env: c.Env ?? [],
@@ -43,4 +50,13 @@ export function imageDetail(l: Layout, f: Found): ImageDetail {
   if (more.OnBuild) d.Config.OnBuild = more.OnBuild;
   if (more.ArgsEscaped) d.Config.ArgsEscaped = more.ArgsEscaped;
   return d;
+}
+
+/** docker's Comment: the newest history entry's (`commit -m`, `buildkit.dockerfile.v0`); '' without one. */
+function lastComment(l: Layout, configDigest: string): string {
+  try {
+    return parseConfig(new FsBlobStore(l.dir).readBytes(configDigest)).history?.at(-1)?.comment ?? '';
+  } catch {
+    return '';
+  }
 }
