@@ -72,12 +72,19 @@ test('pause freezes the processes (a counter stops), unpause thaws them; exec re
   assert.equal((await sb.engine.inspect('counter')).paused, undefined, 'nothing changed');
 });
 
-test('kill of a paused container ends it', async () => {
+test('kill and rm -f of a paused container end it at once', async () => {
   const c = await sb.engine.create({ image: 'host', cmd: ['sleep', '60'] });
   await sb.engine.start(c.id);
   await sb.engine.pause(c.id);
   await sb.engine.kill(c.id, 'KILL');
   assert.deepEqual(await sb.engine.wait(c.id), { exitCode: 137, oomKilled: false });
+  const d = await sb.engine.create({ image: 'host', cmd: ['sleep', '60'] });
+  await sb.engine.start(d.id);
+  await sb.engine.pause(d.id);
+  const t0 = Date.now();
+  await sb.engine.remove(d.id, { force: true });
+  assert.ok(Date.now() - t0 < 5000, `rm -f took ${Date.now() - t0} ms`);
+  await assert.rejects(sb.engine.inspect(d.id), /No such container/);
 });
 
 test('update: limits written to the live cgroup, recorded, kept by a restart; a missing container is 125', async () => {

@@ -66,8 +66,8 @@ export async function unpauseContainer(ctx: Ctx, id: string): Promise<ContainerR
   });
 }
 
-/** Thaws the cgroup and saves the record unpaused (the caller holds the lock). */
-function thaw(rec: ContainerRecord): ContainerRecord {
+/** Thaws the cgroup and saves the record unpaused (the caller holds the lock: rm -f). */
+export function thaw(rec: ContainerRecord): ContainerRecord {
   const f = freezerOf(rec.cgroupPaths);
   if (f) fs.writeFileSync(f.file, f.thawed);
   const next = unpaused(rec);

@@ -9,6 +9,7 @@ import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { containerLive, releaseName } from './create.js';
 import { releaseRanges } from '../security/userns.js';
 import { reconcile } from './reconcile.js';
+import { thaw } from './pause.js';
 import { terminate } from './stop.js';
 import type { ContainerRecord } from './record.js';
 import { releaseEndpoint } from '../network/endpoint.js';
@@ -28,7 +29,8 @@ export async function removeContainer(ctx: Ctx, id: string, force = false, volum
     if (rec.status === 'running') {
       if (!force)
         throw new Conflict(`cannot remove container "${rec.name}": container is running: stop the container before removing or force remove`);
-      await terminate(ctx, rec, 0);
+      // A frozen process cannot die of SIGKILL until thawed (v1): thaw first, as docker does.
+      await terminate(ctx, rec.paused ? thaw(rec) : rec, 0);
       rec = await reconcile(ctx, rec);
     }
     await ctx.cgroups.remove(ctx.cgroups.pathsFor(id));
