@@ -124,3 +124,10 @@ test("ps --format '{{.Names}}' --filter status=running over 1000 containers is f
   assert.equal(r.out.split('\n')[0], 'c1');
   assert.ok(ms < 400, `took ${ms.toFixed(0)} ms`);
 });
+
+test('a paused container is State paused and matches status=paused', async () => {
+  const e = fixture();
+  e.add({ name: 'frozen', status: 'running', paused: true, created: ago(1000), startedAt: ago(1000) });
+  assert.equal((await cli(['ps', '--filter', 'status=paused', '--format', '{{.Names}} {{.State}} {{.Status}}'], e)).out, 'frozen paused Up 1 second (Paused)\n');
+  assert.deepEqual((await cli(['ps', '--filter', 'status=running', '--format', '{{.Names}}'], e)).out, 'web\n');
+});

@@ -40,11 +40,10 @@ export function renderPs(list: readonly ContainerInfo[], opts: PsOptions, now: D
   );
 }
 
-/** Fields other parts of the engine may add to a record (labels, health, pause); absent reads as none. */
+/** Labels and pause from the record; health reads as none until the record has one. */
 function extras(c: ContainerInfo): { labels: Record<string, string>; health: string; paused: boolean } {
-  const x = c as ContainerInfo & { health?: { status?: string }; paused?: boolean };
-  const labels = (c.spec as { labels?: Record<string, string> }).labels ?? {};
-  return { labels, health: x.health?.status || 'none', paused: !!x.paused };
+  const health = (c as ContainerInfo & { health?: { status?: string } }).health?.status;
+  return { labels: c.spec.labels ?? {}, health: health || 'none', paused: !!c.paused };
 }
 
 /** docker's State: created, running, paused, exited (and hutch's unknown). */
