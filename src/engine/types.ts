@@ -434,6 +434,9 @@ export interface PullResult {
   digest: string;
   /** Bytes fetched from the registry by this pull (less when resumed or cached). */
   downloaded: number;
+  /** The name now points at another image than before (or was not here): docker's
+   * "Downloaded newer image" rather than "Image is up to date", blobs fetched or not. */
+  updated: boolean;
 }
 
 export interface PushResult {

@@ -95,6 +95,19 @@ test('push an imported image, pull it into a fresh root, run it', async () => {
   assert.match(second.stdout, /: Already exists\n/);
   assert.match(second.stdout, new RegExp(`Status: Image is up to date for ${name.replace(/[.]/g, '\\.')}\n`));
   assert.deepEqual(partials(b), []);
+
+  // The tag moves to another image whose blobs b has already (pulled under another
+  // tag): nothing to download, but the name now names a newer image (docker's words).
+  const other = `${reg.host}/busybox:2`;
+  assert.equal(a.cli(['commit', '-c', 'CMD ["true"]', a.cli(['create', name, 'true']).stdout.trim(), other]).status, 0);
+  assert.equal(a.cli(['push', '--insecure', other]).status, 0);
+  assert.equal(b.cli(['pull', '--insecure', other]).status, 0);
+  assert.equal(a.cli(['tag', other, name]).status, 0);
+  assert.equal(a.cli(['push', '--insecure', name]).status, 0);
+  const moved = b.cli(['pull', '--insecure', name]);
+  assert.equal(moved.status, 0, moved.stderr);
+  assert.doesNotMatch(moved.stdout, /Pull complete/);
+  assert.match(moved.stdout, new RegExp(`Status: Downloaded newer image for ${name.replace(/[.]/g, '\\.')}\n`));
 });
 
 test('several layers, gzip and plain, one on top of the other; pull by digest', async () => {

@@ -600,7 +600,7 @@ export class FakeEngine implements EngineApi {
     const name = `${repository}:${tag}`;
     const image: ImageInfo = { name, repository, tag, id: `sha256:${'cd'.repeat(32)}`, created: '2024-01-01T00:00:00Z', size: 1, sharedSize: 0, layers: 1, kind: 'oci' };
     this.imageList = [...this.imageList.filter((i) => i.name !== name), image];
-    return { image, reference: fullReference(name), digest: `sha256:${'ef'.repeat(32)}`, downloaded: 1 };
+    return { image, reference: fullReference(name), digest: `sha256:${'ef'.repeat(32)}`, downloaded: 1, updated: true };
   }
 
   async push(ref: string, opts: RegistryOptions = {}): Promise<PushResult> {

@@ -25,7 +25,7 @@ async function pullQuietly(ctx: CliContext, engine: EngineApi, image: string): P
     const r = await engine.pull(image, { onProgress: progress.onProgress });
     progress.finish();
     const shown = ref.digest ? image : image.lastIndexOf(':') > image.lastIndexOf('/') ? image : `${image}:${ref.tag}`;
-    await ctx.err(`Digest: ${r.digest}\nStatus: ${r.downloaded > 0 ? 'Downloaded newer image' : 'Image is up to date'} for ${shown}\n`);
+    await ctx.err(`Digest: ${r.digest}\nStatus: ${r.updated ? 'Downloaded newer image' : 'Image is up to date'} for ${shown}\n`);
   } finally {
     progress.finish();
   }

@@ -33,7 +33,7 @@ export const pull: Verb = {
       progress.finish();
       if (!quiet) {
         await ctx.out(`Digest: ${r.digest}\n`);
-        await ctx.out(`Status: ${r.downloaded > 0 ? 'Downloaded newer image' : 'Image is up to date'} for ${shown}\n`);
+        await ctx.out(`Status: ${r.updated ? 'Downloaded newer image' : 'Image is up to date'} for ${shown}\n`);
       }
       await ctx.out(`${r.reference}\n`);
       return 0;
