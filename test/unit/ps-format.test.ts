@@ -131,3 +131,17 @@ test('a paused container is State paused and matches status=paused', async () =>
   assert.equal((await cli(['ps', '--filter', 'status=paused', '--format', '{{.Names}} {{.State}} {{.Status}}'], e)).out, 'frozen paused Up 1 second (Paused)\n');
   assert.deepEqual((await cli(['ps', '--filter', 'status=running', '--format', '{{.Names}}'], e)).out, 'web\n');
 });
+
+test('ps -s and {{.Size}}: the container layer, and with its image (virtual)', async () => {
+  const e = fixture();
+  e.imageList.push({ name: 'alpine:latest', id: 'sha256:' + 'aa'.repeat(32), created: '2023-01-01T00:00:00Z', size: 7_000_000, kind: 'oci', repository: 'alpine', tag: 'latest' });
+  e.containerSizes.set(e.containers[0].id, 2048);
+  e.containerSizes.set(e.containers[1].id, 12);
+  assert.equal((await cli(['ps', '-a', '--format', '{{.Names}} {{.Size}}'], e)).out, 'db 0B\nweb 12B\njob 2.05kB (virtual 7MB)\n');
+  assert.equal(e.callsOf('diskUsage').length, 1);
+  const table = (await cli(['ps', '-s'], e)).out.split('\n');
+  assert.match(table[0], /NAMES {5}SIZE$/);
+  assert.match(table[1], /web {7}12B$/);
+  await cli(['ps', '--format', '{{.Names}}'], e);
+  assert.equal(e.callsOf('diskUsage').length, 2, 'sizes are measured only when shown');
+});

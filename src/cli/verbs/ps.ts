@@ -6,6 +6,7 @@ import { formatTable } from '../format/table.js';
 import { containerStatus, timeAgo } from '../format/duration.js';
 import { ellipsis, formatCommand, shortId } from '../format/text.js';
 import { formatPortsColumn } from '../../engine/network/ports.js';
+import { humanSize } from '../format/size.js';
 import { GoStruct, GO_TYPE } from '../format/template/index.js';
 import { goTimeString } from '../format/template/go-time.js';
 import { parseListFormat, renderList } from '../format/template/list.js';
@@ -14,6 +15,8 @@ import { checkValues, labelMatcher, parseFilters, textMatcher, type Filters } fr
 export interface PsOptions {
   quiet?: boolean;
   noTrunc?: boolean;
+  /** `-s`: the SIZE column, by container id. */
+  sizes?: ReadonlyMap<string, string>;
 }
 
 /** Newest first, like docker. */
@@ -25,8 +28,9 @@ export function renderPs(list: readonly ContainerInfo[], opts: PsOptions, now: D
   const sorted = sortByCreated(list);
   const id = (c: ContainerInfo) => (opts.noTrunc ? c.id : shortId(c.id));
   if (opts.quiet) return sorted.map((c) => `${id(c)}\n`).join('');
+  const sizes = opts.sizes;
   return formatTable(
-    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(sizes ? ['SIZE'] : [])],
     sorted.map((c) => [
       id(c),
       c.image,
@@ -36,8 +40,19 @@ export function renderPs(list: readonly ContainerInfo[], opts: PsOptions, now: D
       // Published ports hold only while it runs (docker shows none for a stopped one).
       c.status === 'running' ? formatPortsColumn(c.ports ?? []) : '',
       c.name,
+      ...(sizes ? [sizes.get(c.id) ?? '0B'] : []),
     ]),
   );
+}
+
+/** docker's SIZE: the container's own layer, and with its image's (virtual). */
+async function containerSizes(engine: EngineApi): Promise<Map<string, string>> {
+  const du = await engine.diskUsage();
+  const imageSize = new Map(du.images.map((i) => [i.id, i.size]));
+  return new Map(du.containers.map((c) => {
+    const virtual = c.sizeRw + (imageSize.get(c.imageId ?? '') ?? 0);
+    return [c.id, virtual > 0 && virtual !== c.sizeRw ? `${humanSize(c.sizeRw)} (virtual ${humanSize(virtual)})` : humanSize(c.sizeRw)];
+  }));
 }
 
 /** Labels and pause from the record; health reads as none until the record has one. */
@@ -64,6 +79,7 @@ export class ContainerRow extends GoStruct {
     private readonly c: ContainerInfo,
     private readonly now: Date,
     private readonly trunc: boolean,
+    private readonly size = '0B',
   ) {
     super();
   }
@@ -97,9 +113,9 @@ export class ContainerRow extends GoStruct {
   get Status() {
     return containerStatus(this.c, this.now);
   }
-  /** hutch does not measure a container's layer here (docker without -s shows the same). */
+  /** Measured when the template uses it or with -s, as docker. */
   get Size() {
-    return '0B';
+    return this.size;
   }
   get Labels() {
     const l = extras(this.c).labels;
@@ -204,6 +220,7 @@ export const ps: Verb = {
     { long: ['last'], short: 'n', kind: 'string', value: 'int', help: 'Show n last created containers (includes all states)' },
     { long: ['latest'], short: 'l', kind: 'bool', help: 'Show the latest created container (includes all states)' },
     { long: ['quiet'], short: 'q', kind: 'bool', help: 'Only display container IDs' },
+    { long: ['size'], short: 's', kind: 'bool', help: 'Display total file sizes' },
     { long: ['no-trunc'], kind: 'bool', help: "Don't truncate output" },
   ],
   maxArgs: 0,
@@ -222,16 +239,18 @@ export const ps: Verb = {
     // Parsed before anything is listed: a bad template changes and prints nothing.
     const fmt = format !== undefined && !quiet && format !== '' && format !== 'table' ? parseListFormat(format, DEFAULT_FORMAT) : undefined;
 
-    const list = await listContainers(await ctx.engine(), f, { all: p.bool('all'), last });
+    const engine = await ctx.engine();
+    const list = await listContainers(engine, f, { all: p.bool('all'), last });
+    const sizes = !quiet && (fmt ? format!.includes('.Size') : p.bool('size')) ? await containerSizes(engine) : undefined;
     // A record that cannot be read is listed as Unknown, and said once here.
     for (const c of list)
       if (c.status === 'unknown') await ctx.err(`hutch: warning: container ${shortId(c.id)}: ${c.problem ?? 'unreadable'}; 'hutch rm -f ${shortId(c.id)}' removes it\n`);
     if (!fmt) {
-      await ctx.out(renderPs(list, { quiet, noTrunc }, ctx.now()));
+      await ctx.out(renderPs(list, { quiet, noTrunc, sizes }, ctx.now()));
       return 0;
     }
     const now = ctx.now();
-    await ctx.out(renderList(fmt, list.map((c) => new ContainerRow(c, now, !noTrunc)), PS_HEADERS));
+    await ctx.out(renderList(fmt, list.map((c) => new ContainerRow(c, now, !noTrunc, sizes?.get(c.id))), PS_HEADERS));
     return 0;
   },
 };
