@@ -52,3 +52,17 @@ test('exec --env-file, then -e', () => {
     fs.rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('stats --no-stream: the running container\'s row with its memory limit; --format; an unknown container is one line', async () => {
+  const c = await sb.engine.create({ image: 'host', cmd: ['sleep', '60'], network: 'none', memory: 64 * 1024 * 1024, name: 'statsbox' });
+  await sb.engine.start(c.id);
+  const r = sb.cli(['stats', '--no-stream']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^CONTAINER ID\s+NAME\s+CPU %/);
+  assert.match(r.stdout, new RegExp(`^${c.id.slice(0, 12)}\\s+statsbox\\s+\\d+\\.\\d\\d%\\s+\\S+ / 64MiB\\s+\\d+\\.\\d\\d%.*\\s1$`, 'm'));
+  assert.equal(sb.cli(['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}}', 'statsbox']).stdout, 'statsbox 1\n');
+  const bad = sb.cli(['stats', '--no-stream', 'no-such-box']);
+  assert.equal(bad.status, 125, bad.stderr);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  await sb.engine.remove(c.id, { force: true });
+});
