@@ -17,7 +17,8 @@ after(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const COUNTER = ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.02; done'];
+// Renamed into place: a read never sees the file truncated, half written.
+const COUNTER = ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n.t; mv /tmp/n.t /tmp/n; sleep 0.02; done'];
 
 /** The counter the container writes, read from the host through its root. */
 function counter(pid: number): number {
@@ -181,4 +182,27 @@ test('info and system df on the real root', async () => {
   assert.ok(pruned.deleted.includes(c.id));
   assert.ok(pruned.reclaimed >= 100000);
   await assert.rejects(sb.engine.inspect(c.id), /No such container/);
+});
+
+test('the CLI: bad input is one line and 125 with nothing changed; ps shows (Paused); top, info, system df print', async () => {
+  const a = await sb.engine.create({ image: 'host', name: 'cli-a', cmd: ['sleep', '60'] });
+  await sb.engine.create({ image: 'host', name: 'cli-b', cmd: ['sleep', '60'] });
+  const one = (r: { status: number | null; stdout: string; stderr: string }, re: RegExp) => {
+    assert.equal(r.status, 125, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+  };
+  one(sb.cli(['rename', 'cli-a', 'cli-b']), /^hutch: Conflict\. The container name "\/cli-b" is already in use by container "[0-9a-f]{64}"/);
+  assert.equal((await sb.engine.inspect('cli-a')).id, a.id);
+  one(sb.cli(['update', '-m', '64m', 'no-such-ctr']), /^hutch: No such container: no-such-ctr\n$/);
+  one(sb.cli(['pause', 'cli-a']), /^hutch: Container [0-9a-f]{64} is not running\n$/);
+  one(sb.cli(['wait', '--condition', 'later', 'cli-a']), /^hutch: invalid condition: "later"/);
+  await sb.engine.start(a.id);
+  assert.deepEqual([sb.cli(['pause', 'cli-a']).stdout, sb.cli(['ps']).stdout.match(/Up .*\(Paused\) +cli-a/) !== null], ['cli-a\n', true]);
+  assert.equal(sb.cli(['container', 'unpause', 'cli-a']).stdout, 'cli-a\n');
+  const top = sb.cli(['top', 'cli-a']);
+  assert.match(top.stdout, /^UID {17}PID {17}PPID {16}C {19}STIME {15}TTY {17}TIME {16}CMD\nroot {16}\d+ .*sleep 60\n$/);
+  assert.match(sb.cli(['info']).stdout, /\n Cgroup Version: [12]\n Cgroup Layout: (v1|v2|hybrid)\n/);
+  assert.match(sb.cli(['system', 'df']).stdout, /^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE\nImages /);
 });
