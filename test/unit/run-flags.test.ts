@@ -72,3 +72,14 @@ test('--platform: the host\'s is accepted, another is one line', async () => {
   assert.equal(r.code, 125);
   assert.match(r.err, /image platform "linux\/arm64" is not the host's \(linux\/amd64\): hutch runs no emulation/);
 });
+
+test('--sig-proxy=false: attached, but no signal is relayed to the container', async () => {
+  const e = new FakeEngine();
+  const r = await cli(['run', '--sig-proxy=false', 'host', 'true'], e);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.signals, []);
+  const [, opts] = e.callsOf('start')[0] as [string, { attach: boolean; signals: unknown }];
+  assert.deepEqual([opts.attach, opts.signals], [true, undefined]);
+  const on = await cli(['run', 'host', 'true'], e);
+  assert.equal(on.signals.length, 1, 'relayed by default');
+});

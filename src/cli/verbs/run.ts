@@ -13,6 +13,7 @@ export const run: Verb = {
   usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
   options: [
     { long: ['detach'], short: 'd', kind: 'bool', help: 'Run container in background and print container ID' },
+    { long: ['sig-proxy'], kind: 'bool', help: 'Proxy received signals to the process (default true; --sig-proxy=false leaves them to hutch)' },
     ...containerOptions,
   ],
   stopAtPositional: true,
@@ -32,7 +33,9 @@ export const run: Verb = {
     // a supervisor's SIGTERM, a hangup) go to the container, as docker's sig-proxy
     // does; one that comes before the container runs is delivered once it does. We
     // outlive the container to report its status and remove an --rm one.
-    const signals = detach ? undefined : ctx.relaySignals(RELAYED_SIGNALS);
+    // --sig-proxy=false: a Ctrl-C ends this client only; the container runs on.
+    const sigProxy = !p.has('sig-proxy') || p.bool('sig-proxy');
+    const signals = detach || !sigProxy ? undefined : ctx.relaySignals(RELAYED_SIGNALS);
     try {
       const info = await createPulling(ctx, engine, spec, pull);
       if (cidfile !== undefined) writeCidfile(cidfile, info.id);
