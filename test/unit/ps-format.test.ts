@@ -145,3 +145,15 @@ test('ps -s and {{.Size}}: the container layer, and with its image (virtual)', a
   await cli(['ps', '--format', '{{.Names}}'], e);
   assert.equal(e.callsOf('diskUsage').length, 2, 'sizes are measured only when shown');
 });
+
+test('ps --filter publish/expose (a container port or range, tcp by default), is-task, isolation', async () => {
+  const names = async (...f: string[]) => (await run(['-a', '--format', '{{.Names}}', ...f.flatMap((x) => ['--filter', x])])).out.trim().split('\n').filter(Boolean);
+  assert.deepEqual(await names('publish=80'), ['web']);
+  assert.deepEqual(await names('publish=80/udp'), []);
+  assert.deepEqual(await names('expose=70-90/tcp'), ['web']);
+  assert.deepEqual(await names('is-task=true'), []);
+  assert.deepEqual(await names('is-task=false'), ['db', 'web', 'job']);
+  assert.deepEqual(await names('isolation=default'), ['db', 'web', 'job']);
+  const bad = await run(['--filter', 'publish=http']);
+  assert.deepEqual([bad.code, bad.err, bad.opened], [125, "hutch: invalid filter 'publish=http'\n", 0]);
+});

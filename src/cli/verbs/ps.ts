@@ -10,7 +10,7 @@ import { humanSize } from '../format/size.js';
 import { GoStruct, GO_TYPE } from '../format/template/index.js';
 import { goTimeString } from '../format/template/go-time.js';
 import { parseListFormat, renderList } from '../format/template/list.js';
-import { checkValues, labelMatcher, parseFilters, textMatcher, type Filters } from '../filters.js';
+import { boolFilter, checkValues, labelMatcher, parseFilters, textMatcher, type Filters } from '../filters.js';
 
 export interface PsOptions {
   quiet?: boolean;
@@ -141,7 +141,19 @@ export const PS_HEADERS: Record<string, string> = {
 };
 const DEFAULT_FORMAT = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
 
-const PS_FILTERS = ['name', 'id', 'label', 'status', 'ancestor', 'exited', 'health', 'network', 'volume', 'before', 'since'];
+const PS_FILTERS = ['name', 'id', 'label', 'status', 'ancestor', 'exited', 'health', 'network', 'volume', 'before', 'since', 'publish', 'expose', 'is-task', 'isolation'];
+
+/** `publish=80`, `80/udp`, `8000-8080/tcp`: a container port in the range (tcp when not said). */
+function portMatcher(f: Filters, key: string): ((c: ContainerInfo) => boolean) | undefined {
+  const values = f.get(key);
+  if (!values) return undefined;
+  const ranges = values.map((v) => {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(v);
+    if (!m) throw new InvalidArgument(`invalid filter '${key}=${v}'`);
+    return { from: Number(m[1]), to: Number(m[2] ?? m[1]), proto: m[3] ?? 'tcp' };
+  });
+  return (c) => (c.ports ?? []).some((p) => ranges.some((r) => p.containerPort >= r.from && p.containerPort <= r.to && p.protocol === r.proto));
+}
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
 /** `ancestor=IMAGE`: docker's short names (`alpine` is `docker.io/library/alpine:latest`). */
@@ -168,6 +180,12 @@ function containerFilter(f: Filters, all: readonly ContainerInfo[], images: read
   const exited = f.get('exited')?.map(Number);
   const nets = f.get('network');
   const vols = f.get('volume');
+  // Exposed ports beyond the published ones are the image's: hutch lists the published.
+  const publish = portMatcher(f, 'publish');
+  const expose = portMatcher(f, 'expose');
+  // hutch runs no swarm tasks; Linux has one isolation.
+  const task = boolFilter(f, 'is-task');
+  const isolation = f.get('isolation');
   const ancestors = f.get('ancestor');
   const ancestorIds = new Set<string>();
   const ancestorNames = new Set((ancestors ?? []).map(canonicalImage));
@@ -190,6 +208,10 @@ function containerFilter(f: Filters, all: readonly ContainerInfo[], images: read
     (!exited || (c.status === 'exited' && exited.includes(c.exitCode ?? 0))) &&
     (!nets || nets.some((n) => networksOf(c).includes(n) || (c.endpoints ?? []).some((e) => e.networkId.startsWith(n)))) &&
     (!vols || vols.some((v) => (c.mounts ?? []).some((m) => m.name === v || m.destination === v))) &&
+    (!publish || publish(c)) &&
+    (!expose || expose(c)) &&
+    task !== true &&
+    (!isolation || isolation.includes('default')) &&
     (!ancestors || ancestorIds.has(c.imageId ?? '') || ancestorNames.has(canonicalImage(c.image)) || ancestorIds.has(images.find((img) => img.name === c.image)?.id ?? '\0')) &&
     // The list is newest first: "before X" are those after X in it, "since X" those ahead of it.
     (!before || before.every((b) => i > b)) &&
@@ -229,6 +251,9 @@ export const ps: Verb = {
     const f = parseFilters(p.list('filter'), PS_FILTERS);
     checkValues(f, 'status', STATES);
     checkValues(f, 'health', ['starting', 'healthy', 'unhealthy', 'none']);
+    portMatcher(f, 'publish');
+    portMatcher(f, 'expose');
+    boolFilter(f, 'is-task');
     for (const v of f.get('exited') ?? []) if (!/^-?\d+$/.test(v)) throw new InvalidArgument(`invalid filter 'exited=${v}'`);
     const n = p.string('last');
     if (n !== undefined && !/^-?\d+$/.test(n)) throw new InvalidArgument(`invalid argument "${n}" for "-n, --last" flag: strconv.ParseInt: parsing "${n}": invalid syntax`);
