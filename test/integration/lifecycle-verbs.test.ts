@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sandbox, type Sandbox } from './helpers.js';
+import { busyboxRootfsTar, sandbox, type Sandbox } from './helpers.js';
 import { EngineError } from '../../src/engine/errors.js';
 
 let sb: Sandbox;
@@ -205,4 +205,19 @@ test('the CLI: bad input is one line and 125 with nothing changed; ps shows (Pau
   assert.match(top.stdout, /^UID {17}PID {17}PPID {16}C {19}STIME {15}TTY {17}TIME {16}CMD\nroot {16}\d+ .*sleep 60\n$/);
   assert.match(sb.cli(['info']).stdout, /\n Cgroup Version: [12]\n Cgroup Layout: (v1|v2|hybrid)\n/);
   assert.match(sb.cli(['system', 'df']).stdout, /^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE\nImages /);
+});
+
+test('commit of a paused container leaves it paused', async () => {
+  await sb.engine.importImage(busyboxRootfsTar(), 'bb-pause');
+  const c = await sb.engine.create({ image: 'bb-pause', cmd: COUNTER });
+  await sb.engine.start(c.id);
+  await sleep(200);
+  const paused = await sb.engine.pause(c.id);
+  const n1 = counter(paused.pid);
+  const r = await sb.engine.commit(c.id, { reference: 'paused-commit:1' });
+  assert.equal(r.readLive, false);
+  await sleep(300);
+  assert.equal(counter(paused.pid), n1, 'still frozen after the commit');
+  assert.equal((await sb.engine.inspect(c.id)).paused, true);
+  await sb.engine.unpause(c.id);
 });

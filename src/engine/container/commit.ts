@@ -72,7 +72,8 @@ export async function commitContainer(ctx: Ctx, id: string, opts: CommitOptions 
     const exclude = [...mountTargets(rec.bundle), rec.spec.workdir || image.config.WorkingDir || '/'];
     return adding(s, async (added) => {
       const running = rec.status === 'running';
-      const frozen = running && opts.pause !== false ? await freeze(rec) : null;
+      // A paused container is frozen already, and must stay so after the commit (docker).
+      const frozen = running && !rec.paused && opts.pause !== false ? await freeze(rec) : null;
       let layer;
       try {
         layer = await layerFromUpper(s, added, {
@@ -106,7 +107,7 @@ export async function commitContainer(ctx: Ctx, id: string, opts: CommitOptions 
         },
         added,
       );
-      return { id: r.id, info: r.info, readLive: running && !frozen };
+      return { id: r.id, info: r.info, readLive: running && !frozen && !rec.paused };
     });
   });
 }
