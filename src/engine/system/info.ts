@@ -58,7 +58,9 @@ export function systemInfo(ctx: Ctx, containers: ContainerInfo[], images: number
     /* a bad settings file: create says so */
   }
   if (remap) security.push('name=userns');
-  if (ctx.cgroups.mode === 'v2') security.push('name=cgroupns');
+  // Each container has a cgroup namespace of its own (spec/build.ts), on any layout, except
+  // in a user namespace (where binding the hierarchies needs the host's CAP_SYS_ADMIN).
+  else security.push('name=cgroupns');
   return {
     Containers: containers.length,
     ContainersRunning: running.length - paused,
