@@ -153,3 +153,11 @@ test('parsed once, rendered for many rows quickly', () => {
   assert.ok(performance.now() - start < 500, 'rendering 5000 rows takes under half a second');
   assert.equal(out.split('\n')[1], 'c1\t1');
 });
+
+test('and/or stop at the operand that decides; a header function given a non-string ends the header', () => {
+  const d = { A: null, B: { C: 'x' } };
+  assert.equal(renderTemplate('{{if and .A .A.C}}y{{else}}n{{end}}', d), 'n');
+  assert.equal(renderTemplate('{{or .B.C .A.C}}', d), 'x');
+  assert.throws(() => renderTemplate('{{and .B .A.C}}', d), /nil pointer evaluating interface \{\}\.C/);
+  assert.equal(renderList(parseListFormat('table {{.ID}}\t{{json .}}', ''), [], { ID: 'CONTAINER ID' }), 'CONTAINER ID\t\n'.replace('\t', '   '));
+});

@@ -4,7 +4,7 @@
 // `template: :1:2: executing "" at <.Nope>: can't evaluate field Nope in type …`.
 import { lineOf, TemplateError } from './lexer.js';
 import type { Command, ControlNode, Node, Operand, Pipe, Template } from './parser.js';
-import type { TemplateFunction } from './functions.js';
+import { FUNCTIONS, type TemplateFunction } from './functions.js';
 import { GO_TYPE, ZERO_MISSING, goString, goTypeName, isPlainMap, isTrue } from './values.js';
 
 class Control {
@@ -122,6 +122,18 @@ class State {
         case 'chain':
           return this.chain(dot, this.operand(dot, head.node), head.names, rest, final, head);
         case 'ident': {
+          // and/or stop at the first operand that decides (Go 1.18): `and .A .A.B` is safe on a nil .A.
+          if ((head.name === 'and' || head.name === 'or') && this.funcs[head.name] === FUNCTIONS[head.name]) {
+            const thunks: (() => unknown)[] = rest.map((a) => () => this.operand(dot, a));
+            if (final !== NO_FINAL) thunks.push(() => final);
+            if (!thunks.length) throw new ExecFailure(`wrong number of args for ${head.name}: want at least 1 got 0`);
+            let v: unknown;
+            for (const t of thunks) {
+              v = t();
+              if (isTrue(v) === (head.name === 'or')) return v;
+            }
+            return v;
+          }
           const args = rest.map((a) => this.operand(dot, a));
           if (final !== NO_FINAL) args.push(final);
           try {

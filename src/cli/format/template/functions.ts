@@ -189,15 +189,21 @@ export const FUNCTIONS: Record<string, TemplateFunction> = {
 };
 
 /** For a table's header row: docker keeps the column names as they are. */
+function headerText(v: unknown): string {
+  // docker's header functions take a string: anything else ends the header row there.
+  if (typeof v !== 'string') throw new Error(`wrong type for value; expected string; got ${goTypeName(v)}`);
+  return v;
+}
+
 export const HEADER_FUNCTIONS: Record<string, TemplateFunction> = {
   ...FUNCTIONS,
-  json: (v) => str(v),
-  split: (v) => str(v),
-  join: (v) => str(v),
-  title: (v) => str(v),
-  lower: (v) => str(v),
-  upper: (v) => str(v),
-  truncate: (v) => str(v),
+  json: headerText,
+  split: headerText,
+  join: headerText,
+  title: headerText,
+  lower: headerText,
+  upper: headerText,
+  truncate: headerText,
 };
 
 export const FUNCTION_NAMES: ReadonlySet<string> = new Set(Object.keys(FUNCTIONS));
