@@ -220,14 +220,14 @@ test('systemInfo: counts, cgroup layout from mountinfo, security options from th
   const path = await import('node:path');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-info-'));
   try {
-    const mountinfo = '31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n37 31 0:34 / /sys/fs/cgroup/freezer rw - cgroup cgroup rw,freezer\n35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n40 31 0:40 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n';
+    const mountinfo = '31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n37 31 0:34 / /sys/fs/cgroup/freezer rw - cgroup cgroup rw,freezer\n35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n41 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n40 31 0:40 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n';
     const host = { mountinfo: () => mountinfo, osRelease: () => 'PRETTY_NAME="Test OS 1"\n', seccomp: () => true, apparmor: () => false };
     const ctx = { paths: { root }, cgroups: { mode: 'hybrid', parent: 'hutch' } } as never;
     const c = (status: string, paused?: boolean) => ({ status, paused }) as never;
     const i = systemInfo(ctx, [c('running'), c('running', true), c('exited'), c('created')], 5, host);
     assert.deepEqual([i.Containers, i.ContainersRunning, i.ContainersPaused, i.ContainersStopped, i.Images], [4, 1, 1, 2, 5]);
     assert.deepEqual([i.CgroupVersion, i.Cgroups.Layout, i.OperatingSystem, i.DockerRootDir], ['1', 'hybrid', 'Test OS 1', root]);
-    assert.deepEqual(i.Cgroups.Hierarchies.map((h) => `${h.Controllers.join(',')}:${h.MountPoint}`).sort(), ['freezer:/sys/fs/cgroup/freezer', 'memory:/sys/fs/cgroup/memory', 'unified:/sys/fs/cgroup/unified']);
+    assert.deepEqual(i.Cgroups.Hierarchies.map((h) => `${h.Controllers.join(',')}:${h.MountPoint}`).sort(), ['freezer:/sys/fs/cgroup/freezer', 'memory:/sys/fs/cgroup/memory', 'name=systemd:/sys/fs/cgroup/systemd', 'unified:/sys/fs/cgroup/unified']);
     assert.deepEqual(i.SecurityOptions, ['name=seccomp,profile=builtin', 'name=cgroupns']);
     fs.writeFileSync(path.join(root, 'settings.json'), JSON.stringify({ 'userns-remap': 'auto' }));
     const r = systemInfo(ctx, [], 0, { ...host, apparmor: () => true });

@@ -44,7 +44,7 @@ export function systemInfo(ctx: Ctx, containers: ContainerInfo[], images: number
   let hierarchies: SystemInfo['Cgroups']['Hierarchies'] = [];
   try {
     const l = detectLayout(parseMountinfo(host.mountinfo()));
-    hierarchies = [...l.v1.map((h) => ({ Controllers: [...h.controllers], MountPoint: h.mountPoint })), ...(l.unified ? [{ Controllers: ['unified'], MountPoint: l.unified.mountPoint }] : [])];
+    hierarchies = [...l.v1.map((h) => ({ Controllers: h.controllers.length ? [...h.controllers] : [`name=${h.name ?? '?'}`], MountPoint: h.mountPoint })), ...(l.unified ? [{ Controllers: ['unified'], MountPoint: l.unified.mountPoint }] : [])];
   } catch {
     /* no cgroups mounted: the engine would not have opened */
   }
