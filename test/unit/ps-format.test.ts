@@ -157,3 +157,12 @@ test('ps --filter publish/expose (a container port or range, tcp by default), is
   const bad = await run(['--filter', 'publish=http']);
   assert.deepEqual([bad.code, bad.err, bad.opened], [125, "hutch: invalid filter 'publish=http'\n", 0]);
 });
+
+test('an image given by its id shows as the short id, in full with --no-trunc', async () => {
+  const e = new FakeEngine();
+  const id = 'sha256:' + 'ef'.repeat(32);
+  e.add({ name: 'byid', image: id });
+  assert.equal((await cli(['ps', '--format', '{{.Image}}'], e)).out, 'efefefefefef\n');
+  assert.equal((await cli(['ps', '--no-trunc', '--format', '{{.Image}}'], e)).out, `${id}\n`);
+  assert.match((await cli(['ps'], e)).out.split('\n')[1], /^[0-9a-f]{12} {3}efefefefefef {3}/);
+});

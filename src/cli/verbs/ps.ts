@@ -19,6 +19,12 @@ export interface PsOptions {
   sizes?: ReadonlyMap<string, string>;
 }
 
+/** docker's IMAGE: an image given by its id shows as the short id unless --no-trunc. */
+function imageColumn(c: ContainerInfo, trunc: boolean): string {
+  if (!c.image) return '<no image>';
+  return trunc && /^(sha256:)?[0-9a-f]{64}$/.test(c.image) ? shortId(c.image) : c.image;
+}
+
 /** Newest first, like docker. */
 export function sortByCreated(list: readonly ContainerInfo[]): ContainerInfo[] {
   return [...list].sort((a, b) => (Date.parse(b.created) || 0) - (Date.parse(a.created) || 0));
@@ -33,7 +39,7 @@ export function renderPs(list: readonly ContainerInfo[], opts: PsOptions, now: D
     ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(sizes ? ['SIZE'] : [])],
     sorted.map((c) => [
       id(c),
-      c.image,
+      imageColumn(c, !opts.noTrunc),
       formatCommand(c.command, opts.noTrunc),
       timeAgo(c.created, now),
       containerStatus(c, now),
@@ -93,7 +99,7 @@ export class ContainerRow extends GoStruct {
     return this.c.name;
   }
   get Image() {
-    return this.c.image || '<no image>';
+    return imageColumn(this.c, this.trunc);
   }
   get Command() {
     return formatCommand(this.c.command, !this.trunc);
