@@ -37,6 +37,8 @@ test('a running container: State, Config, HostConfig, Mounts and NetworkSettings
 
   assert.deepEqual([c.HostConfig.NetworkMode, c.HostConfig.Binds, c.HostConfig.PortBindings], ['app', ['data:/data'], { '80/tcp': [{ HostIp: '', HostPort: '8080' }] }]);
   assert.deepEqual(c.HostConfig.RestartPolicy, { Name: 'no', MaximumRetryCount: 0 });
+  assert.equal(c.HostConfig.CgroupnsMode, 'private', 'a cgroup namespace of its own');
+  assert.notEqual(fs.readlinkSync(`/proc/${c.State.Pid}/ns/cgroup`), fs.readlinkSync('/proc/self/ns/cgroup'));
 
   const mountpoint = ok('volume', 'inspect', '-f', '{{.Mountpoint}}', 'data');
   assert.deepEqual(c.Mounts, [{ Type: 'volume', Name: 'data', Source: mountpoint, Destination: '/data', Driver: 'local', Mode: '', RW: true, Propagation: '' }]);

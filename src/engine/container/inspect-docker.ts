@@ -69,6 +69,9 @@ export interface DetailSources {
   hostname: string;
   /** The image's inspect record (null: the image is gone). */
   image: ImageDetail | null;
+  /** It has a cgroup namespace of its own (config.json; not with a user namespace, nor in
+   * records made before hutch gave one): docker's CgroupnsMode private, else host. */
+  cgroupns?: boolean;
 }
 
 /** A stable id for a container's place on a network (docker's EndpointID is random; one made of
@@ -118,7 +121,7 @@ export function dockerContainer(info: ContainerInfo & { idRange?: IdRange }, src
     ProcessLabel: '',
     AppArmorProfile: info.apparmorProfile ?? '',
     ExecIDs: null,
-    HostConfig: hostConfig(info),
+    HostConfig: hostConfig(info, src.cgroupns),
     GraphDriver: { Name: 'overlay', Data: { MergedDir: files.rootfs(b), UpperDir: files.upper(b), WorkDir: files.work(b) } },
     Mounts: mounts(info),
     Config: {
@@ -165,7 +168,7 @@ function configEnv(processEnv: string[], s: ContainerSpec, imageEnv: string[]): 
   return processEnv.filter((e) => keep.has(key(e)));
 }
 
-function hostConfig(info: ContainerInfo): Json {
+function hostConfig(info: ContainerInfo, cgroupns: boolean | undefined): Json {
   const s = info.spec;
   const reqs = s.mounts ?? [];
   // `-v` binds and named volumes are Binds as docker writes them; --mount binds are Mounts.
@@ -189,6 +192,7 @@ function hostConfig(info: ContainerInfo): Json {
     VolumesFrom: list(s.volumesFrom),
     CapAdd: list(s.capAdd),
     CapDrop: list(s.capDrop),
+    ...(cgroupns !== undefined ? { CgroupnsMode: cgroupns ? 'private' : 'host' } : {}),
     Dns: s.dns ?? [],
     DnsOptions: s.dnsOptions ?? [],
     DnsSearch: s.dnsSearch ?? [],
@@ -304,7 +308,7 @@ function networkSettings(info: ContainerInfo, imagePorts: Record<string, object>
 export function bundleSources(info: ContainerInfo): Omit<DetailSources, 'image'> {
   try {
     const c = JSON.parse(fs.readFileSync(files.config(path.resolve(info.bundle)), 'utf8')) as Partial<OciConfig>;
-    return { env: c.process?.env ?? [], hostname: c.hostname ?? '' };
+    return { env: c.process?.env ?? [], hostname: c.hostname ?? '', cgroupns: (c.linux?.namespaces ?? []).some((n) => n.type === 'cgroup') };
   } catch {
     // A bundle being removed under us: what the record says.
     return { env: info.spec.env ?? [], hostname: info.spec.hostname ?? '' };
