@@ -232,6 +232,7 @@ export function engineConformance(name: string, open: () => Promise<EngineUnderT
         ['kill', (r) => e.kill(r)],
         ['remove', (r) => e.remove(r, { force: true })],
         ['inspect', (r) => e.inspect(r)],
+        ['inspectContainer', (r) => e.inspectContainer(r)],
         ['wait', (r) => e.wait(r)],
         ['top', (r) => e.top(r)],
         ['runtimeConfig', (r) => e.runtimeConfig(r)],
