@@ -146,6 +146,8 @@ test('a name is a container, else an image, a network, a volume; --type picks on
   assert.deepEqual([gone.code, gone.out], [1, 'app\n'], 'what was found, and status 1');
   const noCtr = await cli(['inspect', '--type', 'container', 'app'], e);
   assert.deepEqual([noCtr.code, noCtr.out, noCtr.err], [1, '[]\n', 'Error: No such container: app\n']);
+  const ci = await cli(['container', 'inspect', '-f', '{{.Name}}', 'web', 'app'], e);
+  assert.deepEqual([ci.code, ci.out, ci.err], [1, '/web\n', 'Error: No such container: app\n'], 'container inspect: containers only');
   const before = e.calls.length;
   const bad = await cli(['inspect', '--type', 'pod', 'web'], e);
   assert.equal(bad.code, 125);

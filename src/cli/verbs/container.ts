@@ -15,7 +15,7 @@ import { kill } from './kill.js';
 import { rm } from './rm.js';
 import { logs } from './logs.js';
 import { exec } from './exec.js';
-import { inspect } from './inspect.js';
+import { containerInspect } from './inspect.js';
 import { top } from './top.js';
 import { pause } from './pause.js';
 import { unpause } from './unpause.js';
@@ -59,7 +59,7 @@ const subcommands: Record<string, Verb> = {
   remove: rm,
   logs,
   exec,
-  inspect,
+  inspect: containerInspect,
   top,
   pause,
   unpause,

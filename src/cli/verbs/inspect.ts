@@ -54,3 +54,17 @@ export const inspect: Verb = {
     return printInspected(ctx, p.args, p.string('format'), (name) => lookup(engine, name, type as Kind | undefined));
   },
 };
+
+/** `container inspect`: containers only, so a missing one is `Error: No such container: x` (docker's). */
+export const containerInspect: Verb = {
+  name: 'container inspect',
+  summary: 'Display detailed information on one or more containers',
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  options: [{ ...FORMAT_OPTION, help: "Format output using a Go template ('{{.State.Status}}', '{{json .Config}}')" }],
+  minArgs: 1,
+  examples: ["hutch container inspect -f '{{.State.Pid}}' web"],
+  async run(ctx, p) {
+    const engine = await ctx.engine();
+    return printInspected(ctx, p.args, p.string('format'), (name) => lookup(engine, name, 'container'));
+  },
+};
