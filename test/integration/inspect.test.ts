@@ -52,6 +52,10 @@ test('a running container: State, Config, HostConfig, Mounts and NetworkSettings
   assert.deepEqual(c.NetworkSettings.Ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }] });
   assert.equal(c.NetworkSettings.IPAddress, '', 'the legacy top-level address is the default bridge\'s only');
 
+  // -s: its own layer's bytes (a file written in its root).
+  ok('exec', 'web', 'sh', '-c', 'head -c 200000 /dev/zero > /big');
+  const [rw, rootfs] = ok('inspect', '-s', '-f', '{{.SizeRw}} {{.SizeRootFs}}', 'web').split(' ').map(Number);
+  assert.ok(rw >= 200000 && rw < 1_000_000 && rootfs >= rw, `${rw} ${rootfs}`);
   // The same endpoint seen from the network.
   const [n] = inspect('app');
   assert.deepEqual(n.Containers[id], { Name: 'web', EndpointID: ep.EndpointID, MacAddress: ep.MacAddress, IPv4Address: `${ep.IPAddress}/24`, IPv6Address: '' });

@@ -148,6 +148,12 @@ test('a name is a container, else an image, a network, a volume; --type picks on
   assert.deepEqual([noCtr.code, noCtr.out, noCtr.err], [1, '[]\n', 'Error: No such container: app\n']);
   const ci = await cli(['container', 'inspect', '-f', '{{.Name}}', 'web', 'app'], e);
   assert.deepEqual([ci.code, ci.out, ci.err], [1, '/web\n', 'Error: No such container: app\n'], 'container inspect: containers only');
+  e.containerSizes.set(e.containers.find((x) => x.name === 'web')!.id, 4096);
+  const sized = JSON.parse((await cli(['inspect', '-s', 'web'], e)).out)[0];
+  assert.deepEqual([sized.SizeRw, sized.SizeRootFs], [4096, 4096 + (e.imageList.find((i) => i.name === 'host')!.size)]);
+  assert.deepEqual(Object.keys(sized).slice(Object.keys(sized).indexOf('GraphDriver'), Object.keys(sized).indexOf('GraphDriver') + 4), ['GraphDriver', 'SizeRw', 'SizeRootFs', 'Mounts']);
+  assert.equal((await cli(['container', 'inspect', '--size', '-f', '{{.SizeRw}}', 'web'], e)).out, '4096\n');
+  assert.ok(!('SizeRw' in JSON.parse((await cli(['inspect', 'web'], e)).out)[0]), 'only with -s');
   const before = e.calls.length;
   const bad = await cli(['inspect', '--type', 'pod', 'web'], e);
   assert.equal(bad.code, 125);
