@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 
 #include "dns.h"
 #include "exitfile.h"
@@ -117,6 +118,42 @@ static int write_child_oom(pid_t pid, int v)
 		close(fd);
 	errno = e;
 	return r < 0 ? -1 : 0;
+}
+
+/* The container's exit command (run.hutch.on-exit: argv, one per line), run once
+ * the exit is recorded, in a session of its own with /dev/null for stdio: hutch's
+ * restart policy (`hutch __on-exit`), as conmon runs podman's cleanup. Nobody waits
+ * for it: we exit next, and it is reparented. */
+static void spawn_on_exit(char *cmd)
+{
+	char *argv[16];
+	int n = 0;
+	for (char *p = cmd; p && n < 15;) {
+		argv[n++] = p;
+		p = strchr(p, '\n');
+		if (p)
+			*p++ = 0;
+	}
+	argv[n] = NULL;
+	if (n == 0 || argv[0][0] != '/')
+		return;
+	pid_t pid = fork();
+	if (pid != 0)
+		return;
+	setsid();
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	close_range(3, ~0U, 0);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	execv(argv[0], argv);
+	_exit(127);
 }
 
 int cmd_run(const struct run_opts *o)
@@ -232,7 +269,9 @@ int cmd_run(const struct run_opts *o)
 		}
 	}
 
-	/* The child has its own copy; ours is not needed any more. */
+	/* The child has its own copy; ours is not needed any more (but for the
+	 * exit command, run after the exit is recorded). */
+	char *on_exit = spec.on_exit ? strdup(spec.on_exit) : NULL;
 	net_after_clone(&net);
 	arena_release(&arena);
 	cgroup_set_close(&cg);
@@ -378,5 +417,7 @@ int cmd_run(const struct run_opts *o)
 	exit_commit(exitfd, o->exit_file, status);
 	snprintf(line, sizeof line, "exit %d\n", status);
 	sync_line(o->sync_fd, line);
+	if (on_exit)
+		spawn_on_exit(on_exit);
 	return o->attach ? status : 0;
 }

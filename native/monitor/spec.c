@@ -423,7 +423,8 @@ int spec_load(struct arena *a, const char *bundle, struct spec *s, const char **
 		     get_str(&c, ann, "run.hutch.ports", &s->ports) ||
 		     get_str(&c, ann, "run.hutch.nft.table", &s->nft_table) ||
 		     get_str(&c, ann, "run.hutch.dns", &s->dns) ||
-		     get_str(&c, ann, "run.hutch.seccomp", &s->seccomp))))
+		     get_str(&c, ann, "run.hutch.seccomp", &s->seccomp) ||
+		     get_str(&c, ann, "run.hutch.on-exit", &s->on_exit))))
 		goto fail;
 	if (!proc) {
 		bad(&c, "process");

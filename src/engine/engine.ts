@@ -223,6 +223,9 @@ export class Engine implements EngineApi {
   gc(): Promise<string[]> {
     return gc(this.ctx);
   }
+  async applyRestartPolicy(ref: string): Promise<boolean> {
+    return (await import('./container/restart-policy.js')).applyRestartPolicy(this.ctx, resolveId(this.ctx, ref));
+  }
   async pruneBuildCache(): Promise<{ records: number; reclaimed: number }> {
     return (await import('./build/executor/prune.js')).pruneBuildCache(this.ctx);
   }

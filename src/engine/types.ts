@@ -189,6 +189,10 @@ export interface ContainerInfo {
   seccompProfile?: string;
   /** The AppArmor profile its processes run under (docker's AppArmorProfile); absent where AppArmor is off or for unconfined. */
   apparmorProfile?: string;
+  /** Restarts done by its restart policy (docker's RestartCount). */
+  restartCount?: number;
+  /** Exited, and its restart policy will start it again after a delay (docker's Restarting). */
+  restarting?: boolean;
   /** Running with its cgroup frozen (`pause`); status stays 'running', as docker's State.Running. */
   paused?: boolean;
 }
@@ -542,6 +546,9 @@ export interface EngineApi {
   pruneVolumes(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }>;
   /** Removes leftovers of crashed runs; returns one line per thing removed. */
   gc(): Promise<string[]>;
+  /** What the monitor's exit command runs (`hutch __on-exit`): the restart policy applied to
+   * the exit just recorded, its backoff waited; true when the container was started again. */
+  applyRestartPolicy(idOrName: string): Promise<boolean>;
   /** `builder prune`: drops the build cache's records, then frees the layers only they kept. */
   pruneBuildCache(): Promise<{ records: number; reclaimed: number }>;
   /** `pause`/`unpause`: freezes or thaws a running container's cgroup (ContainerInfo.paused). */

@@ -582,6 +582,11 @@ export class FakeEngine implements EngineApi {
     return this.gcResult;
   }
 
+  async applyRestartPolicy(ref: string): Promise<boolean> {
+    this.record('applyRestartPolicy', ref);
+    return false;
+  }
+
   async pruneBuildCache(): Promise<{ records: number; reclaimed: number }> {
     this.record('pruneBuildCache');
     return { records: 0, reclaimed: 0 };

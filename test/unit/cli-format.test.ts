@@ -102,6 +102,7 @@ test('container status strings', () => {
     containerStatus(container({ status: 'exited', exitCode: 137, finishedAt: ago(2 * 3_600_000) }), now),
     'Exited (137) 2 hours ago',
   );
+  assert.equal(containerStatus(container({ status: 'exited', exitCode: 1, finishedAt: ago(2000), restarting: true }), now), 'Restarting (1) 2 seconds ago');
   assert.equal(timeAgo(ago(2 * 3_600_000), now), '2 hours ago');
   assert.equal(timeAgo('', now), 'N/A');
   assert.equal(timeAgo(new Date(0).toISOString(), now), 'N/A');

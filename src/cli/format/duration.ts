@@ -35,7 +35,8 @@ export function containerStatus(c: ContainerInfo, now: Date): string {
     case 'running':
       return `Up ${humanDuration(since(c.startedAt || c.created))}${c.paused ? ' (Paused)' : ''}`;
     case 'exited':
-      return `Exited (${c.exitCode ?? 0}) ${humanDuration(since(c.finishedAt || c.created))} ago`;
+      // Waiting out its restart policy's delay: docker's "Restarting (1) 2 seconds ago".
+      return `${c.restarting ? 'Restarting' : 'Exited'} (${c.exitCode ?? 0}) ${humanDuration(since(c.finishedAt || c.created))} ago`;
     case 'unknown':
       return 'Unknown';
     default:

@@ -12,6 +12,7 @@ import { checkOomScoreAdj, parseSysctl, parseUlimit, signalNumber } from '../../
 import { applySecurityOpts } from '../../engine/security/validate.js';
 import { parseUserns } from '../../engine/security/userns.js';
 import { hostPlatform } from '../../engine/images/oci/manifest.js';
+import { parseRestartPolicy } from '../../engine/container/update.js';
 import fs from 'node:fs';
 
 export const containerOptions: OptionSpec[] = [
@@ -24,6 +25,7 @@ export const containerOptions: OptionSpec[] = [
   { long: ['label'], short: 'l', kind: 'list', value: 'list', help: 'Set meta data on a container (K=V)' },
   { long: ['label-file'], kind: 'list', value: 'list', help: 'Read in a line delimited file of labels' },
   { long: ['cidfile'], kind: 'string', help: 'Write the container ID to the file (which must not exist)' },
+  { long: ['restart'], kind: 'string', help: 'Restart policy to apply when a container exits: no, on-failure[:max-retries], always, unless-stopped' },
   { long: ['pull'], kind: 'string', help: 'Pull image before running ("always", "missing", "never"; default "missing")' },
   { long: ['platform'], kind: 'string', help: "Set platform if server is multi-platform capable (only the host's: linux/amd64 here)" },
   { long: ['workdir'], short: 'w', kind: 'string', help: 'Working directory inside the container (absolute)' },
@@ -137,6 +139,8 @@ export function buildSpec(ctx: CliContext, p: ParsedArgs): ContainerSpec {
   if (env.length > 0) spec.env = env;
   const labels = [...p.list('label-file').flatMap((f) => readLinesFile(f, 'label file')), ...p.list('label')];
   if (labels.length) spec.labels = Object.fromEntries(labels.map((l) => (l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, ''])));
+  const restart = p.string('restart');
+  if (restart !== undefined) spec.restartPolicy = parseRestartPolicy(restart);
   const platform = p.string('platform');
   if (platform !== undefined) checkPlatform(platform);
 

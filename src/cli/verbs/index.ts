@@ -40,6 +40,7 @@ import { unpause } from './unpause.js';
 import { rename } from './rename.js';
 import { top } from './top.js';
 import { stats } from './stats.js';
+import { onExit } from './on-exit.js';
 import { update } from './update.js';
 import { container } from './container.js';
 import { info } from './info.js';
@@ -51,6 +52,9 @@ export const verbs: readonly Verb[] = [
   top, pause, unpause, rename, update, container, system, info,
 ];
 
+/** Verbs run by hutch itself, not listed in the help. */
+const internalVerbs: readonly Verb[] = [onExit];
+
 export function findVerb(name: string): Verb | undefined {
-  return verbs.find((v) => v.name === name);
+  return verbs.find((v) => v.name === name) ?? internalVerbs.find((v) => v.name === name);
 }

@@ -31,6 +31,7 @@ import { allocateRange, gidBase, releaseRanges, remapRange, shiftOwner, subidRan
 import { readSettings } from '../settings.js';
 import type { ImageRootfs } from '../images/store.js';
 import { apparmorProfileFor } from '../security/apparmor.js';
+import { ON_EXIT_ANNOTATION, onExitCommand } from './restart-policy.js';
 
 /** Engine-internal choices a public ContainerSpec cannot make. */
 export interface CreateInternal {
@@ -162,6 +163,8 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, use
     const seccomp = seccompFor({ seccomp: spec.seccomp, privileged: spec.privileged, capabilities: config.process.capabilities.bounding }, ctx.paths.root);
     if (seccomp.annotation) config.annotations[SECCOMP_ANNOTATION] = seccomp.annotation;
     if (apparmor) config.process.apparmorProfile = apparmor;
+    // A restart policy: the monitor runs `hutch __on-exit` after each exit (restart-policy.ts).
+    if (spec.restartPolicy && spec.restartPolicy.Name !== 'no') config.annotations[ON_EXIT_ANNOTATION] = onExitCommand(ctx, id);
     const rec: ContainerRecord = {
       id,
       name,
@@ -244,6 +247,7 @@ export function validate(spec: ContainerSpec): void {
   if (spec.pidsLimit !== undefined && !(Number.isInteger(spec.pidsLimit) && spec.pidsLimit > 0))
     throw new InvalidArgument(`invalid pids limit: ${spec.pidsLimit}`);
   validateNetworkSpec(spec);
+  if (spec.restartPolicy && spec.restartPolicy.Name !== 'no' && spec.autoRemove) throw new InvalidArgument('Conflicting options: --restart and --rm');
   if (spec.hostname !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/.test(spec.hostname))
     throw new InvalidArgument(`invalid hostname "${spec.hostname}"`);
   if (spec.workdir !== undefined && !spec.workdir.startsWith('/'))

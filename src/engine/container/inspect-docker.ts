@@ -96,10 +96,11 @@ export function dockerContainer(info: ContainerInfo & { idRange?: IdRange }, src
     Args: info.command.slice(1),
     State: {
       // A paused container is still running (docker: Status paused, Running and Paused true).
-      Status: status === 'unknown' ? 'dead' : info.paused && status === 'running' ? 'paused' : status,
+      Status: status === 'unknown' ? 'dead' : info.paused && status === 'running' ? 'paused' : info.restarting && status === 'exited' ? 'restarting' : status,
       Running: status === 'running',
       Paused: !!info.paused && status === 'running',
-      Restarting: status === 'restarting',
+      // Waiting out its restart policy's delay (engine/container/restart-policy.ts).
+      Restarting: !!info.restarting && status === 'exited',
       OOMKilled: info.oomKilled,
       Dead: status === 'unknown',
       Pid: info.pid,
@@ -114,7 +115,7 @@ export function dockerContainer(info: ContainerInfo & { idRange?: IdRange }, src
     HostsPath: hostNet ? '' : files.hosts(b),
     LogPath: info.logPath,
     Name: `/${info.name}`,
-    RestartCount: 0,
+    RestartCount: info.restartCount ?? 0,
     Driver: 'overlay',
     Platform: 'linux',
     MountLabel: '',

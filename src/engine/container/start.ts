@@ -62,6 +62,9 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
         finishedAt: '',
         exitCode: null,
         oomKilled: false,
+        // A start (the user's or the policy's) ends a manual stop and a pending restart.
+        manuallyStopped: false,
+        restarting: false,
         cgroupPaths,
       };
       saveRecord(next);

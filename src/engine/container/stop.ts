@@ -4,6 +4,7 @@ import os from 'node:os';
 import { Conflict } from '../errors.js';
 import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
+import { saveRecord } from './record.js';
 import type { ContainerRecord } from './record.js';
 import { parseSignal, signalInit, waitMonitor } from './signal.js';
 import { signalNumber } from '../security/process.js';
@@ -11,7 +12,19 @@ import { thawForSignal } from './pause.js';
 
 /** timeoutSec: default the container's --stop-timeout, else 10. */
 export async function stopContainer(ctx: Ctx, id: string, timeoutSec?: number): Promise<ContainerRecord> {
-  const rec = await lockContainer(ctx, id, async () => reconcile(ctx, mustLoad(ctx, id)));
+  let cancelled = false;
+  const rec = await lockContainer(ctx, id, async () => {
+    const r = await reconcile(ctx, mustLoad(ctx, id));
+    if (r.status !== 'running' && !r.restarting) return r;
+    // Marked before the signal: the restart policy's process, which reads the record
+    // after the exit (and again after its wait), then starts nothing (docker's
+    // hasBeenManuallyStopped). A container waiting to restart just stays stopped.
+    cancelled = r.status !== 'running';
+    const m = { ...r, manuallyStopped: true, restarting: false };
+    saveRecord(m);
+    return m;
+  });
+  if (cancelled) return rec;
   if (rec.status !== 'running') throw new Conflict(`container ${rec.name} is not running`);
   await terminate(ctx, await thawForSignal(ctx, rec), timeoutSec);
   return lockContainer(ctx, id, async () => reconcile(ctx, mustLoad(ctx, id)));

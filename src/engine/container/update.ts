@@ -16,6 +16,7 @@ import { writeJsonAtomic } from '../state/atomic.js';
 import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
 import { files, saveRecord, type ContainerRecord } from './record.js';
+import { ON_EXIT_ANNOTATION, onExitCommand } from './restart-policy.js';
 
 /** docker's `--restart` values: no, always, unless-stopped, on-failure[:N]. */
 export function parseRestartPolicy(value: string): { Name: string; MaximumRetryCount: number } {
@@ -81,7 +82,7 @@ export async function updateContainer(ctx: Ctx, id: string, o: UpdateOptions): P
     }
     const next = { ...rec, spec };
     saveRecord(next);
-    writeResources(rec.bundle, spec);
+    writeResources(rec.bundle, spec, o.restartPolicy ? (spec.restartPolicy?.Name !== 'no' ? onExitCommand(ctx, id) : null) : undefined);
     return next;
   });
 }
@@ -110,8 +111,9 @@ export function applyCpuShares(ctx: Ctx, paths: Record<string, string>, shares: 
   applyToCgroup(ctx, paths, { image: '', cpuShares: shares }, { cpuShares: shares });
 }
 
-/** config.json's linux.resources as buildConfig writes them, with the new values. */
-function writeResources(bundle: string, s: ContainerSpec): void {
+/** config.json's linux.resources as buildConfig writes them, with the new values; and
+ * `--restart`'s exit command (null: none), which the monitor reads at the next start. */
+function writeResources(bundle: string, s: ContainerSpec, onExit?: string | null): void {
   const file = files.config(bundle);
   let config: { linux?: { resources?: Record<string, unknown> } };
   try {
@@ -127,5 +129,11 @@ function writeResources(bundle: string, s: ContainerSpec): void {
   if (s.cpus || s.cpuShares) r.cpu = { ...(s.cpus ? { quota: cpuQuotaUs(s.cpus), period: CPU_PERIOD_US } : {}), ...(s.cpuShares ? { shares: s.cpuShares } : {}) };
   if (s.pidsLimit) r.pids = { limit: s.pidsLimit };
   config.linux = { ...(config.linux ?? {}), resources: r };
+  if (onExit !== undefined) {
+    const c = config as { annotations?: Record<string, string> };
+    c.annotations = { ...(c.annotations ?? {}) };
+    if (onExit === null) delete c.annotations[ON_EXIT_ANNOTATION];
+    else c.annotations[ON_EXIT_ANNOTATION] = onExit;
+  }
   writeJsonAtomic(file, config);
 }

@@ -1,0 +1,22 @@
+// hutch __on-exit ROOT CGROUP-PARENT RUNROOT ID: not for people. A container's monitor
+// runs it once the container's exit is recorded, when the container has a restart
+// policy (engine/container/restart-policy.ts): the engine of that state root applies
+// the policy. The root comes in the arguments: the monitor's environment may not have it.
+import type { Verb } from '../context.js';
+
+export const onExit: Verb = {
+  name: '__on-exit',
+  summary: "(internal) apply a container's restart policy after its exit",
+  usage: 'ROOT CGROUP-PARENT RUNROOT CONTAINER',
+  options: [],
+  minArgs: 4,
+  maxArgs: 4,
+  async run(ctx, p) {
+    const [root, parent, run, id] = p.args;
+    process.env.HUTCH_ROOT = root;
+    process.env.HUTCH_CGROUP_PARENT = parent;
+    process.env.HUTCH_RUNROOT = run;
+    await (await ctx.engine()).applyRestartPolicy(id);
+    return 0;
+  },
+};

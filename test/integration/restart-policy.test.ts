@@ -1,0 +1,91 @@
+// Restart policies without a daemon: the container's monitor runs `hutch __on-exit`
+// after each exit, which applies docker's rules and backoff and starts it again.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sandbox, type Sandbox } from './helpers.js';
+import { nextDelay, shouldRestart } from '../../src/engine/container/restart-policy.js';
+
+let sb: Sandbox;
+before(async () => {
+  sb = await sandbox();
+});
+after(async () => {
+  await sb?.cleanup();
+});
+
+async function until(what: string, cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('docker\'s rules and backoff', () => {
+  assert.equal(shouldRestart({ Name: 'on-failure', MaximumRetryCount: 3 }, 1, 2, false), true);
+  assert.equal(shouldRestart({ Name: 'on-failure', MaximumRetryCount: 3 }, 1, 3, false), false);
+  assert.equal(shouldRestart({ Name: 'on-failure', MaximumRetryCount: 0 }, 1, 99, false), true);
+  assert.equal(shouldRestart({ Name: 'on-failure', MaximumRetryCount: 3 }, 0, 0, false), false);
+  assert.equal(shouldRestart({ Name: 'always', MaximumRetryCount: 0 }, 0, 5, false), true);
+  assert.equal(shouldRestart({ Name: 'always', MaximumRetryCount: 0 }, 0, 5, true), false);
+  assert.equal(shouldRestart({ Name: 'no', MaximumRetryCount: 0 }, 1, 0, false), false);
+  assert.deepEqual([nextDelay(undefined, 0), nextDelay(100, 50), nextDelay(200, 50), nextDelay(40_000, 50), nextDelay(800, 10_000)], [100, 200, 400, 60_000, 100]);
+});
+
+test('--restart on-failure:3 with exit 1: exactly 3 restarts with growing delays, then it stays exited; the CLI that started it can be gone', async () => {
+  const t0 = Date.now();
+  const r = sb.cli(['run', '-d', '--name', 'fails', '--restart', 'on-failure:3', '--network', 'none', 'host', 'sh', '-c', 'exit 1']);
+  assert.equal(r.status, 0, r.stderr);
+  // The run -d process has exited already: the monitor drives the restarts.
+  await until('3 restarts', async () => ((await sb.engine.inspect('fails')).restartCount ?? 0) >= 3 && (await sb.engine.inspect('fails')).status === 'exited' && !(await sb.engine.inspect('fails')).restarting);
+  const elapsed = Date.now() - t0;
+  await new Promise((res) => setTimeout(res, 1500));
+  const info = await sb.engine.inspect('fails');
+  assert.equal(info.restartCount, 3, 'no fourth restart');
+  assert.equal(info.exitCode, 1);
+  assert.ok(elapsed >= 700, `delays 0.1 + 0.2 + 0.4 s at least: ${elapsed} ms`);
+  const d = JSON.parse(sb.cli(['inspect', 'fails']).stdout)[0];
+  assert.equal(d.RestartCount, 3);
+  assert.deepEqual(d.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 3 });
+  await sb.engine.remove('fails', { force: true });
+});
+
+test('--restart always: restarts a container that exits 0; stop cancels it, also during the backoff; start again re-arms it', async () => {
+  const c = await sb.engine.create({ image: 'host', name: 'loop', cmd: ['sh', '-c', 'sleep 0.2'], network: 'none', restartPolicy: { Name: 'always', MaximumRetryCount: 0 } });
+  await sb.engine.start(c.id);
+  await until('two restarts', async () => ((await sb.engine.inspect('loop')).restartCount ?? 0) >= 2);
+  await sb.engine.stop('loop', 1).catch(() => {});
+  const count = (await sb.engine.inspect('loop')).restartCount ?? 0;
+  await new Promise((res) => setTimeout(res, 2500));
+  const after = await sb.engine.inspect('loop');
+  assert.equal(after.status, 'exited');
+  assert.equal(after.restartCount, count, 'stopped stays stopped');
+  await sb.engine.start('loop');
+  await until('restarts again after a start', async () => ((await sb.engine.inspect('loop')).restartCount ?? 0) > count);
+  await sb.engine.remove('loop', { force: true });
+});
+
+test('bad --restart values and --restart with --rm: one line, exit 125, nothing made', async () => {
+  for (const [args, re] of [
+    [['--restart', 'sometimes'], /invalid restart policy|restart policy/i],
+    [['--restart', 'on-failure:x'], /maximum retry count|invalid/i],
+    [['--restart', 'always', '--rm'], /Conflicting options: --restart and --rm/],
+  ] as const) {
+    const r = sb.cli(['run', '-d', ...args, 'host', 'true']);
+    assert.equal(r.status, 125, r.stderr);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.deepEqual((await sb.engine.list({ all: true })).map((c) => `${c.name} ${c.status} ${c.restartCount ?? 0}`), []);
+});
+
+test('update --restart on a container made without a policy: applies from its next start', async () => {
+  const c = await sb.engine.create({ image: 'host', name: 'later', cmd: ['sh', '-c', 'exit 2'], network: 'none' });
+  const r = sb.cli(['update', '--restart', 'on-failure:1', 'later']);
+  assert.equal(r.status, 0, r.stderr);
+  await sb.engine.start(c.id);
+  await until('one restart', async () => ((await sb.engine.inspect('later')).restartCount ?? 0) >= 1 && (await sb.engine.inspect('later')).status === 'exited' && !(await sb.engine.inspect('later')).restarting);
+  await new Promise((res) => setTimeout(res, 800));
+  assert.equal((await sb.engine.inspect('later')).restartCount, 1);
+  await sb.engine.remove('later', { force: true });
+});
