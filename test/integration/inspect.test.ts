@@ -48,7 +48,8 @@ test('a running container: State, Config, HostConfig, Mounts and NetworkSettings
   const inside = hutch('exec', 'web', 'busybox', 'ip', '-4', '-o', 'addr', 'show', 'eth0').stdout;
   assert.ok(inside.includes(` ${ep.IPAddress}/24 `), `${ep.IPAddress} in: ${inside}`);
   assert.match(hutch('exec', 'web', 'cat', '/sys/class/net/eth0/address').stdout, new RegExp(`^${ep.MacAddress}\n$`));
-  assert.deepEqual([ep.IPPrefixLen, ep.Gateway, ep.NetworkID, ep.Aliases], [24, '10.91.3.1', ok('network', 'inspect', '-f', '{{.Id}}', 'app'), ['web', id.slice(0, 12), 'www']]);
+  assert.deepEqual([ep.IPPrefixLen, ep.Gateway, ep.NetworkID, ep.Aliases], [24, '10.91.3.1', ok('network', 'inspect', '-f', '{{.Id}}', 'app'), ['www']]);
+  assert.deepEqual(ep.DNSNames, ['web', id.slice(0, 12), 'www'], 'the names it answers to');
   assert.deepEqual(c.NetworkSettings.Ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }] });
   assert.equal(c.NetworkSettings.IPAddress, '', 'the legacy top-level address is the default bridge\'s only');
 

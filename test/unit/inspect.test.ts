@@ -86,7 +86,8 @@ test('a user network container, a host network one, a stopped one', async () => 
   assert.equal(onapp.State.Status, 'created');
   assert.equal(onapp.State.StartedAt, '0001-01-01T00:00:00Z');
   assert.equal(onapp.HostConfig.NetworkMode, 'app');
-  assert.deepEqual([onapp.NetworkSettings.Networks.app.IPAddress, onapp.NetworkSettings.Networks.app.Aliases], ['10.90.0.9', ['onapp', 'db']]);
+  assert.deepEqual([onapp.NetworkSettings.Networks.app.IPAddress, onapp.NetworkSettings.Networks.app.Aliases], ['10.90.0.9', ['db']]);
+  assert.deepEqual(onapp.NetworkSettings.Networks.app.DNSNames, ['onapp', 'db'], "the fake's endpoint names");
   assert.equal(onapp.NetworkSettings.IPAddress, '', "docker's top-level address is the default bridge's only");
   assert.deepEqual([onapp.Config.Entrypoint, onapp.Config.Cmd, onapp.Path, onapp.Args], [null, ['true'], 'true', []]);
   assert.deepEqual(Object.keys(hostnet.NetworkSettings.Networks), ['host']);
@@ -133,6 +134,9 @@ test('a name is a container, else an image, a network, a volume; --type picks on
   const net = JSON.parse((await cli(['inspect', 'app'], e)).out)[0];
   assert.deepEqual([net.Name, net.Driver, net.IPAM.Config], ['app', 'bridge', [{ Subnet: '10.90.0.0/24', Gateway: '10.90.0.1' }]], 'the network before the volume of that name');
   assert.deepEqual(Object.keys(net.Containers[e.containers.find((x) => x.name === 'onapp')!.id]), ['Name', 'EndpointID', 'MacAddress', 'IPv4Address', 'IPv6Address']);
+  assert.deepEqual([net.IPAM.Options, net.Options['com.docker.network.bridge.default_bridge']], [{}, undefined]);
+  const br = JSON.parse((await cli(['network', 'inspect', 'bridge'], e)).out)[0];
+  assert.deepEqual([br.IPAM.Options, br.Options['com.docker.network.bridge.default_bridge']], [null, 'true'], "the default network as docker's own");
   const vol = JSON.parse((await cli(['inspect', '--type', 'volume', 'app'], e)).out)[0];
   assert.deepEqual(Object.keys(vol), ['CreatedAt', 'Driver', 'Labels', 'Mountpoint', 'Name', 'Options', 'Scope']);
   assert.equal(vol.Name, 'app');

@@ -4,6 +4,8 @@ import { endpointId } from '../../engine/container/inspect-docker.js';
 
 export function dockerNetwork(n: NetworkInfo): Record<string, unknown> {
   const prefix = n.subnet.split('/')[1];
+  // The default network as docker shows its own (no IPAM options, marked default_bridge).
+  const isDefault = n.name === 'bridge';
   return {
     Name: n.name,
     Id: n.id,
@@ -11,7 +13,7 @@ export function dockerNetwork(n: NetworkInfo): Record<string, unknown> {
     Scope: 'local',
     Driver: n.driver,
     EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
+    IPAM: { Driver: 'default', Options: isDefault ? null : {}, Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
     Internal: n.internal,
     Attachable: false,
     Ingress: false,
@@ -20,7 +22,7 @@ export function dockerNetwork(n: NetworkInfo): Record<string, unknown> {
     Containers: Object.fromEntries(
       n.containers.map((c) => [c.id, { Name: c.name, EndpointID: endpointId(c.id, n.id), MacAddress: c.macAddress, IPv4Address: `${c.ipAddress}/${prefix}`, IPv6Address: '' }]),
     ),
-    Options: { 'com.docker.network.bridge.name': n.bridge },
+    Options: { ...(isDefault ? { 'com.docker.network.bridge.default_bridge': 'true' } : {}), 'com.docker.network.bridge.name': n.bridge },
     Labels: n.labels,
   };
 }

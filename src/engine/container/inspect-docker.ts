@@ -266,10 +266,13 @@ function networkSettings(info: ContainerInfo, imagePorts: Record<string, object>
   const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
   for (const k of Object.keys(imagePorts ?? {})) ports[k] = null;
   for (const p of info.ports ?? []) (ports[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+  // hutch's endpoint names are docker's DNSNames (name, short id, --network-alias);
+  // Aliases are the ones asked for (docker 25 on).
+  const asked = (e: Endpoint) => e.aliases.filter((a) => a !== info.name && a !== info.id.slice(0, 12));
   const entry = (e: Endpoint) => ({
     IPAMConfig: null,
     Links: null,
-    Aliases: e.aliases.length ? e.aliases : null,
+    Aliases: asked(e).length ? asked(e) : null,
     MacAddress: e.macAddress,
     NetworkID: e.networkId,
     EndpointID: endpointId(info.id, e.networkId),
@@ -280,6 +283,7 @@ function networkSettings(info: ContainerInfo, imagePorts: Record<string, object>
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
     DriverOpts: null,
+    DNSNames: e.aliases.length ? e.aliases : null,
   });
   const networks: Record<string, Json> = Object.fromEntries((info.endpoints ?? []).map((e) => [e.network, entry(e)]));
   const mode = networkMode(info.spec);
