@@ -101,6 +101,10 @@ test('a user network container, a host network one, a stopped one', async () => 
   assert.deepEqual([paused.HostConfig.RestartPolicy, paused.HostConfig.CpuShares, paused.HostConfig.MemorySwap], [{ Name: 'on-failure', MaximumRetryCount: 3 }, 512, -1]);
   await e.unpause('web');
   await cli(['stop', 'web'], e);
+  Object.assign(web0, { restarting: true, restartCount: 2 });
+  const [waiting] = JSON.parse((await cli(['inspect', 'web'], e)).out);
+  assert.deepEqual([waiting.State.Status, waiting.State.Running, waiting.State.Restarting, waiting.State.Pid, waiting.RestartCount], ['restarting', true, true, 0, 2], 'waiting out its restart delay');
+  delete web0.restarting;
   const [web] = JSON.parse((await cli(['inspect', 'web'], e)).out);
   assert.deepEqual([web.State.Status, web.State.Running, web.State.ExitCode, web.State.Pid], ['exited', false, 143, 0]);
   assert.notEqual(web.State.FinishedAt, '0001-01-01T00:00:00Z');

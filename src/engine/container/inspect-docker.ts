@@ -97,7 +97,8 @@ export function dockerContainer(info: ContainerInfo & { idRange?: IdRange }, src
     State: {
       // A paused container is still running (docker: Status paused, Running and Paused true).
       Status: status === 'unknown' ? 'dead' : info.paused && status === 'running' ? 'paused' : info.restarting && status === 'exited' ? 'restarting' : status,
-      Running: status === 'running',
+      // docker's SetRestarting keeps Running true through the delay (Pid 0).
+      Running: status === 'running' || (!!info.restarting && status === 'exited'),
       Paused: !!info.paused && status === 'running',
       // Waiting out its restart policy's delay (engine/container/restart-policy.ts).
       Restarting: !!info.restarting && status === 'exited',
