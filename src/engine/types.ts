@@ -193,6 +193,8 @@ export interface ContainerInfo {
   restartCount?: number;
   /** Exited, and its restart policy will start it again after a delay (docker's Restarting). */
   restarting?: boolean;
+  /** Stopped by `stop` (docker's hasBeenManuallyStopped): no restart policy applies until the next start. */
+  manuallyStopped?: boolean;
   /** Running with its cgroup frozen (`pause`); status stays 'running', as docker's State.Running. */
   paused?: boolean;
 }

@@ -89,3 +89,17 @@ test('update --restart on a container made without a policy: applies from its ne
   assert.equal((await sb.engine.inspect('later')).restartCount, 1);
   await sb.engine.remove('later', { force: true });
 });
+
+test('start --all-restartable (the boot unit): always and unless-stopped ones that are not running, not one stopped by hand, not on-failure', async () => {
+  const mk = async (name: string, policy: string) => {
+    const c = await sb.engine.create({ image: 'host', name, cmd: ['sleep', '60'], network: 'none', restartPolicy: { Name: policy, MaximumRetryCount: 0 } });
+    return c.id;
+  };
+  for (const [n, p] of [['boot-always', 'always'], ['boot-unless', 'unless-stopped'], ['boot-unless-stopped', 'unless-stopped'], ['boot-onfail', 'on-failure']] as const) await mk(n, p);
+  await sb.engine.start('boot-unless-stopped');
+  await sb.engine.stop('boot-unless-stopped', 1);
+  const r = sb.cli(['start', '--all-restartable']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n').sort(), ['boot-always', 'boot-unless']);
+  for (const n of ['boot-always', 'boot-unless', 'boot-unless-stopped', 'boot-onfail']) await sb.engine.remove(n, { force: true });
+});

@@ -2,6 +2,8 @@
 // runs it once the container's exit is recorded, when the container has a restart
 // policy (engine/container/restart-policy.ts): the engine of that state root applies
 // the policy. The root comes in the arguments: the monitor's environment may not have it.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Verb } from '../context.js';
 
 export const onExit: Verb = {
@@ -13,6 +15,15 @@ export const onExit: Verb = {
   maxArgs: 4,
   async run(ctx, p) {
     const [root, parent, run, id] = p.args;
+    // Most exits need nothing: read the record first, and open no engine (which would
+    // make directories under a root that may be going away) unless a restart is due.
+    let rec: { spec?: { restartPolicy?: { Name: string } }; manuallyStopped?: boolean };
+    try {
+      rec = JSON.parse(fs.readFileSync(path.join(root, 'containers', id, 'state.json'), 'utf8'));
+    } catch {
+      return 0; // removed
+    }
+    if (!rec.spec?.restartPolicy || rec.spec.restartPolicy.Name === 'no' || rec.manuallyStopped) return 0;
     process.env.HUTCH_ROOT = root;
     process.env.HUTCH_CGROUP_PARENT = parent;
     process.env.HUTCH_RUNROOT = run;

@@ -4,6 +4,19 @@ import type { Verb } from '../context.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { RELAYED_SIGNALS } from '../../engine/signals.js';
 import { forEachContainer } from './common.js';
+import { UsageError } from '../errors.js';
+import type { CliContext } from '../context.js';
+
+/** After a reboot (hutch-restart.service): what docker's daemon restarts when it starts. */
+async function startRestartable(ctx: CliContext, args: string[]): Promise<number> {
+  if (args.length) throw new UsageError('--all-restartable takes no container names', 'start');
+  const engine = await ctx.engine();
+  const due = (await engine.list({ all: true })).filter((c) => {
+    const p = c.spec.restartPolicy?.Name;
+    return c.status !== 'running' && (p === 'always' || (p === 'unless-stopped' && !c.manuallyStopped));
+  });
+  return forEachContainer(ctx, due.map((c) => c.id), async (id) => (await engine.start(id)).name);
+}
 
 export const start: Verb = {
   name: 'start',
@@ -12,10 +25,12 @@ export const start: Verb = {
   options: [
     { long: ['attach'], short: 'a', kind: 'bool', help: "Attach STDOUT/STDERR and forward signals" },
     { long: ['interactive'], short: 'i', kind: 'bool', help: "Attach container's STDIN" },
+    { long: ['all-restartable'], kind: 'bool', help: 'Start every stopped container whose restart policy docker applies at boot (always; unless-stopped unless stopped by hand): the boot unit runs this' },
   ],
-  minArgs: 1,
-  examples: ['hutch start web', 'hutch start -ai box'],
+  examples: ['hutch start web', 'hutch start -ai box', 'hutch start --all-restartable'],
   async run(ctx, p) {
+    if (p.bool('all-restartable')) return startRestartable(ctx, p.args);
+    if (p.args.length === 0) throw new UsageError('"hutch start" requires at least 1 argument.', 'start');
     const attach = p.bool('attach') || p.bool('interactive');
     if (!attach) {
       const engine = await ctx.engine();

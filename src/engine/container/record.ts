@@ -17,8 +17,6 @@ export interface ContainerRecord extends ContainerInfo {
   pidStartTime: number;
   /** `--userns=auto`: the host ids its user namespace maps 0… to (freed by rm). */
   idRange?: IdRange;
-  /** Stopped by `stop`/`kill` (docker's hasBeenManuallyStopped): no restart policy applies until the next start. */
-  manuallyStopped?: boolean;
   /** The restart policy's last delay, ms (doubled each restart, reset after 10 s up). */
   restartDelayMs?: number;
 }

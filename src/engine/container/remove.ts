@@ -9,6 +9,7 @@ import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { containerLive, releaseName } from './create.js';
 import { releaseRanges } from '../security/userns.js';
 import { reconcile } from './reconcile.js';
+import { saveRecord } from './record.js';
 import { thaw } from './pause.js';
 import { terminate } from './stop.js';
 import type { ContainerRecord } from './record.js';
@@ -29,6 +30,8 @@ export async function removeContainer(ctx: Ctx, id: string, force = false, volum
     if (rec.status === 'running') {
       if (!force)
         throw new Conflict(`cannot remove container "${rec.name}": container is running: stop the container before removing or force remove`);
+      // Marked first: its restart policy's exit command then leaves it alone.
+      saveRecord((rec = { ...rec, manuallyStopped: true, restarting: false }));
       // A frozen process cannot die of SIGKILL until thawed (v1): thaw first, as docker does.
       await terminate(ctx, rec.paused ? thaw(rec) : rec, 0);
       rec = await reconcile(ctx, rec);
