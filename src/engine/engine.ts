@@ -2,6 +2,8 @@
 // reconciles what is on disk with what is alive; every verb is a function in
 // container/ working under the container's lock.
 import type { BuildOptions, BuildResult } from './build/executor/events.js';
+import { containerEvent, imageEvent, networkEvent, volumeEvent } from './events/emit.js';
+import { readEvents, type EngineEvent } from './events/log.js';
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageDetail, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
@@ -58,25 +60,35 @@ export class Engine implements EngineApi {
   constructor(private readonly ctx: Ctx) {}
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
-    return toInfo(await createContainer(this.ctx, spec));
+    return this.ev('create', toInfo(await createContainer(this.ctx, spec)));
   }
   async start(ref: string, opts?: StartOptions): Promise<ContainerInfo> {
-    return toInfo(await startContainer(this.ctx, resolveId(this.ctx, ref), opts));
+    return this.ev('start', toInfo(await startContainer(this.ctx, resolveId(this.ctx, ref), opts)));
   }
   async stop(ref: string, timeoutSec?: number): Promise<ContainerInfo> {
-    return toInfo(await stopContainer(this.ctx, resolveId(this.ctx, ref), timeoutSec));
+    return this.ev('stop', toInfo(await stopContainer(this.ctx, resolveId(this.ctx, ref), timeoutSec)));
   }
   async restart(ref: string, timeoutSec?: number): Promise<ContainerInfo> {
     const id = resolveId(this.ctx, ref);
     const rec = await reconcile(this.ctx, mustLoad(this.ctx, id));
     if (rec.status === 'running') await stopContainer(this.ctx, id, timeoutSec);
-    return toInfo(await startContainer(this.ctx, id));
+    return this.ev('restart', toInfo(await startContainer(this.ctx, id)));
   }
   async kill(ref: string, signal?: string | number): Promise<void> {
-    await killContainer(this.ctx, resolveId(this.ctx, ref), signal);
+    const id = resolveId(this.ctx, ref);
+    await killContainer(this.ctx, id, signal);
+    this.ev('kill', toInfo(mustLoad(this.ctx, id)), { signal: String(signal ?? 'SIGKILL').replace(/^SIG/, '') });
   }
   async remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    await removeContainer(this.ctx, resolveId(this.ctx, ref), !!opts.force, !!opts.volumes);
+    const id = resolveId(this.ctx, ref);
+    const before = toInfo(mustLoad(this.ctx, id));
+    await removeContainer(this.ctx, id, !!opts.force, !!opts.volumes);
+    this.ev('destroy', before);
+  }
+  /** A container event in the root's log (events/log.ts); returns the container. */
+  private ev<T extends ContainerInfo>(action: string, c: T, extra?: Record<string, string>): T {
+    containerEvent(this.ctx.paths.root, action, c, extra);
+    return c;
   }
   async list(opts: { all?: boolean } = {}): Promise<ContainerInfo[]> {
     const out: ContainerInfo[] = [];
@@ -150,19 +162,30 @@ export class Engine implements EngineApi {
     return this.ctx.images.importTar(tarPath, name);
   }
   async removeImage(name: string, opts: { force?: boolean } = {}): Promise<string[]> {
-    return this.ctx.images.remove(name, { force: opts.force, usedBy: await this.imageUsers() });
+    const lines = await this.ctx.images.remove(name, { force: opts.force, usedBy: await this.imageUsers() });
+    for (const l of lines) {
+      const m = /^(Untagged|Deleted): (.*)$/.exec(l);
+      if (m) imageEvent(this.ctx.paths.root, m[1] === 'Untagged' ? 'untag' : 'delete', m[2], m[1] === 'Untagged' ? m[2] : undefined);
+    }
+    return lines;
   }
   inspectImage(ref: string): Promise<ImageDetail> {
     return this.ctx.images.inspectDetail(ref);
   }
-  tagImage(source: string, target: string): Promise<void> {
-    return this.ctx.images.tag(source, target);
+  async tagImage(source: string, target: string): Promise<void> {
+    await this.ctx.images.tag(source, target);
+    imageEvent(this.ctx.paths.root, 'tag', (await this.ctx.images.inspect(target)).id, target);
   }
   async build(opts: BuildOptions): Promise<BuildResult> {
-    return (await import('./build/executor/index.js')).buildImage(this.ctx, opts);
+    const r = await (await import('./build/executor/index.js')).buildImage(this.ctx, opts);
+    imageEvent(this.ctx.paths.root, 'build', r.id, r.tags[0]);
+    return r;
   }
   async commit(ref: string, opts?: CommitOptions): Promise<CommitResult> {
-    return (await import('./container/commit.js')).commitContainer(this.ctx, resolveId(this.ctx, ref), opts);
+    const id = resolveId(this.ctx, ref);
+    const r = await (await import('./container/commit.js')).commitContainer(this.ctx, id, opts);
+    this.ev('commit', toInfo(mustLoad(this.ctx, id)));
+    return r;
   }
   async imageHistory(ref: string): Promise<ImageHistoryEntry[]> {
     return (await import('./images/history.js')).historyOf(this.ctx.images, this.ctx.paths.images, ref);
@@ -184,7 +207,9 @@ export class Engine implements EngineApi {
   }
   async createNetwork(opts: CreateNetworkOptions): Promise<NetworkInfo> {
     checkCreateOptions(opts);
-    return createNetwork(this.ctx, opts);
+    const n = await createNetwork(this.ctx, opts);
+    networkEvent(this.ctx.paths.root, 'create', n.id, n.name);
+    return n;
   }
   async networks(): Promise<NetworkInfo[]> {
     return listNetworkInfos(this.ctx);
@@ -193,19 +218,27 @@ export class Engine implements EngineApi {
     return inspectNetwork(this.ctx, ref);
   }
   async removeNetwork(ref: string): Promise<void> {
-    return removeNetwork(this.ctx, ref);
+    const n = await inspectNetwork(this.ctx, ref);
+    await removeNetwork(this.ctx, ref);
+    networkEvent(this.ctx.paths.root, 'destroy', n.id, n.name);
   }
   async pruneNetworks(): Promise<string[]> {
     return pruneNetworks(this.ctx);
   }
   async connectNetwork(network: string, container: string, opts?: { ip?: string; aliases?: string[] }): Promise<void> {
-    return connectNetwork(this.ctx, network, container, opts);
+    await connectNetwork(this.ctx, network, container, opts);
+    const n = await inspectNetwork(this.ctx, network);
+    networkEvent(this.ctx.paths.root, 'connect', n.id, n.name, resolveId(this.ctx, container));
   }
   async disconnectNetwork(network: string, container: string): Promise<void> {
-    return disconnectNetwork(this.ctx, network, container);
+    await disconnectNetwork(this.ctx, network, container);
+    const n = await inspectNetwork(this.ctx, network);
+    networkEvent(this.ctx.paths.root, 'disconnect', n.id, n.name, resolveId(this.ctx, container));
   }
   async createVolume(opts: CreateVolumeOptions = {}): Promise<VolumeInfo> {
-    return createVolume(this.ctx, opts);
+    const v = await createVolume(this.ctx, opts);
+    volumeEvent(this.ctx.paths.root, 'create', v.name);
+    return v;
   }
   async volumes(opts: VolumeFilter = {}): Promise<VolumeInfo[]> {
     return listVolumes(this.ctx, opts);
@@ -214,7 +247,8 @@ export class Engine implements EngineApi {
     return inspectVolume(this.ctx, name);
   }
   async removeVolume(name: string, opts: { force?: boolean } = {}): Promise<void> {
-    return removeVolume(this.ctx, name, !!opts.force);
+    await removeVolume(this.ctx, name, !!opts.force);
+    volumeEvent(this.ctx.paths.root, 'destroy', name);
   }
   async pruneVolumes(opts: { all?: boolean } = {}): Promise<{ deleted: string[]; reclaimed: number }> {
     return pruneVolumes(this.ctx, !!opts.all);
@@ -223,23 +257,31 @@ export class Engine implements EngineApi {
   gc(): Promise<string[]> {
     return gc(this.ctx);
   }
+  async events(opts: { since?: number; until?: number; from?: number } = {}): Promise<{ events: EngineEvent[]; offset: number }> {
+    return readEvents(this.ctx.paths.root, opts);
+  }
   async applyRestartPolicy(ref: string): Promise<boolean> {
-    return (await import('./container/restart-policy.js')).applyRestartPolicy(this.ctx, resolveId(this.ctx, ref));
+    const id = resolveId(this.ctx, ref);
+    const restarted = await (await import('./container/restart-policy.js')).applyRestartPolicy(this.ctx, id);
+    if (restarted) this.ev('restart', toInfo(mustLoad(this.ctx, id)));
+    return restarted;
   }
   async pruneBuildCache(): Promise<{ records: number; reclaimed: number }> {
     return (await import('./build/executor/prune.js')).pruneBuildCache(this.ctx);
   }
   async pause(ref: string): Promise<ContainerInfo> {
-    return toInfo(await pauseContainer(this.ctx, resolveId(this.ctx, ref)));
+    return this.ev('pause', toInfo(await pauseContainer(this.ctx, resolveId(this.ctx, ref))));
   }
   async unpause(ref: string): Promise<ContainerInfo> {
-    return toInfo(await unpauseContainer(this.ctx, resolveId(this.ctx, ref)));
+    return this.ev('unpause', toInfo(await unpauseContainer(this.ctx, resolveId(this.ctx, ref))));
   }
   async rename(ref: string, newName: string): Promise<ContainerInfo> {
-    return toInfo(await renameContainer(this.ctx, resolveId(this.ctx, ref), newName));
+    const id = resolveId(this.ctx, ref);
+    const old = mustLoad(this.ctx, id).name;
+    return this.ev('rename', toInfo(await renameContainer(this.ctx, id, newName)), { oldName: `/${old}` });
   }
   async update(ref: string, opts: UpdateOptions): Promise<ContainerInfo> {
-    return toInfo(await updateContainer(this.ctx, resolveId(this.ctx, ref), opts));
+    return this.ev('update', toInfo(await updateContainer(this.ctx, resolveId(this.ctx, ref), opts)));
   }
   async pruneContainers(): Promise<{ deleted: string[]; reclaimed: number }> {
     return (await import('./container/prune.js')).pruneContainers(this.ctx);
@@ -257,10 +299,14 @@ export class Engine implements EngineApi {
   }
   // Registry work is loaded on first use: `run` never pays for it.
   async pull(ref: string, opts?: RegistryOptions): Promise<PullResult> {
-    return (await import('./registry/index.js')).pull(this.ctx, ref, opts);
+    const r = await (await import('./registry/index.js')).pull(this.ctx, ref, opts);
+    imageEvent(this.ctx.paths.root, 'pull', r.reference, r.reference);
+    return r;
   }
   async push(ref: string, opts?: RegistryOptions): Promise<PushResult> {
-    return (await import('./registry/index.js')).push(this.ctx, ref, opts);
+    const r = await (await import('./registry/index.js')).push(this.ctx, ref, opts);
+    imageEvent(this.ctx.paths.root, 'push', r.reference, r.reference);
+    return r;
   }
   async login(registry: string, creds: { username: string; password: string }, opts?: { insecure?: boolean }): Promise<void> {
     return (await import('./registry/index.js')).login(this.ctx, registry, creds, opts);

@@ -1,6 +1,8 @@
 // The engine's public surface: what the CLI and the dashboard use. Both front ends
 // reach the engine only through `EngineApi`, so the UI can be tested with a fake.
 import type { BuildOptions, BuildResult } from './build/executor/events.js';
+import type { EngineEvent } from './events/log.js';
+export type { EngineEvent } from './events/log.js';
 import type { Readable, Writable } from 'node:stream';
 
 import type { PortMapping } from './network/ports.js';
@@ -548,6 +550,9 @@ export interface EngineApi {
   pruneVolumes(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }>;
   /** Removes leftovers of crashed runs; returns one line per thing removed. */
   gc(): Promise<string[]>;
+  /** docker's events from the root's log (events/log.ts), within [since, until] (ms), from a
+   * byte offset of an earlier call (follow); `offset` is where the next call starts. */
+  events(opts?: { since?: number; until?: number; from?: number }): Promise<{ events: EngineEvent[]; offset: number }>;
   /** What the monitor's exit command runs (`hutch __on-exit`): the restart policy applied to
    * the exit just recorded, its backoff waited; true when the container was started again. */
   applyRestartPolicy(idOrName: string): Promise<boolean>;

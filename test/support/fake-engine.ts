@@ -17,6 +17,7 @@
 // - saveLogs writes `logLines` to a real file, with the engine's own formatting;
 // - an `--rm` container is removed once wait() or list() sees it exited, as the engine does.
 import type { BuildOptions, BuildResult } from '../../src/engine/build/executor/events.js';
+import type { EngineEvent } from '../../src/engine/events/log.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -582,6 +583,13 @@ export class FakeEngine implements EngineApi {
     return this.gcResult;
   }
 
+  /** What events() returns (the CLI's events tests set it). */
+  eventLog: EngineEvent[] = [];
+  async events(opts: { since?: number; until?: number; from?: number } = {}): Promise<{ events: EngineEvent[]; offset: number }> {
+    this.record('events', opts);
+    const all = this.eventLog.slice(opts.from ?? 0).filter((e) => (opts.since === undefined || e.timeNano / 1e6 >= opts.since) && (opts.until === undefined || e.timeNano / 1e6 <= opts.until));
+    return { events: all, offset: this.eventLog.length };
+  }
   async applyRestartPolicy(ref: string): Promise<boolean> {
     this.record('applyRestartPolicy', ref);
     return false;

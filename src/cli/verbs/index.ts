@@ -40,6 +40,7 @@ import { unpause } from './unpause.js';
 import { rename } from './rename.js';
 import { top } from './top.js';
 import { stats } from './stats.js';
+import { events } from './events.js';
 import { onExit } from './on-exit.js';
 import { update } from './update.js';
 import { container } from './container.js';
@@ -47,7 +48,7 @@ import { info } from './info.js';
 import { system } from './system.js';
 
 export const verbs: readonly Verb[] = [
-  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, stats, cp, exportVerb, diff, commit, wait, build, builder, images, history, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
+  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, stats, events, cp, exportVerb, diff, commit, wait, build, builder, images, history, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
   // pause, rename, update, top, container, info, system: docker's lifecycle verbs and management commands.
   top, pause, unpause, rename, update, container, system, info,
 ];

@@ -14,6 +14,7 @@ import { containerDir } from '../paths.js';
 import type { Ctx } from './context.js';
 import { readExitFile, settledMonitor, saveRecord, type ContainerRecord, type LiveMonitor } from './record.js';
 import { isAlive, procStartTime } from '../proc.js';
+import { containerEvent } from '../events/emit.js';
 import { unpaused } from './pause.js';
 
 export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<ContainerRecord> {
@@ -29,7 +30,7 @@ export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<Contain
       exit = readExitFile(dir);
     }
     // An exited container is not paused (its cgroup may stay frozen until the next start or rm).
-    return save({
+    return died(ctx, save({
       ...unpaused(rec),
       status: 'exited',
       pid: 0,
@@ -37,14 +38,14 @@ export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<Contain
       exitCode: exit ? exit.code : 255,
       finishedAt: exit ? exit.time : new Date().toISOString(),
       oomKilled: await ctx.cgroups.oomKilled(rec.cgroupPaths).catch(() => false),
-    });
+    }));
   }
   // created or exited: was a start killed before it saved what it started?
   const live = await settledMonitor(ctx.native, dir);
   if (live) return adopt(rec, live);
   const exit = readExitFile(dir);
   if (!exit || (rec.status === 'exited' && rec.finishedAt === exit.time)) return rec;
-  return save({
+  return died(ctx, save({
     ...unpaused(rec),
     status: 'exited',
     pid: 0,
@@ -53,7 +54,17 @@ export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<Contain
     startedAt: rec.startedAt || exit.time,
     finishedAt: exit.time,
     oomKilled: await ctx.cgroups.oomKilled(ctx.cgroups.pathsFor(rec.id)).catch(() => false),
-  });
+  }));
+}
+
+/** The exit just learnt of, as docker's `oom` and `die` events, at the time it happened
+ * (whoever reconciles first reports it: the record is saved under the container's lock). */
+function died(ctx: Ctx, rec: ContainerRecord): ContainerRecord {
+  const at = Date.parse(rec.finishedAt);
+  const when = Number.isNaN(at) ? undefined : at;
+  if (rec.oomKilled) containerEvent(ctx.paths.root, 'oom', rec, {}, when);
+  containerEvent(ctx.paths.root, 'die', rec, { exitCode: rec.exitCode ?? 0 }, when);
+  return rec;
 }
 
 /** A live monitor the record did not know: the container runs. */
