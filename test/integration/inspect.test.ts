@@ -92,6 +92,7 @@ test('a name: container first, then image, network, volume; --type; a missing ob
   for (const k of ['Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'DockerVersion', 'Author', 'Config', 'Architecture', 'Os', 'Size', 'GraphDriver', 'RootFS', 'Metadata']) assert.ok(k in img, k);
   assert.deepEqual([img.RepoTags, img.Parent, img.Comment, img.GraphDriver.Name, img.RootFS.Type], [['handmade:1'], '', 'made by hand', 'overlay', 'layers']);
   assert.equal(ok('inspect', '-f', '{{.Image}} {{.Config.Image}}', 'maker'), `${ok('image', 'inspect', '-f', '{{.Id}}', 'base')} base`);
+  for (const odd of ['a/b', 'x@y', '..', 'sha256:zz', 'UPPER']) assert.equal(hutch('inspect', odd).stderr, `Error: No such object: ${odd}\n`, odd);
   const typed = hutch('inspect', '--type', 'network', 'lonely');
   assert.deepEqual([typed.status, typed.stderr], [1, 'Error: No such network: lonely\n']);
 });
