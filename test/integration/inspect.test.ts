@@ -92,6 +92,14 @@ test('a name: container first, then image, network, volume; --type; a missing ob
   for (const k of ['Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'DockerVersion', 'Author', 'Config', 'Architecture', 'Os', 'Size', 'GraphDriver', 'RootFS', 'Metadata']) assert.ok(k in img, k);
   assert.deepEqual([img.RepoTags, img.Parent, img.Comment, img.GraphDriver.Name, img.RootFS.Type], [['handmade:1'], '', 'made by hand', 'overlay', 'layers']);
   assert.equal(ok('inspect', '-f', '{{.Image}} {{.Config.Image}}', 'maker'), `${ok('image', 'inspect', '-f', '{{.Id}}', 'base')} base`);
+  // The image's config shows through a container made from it (merged as docker does).
+  ok('commit', '-c', 'ENV X=1', '-c', 'EXPOSE 81', '-c', 'LABEL from=image', '-c', 'ENTRYPOINT ["sh", "-c"]', 'maker', 'conf:1');
+  ok('create', '--name', 'child', '--label', 'own=yes', 'conf:1', 'exit 0');
+  const [child] = inspect('child');
+  assert.equal(child.Image, ok('image', 'inspect', '-f', '{{.Id}}', 'conf:1'));
+  assert.ok(child.Config.Env.includes('X=1'), child.Config.Env.join(' '));
+  assert.deepEqual([child.Config.Entrypoint, child.Config.Cmd, child.Path, child.Args], [['sh', '-c'], ['exit 0'], 'sh', ['-c', 'exit 0']]);
+  assert.deepEqual([child.Config.ExposedPorts, child.Config.Labels, child.NetworkSettings.Ports], [{ '81/tcp': {} }, { from: 'image', own: 'yes' }, { '81/tcp': null }]);
   for (const odd of ['a/b', 'x@y', '..', 'sha256:zz', 'UPPER']) assert.equal(hutch('inspect', odd).stderr, `Error: No such object: ${odd}\n`, odd);
   const typed = hutch('inspect', '--type', 'network', 'lonely');
   assert.deepEqual([typed.status, typed.stderr], [1, 'Error: No such network: lonely\n']);
