@@ -48,6 +48,11 @@ test('a container in docker shape: State, Config, HostConfig, Mounts, NetworkSet
   assert.deepEqual(cfg.Volumes, { '/anon': {} });
   assert.deepEqual([cfg.StopSignal, cfg.StopTimeout, cfg.Tty, cfg.OpenStdin, cfg.Labels], ['SIGHUP', 3, false, false, { team: 'web' }]);
 
+  for (const k of ['Hostname', 'Domainname', 'User', 'Tty', 'OpenStdin', 'StdinOnce', 'Env', 'Cmd', 'Image', 'Volumes', 'WorkingDir', 'Entrypoint', 'OnBuild', 'Labels', 'ExposedPorts', 'StopSignal', 'StopTimeout']) assert.ok(k in cfg, `Config.${k}`);
+  for (const k of ['Binds', 'NetworkMode', 'PortBindings', 'RestartPolicy', 'AutoRemove', 'CapAdd', 'CapDrop', 'Privileged', 'ReadonlyRootfs', 'SecurityOpt', 'Memory', 'NanoCpus', 'CpuShares', 'PidsLimit', 'Devices', 'Ulimits', 'Sysctls', 'OomScoreAdj', 'Init', 'GroupAdd', 'ShmSize', 'Tmpfs', 'UsernsMode', 'Dns', 'DnsSearch', 'DnsOptions', 'ExtraHosts', 'VolumesFrom', 'MemorySwap', 'LogConfig'])
+    assert.ok(k in c.HostConfig, `HostConfig.${k}`);
+  for (const k of ['Networks', 'Ports', 'IPAddress', 'IPPrefixLen', 'Gateway', 'MacAddress', 'EndpointID', 'SandboxKey']) assert.ok(k in c.NetworkSettings, `NetworkSettings.${k}`);
+  for (const k of ['IPAddress', 'IPPrefixLen', 'Gateway', 'MacAddress', 'Aliases', 'NetworkID', 'EndpointID', 'DNSNames']) assert.ok(k in c.NetworkSettings.Networks.bridge, `Networks.bridge.${k}`);
   const h = c.HostConfig;
   assert.deepEqual(h.Binds, ['data:/data:ro']);
   assert.equal(h.NetworkMode, 'bridge');
@@ -134,10 +139,11 @@ test('a name is a container, else an image, a network, a volume; --type picks on
   await cli(['volume', 'create', 'app'], e);
   const img = JSON.parse((await cli(['inspect', 'host'], e)).out)[0];
   assert.equal(img.Id, 'sha256:' + 'ab'.repeat(32));
-  assert.ok('RootFS' in img && 'RepoTags' in img, 'an image record');
+  for (const k of ['Id', 'RepoTags', 'RepoDigests', 'Created', 'Author', 'Config', 'Architecture', 'Os', 'Size', 'RootFS', 'Metadata']) assert.ok(k in img, `image ${k}`);
   const net = JSON.parse((await cli(['inspect', 'app'], e)).out)[0];
   assert.deepEqual([net.Name, net.Driver, net.IPAM.Config], ['app', 'bridge', [{ Subnet: '10.90.0.0/24', Gateway: '10.90.0.1' }]], 'the network before the volume of that name');
   assert.deepEqual(Object.keys(net.Containers[e.containers.find((x) => x.name === 'onapp')!.id]), ['Name', 'EndpointID', 'MacAddress', 'IPv4Address', 'IPv6Address']);
+  assert.deepEqual(Object.keys(net), ['Name', 'Id', 'Created', 'Scope', 'Driver', 'EnableIPv6', 'IPAM', 'Internal', 'Attachable', 'Ingress', 'ConfigFrom', 'ConfigOnly', 'Containers', 'Options', 'Labels']);
   assert.deepEqual([net.IPAM.Options, net.Options['com.docker.network.bridge.default_bridge']], [{}, undefined]);
   const br = JSON.parse((await cli(['network', 'inspect', 'bridge'], e)).out)[0];
   assert.deepEqual([br.IPAM.Options, br.Options['com.docker.network.bridge.default_bridge']], [null, 'true'], "the default network as docker's own");
