@@ -81,9 +81,15 @@ export class Engine implements EngineApi {
   }
   async remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const id = resolveId(this.ctx, ref);
-    const before = toInfo(mustLoad(this.ctx, id));
+    // A record that cannot be read is removed too (removeBroken): its event has the id alone.
+    let before: ContainerInfo | null = null;
+    try {
+      before = toInfo(mustLoad(this.ctx, id));
+    } catch {
+      /* broken */
+    }
     await removeContainer(this.ctx, id, !!opts.force, !!opts.volumes);
-    this.ev('destroy', before);
+    this.ev('destroy', before ?? ({ id, name: '', image: '' } as ContainerInfo));
   }
   /** A container event in the root's log (events/log.ts); returns the container. */
   private ev<T extends ContainerInfo>(action: string, c: T, extra?: Record<string, string>): T {

@@ -32,7 +32,7 @@ function assertOneLine(stderr: string, re: RegExp) {
 }
 
 const cases: Array<[string, string[], number, RegExp]> = [
-  ['unknown image', ['run', 'no-such-image', 'true'], 125, /Unable to find image 'no-such-image'/],
+  ['unknown image, --pull never', ['run', '--pull', 'never', 'no-such-image', 'true'], 125, /Unable to find image 'no-such-image'/],
   ['bad memory string', ['run', '-m', '12zz', 'host', 'true'], 125, /invalid.*memory|memory.*invalid/i],
   ['bad cpus', ['run', '--cpus', 'lots', 'host', 'true'], 125, /cpus/i],
   ['bad name', ['run', '--name', '-x', 'host', 'true'], 125, /name/i],
@@ -148,4 +148,14 @@ test('a hutch killed with SIGKILL in the middle of run leaves nothing that gc do
   const g = sb.cli(['gc']);
   assert.equal(g.status, 0, g.stderr);
   assert.deepEqual(leftovers(), []);
+});
+
+test("run of an image that is not here and cannot be pulled: docker's two lines (not found, then why the pull failed), exit 125, nothing made", async () => {
+  const r = sb.cli(['run', 'no-such-image', 'true']);
+  assert.equal(r.status, 125, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 2, r.stderr);
+  assert.equal(lines[0], "Unable to find image 'no-such-image:latest' locally");
+  assert.match(lines[1], /^hutch: cannot reach registry docker\.io: /);
+  assert.deepEqual(await sb.engine.list({ all: true }), []);
 });

@@ -19,10 +19,18 @@ export function pullMode(v: string | undefined): PullMode {
 async function pullQuietly(ctx: CliContext, engine: EngineApi, image: string): Promise<void> {
   const { parseReference } = await import('../../engine/images/oci/reference.js');
   const ref = parseReference(image);
-  await ctx.err(`${ref.digest ?? ref.tag}: Pulling from ${ref.repository}\n`);
   const progress = await progressFor(ctx, 'pull', false, 'stderr');
+  // Said once the registry answered (the first progress event), as docker: a registry
+  // that cannot be reached gives only its one error line.
+  let said = false;
+  const onProgress: typeof progress.onProgress = (e) => {
+    if (!said) ctx.stderr.write(`${ref.digest ?? ref.tag}: Pulling from ${ref.repository}\n`);
+    said = true;
+    progress.onProgress?.(e);
+  };
   try {
-    const r = await engine.pull(image, { onProgress: progress.onProgress });
+    const r = await engine.pull(image, { onProgress });
+    if (!said) await ctx.err(`${ref.digest ?? ref.tag}: Pulling from ${ref.repository}\n`);
     progress.finish();
     const shown = ref.digest ? image : image.lastIndexOf(':') > image.lastIndexOf('/') ? image : `${image}:${ref.tag}`;
     await ctx.err(`Digest: ${r.digest}\nStatus: ${r.updated ? 'Downloaded newer image' : 'Image is up to date'} for ${shown}\n`);
