@@ -442,7 +442,7 @@ export interface PullResult {
   digest: string;
   /** Bytes fetched from the registry by this pull (less when resumed or cached). */
   downloaded: number;
-  /** The name now points at another image than before (or was not here): docker's
+  /** The name now names another image (image id) than before, or was not here: docker's
    * "Downloaded newer image" rather than "Image is up to date", blobs fetched or not. */
   updated: boolean;
 }

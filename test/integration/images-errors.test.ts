@@ -140,7 +140,7 @@ for (const [name, make, re] of tables) {
 }
 
 test('unknown images and names: one line, 125', () => {
-  expectRefused(['run', 'no-such-image', 'true'], /^hutch: Unable to find image 'no-such-image' locally$/);
+  expectRefused(['run', '--pull', 'never', 'no-such-image', 'true'], /^hutch: Unable to find image 'no-such-image' locally$/);
   expectRefused(['rmi', 'no-such-image'], /^hutch: No such image: no-such-image$/);
   expectRefused(['save', '-o', path.join(sb.root, 'out.tar'), 'no-such-image'], /No such image/);
   assert.equal(fs.existsSync(path.join(sb.root, 'out.tar')), false);

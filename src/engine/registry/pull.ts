@@ -99,7 +99,9 @@ export async function pullImage(deps: RegistryDeps, name: string, opts: Registry
     // The manifest last: a manifest in the store whose blobs are missing would be a lie.
     await service.blobs.putBytes(manifestBytes, manifestDigest);
     const reference = formatReference(ref);
-    const before = await service.resolve(reference).then((r) => r.manifestDigest, () => null);
+    // docker's "up to date" is by image id: the same image under another manifest (the
+    // gzip'd one a push sent, pulled back) has not changed.
+    const before = await service.resolve(reference).then((r) => r.manifest.config.digest, () => null);
     // Layers that were here already stay "Already exists", as docker shows them.
     const fetchedNow = new Set(todo.map((l) => l.digest));
     const image = await service.register(reference, top.digest, {
@@ -108,7 +110,7 @@ export async function pullImage(deps: RegistryDeps, name: string, opts: Registry
       },
     });
     for (const l of todo) progress.emit(l.digest, 'done', l.size, l.size);
-    return { image, reference, digest: top.digest, downloaded, updated: before !== manifestDigest };
+    return { image, reference, digest: top.digest, downloaded, updated: before !== manifest.config.digest };
   });
 }
 
