@@ -141,12 +141,7 @@ static void spawn_on_exit(char *cmd)
 	if (pid != 0)
 		return;
 	setsid();
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-	}
+	stdio_to_null();
 	close_range(3, ~0U, 0);
 	sigset_t none;
 	sigemptyset(&none);

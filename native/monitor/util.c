@@ -66,6 +66,12 @@ int detach_from_caller(void)
 	if (p > 0)
 		_exit(0);
 	setsid();
+	stdio_to_null();
+	return 0;
+}
+
+void stdio_to_null(void)
+{
 	int null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, 0);
@@ -74,5 +80,4 @@ int detach_from_caller(void)
 		if (null > 2)
 			close(null);
 	}
-	return 0;
 }

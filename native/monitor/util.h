@@ -22,6 +22,8 @@ int fd_above_stdio(int fd);
 /* The process the engine started exits at once; its child carries on in a
  * session of its own with stdio on /dev/null, and outlives the caller (run
  * without --attach, exec --detach). Returns 0 in the child, -1 if fork failed. */
+/* stdin, stdout and stderr on /dev/null. */
+void stdio_to_null(void);
 int detach_from_caller(void);
 
 /* Symbolic errno name ("ENOENT"); "E?" when glibc does not know it. */

@@ -32,3 +32,18 @@ export function intOption(value: string | undefined, flag: string, verb: string,
   }
   return Number(value);
 }
+
+/** One line from stdin: y or yes. Empty or closed stdin means no. */
+export async function confirm(): Promise<boolean> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin });
+  try {
+    const line = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^y(es)?$/i.test(line.trim());
+  } finally {
+    rl.close();
+  }
+}

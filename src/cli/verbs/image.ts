@@ -1,6 +1,7 @@
 // hutch image SUBCOMMAND: docker's management form (ls, inspect, prune, rm, tag, save,
 // load, import); `inspect` and `prune` live only here.
 import type { Verb } from '../context.js';
+import { confirm } from './common.js';
 import { managementVerb } from './subcommands.js';
 import { FORMAT_OPTION, printInspected } from '../format/inspect-output.js';
 import { humanSize } from '../format/size.js';
@@ -51,20 +52,6 @@ export const imagePrune: Verb = {
   },
 };
 
-/** One line from stdin: y or yes. Empty or closed stdin means no. */
-async function confirm(): Promise<boolean> {
-  const { createInterface } = await import('node:readline');
-  const rl = createInterface({ input: process.stdin });
-  try {
-    const line = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(line.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 const subcommands: Record<string, Verb> = {
   ls: images,

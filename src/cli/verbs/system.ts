@@ -110,20 +110,6 @@ export async function systemPruneText(engine: EngineApi, all: boolean, volumes: 
   );
 }
 
-/** One line from stdin: y or yes. Empty or closed stdin means no. */
-async function confirm(): Promise<boolean> {
-  const { createInterface } = await import('node:readline');
-  const rl = createInterface({ input: process.stdin });
-  try {
-    const line = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(line.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 /** Shared by `system prune` and `container prune`'s prompt. */
 export async function confirmed(ctx: CliContext, force: boolean, warning: string): Promise<boolean> {

@@ -264,7 +264,7 @@ function shortName(name: string): string {
 
 /** Names are symlinks names/<name> -> id: creating one is atomic, so two hutch
  * processes can never both get a name. A link left by a crashed create is reclaimed. */
-function claimName(ctx: Ctx, name: string, id: string): void {
+export function claimName(ctx: Ctx, name: string, id: string): void {
   const link = path.join(namesDir(ctx), name);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -4,14 +4,13 @@
 // container answers to its new name from then on (its old one is dropped).
 import fs from 'node:fs';
 import path from 'node:path';
-import { Conflict, InvalidArgument } from '../errors.js';
+import { InvalidArgument } from '../errors.js';
 import { NAME_MAX_LEN, NAME_RE } from '../ids.js';
-import { containerDir } from '../paths.js';
 import { registerNames, unregisterNames } from '../network/names.js';
 import { findNetwork } from '../network/store.js';
 import type { Endpoint } from '../types.js';
 import { lockContainer, mustLoad, namesDir, type Ctx } from './context.js';
-import { creatorAlive } from './create.js';
+import { claimName } from './create.js';
 import { reconcile } from './reconcile.js';
 import { saveRecord, type ContainerRecord } from './record.js';
 
@@ -47,22 +46,10 @@ export async function renameContainer(ctx: Ctx, id: string, newName: string): Pr
 }
 
 /** The name's symlink, as create claims one; a link left by a removed container is taken over. */
+/** The names dir may be new (a root with no named container yet); then create.ts's atomic claim. */
 function claim(ctx: Ctx, name: string, id: string): void {
-  const link = path.join(namesDir(ctx), name);
   fs.mkdirSync(namesDir(ctx), { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.symlinkSync(id, link);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = fs.readlinkSync(link);
-      if (fs.existsSync(containerDir(ctx.paths, owner)) || creatorAlive(ctx, owner))
-        throw new Conflict(`Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
-      fs.rmSync(link, { force: true });
-    }
-  }
-  throw new Conflict(`Conflict. The container name "/${name}" is already in use`);
+  claimName(ctx, name, id);
 }
 
 /** The endpoint with the old name replaced among its aliases, and its DNS entry moved. */
