@@ -48,6 +48,8 @@ const r = spawnSync(process.execPath, [
   ...files.sort(),
 ], { stdio: 'inherit' });
 const out = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+// The run's own directory (the TAP file, the userns pool) goes with it.
+fs.rmSync(runDir, { recursive: true, force: true });
 const count = (k) => Number((new RegExp(`^# ${k} (\\d+)`, 'm').exec(out) ?? [])[1] ?? 0);
 const pass = count('pass');
 const fail = count('fail');
