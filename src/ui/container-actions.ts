@@ -28,11 +28,11 @@ export const DEMO: ContainerSpec[] = [
   { image: 'host', name: 'demo-idle', cmd: ['sh', '-c', "trap 'exit 0' TERM; sleep infinity & wait"] },
 ];
 
-export type BulkVerb = 'start' | 'stop' | 'restart' | 'kill' | 'remove';
+export type BulkVerb = 'start' | 'stop' | 'restart' | 'kill' | 'remove' | 'pause';
 
-const ING: Record<BulkVerb, string> = { start: 'starting', stop: 'stopping', restart: 'restarting', kill: 'killing', remove: 'removing' };
-const VERB: Record<BulkVerb, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', kill: 'Kill (SIGKILL)', remove: 'Delete' };
-const PAST: Record<BulkVerb, string> = { start: 'started', stop: 'stopped', restart: 'restarted', kill: 'killed', remove: 'removed' };
+const ING: Record<BulkVerb, string> = { start: 'starting', stop: 'stopping', restart: 'restarting', kill: 'killing', remove: 'removing', pause: 'pausing/unpausing' };
+const VERB: Record<BulkVerb, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', kill: 'Kill (SIGKILL)', remove: 'Delete', pause: 'Pause/unpause' };
+const PAST: Record<BulkVerb, string> = { start: 'started', stop: 'stopped', restart: 'restarted', kill: 'killed', remove: 'removed', pause: 'paused/unpaused' };
 
 /**
  * During a hand-off the container's monitor (in a session of its own) hears the
@@ -66,7 +66,8 @@ export class ContainerActions {
       return;
     }
     if (verb === 'remove') return this.confirmRemove(list);
-    if (verb === 'start' || this.ctx.config.confirm === false) return this.run(verb, list);
+    // Start and pause (undone by the same key) never ask.
+    if (verb === 'start' || verb === 'pause' || this.ctx.config.confirm === false) return this.run(verb, list);
     const what = list.length === 1 ? list[0].name : `${list.length} containers (${list.map((c) => c.name).join(', ')})`;
     this.ctx.store.set({
       dialog: {
@@ -95,6 +96,7 @@ export class ContainerActions {
           else if (verb === 'stop') await engine.stop(c.id, config.stopTimeout);
           else if (verb === 'restart') await engine.restart(c.id, config.stopTimeout);
           else if (verb === 'kill') await engine.kill(c.id, 'KILL');
+          else if (verb === 'pause') await (c.paused ? engine.unpause(c.id) : engine.pause(c.id));
           else await engine.remove(c.id, { force: true });
         } catch (e) {
           failures.push(list.length > 1 ? `${c.name}: ${errorLine(e)}` : errorLine(e));

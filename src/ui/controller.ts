@@ -346,6 +346,7 @@ export class Controller {
     stop: () => void this.containerActions.bulk('stop', this.nav.targets()),
     restart: () => void this.containerActions.bulk('restart', this.nav.targets()),
     kill: () => void this.containerActions.bulk('kill', this.nav.targets()),
+    pause: () => void this.containerActions.bulk('pause', this.nav.targets()),
     remove: () => this.containerActions.confirmRemove(this.nav.targets()),
     follow: () => this.logs.toggleFollow(),
     search: () => this.store.set({ prompt: { kind: 'search', value: '' } }),

@@ -65,8 +65,11 @@ export function fmtState(c: ContainerInfo, now: number): string {
     const ms = t ? parseTime(t) : NaN;
     return Number.isNaN(ms) ? '' : ` ${fmtAge(now - ms)}`;
   };
-  if (c.status === 'running') return `running${since(c.startedAt || c.created)}`;
-  if (c.status === 'exited') return `exited ${c.exitCode ?? 0}${c.oomKilled ? ' oom' : ''}${since(c.finishedAt)}`;
+  // Restarts done by its policy, docker's RestartCount.
+  const restarts = c.restartCount ? ` (${c.restartCount} restart${c.restartCount > 1 ? 's' : ''})` : '';
+  if (c.status === 'running') return `${c.paused ? 'paused' : 'running'}${since(c.startedAt || c.created)}${restarts}`;
+  if (c.status === 'exited' && c.restarting) return `restarting ${c.exitCode ?? 0}${restarts}`;
+  if (c.status === 'exited') return `exited ${c.exitCode ?? 0}${c.oomKilled ? ' oom' : ''}${since(c.finishedAt)}${restarts}`;
   if (c.status === 'unknown') return 'unknown';
   return 'created';
 }

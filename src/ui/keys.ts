@@ -48,6 +48,7 @@ export const ACTIONS = {
   stop: { keys: ['x'], scope: 'container', label: 'stop', help: 'Stop (SIGTERM, then SIGKILL after the timeout)' },
   restart: { keys: ['r'], scope: 'container', label: 'restart', help: 'Restart' },
   kill: { keys: ['K'], scope: 'container', label: 'kill', help: 'Kill (SIGKILL)' },
+  pause: { keys: ['p'], scope: 'container', label: 'pause', help: 'Pause, or unpause, a running container (its processes frozen)' },
   remove: { keys: ['d'], scope: 'container', label: 'delete', help: 'Delete (asks first; running containers are force-removed)' },
 
   signal: { keys: ['S'], scope: 'detail', label: 'signal', help: 'Send a signal to the selected process (↑ ↓ select it; asks which, then y/N)' },
@@ -92,8 +93,8 @@ export const VIEW_SCOPES: Record<ViewName, Scope[]> = {
 
 /** What the footer offers in each view, in order (trimmed to the width). */
 export const FOOTER: Record<ViewName, Action[]> = {
-  containers: ['help', 'open', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'mark', 'filter', 'showAll', 'sortNext', 'create', 'images', 'networks', 'volumes', 'mergedLogs', 'theme', 'quit'],
-  detail: ['back', 'signal', 'inspect', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'remove', 'help', 'quit'],
+  containers: ['help', 'open', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'pause', 'remove', 'mark', 'filter', 'showAll', 'sortNext', 'create', 'images', 'networks', 'volumes', 'mergedLogs', 'theme', 'quit'],
+  detail: ['back', 'signal', 'inspect', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'pause', 'remove', 'help', 'quit'],
   logs: ['back', 'follow', 'search', 'nextMatch', 'prevMatch', 'timestamps', 'wrap', 'saveLogs', 'top', 'bottom', 'help', 'quit'],
   images: ['back', 'pullImage', 'removeImage', 'cancelPull', 'help', 'quit'],
   networks: ['back', 'createNetwork', 'removeNetwork', 'help', 'quit'],

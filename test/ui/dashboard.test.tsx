@@ -383,3 +383,20 @@ test('80×24 detail view: both charts, config and processes fit in 23 lines', as
   assert.match(h.frame(), /limit 1 cpu/);
   assert.match(lines[22], /^Esc back/);
 });
+
+test('p pauses the selected container (its row says paused), p again unpauses it; restarts and a restarting state show in STATE', async (t) => {
+  const e = threeContainers();
+  e.add({ name: 'flappy', status: 'exited', exitCode: 1, finishedAt: new Date().toISOString(), restarting: true, restartCount: 2 });
+  const h = await setup({ engine: e });
+  t.after(h.done);
+  await h.see(/db .*running/);
+  await h.press('p');
+  await h.see(/db .*paused/);
+  await h.see('paused/unpaused db');
+  await h.press('p');
+  await h.see(/db .*running/);
+  assert.deepEqual(e.callsOf('pause').length, 1);
+  assert.deepEqual(e.callsOf('unpause').length, 1);
+  await h.press('a');
+  await h.see(/flappy +restarting 1/);
+});

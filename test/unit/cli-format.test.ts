@@ -134,3 +134,12 @@ test('ids and commands', () => {
   assert.equal(formatCommand(['sh', '-c', 'sleep 1000 && echo done'], true), '"sh -c sleep 1000 && echo done"');
   assert.equal(formatCommand(['echo', '"hi"']), '"echo \\"hi\\""');
 });
+
+test('the dashboard\'s STATE: paused, restarting with the exit code, restarts counted', async () => {
+  const { fmtState } = await import('../../src/ui/format.js');
+  const now = Date.parse('2026-12-07T03:00:00Z');
+  const c = (p: Partial<ContainerInfo>) => ({ id: 'x', name: 'x', image: 'host', created: '2026-12-07T02:00:00Z', startedAt: '2026-12-07T02:59:00Z', finishedAt: '', status: 'running', pid: 1, exitCode: null, ...p }) as ContainerInfo;
+  assert.equal(fmtState(c({ paused: true }), now), 'paused 1m');
+  assert.equal(fmtState(c({ status: 'exited', exitCode: 1, restarting: true, restartCount: 2 }), now), 'restarting 1 (2 restarts)');
+  assert.equal(fmtState(c({ restartCount: 1 }), now), 'running 1m (1 restart)');
+});

@@ -111,7 +111,9 @@ function cell(col: ColumnName, r: RowData, now: number, p: Painter, width: numbe
       return fit(c.image, width);
     case 'state': {
       const text = fit(r.busy ?? fmtState(c, now), width);
-      return p.fg(r.busy ? 'created' : c.status === 'running' ? 'running' : c.status === 'exited' ? 'exited' : 'created', text);
+      // Paused and restarting are in-between states: the colour of created.
+      const inBetween = r.busy || c.paused || (c.status === 'exited' && c.restarting);
+      return p.fg(inBetween ? 'created' : c.status === 'running' ? 'running' : c.status === 'exited' ? 'exited' : 'created', text);
     }
     case 'cpu':
       return fit(running && s ? fmtPercent(s.cpuPercent) : '-', width, 'right');
