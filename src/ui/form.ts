@@ -5,6 +5,7 @@
 import type { ContainerInfo, ContainerSpec } from '../engine/types.js';
 import { parsePublish } from '../engine/network/ports.js';
 import { parseBytes } from '../engine/units.js';
+import { splitWords } from '../engine/shell-words.js';
 import { parseVolumeFlag } from '../engine/volumes/parse.js';
 import { relaying } from './container-actions.js';
 import type { UiContext } from './context.js';
@@ -129,33 +130,5 @@ export function formSpec(form: FormDialog): ContainerSpec {
   return spec;
 }
 
-/** Splits a command line like a shell would for the simple cases: spaces, quotes, backslashes. */
-export function splitCommand(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let has = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else if (ch === '\\' && quote === '"' && i + 1 < s.length) cur += s[++i];
-      else cur += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      has = true;
-    } else if (ch === '\\' && i + 1 < s.length) {
-      cur += s[++i];
-      has = true;
-    } else if (/\s/.test(ch)) {
-      if (has || cur) out.push(cur);
-      cur = '';
-      has = false;
-    } else {
-      cur += ch;
-    }
-  }
-  if (quote) throw new Error(`unterminated ${quote} quote`);
-  if (has || cur) out.push(cur);
-  return out;
-}
+/** The form's command line, split as a shell would for the simple cases (engine/shell-words.ts). */
+export const splitCommand = splitWords;

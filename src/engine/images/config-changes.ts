@@ -4,6 +4,7 @@
 // small: no variable substitution, no line continuations, no parser directives;
 // the Dockerfile parser of `build` is elsewhere (build/dockerfile/). Pure: every
 // change is checked before anything is made.
+import { splitWords as shellWords } from '../shell-words.js';
 import path from 'node:path';
 import { InvalidArgument } from '../errors.js';
 import { signalNumber } from '../security/process.js';
@@ -117,36 +118,13 @@ function pairs(rest: string, bad: (why: string) => never): Array<[string, string
   });
 }
 
-/** Words split on unquoted whitespace, quotes removed, backslash escapes kept as the escaped character. */
+/** Words as a shell splits them (shell-words.ts); an unterminated quote is the change's error. */
 function splitWords(s: string, bad: (why: string) => never): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote = '';
-  let has = false;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (quote) {
-      if (ch === quote) quote = '';
-      else if (ch === '\\' && quote === '"' && i + 1 < s.length) cur += s[++i];
-      else cur += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      has = true;
-    } else if (ch === '\\' && i + 1 < s.length) {
-      cur += s[++i];
-      has = true;
-    } else if (/\s/.test(ch)) {
-      if (has || cur) out.push(cur);
-      cur = '';
-      has = false;
-    } else {
-      cur += ch;
-      has = true;
-    }
+  try {
+    return shellWords(s);
+  } catch (e) {
+    return bad((e as Error).message);
   }
-  if (quote) bad(`unterminated ${quote} quote`);
-  if (has || cur) out.push(cur);
-  return out;
 }
 
 function unquote(v: string, bad: (why: string) => never): string {
