@@ -23,9 +23,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/close_range.h>
 
 #include "dns.h"
+#include "exitcmd.h"
 #include "exitfile.h"
 #include "init.h"
 #include "log.h"
@@ -118,37 +118,6 @@ static int write_child_oom(pid_t pid, int v)
 		close(fd);
 	errno = e;
 	return r < 0 ? -1 : 0;
-}
-
-/* The container's exit command (run.hutch.on-exit: argv, one per line), run once
- * the exit is recorded, in a session of its own with /dev/null for stdio: hutch's
- * restart policy (`hutch __on-exit`), as conmon runs podman's cleanup. Nobody waits
- * for it: we exit next, and it is reparented. */
-static void spawn_on_exit(char *cmd)
-{
-	char *argv[16];
-	int n = 0;
-	for (char *p = cmd; p && n < 15;) {
-		argv[n++] = p;
-		p = strchr(p, '\n');
-		if (p)
-			*p++ = 0;
-	}
-	argv[n] = NULL;
-	if (n == 0 || argv[0][0] != '/')
-		return;
-	pid_t pid = fork();
-	if (pid != 0)
-		return;
-	setsid();
-	stdio_to_null();
-	close_range(3, ~0U, 0);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	execv(argv[0], argv);
-	_exit(127);
 }
 
 int cmd_run(const struct run_opts *o)

@@ -1,19 +1,12 @@
 // The engine's public surface: what the CLI and the dashboard use. Both front ends
-// reach the engine only through `EngineApi`, so the UI can be tested with a fake.
-import type { BuildOptions, BuildResult } from './build/executor/events.js';
-import type { EngineEvent } from './events/log.js';
+// reach the engine only through `EngineApi` (engine-api.ts; image and registry types in image-types.ts), so the UI can be tested with a fake.
+import type { ImageInfo } from './image-types.js';
 export type { EngineEvent } from './events/log.js';
 import type { Readable, Writable } from 'node:stream';
 
 import type { PortMapping } from './network/ports.js';
-import type { NetworkInfo } from './network/verbs.js';
-import type { CreateNetworkOptions } from './network/store.js';
-import type { CopyOptions } from './fs/cp.js';
-import type { Change as FileChange } from './fs/diff.js';
 export type { CopyOptions } from './fs/cp.js';
 export type { Change as FileChange, ChangeKind } from './fs/diff.js';
-import type { CommitOptions, CommitResult } from './container/commit.js';
-import type { ImageHistoryEntry } from './images/history.js';
 export type { CommitOptions, CommitResult } from './container/commit.js';
 export type { ImageHistoryEntry } from './images/history.js';
 export type { PortMapping } from './network/ports.js';
@@ -21,13 +14,10 @@ export type { NetworkInfo } from './network/verbs.js';
 export type { CreateNetworkOptions, NetworkRecord } from './network/store.js';
 import type { MountRequest } from './volumes/parse.js';
 import type { MountPoint } from './volumes/attach.js';
-import type { VolumeFilter, VolumeInfo } from './volumes/verbs.js';
-import type { CreateVolumeOptions } from './volumes/store.js';
 export type { MountRequest, Propagation } from './volumes/parse.js';
 export type { MountPoint } from './volumes/attach.js';
 export type { VolumeFilter, VolumeInfo } from './volumes/verbs.js';
 export type { CreateVolumeOptions, VolumeRecord } from './volumes/store.js';
-import type { ContainerDetail } from './container/inspect-docker.js';
 export type { ContainerDetail } from './container/inspect-docker.js';
 
 /** 'none' | 'host' | 'bridge' (the default network) | a network's name | `container:NAME`. */
@@ -219,84 +209,6 @@ export interface RuntimeConfig {
   mounts: { destination: string; readonly: boolean; type?: string }[];
 }
 
-export interface ImageInfo {
-  /** How to refer to it: the short `repository:tag`, or the id when it has no tag. */
-  name: string;
-  /** docker's image id: `sha256:` + the config digest's hex. */
-  id: string;
-  created: string;
-  /** Bytes of the unpacked layers. */
-  size: number;
-  /** 'builtin' for the host image, 'rootfs' for imported tarballs, 'oci' for layered images. */
-  kind: 'builtin' | 'rootfs' | 'oci';
-  /** Short repository and tag as `hutch images` prints them ('<none>' when untagged). */
-  repository?: string;
-  tag?: string;
-  /** Manifest digest. */
-  digest?: string;
-  layers?: number;
-  /** Bytes of layers this image shares with other images. */
-  sharedSize?: number;
-}
-
-/** A build running now (`hutch build` in any process on this root), as its status file says. */
-export interface BuildInfo {
-  /** The building process, and its start time (clock ticks, field 22 of /proc/PID/stat). */
-  pid: number;
-  startTime: number;
-  /** `-t` names as given; [] when untagged. */
-  tags: string[];
-  context: string;
-  dockerfile: string;
-  /** RFC 3339. */
-  started: string;
-  /** The step under way (1-based) and how many the build has. */
-  step: number;
-  steps: number;
-  /** The step's line, e.g. "[2/6] RUN make" (without the "[n/m]" part, the dashboard adds it). */
-  current: string;
-  /** The stage the step belongs to, when it has a name. */
-  stage?: string;
-}
-
-/** `image inspect`: docker's fields. */
-export interface ImageDetail {
-  Id: string;
-  RepoTags: string[];
-  RepoDigests: string[];
-  /** docker's: '' (no local parent chain), the newest history entry's comment, '' (no docker built it). */
-  Parent?: string;
-  Comment?: string;
-  Created: string;
-  DockerVersion?: string;
-  Author: string;
-  Architecture: string;
-  Variant?: string;
-  Os: string;
-  Size: number;
-  GraphDriver?: { Name: string; Data: Record<string, string> | null };
-  Config: {
-    User: string;
-    Env: string[];
-    Entrypoint: string[] | null;
-    Cmd: string[] | null;
-    WorkingDir: string;
-    ExposedPorts?: Record<string, object>;
-    Labels: Record<string, string> | null;
-    StopSignal?: string;
-    Volumes?: Record<string, object>;
-    /** As the image's config has them (HEALTHCHECK, SHELL, ONBUILD, ArgsEscaped): docker shows them. */
-    Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
-    Shell?: string[];
-    OnBuild?: string[] | null;
-    ArgsEscaped?: boolean;
-  };
-  RootFS: { Type: 'layers'; Layers: string[] };
-  Metadata: { LastTagTime: string };
-  /** hutch's own: manifest media type, layer blobs and where each is unpacked. */
-  Manifest?: { MediaType: string; Digest: string; Layers: Array<{ Digest: string; MediaType: string; Size: number; ChainID: string }> };
-}
-
 export interface LogLine {
   time: string;
   stream: 'stdout' | 'stderr';
@@ -414,163 +326,5 @@ export interface WaitResult {
   oomKilled: boolean;
 }
 
-/** One layer's (or blob's) state in a pull or push, for progress bars. */
-export type TransferPhase = 'waiting' | 'downloading' | 'verifying' | 'downloaded' | 'extracting' | 'exists' | 'uploading' | 'done';
-
-export interface TransferProgress {
-  /** The blob's short id (12 hex digits of its digest), as docker prints it. */
-  id: string;
-  digest: string;
-  phase: TransferPhase;
-  /** Bytes done and expected in this phase (0/0 when it has no size). */
-  current: number;
-  total: number;
-}
-
-export interface RegistryOptions {
-  /** Plain HTTP; allowed only for localhost, 127.0.0.1 and [::1] registries. */
-  insecure?: boolean;
-  onProgress?: (e: TransferProgress) => void;
-  signal?: AbortSignal;
-}
-
-export interface PullResult {
-  image: ImageInfo;
-  /** The full reference pulled, e.g. docker.io/library/busybox:latest. */
-  reference: string;
-  /** Digest of what the tag named (the index for a multi-platform image). */
-  digest: string;
-  /** Bytes fetched from the registry by this pull (less when resumed or cached). */
-  downloaded: number;
-  /** The name now names another image (image id) than before, or was not here: docker's
-   * "Downloaded newer image" rather than "Image is up to date", blobs fetched or not. */
-  updated: boolean;
-}
-
-export interface PushResult {
-  reference: string;
-  digest: string;
-  /** Size of the manifest in bytes (docker prints it). */
-  size: number;
-  /** Bytes of blobs sent (blobs the registry had are skipped). */
-  uploaded: number;
-}
-
-export interface EngineApi {
-  create(spec: ContainerSpec): Promise<ContainerInfo>;
-  start(idOrName: string, opts?: StartOptions): Promise<ContainerInfo>;
-  /** SIGTERM, then SIGKILL after timeoutSec (default 10). */
-  stop(idOrName: string, timeoutSec?: number): Promise<ContainerInfo>;
-  restart(idOrName: string, timeoutSec?: number): Promise<ContainerInfo>;
-  kill(idOrName: string, signal?: string | number): Promise<void>;
-  /** `volumes`: its anonymous volumes go too (`rm -v`; always for an `--rm` container). */
-  remove(idOrName: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
-  list(opts?: { all?: boolean }): Promise<ContainerInfo[]>;
-  inspect(idOrName: string): Promise<ContainerInfo>;
-  /** `inspect`: docker's record of the container (State, Config, HostConfig…), hutch's own fields under `Hutch`. */
-  inspectContainer(idOrName: string): Promise<ContainerDetail>;
-  /** `condition` (default not-running): next-exit waits for the next run's end, removed for its removal. */
-  wait(idOrName: string, opts?: { condition?: WaitCondition }): Promise<WaitResult>;
-  /** since/until: ms since the epoch (`logs --since/--until`), applied before tail. */
-  logs(idOrName: string, opts?: { follow?: boolean; tail?: number; signal?: AbortSignal; since?: number; until?: number }): AsyncIterable<LogLine>;
-  /** The processes in the container's cgroup (empty unless running). */
-  top(idOrName: string): Promise<ProcessInfo[]>;
-  /** Sends `signal` to one process of a running container: NotFound unless `pid` is
-   * in the container's cgroup right before the signal goes (a pid from `top` may be
-   * stale, or reused by a process of someone else's). */
-  signalProcess(idOrName: string, pid: number, signal: string | number): Promise<void>;
-  /** Writes the logs of one container (several: merged by time, each line led by
-   * `name | `) to a new file at `path`, as `hutch logs [-t]` prints them; refuses to
-   * overwrite. Resolves with the number of lines written. */
-  saveLogs(idsOrNames: string[], path: string, opts?: { timestamps?: boolean }): Promise<number>;
-  /** Hostname and mounts from the container's config.json. */
-  runtimeConfig(idOrName: string): Promise<RuntimeConfig>;
-  /** Runs argv in the container; resolves with its exit status. */
-  exec(idOrName: string, argv: string[], opts?: ExecOptions): Promise<number>;
-  /** `cp CONTAINER:SRC DST` (running or stopped): into a host path by docker's rules, or as a tar to a stream. */
-  copyFrom(idOrName: string, srcPath: string, dst: string | Writable, opts?: CopyOptions): Promise<void>;
-  /** `cp SRC CONTAINER:DST`: a host path by docker's rules, or a tar stream into the directory DST. */
-  copyTo(idOrName: string, dstPath: string, src: string | Readable, opts?: CopyOptions): Promise<void>;
-  /** `export`: the container's own filesystem (image + its layer, no volumes) as a tar. */
-  exportContainer(idOrName: string, out: string | Writable): Promise<void>;
-  /** `diff`: A/C/D changes from its layer, sorted by path. */
-  diff(idOrName: string): Promise<FileChange[]>;
-  images(): Promise<ImageInfo[]>;
-  /** The builds running now on this root (any process); files of dead ones are removed. */
-  builds(): Promise<BuildInfo[]>;
-  importImage(tarPath: string, name: string): Promise<ImageInfo>;
-  /** Untags; deletes the image with its last tag. Refuses while a container uses it,
-   * unless forced. Returns docker's `Untagged: …` / `Deleted: …` lines. */
-  removeImage(name: string, opts?: { force?: boolean }): Promise<string[]>;
-  inspectImage(ref: string): Promise<ImageDetail>;
-  tagImage(source: string, target: string): Promise<void>;
-  /** `commit`: the container's changes (its upper directory, mount points hutch made left
-   * out) as a new image on its image, with its run settings and `changes` in the config;
-   * a running container is paused while it is read. */
-  commit(container: string, opts?: CommitOptions): Promise<CommitResult>;
-  /** `build`: an image from a Dockerfile and a context (engine/build), progress as BuildKit's events. */
-  build(opts: BuildOptions): Promise<BuildResult>;
-  /** `history`: the image's config history, newest first, with each layer's size. */
-  imageHistory(image: string): Promise<ImageHistoryEntry[]>;
-  /** OCI archive (oci-layout, index.json, blobs/) to a file path or a stream. */
-  saveImages(refs: string[], out: string | Writable): Promise<void>;
-  /** Loads OCI / docker-save archives, gzip-compressed or not; returns `Loaded image: …` lines. */
-  loadImages(input: string | Readable, opts?: { onProgress?: (e: { layer: string; bytes: number; total: number }) => void }): Promise<string[]>;
-  /** Removes untagged images (every image no container uses, with `all`) and unreferenced content.
-   * `deleted`: docker's `untagged: …` / `deleted: …` lines; `reclaimed`: bytes freed. */
-  pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }>;
-  /** Fetches NAME[:TAG|@DIGEST] from its registry (the host's platform of a
-   * multi-platform image); layers download in parallel and resume after a kill. */
-  pull(ref: string, opts?: RegistryOptions): Promise<PullResult>;
-  /** Sends a local image to the registry its name names; blobs it has are skipped. */
-  push(ref: string, opts?: RegistryOptions): Promise<PushResult>;
-  /** Checks the credentials against the registry, then stores them (mode 0600). */
-  login(registry: string, creds: { username: string; password: string }, opts?: { insecure?: boolean }): Promise<void>;
-  /** Forgets a registry's credentials; false when there were none. */
-  logout(registry: string): Promise<boolean>;
-  /** `network create`: the record, its bridge and its firewall elements, all or nothing. */
-  createNetwork(opts: CreateNetworkOptions): Promise<NetworkInfo>;
-  networks(): Promise<NetworkInfo[]>;
-  inspectNetwork(ref: string): Promise<NetworkInfo>;
-  /** Refused while a container has an address on it. */
-  removeNetwork(ref: string): Promise<void>;
-  /** Removes unused user networks; returns their names. */
-  pruneNetworks(): Promise<string[]>;
-  /** Joins a container (running or not) to a network: `--ip`, `--alias` as docker's. */
-  connectNetwork(network: string, container: string, opts?: { ip?: string; aliases?: string[] }): Promise<void>;
-  /** Takes a container off a network (its interface goes at once if it runs). */
-  disconnectNetwork(network: string, container: string): Promise<void>;
-  /** `volume create`: an existing one of that name is returned as it is (docker). */
-  createVolume(opts?: CreateVolumeOptions): Promise<VolumeInfo>;
-  volumes(opts?: VolumeFilter): Promise<VolumeInfo[]>;
-  inspectVolume(name: string): Promise<VolumeInfo>;
-  /** Refused while any container, running or not, uses it; `force` ignores a missing one. */
-  removeVolume(name: string, opts?: { force?: boolean }): Promise<void>;
-  /** Removes unused anonymous volumes (every unused one with `all`); names and bytes freed. */
-  pruneVolumes(opts?: { all?: boolean }): Promise<{ deleted: string[]; reclaimed: number }>;
-  /** Removes leftovers of crashed runs; returns one line per thing removed. */
-  gc(): Promise<string[]>;
-  /** docker's events from the root's log (events/log.ts), within [since, until] (ms), from a
-   * byte offset of an earlier call (follow); `offset` is where the next call starts. */
-  events(opts?: { since?: number; until?: number; from?: number }): Promise<{ events: EngineEvent[]; offset: number }>;
-  /** What the monitor's exit command runs (`hutch __on-exit`): the restart policy applied to
-   * the exit just recorded, its backoff waited; true when the container was started again. */
-  applyRestartPolicy(idOrName: string): Promise<boolean>;
-  /** `builder prune`: drops the build cache's records, then frees the layers only they kept. */
-  pruneBuildCache(): Promise<{ records: number; reclaimed: number }>;
-  /** `pause`/`unpause`: freezes or thaws a running container's cgroup (ContainerInfo.paused). */
-  pause(idOrName: string): Promise<ContainerInfo>;
-  unpause(idOrName: string): Promise<ContainerInfo>;
-  /** `rename`: claims the new name (Conflict when in use), frees the old one, renames it on user networks' DNS. */
-  rename(idOrName: string, newName: string): Promise<ContainerInfo>;
-  /** `update`: new limits on the running cgroup, in the record and config.json (a restart keeps them). */
-  update(idOrName: string, opts: UpdateOptions): Promise<ContainerInfo>;
-  /** `container prune`: removes every container that is not running; full ids and bytes freed. */
-  pruneContainers(): Promise<{ deleted: string[]; reclaimed: number }>;
-  /** `info`. */
-  info(): Promise<SystemInfo>;
-  /** `system df`. */
-  diskUsage(): Promise<DiskUsage>;
-  /** `top CONTAINER [ps OPTIONS]`: the host's `ps` (default -ef), rows of the container's processes only. */
-  topPs(idOrName: string, psArgs?: string[]): Promise<TopTable>;
-}
+export type { ImageInfo, BuildInfo, ImageDetail, TransferPhase, TransferProgress, RegistryOptions, PullResult, PushResult } from './image-types.js';
+export type { EngineApi } from './engine-api.js';

@@ -79,14 +79,18 @@ export function apparmorProfileFor(spec: { apparmor?: string; privileged?: boole
 
 const PROFILES = '/sys/kernel/security/apparmor/profiles';
 
+let apparmorOn: boolean | undefined;
+function readEnabled(): boolean {
+  try {
+    return fs.readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
+  } catch {
+    return false;
+  }
+}
+
 const realHost: AppArmorHost = {
-  enabled: () => {
-    try {
-      return fs.readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
-    } catch {
-      return false;
-    }
-  },
+  // Read once per process: it is the kernel's, and every create asks.
+  enabled: () => (apparmorOn ??= readEnabled()),
   // Lines "NAME (MODE)".
   loaded: (name) => {
     try {

@@ -33,6 +33,7 @@ import { lineError, type CopyInstruction } from '../dockerfile/index.js';
 import { rootfsOf, topChain, type StageState, type StepLayer } from './state.js';
 import { buildContainerName } from './names.js';
 import { destOf, directOk, planOps, type CopyOp, type CopyPlan } from './copy-ops.js';
+import type { SourceEntry } from '../context/index.js';
 import { LowerView } from './lower-view.js';
 
 export type { CopyPlan } from './copy-ops.js';
@@ -280,4 +281,3 @@ class Emitter {
   }
 }
 
-type SourceEntry = import('../context/index.js').SourceEntry;

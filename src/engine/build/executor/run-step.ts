@@ -95,27 +95,30 @@ export async function runStep(ctx: Ctx, s: StoreParts, added: Added, st: StageSt
   }
 }
 
-/** Follows a container's log file (CRI k8s-file lines) until stop(): polls while the step runs. */
+/** Follows a container's log file (CRI k8s-file lines) until stop(): polls while the
+ * step runs, through one fd opened once the monitor has made the file. */
 function tailLog(file: string, onOutput: RunStepOptions['onOutput']): { stop(): void } {
   const cursor = new LogCursor();
+  let fd = -1;
   const read = () => {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch {
-      return;
+    if (fd < 0) {
+      try {
+        fd = fs.openSync(file, 'r');
+      } catch {
+        return;
+      }
     }
-    try {
-      for (const l of cursor.read(fd)) onOutput(l.stream, l.full ? `${l.text}\n` : l.text);
-    } finally {
-      fs.closeSync(fd);
-    }
+    for (const l of cursor.read(fd)) onOutput(l.stream, l.full ? `${l.text}\n` : l.text);
   };
   const timer = setInterval(read, 50);
   return {
     stop() {
       clearInterval(timer);
-      read();
+      try {
+        read();
+      } finally {
+        if (fd >= 0) fs.closeSync(fd);
+      }
     },
   };
 }
