@@ -12,9 +12,13 @@
 /* The container's exit command (run.hutch.on-exit: argv, one per line), run once
  * the exit is recorded, in a session of its own with /dev/null for stdio: hutch's
  * restart policy (`hutch __on-exit`), as conmon runs podman's cleanup. Nobody waits
- * for it: we exit next, and it is reparented. */
-void spawn_on_exit(char *cmd)
+ * for it: we exit next, and it is reparented. It runs only while the file `cond`
+ * (run.hutch.on-exit-if) exists: the engine keeps it iff the container has a restart
+ * policy, and may add or remove it while the container runs (`update --restart`). */
+void spawn_on_exit(char *cmd, const char *cond)
 {
+	if (cond && access(cond, F_OK) != 0)
+		return;
 	char *argv[16];
 	int n = 0;
 	for (char *p = cmd; p && n < 15;) {

@@ -236,6 +236,7 @@ int cmd_run(const struct run_opts *o)
 	/* The child has its own copy; ours is not needed any more (but for the
 	 * exit command, run after the exit is recorded). */
 	char *on_exit = spec.on_exit ? strdup(spec.on_exit) : NULL;
+	char *on_exit_if = spec.on_exit_if ? strdup(spec.on_exit_if) : NULL;
 	net_after_clone(&net);
 	arena_release(&arena);
 	cgroup_set_close(&cg);
@@ -382,6 +383,6 @@ int cmd_run(const struct run_opts *o)
 	snprintf(line, sizeof line, "exit %d\n", status);
 	sync_line(o->sync_fd, line);
 	if (on_exit)
-		spawn_on_exit(on_exit);
+		spawn_on_exit(on_exit, on_exit_if);
 	return o->attach ? status : 0;
 }

@@ -2,6 +2,8 @@
 // after each exit, which applies docker's rules and backoff and starts it again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { sandbox, type Sandbox } from './helpers.js';
 import { nextDelay, shouldRestart } from '../../src/engine/container/restart-policy.js';
 
@@ -79,15 +81,65 @@ test('bad --restart values and --restart with --rm: one line, exit 125, nothing 
   assert.deepEqual((await sb.engine.list({ all: true })).map((c) => `${c.name} ${c.status} ${c.restartCount ?? 0}`), []);
 });
 
-test('update --restart on a container made without a policy: applies from its next start', async () => {
-  const c = await sb.engine.create({ image: 'host', name: 'later', cmd: ['sh', '-c', 'exit 2'], network: 'none' });
+test('update --restart on a running container made without a policy applies to its current run; --restart no disarms one', async () => {
+  const c = await sb.engine.create({ image: 'host', name: 'later', cmd: ['sh', '-c', 'sleep 2; exit 2'], network: 'none' });
+  await sb.engine.start(c.id);
   const r = sb.cli(['update', '--restart', 'on-failure:1', 'later']);
   assert.equal(r.status, 0, r.stderr);
-  await sb.engine.start(c.id);
+  assert.equal((await sb.engine.inspect('later')).status, 'running', 'updated while it ran');
   await until('one restart', async () => ((await sb.engine.inspect('later')).restartCount ?? 0) >= 1 && (await sb.engine.inspect('later')).status === 'exited' && !(await sb.engine.inspect('later')).restarting);
   await new Promise((res) => setTimeout(res, 800));
   assert.equal((await sb.engine.inspect('later')).restartCount, 1);
   await sb.engine.remove('later', { force: true });
+
+  // The other way: a policy taken away while it runs ends the restarts at this exit.
+  const d = await sb.engine.create({ image: 'host', name: 'disarmed', cmd: ['sh', '-c', 'sleep 1; exit 3'], network: 'none', restartPolicy: { Name: 'always', MaximumRetryCount: 0 } });
+  await sb.engine.start(d.id);
+  assert.equal(sb.cli(['update', '--restart', 'no', 'disarmed']).status, 0);
+  await until('the exit', async () => (await sb.engine.inspect('disarmed')).status === 'exited');
+  await new Promise((res) => setTimeout(res, 1500));
+  const after = await sb.engine.inspect('disarmed');
+  assert.equal(after.status, 'exited');
+  assert.equal(after.restartCount ?? 0, 0);
+  await sb.engine.remove('disarmed', { force: true });
+});
+
+/** state.json as it is on disk: read without reconciling (which would resume the restart itself). */
+function rawRecord(id: string): { status: string; restarting?: boolean; restartCount?: number; restartDelayMs?: number; restartDueAt?: number; restartWaiter?: { pid: number; startTime: number } } {
+  return JSON.parse(fs.readFileSync(path.join(sb.root, 'containers', id, 'state.json'), 'utf8'));
+}
+
+test('a pending restart survives SIGKILL of the process waiting out its backoff: the next hutch that looks (ps) resumes it', async () => {
+  const r = sb.cli(['run', '-d', '--name', 'orphan', '--restart', 'always', '--network', 'none', 'host', 'sh', '-c', 'sleep 0.3; exit 1']);
+  assert.equal(r.status, 0, r.stderr);
+  const id = r.stdout.trim();
+  try {
+    // A backoff long enough to act in: 800 ms from the fourth exit on.
+    await until('a restart waiting 800 ms', async () => {
+      const rec = rawRecord(id);
+      return rec.status === 'exited' && !!rec.restarting && !!rec.restartWaiter && (rec.restartDelayMs ?? 0) >= 800;
+    });
+    const waiting = rawRecord(id);
+    const waiter = waiting.restartWaiter!;
+    const cmdline = fs.readFileSync(`/proc/${waiter.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(cmdline.includes('__on-exit') && cmdline.includes(id), `the recorded waiter is the exit command: ${cmdline.join(' ')}`);
+    process.kill(waiter.pid, 'SIGKILL');
+    // Nobody waits now: past its due time, the restart has not happened by itself.
+    await new Promise((res) => setTimeout(res, Math.max(0, waiting.restartDueAt! - Date.now()) + 1000));
+    const lost = rawRecord(id);
+    assert.equal(lost.status, 'exited');
+    assert.equal(lost.restarting, true);
+    assert.equal(lost.restartCount, waiting.restartCount);
+    // Any hutch that reconciles it spawns a new waiter, which restarts it at once (it is due).
+    const ps = sb.cli(['ps', '-a', '--format', '{{.Names}}']);
+    assert.equal(ps.status, 0, ps.stderr);
+    assert.match(ps.stdout, /^orphan$/m);
+    await until('the restart', async () => (rawRecord(id).restartCount ?? 0) > (waiting.restartCount ?? 0));
+    assert.notEqual(rawRecord(id).restartWaiter?.pid, waiter.pid);
+  } finally {
+    // Also after a failure: an `always` container left behind would be started by the next test.
+    await sb.engine.remove(id, { force: true });
+  }
 });
 
 test('start --all-restartable (the boot unit): always and unless-stopped ones that are not running, not one stopped by hand, not on-failure', async () => {

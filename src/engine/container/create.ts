@@ -31,7 +31,7 @@ import { allocateRange, gidBase, releaseRanges, remapRange, shiftOwner, subidRan
 import { readSettings } from '../settings.js';
 import type { ImageRootfs } from '../images/store.js';
 import { apparmorProfileFor } from '../security/apparmor.js';
-import { ON_EXIT_ANNOTATION, onExitCommand } from './restart-policy.js';
+import { exitAnnotations, restartMarker } from './exit-command.js';
 
 /** Engine-internal choices a public ContainerSpec cannot make. */
 export interface CreateInternal {
@@ -163,8 +163,10 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, use
     const seccomp = seccompFor({ seccomp: spec.seccomp, privileged: spec.privileged, capabilities: config.process.capabilities.bounding }, ctx.paths.root);
     if (seccomp.annotation) config.annotations[SECCOMP_ANNOTATION] = seccomp.annotation;
     if (apparmor) config.process.apparmorProfile = apparmor;
-    // A restart policy: the monitor runs `hutch __on-exit` after each exit (restart-policy.ts).
-    if (spec.restartPolicy && spec.restartPolicy.Name !== 'no') config.annotations[ON_EXIT_ANNOTATION] = onExitCommand(ctx, id);
+    // The monitor runs `hutch __on-exit` after an exit while the marker file exists, which
+    // it does with a restart policy (exit-command.ts): `update --restart` arms it later.
+    Object.assign(config.annotations, exitAnnotations(ctx, id));
+    const restarts = !!spec.restartPolicy && spec.restartPolicy.Name !== 'no';
     const rec: ContainerRecord = {
       id,
       name,
@@ -200,6 +202,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, use
       ...(endpoint ? ([[files.resolv(tmp), resolvConf(spec, resolv.host, resolv.upstream, dns)]] as [string, string][]) : []),
       [files.config(tmp), json(config)],
       [files.state(tmp), json(rec)],
+      ...(restarts ? ([[restartMarker(tmp), '']] as [string, string][]) : []),
     ]);
     fs.renameSync(tmp, dir);
     return rec;

@@ -16,8 +16,14 @@ import { readExitFile, settledMonitor, saveRecord, type ContainerRecord, type Li
 import { isAlive, procStartTime } from '../proc.js';
 import { containerEvent } from '../events/emit.js';
 import { unpaused } from './pause.js';
+import { resumeOrphanedRestart } from './exit-command.js';
 
 export async function reconcile(ctx: Ctx, rec: ContainerRecord): Promise<ContainerRecord> {
+  // A pending restart whose waiting process died is resumed by whoever looks.
+  return resumeOrphanedRestart(ctx, await reconcileState(ctx, rec));
+}
+
+async function reconcileState(ctx: Ctx, rec: ContainerRecord): Promise<ContainerRecord> {
   const dir = containerDir(ctx.paths, rec.id);
   if (rec.status === 'running') {
     let exit = readExitFile(dir);

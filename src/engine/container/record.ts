@@ -19,6 +19,16 @@ export interface ContainerRecord extends ContainerInfo {
   idRange?: IdRange;
   /** The restart policy's last delay, ms (doubled each restart, reset after 10 s up). */
   restartDelayMs?: number;
+  /** While a restart is pending: the process waiting out its delay, and when it is due
+   * (ms since the epoch); a dead waiter is replaced by whoever notices (exit-command.ts). */
+  restartWaiter?: RestartWaiter;
+  restartDueAt?: number;
+}
+
+/** A process named for good: its pid and start time (/proc/PID/stat field 22). */
+export interface RestartWaiter {
+  pid: number;
+  startTime: number;
 }
 
 export const files = {

@@ -16,7 +16,7 @@ import { writeJsonAtomic } from '../state/atomic.js';
 import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
 import { files, saveRecord, type ContainerRecord } from './record.js';
-import { ON_EXIT_ANNOTATION, onExitCommand } from './restart-policy.js';
+import { exitAnnotations, setRestartMarker } from './exit-command.js';
 
 /** docker's `--restart` values: no, always, unless-stopped, on-failure[:N]. */
 export function parseRestartPolicy(value: string): { Name: string; MaximumRetryCount: number } {
@@ -82,7 +82,9 @@ export async function updateContainer(ctx: Ctx, id: string, o: UpdateOptions): P
     }
     const next = { ...rec, spec };
     saveRecord(next);
-    writeResources(rec.bundle, spec, o.restartPolicy ? (spec.restartPolicy?.Name !== 'no' ? onExitCommand(ctx, id) : null) : undefined);
+    writeResources(rec.bundle, spec, o.restartPolicy ? exitAnnotations(ctx, id) : undefined);
+    // The marker arms the monitor's exit command for this run too (exit-command.ts).
+    if (o.restartPolicy) setRestartMarker(rec.bundle, spec.restartPolicy?.Name !== 'no');
     return next;
   });
 }
@@ -112,8 +114,9 @@ export function applyCpuShares(ctx: Ctx, paths: Record<string, string>, shares: 
 }
 
 /** config.json's linux.resources as buildConfig writes them, with the new values; and
- * `--restart`'s exit command (null: none), which the monitor reads at the next start. */
-function writeResources(bundle: string, s: ContainerSpec, onExit?: string | null): void {
+ * the exit command's annotations, which a container made before they were always
+ * written lacks (the monitor reads them at its next start). */
+function writeResources(bundle: string, s: ContainerSpec, onExit?: Record<string, string>): void {
   const file = files.config(bundle);
   let config: { linux?: { resources?: Record<string, unknown> } };
   try {
@@ -131,9 +134,7 @@ function writeResources(bundle: string, s: ContainerSpec, onExit?: string | null
   config.linux = { ...(config.linux ?? {}), resources: r };
   if (onExit !== undefined) {
     const c = config as { annotations?: Record<string, string> };
-    c.annotations = { ...(c.annotations ?? {}) };
-    if (onExit === null) delete c.annotations[ON_EXIT_ANNOTATION];
-    else c.annotations[ON_EXIT_ANNOTATION] = onExit;
+    c.annotations = { ...(c.annotations ?? {}), ...onExit };
   }
   writeJsonAtomic(file, config);
 }
