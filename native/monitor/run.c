@@ -27,6 +27,7 @@
 #include "dns.h"
 #include "exitcmd.h"
 #include "exitfile.h"
+#include "health.h"
 #include "init.h"
 #include "log.h"
 #include "net.h"
@@ -170,6 +171,7 @@ int cmd_run(const struct run_opts *o)
 	sigaddset(&mask, SIGUSR1);
 	sigaddset(&mask, SIGUSR2);
 	sigaddset(&mask, SIGWINCH);
+	sigaddset(&mask, SIGURG); /* health.h: a probe now */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)
@@ -237,6 +239,7 @@ int cmd_run(const struct run_opts *o)
 	 * exit command, run after the exit is recorded). */
 	char *on_exit = spec.on_exit ? strdup(spec.on_exit) : NULL;
 	char *on_exit_if = spec.on_exit_if ? strdup(spec.on_exit_if) : NULL;
+	char *health = spec.health ? strdup(spec.health) : NULL;
 	net_after_clone(&net);
 	arena_release(&arena);
 	cgroup_set_close(&cg);
@@ -312,20 +315,25 @@ int cmd_run(const struct run_opts *o)
 	static struct inpump stdin_p;
 	inpump_init(&stdin_p, pipe_stdin ? 0 : -1, pipe_stdin ? inp[1] : -1);
 
+	health_setup(health, o, pid);
+
 	int status = -1;
 	while (status < 0) {
-		struct pollfd pfd[6 + DNS_POLL_MAX] = {
+		struct pollfd pfd[6 + HEALTH_POLL_FDS + DNS_POLL_MAX] = {
 			{ sigfd, POLLIN, 0 }, { out_s.in, POLLIN, 0 }, { err_s.in, POLLIN, 0 }, { in, POLLIN, 0 },
 		};
 		inpump_poll(&stdin_p, &pfd[4], &pfd[5]);
-		int ndns = dns_poll(&pfd[6]);
-		if (poll(pfd, (nfds_t)(6 + ndns), dns_timeout()) < 0) {
+		struct pollfd *hp = &pfd[6], *dp = &pfd[6 + HEALTH_POLL_FDS];
+		health_poll(hp);
+		int ndns = dns_poll(dp);
+		if (poll(pfd, (nfds_t)(6 + HEALTH_POLL_FDS + ndns), dns_timeout()) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		/* Also on a timeout (no events): an upstream's deadline passed. */
-		dns_step(&pfd[6], ndns);
+		dns_step(dp, ndns);
+		health_step(hp);
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sigfd, &si, sizeof si) == sizeof si) {
@@ -336,9 +344,13 @@ int cmd_run(const struct run_opts *o)
 					while ((w = waitpid(-1, &st, WNOHANG)) > 0)
 						if (w == pid)
 							status = status_code(st);
+						else
+							health_reaped(w, st);
 				} else if (sig == SIGWINCH) {
 					if (master >= 0 && o->attach)
 						tty_copy_winsize(master);
+				} else if (sig == SIGURG) {
+					health_request();
 				} else if (o->attach) {
 					/* sig-proxy; a detached monitor ignores these */
 					syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
@@ -364,6 +376,7 @@ int cmd_run(const struct run_opts *o)
 			inpump_step(&stdin_p, pfd[4].revents, pfd[5].revents);
 	}
 	inpump_close(&stdin_p);
+	health_stop();
 	if (status < 0)
 		status = 255;
 	drain(logfd, &out_s);

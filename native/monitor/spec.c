@@ -425,7 +425,8 @@ int spec_load(struct arena *a, const char *bundle, struct spec *s, const char **
 		     get_str(&c, ann, "run.hutch.dns", &s->dns) ||
 		     get_str(&c, ann, "run.hutch.seccomp", &s->seccomp) ||
 		     get_str(&c, ann, "run.hutch.on-exit", &s->on_exit) ||
-		     get_str(&c, ann, "run.hutch.on-exit-if", &s->on_exit_if))))
+		     get_str(&c, ann, "run.hutch.on-exit-if", &s->on_exit_if) ||
+		     get_str(&c, ann, "run.hutch.health", &s->health))))
 		goto fail;
 	if (!proc) {
 		bad(&c, "process");

@@ -53,6 +53,7 @@ struct spec {
 	const char *seccomp;   /* annotation run.hutch.seccomp (seccomp.h), or NULL */
 	const char *on_exit;   /* annotation run.hutch.on-exit: argv lines of a command run after the exit is recorded, or NULL */
 	const char *on_exit_if; /* annotation run.hutch.on-exit-if: the exit command runs only if this file exists, or NULL */
+	const char *health;    /* annotation run.hutch.health (health.h), or NULL */
 	const void *seccomp_prog; /* its program, read by seccomp_read(); NULL: no filter */
 	unsigned short seccomp_len; /* instructions */
 	unsigned seccomp_flags;    /* SECCOMP_FILTER_FLAG_* */

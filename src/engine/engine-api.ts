@@ -3,7 +3,7 @@
 // CLI can be tested against a fake (test/support/fake-engine.ts).
 import type { Readable, Writable } from 'node:stream';
 import type { BuildOptions, BuildResult } from './build/executor/events.js';
-import type { BuildInfo, CommitOptions, CommitResult, ContainerDetail, ContainerInfo, ContainerSpec, CopyOptions, CreateNetworkOptions, CreateVolumeOptions, DiskUsage, EngineEvent, ExecOptions, FileChange, ImageDetail, ImageHistoryEntry, ImageInfo, LogLine, NetworkInfo, ProcessInfo, PullResult, PushResult, RegistryOptions, RuntimeConfig, StartOptions, SystemInfo, TopTable, UpdateOptions, VolumeFilter, VolumeInfo, WaitCondition, WaitResult } from './types.js';
+import type { BuildInfo, CommitOptions, CommitResult, ContainerDetail, ContainerInfo, ContainerSpec, CopyOptions, CreateNetworkOptions, CreateVolumeOptions, DiskUsage, EngineEvent, ExecOptions, FileChange, HealthState, ImageDetail, ImageHistoryEntry, ImageInfo, LogLine, NetworkInfo, ProcessInfo, PullResult, PushResult, RegistryOptions, RuntimeConfig, StartOptions, SystemInfo, TopTable, UpdateOptions, VolumeFilter, VolumeInfo, WaitCondition, WaitResult } from './types.js';
 
 export interface EngineApi {
   create(spec: ContainerSpec): Promise<ContainerInfo>;
@@ -110,6 +110,8 @@ export interface EngineApi {
   /** `pause`/`unpause`: freezes or thaws a running container's cgroup (ContainerInfo.paused). */
   pause(idOrName: string): Promise<ContainerInfo>;
   unpause(idOrName: string): Promise<ContainerInfo>;
+  /** `healthcheck run` (podman's verb): the container's monitor probes now; the state holding that probe's result. */
+  healthcheckRun(idOrName: string): Promise<HealthState>;
   /** `rename`: claims the new name (Conflict when in use), frees the old one, renames it on user networks' DNS. */
   rename(idOrName: string, newName: string): Promise<ContainerInfo>;
   /** `update`: new limits on the running cgroup, in the record and config.json (a restart keeps them). */

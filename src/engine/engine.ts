@@ -7,7 +7,7 @@ import { readEvents, type EngineEvent } from './events/log.js';
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageDetail, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
-import type { PullResult, PushResult, RegistryOptions } from './types.js';
+import type { HealthState, PullResult, PushResult, RegistryOptions } from './types.js';
 import type { CopyOptions, FileChange } from './types.js';
 import type { CommitOptions, CommitResult, ImageHistoryEntry } from './types.js';
 import type { BuildInfo } from './types.js';
@@ -280,6 +280,9 @@ export class Engine implements EngineApi {
   }
   async unpause(ref: string): Promise<ContainerInfo> {
     return this.ev('unpause', toInfo(await unpauseContainer(this.ctx, resolveId(this.ctx, ref))));
+  }
+  async healthcheckRun(ref: string): Promise<HealthState> {
+    return (await import('./container/health.js')).runHealthcheck(this.ctx, resolveId(this.ctx, ref));
   }
   async rename(ref: string, newName: string): Promise<ContainerInfo> {
     const id = resolveId(this.ctx, ref);

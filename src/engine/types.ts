@@ -125,6 +125,25 @@ export interface ContainerSpec {
   cpuShares?: number;
   /** `--restart` as docker's HostConfig.RestartPolicy (`no`, `on-failure`, `always`, `unless-stopped`). */
   restartPolicy?: { Name: string; MaximumRetryCount: number };
+  /** `--health-*` over the image's HEALTHCHECK, field by field (docker's merge); `--no-healthcheck`: Test ['NONE']. */
+  healthcheck?: HealthConfig;
+}
+
+/** docker's Config.Healthcheck: Test is ['CMD', argv…], ['CMD-SHELL', command] or ['NONE']; durations in ns, 0 = the default. */
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
+/** docker's State.Health, as the container's monitor writes it (health.json). */
+export interface HealthState {
+  Status: 'starting' | 'healthy' | 'unhealthy';
+  FailingStreak: number;
+  Log: { Start: string; End: string; ExitCode: number; Output: string }[];
 }
 
 /** `--device`: docker's HostConfig.Devices entry. */
@@ -189,6 +208,10 @@ export interface ContainerInfo {
   manuallyStopped?: boolean;
   /** Running with its cgroup frozen (`pause`); status stays 'running', as docker's State.Running. */
   paused?: boolean;
+  /** The health check it runs, defaults filled in (absent: none). */
+  healthcheck?: Required<HealthConfig>;
+  /** Its health as its monitor last wrote it (absent without a check, or before the first start). */
+  health?: HealthState;
 }
 
 /** A process of a running container, as `hutch top` / the detail view show it. */

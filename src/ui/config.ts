@@ -19,9 +19,9 @@ import path from 'node:path';
 import { ACTIONS, defaultBindings, findConflict, isKeyName, type Action, type Bindings } from './keys.js';
 import { parseInterval } from './format.js';
 
-export const COLUMN_NAMES = ['name', 'id', 'image', 'state', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net', 'network', 'ports'] as const;
+export const COLUMN_NAMES = ['name', 'id', 'image', 'state', 'health', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net', 'network', 'ports'] as const;
 export type ColumnName = (typeof COLUMN_NAMES)[number];
-export const DEFAULT_COLUMNS: ColumnName[] = ['name', 'image', 'state', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net', 'network', 'ports'];
+export const DEFAULT_COLUMNS: ColumnName[] = ['name', 'image', 'state', 'health', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net', 'network', 'ports'];
 
 export const SORT_KEYS = ['name', 'id', 'image', 'state', 'cpu', 'mem', 'pids', 'net', 'created'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];

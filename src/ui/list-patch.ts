@@ -18,7 +18,7 @@ export function sameList(a: readonly ContainerInfo[], b: readonly ContainerInfo[
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
-    if (x.id !== y.id || x.status !== y.status || x.pid !== y.pid || x.exitCode !== y.exitCode || x.name !== y.name || x.startedAt !== y.startedAt || x.finishedAt !== y.finishedAt || x.oomKilled !== y.oomKilled || x.paused !== y.paused || x.restarting !== y.restarting || x.restartCount !== y.restartCount || networkKey(x) !== networkKey(y))
+    if (x.id !== y.id || x.status !== y.status || x.pid !== y.pid || x.exitCode !== y.exitCode || x.name !== y.name || x.startedAt !== y.startedAt || x.finishedAt !== y.finishedAt || x.oomKilled !== y.oomKilled || x.paused !== y.paused || x.restarting !== y.restarting || x.restartCount !== y.restartCount || x.health?.Status !== y.health?.Status || !x.healthcheck !== !y.healthcheck || networkKey(x) !== networkKey(y))
       return false;
   }
   return true;

@@ -8,7 +8,7 @@ import type { UiContext } from './context.js';
 import type { DetailPane } from './detail-pane.js';
 import type { LogsPane } from './logs.js';
 import { memoVisible, pageRows, type UiState } from './state.js';
-import { layoutColumns } from './views/table.js';
+import { layoutColumns, shownColumns } from './views/table.js';
 
 const SORTABLE: Partial<Record<ColumnName, SortKey>> = {
   name: 'name', id: 'id', image: 'image', state: 'state', cpu: 'cpu', spark: 'cpu', mem: 'mem', memPct: 'mem', pids: 'pids', net: 'net',
@@ -189,7 +189,7 @@ export class Navigation {
 
   /** The table's columns as the terminal's width shows them (narrow terminals hide some). */
   shownColumns(st: UiState = this.ctx.store.get()): ColumnName[] {
-    return layoutColumns(st.columns, st.size.columns).map((l) => l.name);
+    return layoutColumns(shownColumns(st), st.size.columns).map((l) => l.name);
   }
 
   /** Sort keys in the order of the columns shown. */

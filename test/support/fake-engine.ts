@@ -50,7 +50,7 @@ import type { CommitOptions, CommitResult, ImageHistoryEntry } from '../../src/e
 import { endsCommand, hostCommandError } from './fake-commands.js';
 import { FakeNetworks } from './fake-networks.js';
 import { FakeFiles } from './fake-files.js';
-import type { CopyOptions, FileChange } from '../../src/engine/types.js';
+import type { CopyOptions, FileChange, HealthState } from '../../src/engine/types.js';
 import { networkMode } from '../../src/engine/network/endpoint.js';
 import type { CreateNetworkOptions, NetworkInfo } from '../../src/engine/types.js';
 import type { CreateVolumeOptions, VolumeFilter, VolumeInfo } from '../../src/engine/types.js';
@@ -631,6 +631,15 @@ export class FakeEngine implements EngineApi {
   async logout(registry: string): Promise<boolean> {
     this.record('logout', registry);
     return this.logins.delete(registry);
+  }
+
+  // healthcheck run: the engine's checks; the probe is the container's `health` as set by the test.
+  async healthcheckRun(ref: string): Promise<HealthState> {
+    this.record('healthcheckRun', ref);
+    const c = this.loaded(ref);
+    if (!c.healthcheck) throw new Conflict(`container ${c.id} has no defined healthcheck`);
+    if (c.status !== 'running') throw new Conflict(`container ${c.id} is not running`);
+    return c.health ?? { Status: 'starting', FailingStreak: 0, Log: [] };
   }
 
   // pause, rename, update, prune, info, df: the engine's checks and messages (container/pause.ts, rename.ts, update.ts).

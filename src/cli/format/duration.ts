@@ -25,6 +25,13 @@ export function timeAgo(time: string, now: Date): string {
   return `${humanDuration(now.getTime() - t)} ago`;
 }
 
+/** docker's " (healthy)", " (unhealthy)", " (health: starting)" after Up; '' without a check. */
+function healthNote(c: ContainerInfo): string {
+  if (!c.healthcheck) return '';
+  const s = c.health?.Status ?? 'starting';
+  return s === 'starting' ? ' (health: starting)' : ` (${s})`;
+}
+
 /** docker ps STATUS: "Created", "Up 5 minutes", "Exited (0) 3 seconds ago". */
 export function containerStatus(c: ContainerInfo, now: Date): string {
   const since = (time: string) => {
@@ -33,7 +40,7 @@ export function containerStatus(c: ContainerInfo, now: Date): string {
   };
   switch (c.status) {
     case 'running':
-      return `Up ${humanDuration(since(c.startedAt || c.created))}${c.paused ? ' (Paused)' : ''}`;
+      return `Up ${humanDuration(since(c.startedAt || c.created))}${c.paused ? ' (Paused)' : healthNote(c)}`;
     case 'exited':
       // Waiting out its restart policy's delay: docker's "Restarting (1) 2 seconds ago".
       return `${c.restarting ? 'Restarting' : 'Exited'} (${c.exitCode ?? 0}) ${humanDuration(since(c.finishedAt || c.created))} ago`;

@@ -14,6 +14,7 @@ import { parseUserns } from '../../engine/security/userns.js';
 import { hostPlatform } from '../../engine/images/oci/manifest.js';
 import { parseRestartPolicy } from '../../engine/container/update.js';
 import fs from 'node:fs';
+import { healthOptions, readHealthFlags } from './health-options.js';
 
 export const containerOptions: OptionSpec[] = [
   { long: ['name'], kind: 'string', help: 'Assign a name to the container' },
@@ -26,6 +27,7 @@ export const containerOptions: OptionSpec[] = [
   { long: ['label-file'], kind: 'list', value: 'list', help: 'Read in a line delimited file of labels' },
   { long: ['cidfile'], kind: 'string', help: 'Write the container ID to the file (which must not exist)' },
   { long: ['restart'], kind: 'string', help: 'Restart policy to apply when a container exits: no, on-failure[:max-retries], always, unless-stopped' },
+  ...healthOptions,
   { long: ['pull'], kind: 'string', help: 'Pull image before running ("always", "missing", "never"; default "missing")' },
   { long: ['platform'], kind: 'string', help: "Set platform if server is multi-platform capable (only the host's: linux/amd64 here)" },
   { long: ['workdir'], short: 'w', kind: 'string', help: 'Working directory inside the container (absolute)' },
@@ -141,6 +143,8 @@ export function buildSpec(ctx: CliContext, p: ParsedArgs): ContainerSpec {
   if (labels.length) spec.labels = Object.fromEntries(labels.map((l) => (l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, ''])));
   const restart = p.string('restart');
   if (restart !== undefined) spec.restartPolicy = parseRestartPolicy(restart);
+  const healthcheck = readHealthFlags(p);
+  if (healthcheck) spec.healthcheck = healthcheck;
   const platform = p.string('platform');
   if (platform !== undefined) checkPlatform(platform);
 

@@ -46,11 +46,12 @@ import { update } from './update.js';
 import { container } from './container.js';
 import { info } from './info.js';
 import { system } from './system.js';
+import { healthcheck } from './healthcheck.js';
 
 export const verbs: readonly Verb[] = [
   run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, stats, events, cp, exportVerb, diff, commit, wait, build, builder, images, history, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
   // pause, rename, update, top, container, info, system: docker's lifecycle verbs and management commands.
-  top, pause, unpause, rename, update, container, system, info,
+  top, pause, unpause, rename, update, container, system, info, healthcheck,
 ];
 
 /** Verbs run by hutch itself, not listed in the help. */

@@ -61,10 +61,10 @@ async function containerSizes(engine: EngineApi): Promise<Map<string, string>> {
   }));
 }
 
-/** Labels and pause from the record; health reads as none until the record has one. */
+/** Labels, pause and health (none without a check; starting until its monitor wrote one). */
 function extras(c: ContainerInfo): { labels: Record<string, string>; health: string; paused: boolean } {
-  const health = (c as ContainerInfo & { health?: { status?: string } }).health?.status;
-  return { labels: c.spec.labels ?? {}, health: health || 'none', paused: !!c.paused };
+  const health = c.healthcheck ? (c.health?.Status ?? 'starting') : 'none';
+  return { labels: c.spec.labels ?? {}, health, paused: !!c.paused };
 }
 
 /** docker's State: created, running, paused, exited (and hutch's unknown). */

@@ -32,6 +32,7 @@ import { readSettings } from '../settings.js';
 import type { ImageRootfs } from '../images/store.js';
 import { apparmorProfileFor } from '../security/apparmor.js';
 import { exitAnnotations, restartMarker } from './exit-command.js';
+import { effectiveHealthcheck, HEALTH_ANNOTATION, healthAnnotation } from './health.js';
 
 /** Engine-internal choices a public ContainerSpec cannot make. */
 export interface CreateInternal {
@@ -166,6 +167,8 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, use
     // The monitor runs `hutch __on-exit` after an exit while the marker file exists, which
     // it does with a restart policy (exit-command.ts): `update --restart` arms it later.
     Object.assign(config.annotations, exitAnnotations(ctx, id));
+    const healthcheck = effectiveHealthcheck(spec.healthcheck, image.healthcheck);
+    if (healthcheck) config.annotations[HEALTH_ANNOTATION] = healthAnnotation(ctx.paths.root, dir, healthcheck, { id, attributes: { ...(spec.labels ?? {}), image: spec.image, name } });
     const restarts = !!spec.restartPolicy && spec.restartPolicy.Name !== 'no';
     const rec: ContainerRecord = {
       id,
@@ -193,6 +196,7 @@ async function createLeased(ctx: Ctx, spec: ContainerSpec, volumes: boolean, use
       monitorStartTime: 0,
       pidStartTime: 0,
       ...(idRange ? { idRange } : {}),
+      ...(healthcheck ? { healthcheck } : {}),
     };
     // state.json names the final bundle already; the rename publishes it whole.
     const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';

@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ContainerInfo, ContainerSpec, Endpoint, ImageDetail } from '../types.js';
+import type { ContainerInfo, ContainerSpec, Endpoint, HealthState, ImageDetail } from '../types.js';
 import type { IdRange } from '../security/userns.js';
 import { files } from './record.js';
+import { mergedHealthcheck } from './health-config.js';
 import { networkMode } from '../network/endpoint.js';
 import type { OciConfig } from '../spec/build.js';
 
@@ -37,7 +38,7 @@ export interface ContainerDetail {
     Error: string;
     StartedAt: string;
     FinishedAt: string;
-    Health?: Json;
+    Health?: HealthState;
   };
   Image: string;
   ResolvConfPath: string;
@@ -109,6 +110,8 @@ export function dockerContainer(info: ContainerInfo & { idRange?: IdRange }, src
       Error: info.problem ?? '',
       StartedAt: info.startedAt || ZERO_TIME,
       FinishedAt: info.finishedAt || ZERO_TIME,
+      // Written by its monitor (container/health.ts); a container with a check that never ran shows starting.
+      ...(info.healthcheck ? { Health: info.health ?? { Status: 'starting', FailingStreak: 0, Log: [] } } : {}),
     },
     Image: info.imageId ?? src.image?.Id ?? '',
     ResolvConfPath: info.endpoints?.length ? files.resolv(b) : '',
@@ -135,7 +138,7 @@ export function dockerContainer(info: ContainerInfo & { idRange?: IdRange }, src
       StdinOnce: false,
       Env: configEnv(src.env, s, img?.Env ?? []),
       Cmd: ownCmd.length ? ownCmd : null,
-      ...(img?.Healthcheck ? { Healthcheck: img.Healthcheck } : {}),
+      ...(s.healthcheck || img?.Healthcheck ? { Healthcheck: mergedHealthcheck(s.healthcheck, img?.Healthcheck) } : {}),
       Image: info.image,
       Volumes: volumes(info, img?.Volumes),
       WorkingDir: s.workdir || img?.WorkingDir || '',

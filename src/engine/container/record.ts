@@ -8,6 +8,7 @@ import type { ContainerInfo } from '../types.js';
 import { readJson, writeJsonAtomic } from '../state/atomic.js';
 import type { Native } from '../native/native.js';
 import { BrokenRecord } from '../errors.js';
+import { readHealth } from './health-file.js';
 
 /** What state.json holds: the public info plus what is needed to find processes again. */
 export interface ContainerRecord extends ContainerInfo {
@@ -125,5 +126,10 @@ export async function settledMonitor(native: Native, dir: string, timeoutMs = 10
 
 export function toInfo(rec: ContainerRecord): ContainerInfo {
   const { monitorStartTime: _a, pidStartTime: _b, ...info } = rec;
+  // Written by the container's monitor (health.ts), read fresh: only for a container with a check.
+  if (rec.healthcheck) {
+    const health = readHealth(rec.bundle);
+    if (health) return { ...info, health };
+  }
   return info;
 }

@@ -2,6 +2,7 @@
 // imported, pulled). What `run` needs (finding an image, its layer directories and
 // config) reads small JSON records; everything that hashes or unpacks is in
 // service.ts, loaded on first use so that `run` never pays for node:crypto or tar.
+import type { HealthConfig } from '../types.js';
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ImageDetail, ImageInfo } from '../types.js';
@@ -79,6 +80,7 @@ export class LocalImageStore implements ImageStore {
       user: c.User ?? '',
       exposedPorts: Object.keys(c.ExposedPorts ?? {}),
       id: m.configDigest,
+      ...((c as { Healthcheck?: HealthConfig }).Healthcheck ? { healthcheck: (c as { Healthcheck?: HealthConfig }).Healthcheck } : {}),
       resolveUser: (u, g) => resolveUser(u, m.passwd, m.group, g),
     };
   }

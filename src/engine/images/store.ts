@@ -1,6 +1,7 @@
 // The image store as the engine sees it. The light part (list, inspect, rootfs: what
 // `run` needs) reads small JSON records; everything that hashes, unpacks or moves
 // archives lives in service.ts and is loaded on first use.
+import type { HealthConfig } from '../types.js';
 import type { ImageDetail, ImageInfo } from '../types.js';
 import type { OciMount } from '../spec/defaults.js';
 import type { ImageService } from './service-api.js';
@@ -36,6 +37,8 @@ export interface ImageRootfs {
   exposedPorts?: string[];
   /** Image id (config digest); absent for the built-in host image. */
   id?: string;
+  /** The image's HEALTHCHECK (docker's Config.Healthcheck). */
+  healthcheck?: HealthConfig;
   /** Resolves a docker user spec (name, uid, uid:gid, name:group) against the image's
    * /etc/passwd and /etc/group, read from the layers without following links out;
    * `groupAdd` (--group-add) become more additional gids. */

@@ -24,6 +24,8 @@ interface ColumnSpec {
 export const COLUMNS: Record<ColumnName, ColumnSpec> = {
   name: { title: 'NAME', width: 16, align: 'left', priority: 0, sort: 'name' },
   state: { title: 'STATE', width: 13, align: 'left', priority: 1, sort: 'state' },
+  // Shown only while some container has a health check (shownColumns).
+  health: { title: 'HEALTH', width: 9, align: 'left', priority: 2 },
   cpu: { title: 'CPU%', width: 6, align: 'right', priority: 1, sort: 'cpu' },
   mem: { title: 'MEM', width: 11, align: 'right', priority: 2, sort: 'mem' },
   spark: { title: 'CPU HISTORY', width: 12, align: 'left', priority: 3 },
@@ -60,6 +62,11 @@ const GROW: readonly [ColumnName, number][] = [
   ['net', 15],
   ['ports', 44],
 ];
+
+/** The configured columns, without HEALTH while no container has a health check. */
+export function shownColumns(st: Pick<UiState, 'columns' | 'containers'>): ColumnName[] {
+  return st.columns.includes('health') && !st.containers.some((c) => c.healthcheck) ? st.columns.filter((c) => c !== 'health') : st.columns;
+}
 
 /** Drops the least important columns until the row fits; the slack goes to the columns that carry data (GROW). */
 export function layoutColumns(columns: readonly ColumnName[], width: number): ColumnLayout[] {
@@ -114,6 +121,12 @@ function cell(col: ColumnName, r: RowData, now: number, p: Painter, width: numbe
       // Paused and restarting are in-between states: the colour of created.
       const inBetween = r.busy || c.paused || (c.status === 'exited' && c.restarting);
       return p.fg(inBetween ? 'created' : c.status === 'running' ? 'running' : c.status === 'exited' ? 'exited' : 'created', text);
+    }
+    case 'health': {
+      // docker's State.Health of a running container: healthy green, unhealthy red, starting as created.
+      const h = running && c.healthcheck ? (c.health?.Status ?? 'starting') : '';
+      const text = fit(h || '-', width);
+      return h ? p.fg(h === 'healthy' ? 'running' : h === 'unhealthy' ? 'exited' : 'created', text) : text;
     }
     case 'cpu':
       return fit(running && s ? fmtPercent(s.cpuPercent) : '-', width, 'right');
@@ -213,7 +226,7 @@ export function emptyLines(input: TableInput, p: Painter, width: number): string
 /** The whole table: header + visible rows, exactly `height` lines or fewer. */
 export function tableLines(input: TableInput, p: Painter, width: number, height: number): string[] {
   const { st, rows } = input;
-  const layout = layoutColumns(st.columns, width);
+  const layout = layoutColumns(shownColumns(st), width);
   const out = [headerLine(layout, st.sort, p)];
   if (rows.length === 0) return out.concat(emptyLines(input, p, width)).slice(0, height);
   const end = Math.min(rows.length, input.top + height - 1);

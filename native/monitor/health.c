@@ -1,0 +1,471 @@
+/* See health.h. The rules are moby's (daemon/health.go): the first probe one
+ * interval after the start (start-interval while starting within the start
+ * period), exit 0 healthy, anything else a failure, failures inside the start
+ * period not counted while starting, `retries` failures in a row unhealthy, a
+ * probe past its timeout killed and recorded as exit -1. */
+#include "health.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define OUT_MAX 4096 /* docker's maxOutputLen */
+#define KEEP 5	     /* docker's maxLogEntries */
+
+enum { STARTING, HEALTHY, UNHEALTHY };
+static const char *const status_name[] = { "starting", "healthy", "unhealthy" };
+
+struct result {
+	struct timespec start, end;
+	int code;
+	char *out;
+	size_t len;
+};
+
+static struct {
+	bool on, stopped, requested, timed_out;
+	unsigned long long interval, timeout, start_period, start_interval, retries;
+	const char *file, *events, *actor;
+	char *tmp;   /* file + ".tmp" */
+	char **argv; /* hutch-monitor exec … -- cmd… */
+	int tfd, pipe;
+	long long started; /* monotonic ms */
+	pid_t probe;
+	struct timespec pstart; /* the probe's start, realtime */
+	long long pstart_ms;	/* and monotonic */
+	char out[OUT_MAX];
+	size_t len;
+	int status, streak, nlog;
+	struct result log[KEEP];
+} h = { .tfd = -1, .pipe = -1 };
+
+static long long mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Arms the timer ms from now (0: at once). */
+static void arm(unsigned long long ms)
+{
+	struct itimerspec it = { .it_value = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 } };
+	if (ms == 0)
+		it.it_value.tv_nsec = 1;
+	timerfd_settime(h.tfd, 0, &it, NULL);
+}
+
+static unsigned long long next_interval(void)
+{
+	if (h.status == STARTING && mono_ms() - h.started < (long long)h.start_period)
+		return h.start_interval;
+	return h.interval;
+}
+
+/* A small buffered writer for health.json (outputs are escaped as they go). */
+struct wbuf {
+	int fd;
+	bool err;
+	size_t n;
+	char b[1024];
+};
+
+static void wb_flush(struct wbuf *w)
+{
+	if (w->n && !w->err && write_all(w->fd, w->b, w->n) < 0)
+		w->err = true;
+	w->n = 0;
+}
+
+static void wb_put(struct wbuf *w, const char *s, size_t n)
+{
+	while (n) {
+		if (w->n == sizeof w->b)
+			wb_flush(w);
+		size_t k = sizeof w->b - w->n < n ? sizeof w->b - w->n : n;
+		memcpy(w->b + w->n, s, k);
+		w->n += k;
+		s += k;
+		n -= k;
+	}
+}
+
+static void wb_str(struct wbuf *w, const char *s)
+{
+	wb_put(w, s, strlen(s));
+}
+
+/* A JSON string; bytes >= 0x80 go as they are (UTF-8 from the probe). */
+static void wb_json(struct wbuf *w, const char *s, size_t n)
+{
+	wb_put(w, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			wb_put(w, esc, 2);
+		} else if (c == '\n') {
+			wb_put(w, "\\n", 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+			wb_put(w, esc, 6);
+		} else {
+			wb_put(w, (const char *)&c, 1);
+		}
+	}
+	wb_put(w, "\"", 1);
+}
+
+static void wb_time(struct wbuf *w, const struct timespec *t)
+{
+	struct tm tm;
+	char s[40];
+	gmtime_r(&t->tv_sec, &tm);
+	int n = snprintf(s, sizeof s, "\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, t->tv_nsec);
+	wb_put(w, s, (size_t)n);
+}
+
+/* docker's State.Health, replaced whole by rename: a reader sees the old or the new. */
+static void write_state(void)
+{
+	struct wbuf w = { .fd = open(h.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) };
+	if (w.fd < 0)
+		return;
+	char num[32];
+	wb_str(&w, "{\"Status\":\"");
+	wb_str(&w, status_name[h.status]);
+	snprintf(num, sizeof num, "\",\"FailingStreak\":%d,\"Log\":[", h.streak);
+	wb_str(&w, num);
+	for (int i = 0; i < h.nlog; i++) {
+		const struct result *r = &h.log[i];
+		wb_str(&w, i ? ",{\"Start\":" : "{\"Start\":");
+		wb_time(&w, &r->start);
+		wb_str(&w, ",\"End\":");
+		wb_time(&w, &r->end);
+		snprintf(num, sizeof num, ",\"ExitCode\":%d,\"Output\":", r->code);
+		wb_str(&w, num);
+		wb_json(&w, r->out, r->len);
+		wb_str(&w, "}");
+	}
+	wb_str(&w, "]}\n");
+	wb_flush(&w);
+	bool ok = !w.err && close(w.fd) == 0;
+	if (!ok || rename(h.tmp, h.file) < 0)
+		unlink(h.tmp);
+}
+
+/* A health_status event line in the state root's events.log: one O_APPEND write. */
+static void write_event(void)
+{
+	if (!h.events || !h.actor)
+		return;
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	size_t cap = strlen(h.actor) + 200;
+	char *line = malloc(cap);
+	if (!line)
+		return;
+	int n = snprintf(line, cap,
+			 "{\"Type\":\"container\",\"Action\":\"health_status: %s\",\"Actor\":%s,\"scope\":\"local\","
+			 "\"time\":%lld,\"timeNano\":%lld%09ld}\n",
+			 status_name[h.status], h.actor, (long long)t.tv_sec, (long long)t.tv_sec, t.tv_nsec);
+	int fd = open(h.events, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && n > 0 && (size_t)n < cap) {
+		write_all(fd, line, (size_t)n);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(line);
+}
+
+/* Go's time.Duration String() for whole milliseconds: 500ms, 30s, 1m30s, 1.5s. */
+static void go_duration(unsigned long long ms, char *out, size_t cap)
+{
+	if (ms < 1000) {
+		snprintf(out, cap, "%llums", ms);
+		return;
+	}
+	unsigned long long hr = ms / 3600000, mn = ms / 60000 % 60, s = ms / 1000 % 60;
+	char frac[8] = "";
+	if (ms % 1000) {
+		snprintf(frac, sizeof frac, ".%03u", (unsigned)(ms % 1000));
+		for (int i = 3; i > 0 && frac[i] == '0'; i--)
+			frac[i] = 0;
+	}
+	if (hr)
+		snprintf(out, cap, "%lluh%llum%llu%ss", hr, mn, s, frac);
+	else if (mn)
+		snprintf(out, cap, "%llum%llu%ss", mn, s, frac);
+	else
+		snprintf(out, cap, "%llu%ss", s, frac);
+}
+
+static void record(int code, const char *out, size_t len)
+{
+	if (h.nlog == KEEP) {
+		free(h.log[0].out);
+		memmove(h.log, h.log + 1, (KEEP - 1) * sizeof *h.log);
+		h.nlog--;
+	}
+	struct result *r = &h.log[h.nlog++];
+	r->start = h.pstart;
+	clock_gettime(CLOCK_REALTIME, &r->end);
+	r->code = code;
+	r->out = malloc(len ? len : 1);
+	r->len = r->out ? len : 0;
+	if (r->out)
+		memcpy(r->out, out, len);
+	int old = h.status;
+	if (code == 0) {
+		h.streak = 0;
+		h.status = HEALTHY;
+	} else if (!(h.status == STARTING && h.pstart_ms - h.started < (long long)h.start_period) &&
+		   (unsigned long long)++h.streak >= h.retries) {
+		h.status = UNHEALTHY;
+	}
+	write_state();
+	if (h.status != old)
+		write_event();
+}
+
+static void spawn_probe(void)
+{
+	clock_gettime(CLOCK_REALTIME, &h.pstart);
+	h.pstart_ms = mono_ms();
+	h.len = 0;
+	h.timed_out = false;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		char msg[120];
+		snprintf(msg, sizeof msg, "health check: cannot make a pipe: %s", strerror(errno));
+		record(-1, msg, strlen(msg));
+		arm(next_interval());
+		return;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, def;
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	/* its own session: a Ctrl-C on an attached run's terminal is not for the probe */
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+	char *envp[] = { NULL };
+	int e = posix_spawn(&h.probe, "/proc/self/exe", &fa, &at, h.argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(p[1]);
+	if (e) {
+		close(p[0]);
+		h.probe = 0;
+		char msg[120];
+		snprintf(msg, sizeof msg, "health check: cannot start the probe: %s", strerror(e));
+		record(-1, msg, strlen(msg));
+		arm(next_interval());
+		return;
+	}
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	h.pipe = p[0];
+	arm(h.timeout);
+}
+
+/* Reads what the probe wrote: the first OUT_MAX bytes are kept, the rest read and
+ * dropped so the probe never blocks on a full pipe. */
+static void read_out(void)
+{
+	char drop[512];
+	for (;;) {
+		bool keep = h.len < OUT_MAX;
+		ssize_t n = read(h.pipe, keep ? h.out + h.len : drop, keep ? OUT_MAX - h.len : sizeof drop);
+		if (n > 0) {
+			if (keep)
+				h.len += (size_t)n;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			close(h.pipe);
+			h.pipe = -1;
+		}
+		return;
+	}
+}
+
+bool health_setup(char *a, const struct run_opts *o, pid_t init)
+{
+	if (!a)
+		return false;
+	h.interval = h.timeout = 30000;
+	h.start_interval = 5000;
+	h.retries = 3;
+	size_t lines = 1;
+	for (const char *p = a; *p; p++)
+		lines += *p == '\n';
+	char **cmd = calloc(lines, sizeof *cmd);
+	if (!cmd)
+		return false;
+	size_t ncmd = 0;
+	for (char *line = a; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		char *v = strchr(line, ' ');
+		if (v) {
+			*v++ = 0;
+			unsigned long long *num = !strcmp(line, "interval")	  ? &h.interval
+						  : !strcmp(line, "timeout")	  ? &h.timeout
+						  : !strcmp(line, "start-period")   ? &h.start_period
+						  : !strcmp(line, "start-interval") ? &h.start_interval
+						  : !strcmp(line, "retries")	  ? &h.retries
+										  : NULL;
+			if (num)
+				parse_uint(v, 1ULL << 40, num);
+			else if (!strcmp(line, "cmd"))
+				cmd[ncmd++] = v;
+			else if (!strcmp(line, "file"))
+				h.file = v;
+			else if (!strcmp(line, "events"))
+				h.events = v;
+			else if (!strcmp(line, "actor"))
+				h.actor = v;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (!ncmd || !h.file || !h.interval || !h.timeout) {
+		free(cmd);
+		return false;
+	}
+	if (!h.retries)
+		h.retries = 3;
+	if (!h.start_interval)
+		h.start_interval = 5000;
+	/* hutch-monitor exec --pid P --bundle B [--cgroup C]... [--no-new-keyring] -- cmd… */
+	size_t n = 0, cap = 8 + 2 * o->ncgroups + ncmd;
+	h.argv = calloc(cap, sizeof *h.argv);
+	static char pid_s[24];
+	snprintf(pid_s, sizeof pid_s, "%d", (int)init);
+	h.tmp = malloc(strlen(h.file) + 5);
+	h.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (!h.argv || !h.tmp || h.tfd < 0) {
+		free(cmd);
+		return false;
+	}
+	strcpy(h.tmp, h.file);
+	strcat(h.tmp, ".tmp");
+	h.argv[n++] = "hutch-monitor";
+	h.argv[n++] = "exec";
+	h.argv[n++] = "--pid";
+	h.argv[n++] = pid_s;
+	h.argv[n++] = "--bundle";
+	h.argv[n++] = (char *)o->bundle;
+	for (size_t i = 0; i < o->ncgroups; i++) {
+		h.argv[n++] = "--cgroup";
+		h.argv[n++] = o->cgroups[i];
+	}
+	if (o->no_new_keyring)
+		h.argv[n++] = "--no-new-keyring";
+	h.argv[n++] = "--";
+	memcpy(h.argv + n, cmd, ncmd * sizeof *cmd);
+	free(cmd);
+	h.on = true;
+	h.started = mono_ms();
+	h.status = STARTING;
+	write_state();
+	arm(next_interval());
+	return true;
+}
+
+void health_poll(struct pollfd *p)
+{
+	p[0] = (struct pollfd){ h.on && !h.stopped ? h.tfd : -1, POLLIN, 0 };
+	p[1] = (struct pollfd){ h.pipe, POLLIN, 0 };
+}
+
+void health_step(const struct pollfd *p)
+{
+	if (p[1].revents && h.pipe >= 0)
+		read_out();
+	if (p[0].revents & POLLIN) {
+		uint64_t ticks;
+		if (read(h.tfd, &ticks, sizeof ticks) < 0)
+			return;
+		if (h.probe > 0) {
+			/* its deadline: the probe command dies with the exec monitor (PDEATHSIG) */
+			h.timed_out = true;
+			kill(h.probe, SIGKILL);
+		} else if (!h.stopped) {
+			spawn_probe();
+		}
+	}
+}
+
+bool health_reaped(pid_t pid, int st)
+{
+	if (!h.on || pid <= 0 || pid != h.probe)
+		return false;
+	h.probe = 0;
+	if (h.pipe >= 0) {
+		read_out();
+		if (h.pipe >= 0)
+			close(h.pipe);
+		h.pipe = -1;
+	}
+	if (h.stopped)
+		return true;
+	if (h.timed_out) {
+		char msg[96], d[48];
+		go_duration(h.timeout, d, sizeof d);
+		snprintf(msg, sizeof msg, "Health check exceeded timeout (%s)", d);
+		record(-1, msg, strlen(msg));
+	} else {
+		record(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), h.out, h.len);
+	}
+	if (h.requested) {
+		h.requested = false;
+		arm(0);
+	} else {
+		arm(next_interval());
+	}
+	return true;
+}
+
+void health_request(void)
+{
+	if (!h.on || h.stopped)
+		return;
+	if (h.probe > 0)
+		h.requested = true;
+	else
+		arm(0);
+}
+
+void health_stop(void)
+{
+	if (!h.on)
+		return;
+	h.stopped = true;
+	struct itimerspec off = { 0 };
+	timerfd_settime(h.tfd, 0, &off, NULL);
+	if (h.probe > 0)
+		kill(h.probe, SIGKILL);
+}
