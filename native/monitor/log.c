@@ -67,6 +67,8 @@ ssize_t log_read(int logfd, struct logstream *s)
 	size_t tslen = timestamp(ts);
 	if (s->copy_to >= 0 && write_all(s->copy_to, s->buf + s->len, (size_t)n) < 0)
 		s->copy_to = -1; /* the reader went away: stop copying, keep logging */
+	if (s->tee)
+		s->tee(s->tee_type, s->buf + s->len, (size_t)n);
 	size_t end = s->len + (size_t)n, start = 0;
 	for (size_t i = s->len; i < end; i++) {
 		if (s->buf[i] == '\n') {

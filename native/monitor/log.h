@@ -16,6 +16,9 @@ struct logstream {
 	int in;           /* pipe or pty master, -1 once at EOF */
 	int copy_to;      /* attached mode: also copy raw output here; -1 for none */
 	const char *name; /* "stdout" or "stderr" */
+	/* also hands raw output to tee (attach clients, attach.h); NULL for none */
+	void (*tee)(int type, const char *p, size_t n);
+	int tee_type;
 	size_t len;       /* bytes of an unfinished line held in buf */
 	char buf[LOG_BUF];
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "report.h"
 #include "tinyinit.h"
 #include "util.h"
@@ -21,7 +22,7 @@
 static const char usage[] =
 	"usage: hutch-monitor run --bundle DIR --id ID --log FILE --exit-file FILE\n"
 	"                         [--cgroup DIR]... [--sync-fd N] [--attach] [--stdin] [--pid-file FILE]\n"
-	"                         [--no-new-keyring]\n"
+	"                         [--no-new-keyring] [--detach-keys HEX]\n"
 	"       hutch-monitor exec --pid PID --bundle DIR [--cgroup DIR]... [--tty] [--stdin] [--detach]\n"
 	"                          [--sync-fd N] [--input-fd N] [--env K=V]... [--cwd DIR] [--no-new-keyring]\n"
 	"                          -- ARGV...\n"
@@ -93,6 +94,13 @@ static int main_run(int argc, char **argv)
 			o.exit_file = v;
 		else if ((v = opt_value(argc, argv, &i, "--pid-file", o.sync_fd)))
 			o.pid_file = v;
+		else if ((v = opt_value(argc, argv, &i, "--detach-keys", o.sync_fd))) {
+			unsigned char k[ATTACH_KEYS_MAX];
+			size_t nk;
+			if (attach_parse_keys(v, k, &nk) < 0)
+				bad_usage("bad --detach-keys (hex, 1 to 16 bytes)", v, o.sync_fd);
+			o.detach_keys = v;
+		}
 		else if ((v = opt_value(argc, argv, &i, "--cgroup", o.sync_fd)))
 			cgroups[o.ncgroups++] = (char *)v;
 		else if ((v = opt_value(argc, argv, &i, "--sync-fd", o.sync_fd)))

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "dns.h"
 #include "exitcmd.h"
 #include "exitfile.h"
@@ -296,6 +297,9 @@ int cmd_run(const struct run_opts *o)
 	if (o->pid_file)
 		write_file_atomic(o->pid_file, pid, false);
 	exit_record_pid(exitfd, pid, getpid());
+	/* Before the pid line: `hutch attach` works as soon as `run -d` returns.
+	 * Without it (an error), the container runs unattachable. */
+	attach_listen(o->bundle);
 	snprintf(line, sizeof line, "pid %d %d\n", (int)pid, (int)getpid());
 	sync_line(o->sync_fd, line);
 	trim_stack();
@@ -306,6 +310,9 @@ int cmd_run(const struct run_opts *o)
 	err_s.in = terminal ? -1 : errp[0];
 	err_s.copy_to = o->attach ? 2 : -1;
 	err_s.name = "stderr";
+	out_s.tee = err_s.tee = attach_broadcast;
+	out_s.tee_type = ATTACH_STDOUT;
+	err_s.tee_type = ATTACH_STDERR;
 	int in = (terminal && o->attach && o->use_stdin) ? 0 : -1;
 	bool stdin_tty = in == 0 && isatty(0);
 	if (in == 0)
@@ -313,20 +320,31 @@ int cmd_run(const struct run_opts *o)
 	if (terminal && o->attach)
 		tty_copy_winsize(master);
 	static struct inpump stdin_p;
-	inpump_init(&stdin_p, pipe_stdin ? 0 : -1, pipe_stdin ? inp[1] : -1);
+	/* Detached, a -i container's stdin pipe is for attach clients (attach.h). */
+	bool pump = pipe_stdin && o->attach;
+	inpump_init(&stdin_p, pump ? 0 : -1, pump ? inp[1] : -1);
+	if (terminal)
+		attach_io(fcntl(master, F_DUPFD_CLOEXEC, 3), true, o->use_stdin);
+	else if (pipe_stdin && !o->attach)
+		attach_io(inp[1], false, true);
+	/* Typed keys go through attach's input queue too: the pty is written
+	 * without ever blocking, and the detach keys are looked for. */
+	attach_local(in, o->detach_keys);
+	bool attached = o->attach;
 
 	health_setup(health, o, pid);
 
 	int status = -1;
 	while (status < 0) {
-		struct pollfd pfd[6 + HEALTH_POLL_FDS + DNS_POLL_MAX] = {
-			{ sigfd, POLLIN, 0 }, { out_s.in, POLLIN, 0 }, { err_s.in, POLLIN, 0 }, { in, POLLIN, 0 },
+		struct pollfd pfd[6 + HEALTH_POLL_FDS + ATTACH_POLL_FDS + DNS_POLL_MAX] = {
+			{ sigfd, POLLIN, 0 }, { out_s.in, POLLIN, 0 }, { err_s.in, POLLIN, 0 }, { attach_local_fd(), POLLIN, 0 },
 		};
 		inpump_poll(&stdin_p, &pfd[4], &pfd[5]);
-		struct pollfd *hp = &pfd[6], *dp = &pfd[6 + HEALTH_POLL_FDS];
+		struct pollfd *hp = &pfd[6], *ap = &pfd[6 + HEALTH_POLL_FDS], *dp = &pfd[6 + HEALTH_POLL_FDS + ATTACH_POLL_FDS];
 		health_poll(hp);
+		attach_poll(ap);
 		int ndns = dns_poll(dp);
-		if (poll(pfd, (nfds_t)(6 + HEALTH_POLL_FDS + ndns), dns_timeout()) < 0) {
+		if (poll(pfd, (nfds_t)(6 + HEALTH_POLL_FDS + ATTACH_POLL_FDS + ndns), dns_timeout()) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -334,6 +352,7 @@ int cmd_run(const struct run_opts *o)
 		/* Also on a timeout (no events): an upstream's deadline passed. */
 		dns_step(dp, ndns);
 		health_step(hp);
+		attach_step(ap);
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sigfd, &si, sizeof si) == sizeof si) {
@@ -347,11 +366,11 @@ int cmd_run(const struct run_opts *o)
 						else
 							health_reaped(w, st);
 				} else if (sig == SIGWINCH) {
-					if (master >= 0 && o->attach)
+					if (master >= 0 && attached)
 						tty_copy_winsize(master);
 				} else if (sig == SIGURG) {
 					health_request();
-				} else if (o->attach) {
+				} else if (attached) {
 					/* sig-proxy; a detached monitor ignores these */
 					syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 				}
@@ -362,20 +381,26 @@ int cmd_run(const struct run_opts *o)
 		if (pfd[2].revents)
 			log_read(logfd, &err_s);
 		if (pfd[3].revents) {
-			bool werr = false;
-			if (tty_pump(0, master, &werr) == 0) {
-				/* A terminal in raw mode has no EOF key: it hung up. That
-				 * hangup would have reached the container's own terminal. */
-				in = -1;
-				if (stdin_tty)
-					syscall(SYS_pidfd_send_signal, pidfd, SIGHUP, NULL, 0);
-			} else if (werr)
-				in = -1;
+			int ev = attach_read_local();
+			/* A terminal in raw mode has no EOF key: it hung up. That
+			 * hangup would have reached the container's own terminal. */
+			if ((ev & ATTACH_EV_HUP) && stdin_tty)
+				syscall(SYS_pidfd_send_signal, pidfd, SIGHUP, NULL, 0);
+			if (ev & ATTACH_EV_DETACH) {
+				/* The detach keys: the user's terminal is given back and
+				 * the engine told; from now on a detached monitor. */
+				tty_restore_stdin();
+				stdio_to_null();
+				out_s.copy_to = err_s.copy_to = -1;
+				attached = false;
+				sync_line(o->sync_fd, "detached\n");
+			}
 		}
 		if (pfd[4].revents || pfd[5].revents)
 			inpump_step(&stdin_p, pfd[4].revents, pfd[5].revents);
 	}
 	inpump_close(&stdin_p);
+	attach_stop_input();
 	health_stop();
 	if (status < 0)
 		status = 255;
@@ -393,6 +418,10 @@ int cmd_run(const struct run_opts *o)
 
 	/* The status goes into the space reserved at start (exitfile.h). */
 	exit_commit(exitfd, o->exit_file, status);
+	/* Clients learn the status once it is recorded (what they do next sees the
+	 * container exited); the socket goes before the exit command could start a
+	 * new monitor that binds its own. */
+	attach_close(status);
 	snprintf(line, sizeof line, "exit %d\n", status);
 	sync_line(o->sync_fd, line);
 	if (on_exit)

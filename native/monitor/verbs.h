@@ -12,6 +12,7 @@ struct run_opts {
 	size_t ncgroups;
 	int sync_fd; /* -1 when not given */
 	bool attach, use_stdin, no_new_keyring;
+	const char *detach_keys; /* --detach-keys HEX (attached with a tty); NULL: none */
 };
 
 struct exec_opts {

@@ -3,7 +3,7 @@
 // CLI can be tested against a fake (test/support/fake-engine.ts).
 import type { Readable, Writable } from 'node:stream';
 import type { BuildOptions, BuildResult } from './build/executor/events.js';
-import type { BuildInfo, CommitOptions, CommitResult, ContainerDetail, ContainerInfo, ContainerSpec, CopyOptions, CreateNetworkOptions, CreateVolumeOptions, DiskUsage, EngineEvent, ExecOptions, FileChange, HealthState, ImageDetail, ImageHistoryEntry, ImageInfo, LogLine, NetworkInfo, ProcessInfo, PullResult, PushResult, RegistryOptions, RuntimeConfig, StartOptions, SystemInfo, TopTable, UpdateOptions, VolumeFilter, VolumeInfo, WaitCondition, WaitResult } from './types.js';
+import type { AttachOptions, AttachResult, BuildInfo, CommitOptions, CommitResult, ContainerDetail, ContainerInfo, ContainerSpec, CopyOptions, CreateNetworkOptions, CreateVolumeOptions, DiskUsage, EngineEvent, ExecOptions, FileChange, HealthState, ImageDetail, ImageHistoryEntry, ImageInfo, LogLine, NetworkInfo, ProcessInfo, PullResult, PushResult, RegistryOptions, RuntimeConfig, StartOptions, SystemInfo, TopTable, UpdateOptions, VolumeFilter, VolumeInfo, WaitCondition, WaitResult } from './types.js';
 
 export interface EngineApi {
   create(spec: ContainerSpec): Promise<ContainerInfo>;
@@ -34,6 +34,9 @@ export interface EngineApi {
   saveLogs(idsOrNames: string[], path: string, opts?: { timestamps?: boolean }): Promise<number>;
   /** Hostname and mounts from the container's config.json. */
   runtimeConfig(idOrName: string): Promise<RuntimeConfig>;
+  /** `attach`: our stdio to the running container's (through its monitor's attach
+   * socket) until it exits (its status) or the detach keys are typed (it runs on). */
+  attach(idOrName: string, opts: AttachOptions): Promise<AttachResult>;
   /** Runs argv in the container; resolves with its exit status. */
   exec(idOrName: string, argv: string[], opts?: ExecOptions): Promise<number>;
   /** `cp CONTAINER:SRC DST` (running or stopped): into a host path by docker's rules, or as a tar to a stream. */

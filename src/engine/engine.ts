@@ -11,6 +11,7 @@ import type { HealthState, PullResult, PushResult, RegistryOptions } from './typ
 import type { CopyOptions, FileChange } from './types.js';
 import type { CommitOptions, CommitResult, ImageHistoryEntry } from './types.js';
 import type { BuildInfo } from './types.js';
+import type { AttachOptions, AttachResult } from './types.js';
 import type { DiskUsage, SystemInfo, TopTable, UpdateOptions, WaitCondition } from './types.js';
 import { pauseContainer, unpauseContainer } from './container/pause.js';
 import { renameContainer } from './container/rename.js';
@@ -142,6 +143,9 @@ export class Engine implements EngineApi {
   }
   async runtimeConfig(ref: string): Promise<RuntimeConfig> {
     return runtimeConfig(this.ctx, resolveId(this.ctx, ref));
+  }
+  async attach(ref: string, opts: AttachOptions): Promise<AttachResult> {
+    return (await import('./container/attach.js')).attachContainer(this.ctx, resolveId(this.ctx, ref), opts);
   }
   async exec(ref: string, argv: string[], opts?: ExecOptions): Promise<number> {
     return execInContainer(this.ctx, resolveId(this.ctx, ref), argv, opts);

@@ -265,6 +265,35 @@ export interface StartOptions {
   interactive?: boolean;
   /** Attached: relayed to the monitor while it runs. */
   signals?: SignalSource;
+  /** Attached with a tty: docker's --detach-keys (default ctrl-p,ctrl-q); typed, the
+   * monitor gives the terminal back and runs on detached, and onDetach is called. */
+  detachKeys?: string;
+  onDetach?: () => void;
+  /** Attached: `run -a`, the only streams attached (default all three). */
+  streams?: readonly AttachStream[];
+}
+
+export type AttachStream = 'stdin' | 'stdout' | 'stderr';
+
+/** `attach`: a client of the running container's monitor (its attach socket). */
+export interface AttachOptions {
+  /** Sent to the container (when it was created with -i); null: --no-stdin. A
+   * terminal is put in raw mode while attached to a tty container. */
+  stdin: (Readable & { isTTY?: boolean; setRawMode?(raw: boolean): unknown }) | null;
+  stdout: Writable;
+  stderr: Writable;
+  /** docker's --detach-keys (default ctrl-p,ctrl-q), looked for in stdin of a tty container. */
+  detachKeys?: string;
+  /** SIGWINCH resizes a tty container's terminal to size(); the others are sent to
+   * the container (sig-proxy, a container without a tty only, as docker). */
+  signals?: SignalSource;
+  size?: () => { rows: number; columns: number } | undefined;
+}
+
+/** exitCode: the container's status; null when detached (it runs on). */
+export interface AttachResult {
+  exitCode: number | null;
+  detached: boolean;
 }
 
 export interface ExecOptions {

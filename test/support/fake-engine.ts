@@ -57,6 +57,8 @@ import type { CreateVolumeOptions, VolumeFilter, VolumeInfo } from '../../src/en
 import { FakeVolumes } from './fake-volumes.js';
 import { FakeBuilds } from './fake-builds.js';
 import type { BuildInfo } from '../../src/engine/types.js';
+import type { AttachOptions, AttachResult } from '../../src/engine/types.js';
+import { parseDetachKeys } from '../../src/engine/container/detach-keys.js';
 import { checkBindSources } from '../../src/engine/volumes/validate.js';
 import type { DiskUsage, SystemInfo, TopTable, UpdateOptions, WaitCondition } from '../../src/engine/types.js';
 import { checkNewName } from '../../src/engine/container/rename.js';
@@ -82,6 +84,8 @@ export class FakeEngine implements EngineApi {
   failures = new Map<string, Error>();
   /** How a running container's command ends when something waits for it. */
   waitResult: WaitResult = { exitCode: 0, oomKilled: false };
+  /** attach() returns as if the detach keys were typed. */
+  attachDetaches = false;
   /** Status of every command exec runs. */
   execResult = 0;
   gcResult: string[] = [];
@@ -398,6 +402,18 @@ export class FakeEngine implements EngineApi {
   async diff(ref: string): Promise<FileChange[]> {
     this.record('diff', ref);
     return this.files.diff(this.find(ref).id);
+  }
+
+  /** Attached until the command ends as waitResult says (detached instead when `attachDetaches`). */
+  async attach(ref: string, opts: AttachOptions): Promise<AttachResult> {
+    this.record('attach', ref, opts);
+    parseDetachKeys(opts.detachKeys);
+    const c = this.find(ref);
+    if (this.usable(c).status !== 'running') throw new Conflict('You cannot attach to a stopped container, start it first');
+    if (c.paused) throw new Conflict('You cannot attach to a paused container, unpause it first');
+    if (this.attachDetaches) return { exitCode: null, detached: true };
+    this.end(c, this.waitResult.exitCode, this.waitResult.oomKilled);
+    return { exitCode: c.exitCode ?? 0, detached: false };
   }
 
   async exec(ref: string, argv: string[], opts?: ExecOptions): Promise<number> {

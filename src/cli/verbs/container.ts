@@ -15,6 +15,7 @@ import { kill } from './kill.js';
 import { rm } from './rm.js';
 import { logs } from './logs.js';
 import { exec } from './exec.js';
+import { attach } from './attach.js';
 import { containerInspect } from './inspect.js';
 import { top } from './top.js';
 import { pause } from './pause.js';
@@ -59,6 +60,7 @@ const subcommands: Record<string, Verb> = {
   remove: rm,
   logs,
   exec,
+  attach,
   inspect: containerInspect,
   top,
   pause,

@@ -10,6 +10,7 @@ import { kill } from './kill.js';
 import { rm } from './rm.js';
 import { logs } from './logs.js';
 import { exec } from './exec.js';
+import { attach } from './attach.js';
 import { inspect } from './inspect.js';
 import { wait } from './wait.js';
 import { images } from './images.js';
@@ -49,7 +50,7 @@ import { system } from './system.js';
 import { healthcheck } from './healthcheck.js';
 
 export const verbs: readonly Verb[] = [
-  run, create, ps, start, stop, restart, kill, rm, logs, exec, inspect, port, stats, events, cp, exportVerb, diff, commit, wait, build, builder, images, history, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
+  run, create, ps, start, stop, restart, kill, rm, logs, exec, attach, inspect, port, stats, events, cp, exportVerb, diff, commit, wait, build, builder, images, history, image, rmi, tag, save, load, importVerb, pull, push, login, logout, network, volume, gc, version,
   // pause, rename, update, top, container, info, system: docker's lifecycle verbs and management commands.
   top, pause, unpause, rename, update, container, system, info, healthcheck,
 ];

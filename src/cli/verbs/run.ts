@@ -6,6 +6,20 @@ import { InvalidArgument } from '../../engine/errors.js';
 import { RELAYED_SIGNALS } from '../../engine/signals.js';
 import { buildSpec, checkCidfile, containerOptions, writeCidfile } from './container-options.js';
 import { createPulling, pullMode } from './image-for-run.js';
+import { parseDetachKeys } from '../../engine/container/detach-keys.js';
+import type { AttachStream } from '../../engine/types.js';
+
+/** `-a STREAM` (repeatable): docker's rule, only the named streams are attached. */
+function attachStreams(values: string[], detach: boolean): AttachStream[] | undefined {
+  if (values.length === 0) return undefined;
+  if (detach) throw new InvalidArgument('Conflicting options: -a and -d');
+  return values.map((v) => {
+    const s = v.toLowerCase();
+    if (s !== 'stdin' && s !== 'stdout' && s !== 'stderr')
+      throw new InvalidArgument(`invalid argument "${v}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+    return s;
+  });
+}
 
 export const run: Verb = {
   name: 'run',
@@ -14,6 +28,8 @@ export const run: Verb = {
   options: [
     { long: ['detach'], short: 'd', kind: 'bool', help: 'Run container in background and print container ID' },
     { long: ['sig-proxy'], kind: 'bool', help: 'Proxy received signals to the process (default true; --sig-proxy=false leaves them to hutch)' },
+    { long: ['attach'], short: 'a', kind: 'list', value: 'list', help: 'Attach to STDIN, STDOUT or STDERR (only those named)' },
+    { long: ['detach-keys'], kind: 'string', help: 'Override the key sequence for detaching a container (default "ctrl-p,ctrl-q")' },
     ...containerOptions,
   ],
   stopAtPositional: true,
@@ -25,6 +41,9 @@ export const run: Verb = {
     const cidfile = p.string('cidfile');
     if (cidfile !== undefined) checkCidfile(cidfile);
     const detach = p.bool('detach');
+    const streams = attachStreams(p.list('attach'), detach);
+    const detachKeys = p.string('detach-keys');
+    parseDetachKeys(detachKeys);
     if (!detach && spec.interactive && spec.tty && !ctx.stdinIsTTY) {
       throw new InvalidArgument('the input device is not a TTY');
     }
@@ -41,8 +60,12 @@ export const run: Verb = {
       if (cidfile !== undefined) writeCidfile(cidfile, info.id);
       // A container whose start failed (command not found, bad working directory…)
       // is removed again, with its anonymous volumes: bad input leaves nothing behind.
+      // The detach keys (run -it): the container runs on, we exit 0 (docker).
+      let onDetach = () => {};
+      const detached = new Promise<null>((r) => (onDetach = () => r(null)));
       try {
-        await engine.start(info.id, { attach: !detach, signals });
+        const attached = detach ? {} : { onDetach, ...(detachKeys !== undefined ? { detachKeys } : {}), ...(streams ? { streams } : {}) };
+        await engine.start(info.id, { attach: !detach, signals, ...attached });
       } catch (e) {
         await engine.remove(info.id, { force: true, volumes: true }).catch(() => {});
         throw e;
@@ -51,8 +74,8 @@ export const run: Verb = {
         await ctx.out(`${info.id}\n`);
         return 0;
       }
-      const result = await engine.wait(info.id);
-      return result.exitCode;
+      const result = await Promise.race([engine.wait(info.id), detached]);
+      return result === null ? 0 : result.exitCode;
     } finally {
       signals?.close();
     }

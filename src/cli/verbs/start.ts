@@ -4,6 +4,7 @@ import type { Verb } from '../context.js';
 import { InvalidArgument } from '../../engine/errors.js';
 import { RELAYED_SIGNALS } from '../../engine/signals.js';
 import { forEachContainer } from './common.js';
+import { parseDetachKeys } from '../../engine/container/detach-keys.js';
 import { UsageError } from '../errors.js';
 import type { CliContext } from '../context.js';
 
@@ -25,6 +26,7 @@ export const start: Verb = {
   options: [
     { long: ['attach'], short: 'a', kind: 'bool', help: "Attach STDOUT/STDERR and forward signals" },
     { long: ['interactive'], short: 'i', kind: 'bool', help: "Attach container's STDIN" },
+    { long: ['detach-keys'], kind: 'string', help: 'Override the key sequence for detaching a container (default "ctrl-p,ctrl-q")' },
     { long: ['all-restartable'], kind: 'bool', help: 'Start every stopped container whose restart policy docker applies at boot (always; unless-stopped unless stopped by hand): the boot unit runs this' },
   ],
   examples: ['hutch start web', 'hutch start -ai box', 'hutch start --all-restartable'],
@@ -39,11 +41,17 @@ export const start: Verb = {
       });
     }
     if (p.args.length > 1) throw new InvalidArgument('you cannot start and attach multiple containers at once');
+    const detachKeys = p.string('detach-keys');
+    parseDetachKeys(detachKeys);
     const engine = await ctx.engine();
     const signals = ctx.relaySignals(RELAYED_SIGNALS);
+    // The detach keys (a tty): the container runs on, we exit 0.
+    let onDetach = () => {};
+    const detached = new Promise<null>((r) => (onDetach = () => r(null)));
     try {
-      const info = await engine.start(p.args[0], { attach: true, interactive: p.bool('interactive'), signals });
-      return (await engine.wait(info.id)).exitCode;
+      const info = await engine.start(p.args[0], { attach: true, interactive: p.bool('interactive'), signals, detachKeys, onDetach });
+      const result = await Promise.race([engine.wait(info.id), detached]);
+      return result === null ? 0 : result.exitCode;
     } finally {
       signals.close();
     }

@@ -22,6 +22,13 @@ export interface LaunchArgs {
   stdin: boolean;
   /** Attached: relayed to the monitor (which forwards them) until it exits. */
   signals?: SignalSource;
+  /** Attached with a tty: the detach keys the monitor looks for in our stdin; once
+   * typed it runs on detached and says `detached` (then onDetach). */
+  detachKeys?: Buffer;
+  onDetach?: () => void;
+  /** Attached: `run -a`, which of our stdout/stderr get the output (default both). */
+  stdout?: boolean;
+  stderr?: boolean;
   /** argv[0] of the container's command, for error messages. */
   command: string;
 }
@@ -38,11 +45,14 @@ export function launchMonitor(native: Native, a: LaunchArgs): Promise<Launched> 
   for (const c of a.cgroups) args.push('--cgroup', c);
   if (a.attach) args.push('--attach');
   if (a.stdin) args.push('--stdin');
+  if (a.attach && a.detachKeys?.length) args.push('--detach-keys', a.detachKeys.toString('hex'));
   // posix_spawn through the addon: libuv's fork of this large process costs
   // milliseconds on every start. A detached monitor's first process exits at once
   // (its child carries on): reap it; an attached one is reaped when it ends.
-  const out = a.attach ? 1 : -1;
-  const { pid, syncFd } = native.spawnMonitor(a.monitorPath, ['hutch-monitor', ...args], [a.stdin ? 0 : -1, out, a.attach ? 2 : -1]);
+  const out = a.attach && a.stdout !== false ? 1 : -1;
+  const err = a.attach && a.stderr !== false ? 2 : -1;
+  // Detached with --stdin, the monitor keeps the container's stdin pipe for attach clients.
+  const { pid, syncFd } = native.spawnMonitor(a.monitorPath, ['hutch-monitor', ...args], [a.stdin && a.attach ? 0 : -1, out, err]);
   if (!a.attach) native.reapPid(pid, true);
   const sync = new Socket({ fd: syncFd, readable: true, writable: false });
   sync.setEncoding('utf8');
@@ -76,6 +86,12 @@ export function launchMonitor(native: Native, a: LaunchArgs): Promise<Launched> 
           resolve({ pid: Number(f[1]), monitorPid: Number(f[2]), exited });
         } else if (f[0] === 'error') {
           fail(setupError(parseErrorLine(line), a.command));
+        } else if (f[0] === 'detached') {
+          // The detach keys: the container runs on without us (no exit line will come).
+          unsubscribe();
+          unsubscribe = () => {};
+          sync.unref();
+          a.onDetach?.();
         } else if (f[0] === 'exit') {
           exitSeen = true;
           onExitLine(Number(f[1]));

@@ -5,6 +5,7 @@ import type { StartOptions } from '../types.js';
 import { containerDir } from '../paths.js';
 import { lockContainer, mustLoad, type Ctx } from './context.js';
 import { launchMonitor } from './monitor.js';
+import { parseDetachKeys } from './detach-keys.js';
 import { reconcile } from './reconcile.js';
 import { files, liveMonitor, saveRecord, type ContainerRecord } from './record.js';
 import { Conflict } from '../errors.js';
@@ -46,8 +47,11 @@ export async function startContainer(ctx: Ctx, id: string, opts: StartOptions = 
         exitFile: files.exit(dir),
         cgroups: ctx.cgroups.joinDirs(cgroupPaths),
         attach: !!opts.attach,
-        stdin: !!opts.attach && (opts.interactive ?? !!s.interactive),
+        // Detached, a -i container's stdin pipe waits for `hutch attach` (attach.ts).
+        stdin: opts.attach ? (opts.interactive ?? !!s.interactive) && (opts.streams?.includes('stdin') ?? true) : !!s.interactive,
         signals: opts.signals,
+        ...(opts.attach && s.tty ? { detachKeys: parseDetachKeys(opts.detachKeys), onDetach: opts.onDetach } : {}),
+        ...(opts.streams ? { stdout: opts.streams.includes('stdout'), stderr: opts.streams.includes('stderr') } : {}),
         command: rec.command[0] ?? '',
       });
       ctx.exits.set(id, launched.exited);

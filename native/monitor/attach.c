@@ -1,0 +1,378 @@
+/* See attach.h. */
+#include "attach.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define INBUF 4096
+
+/* One client's position in the frame stream it sends. */
+struct client {
+	int fd; /* -1: free slot */
+	uint8_t hlen;     /* header bytes read of the current frame (3: in its data) */
+	uint8_t hdr[3];
+	uint16_t left;    /* data bytes of the current frame still to come */
+	uint8_t arg[4];   /* a resize frame's data */
+	uint8_t alen;
+};
+
+static struct client clients[ATTACH_CLIENTS] = {
+	{ .fd = -1 }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 },
+	{ .fd = -1 }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 },
+};
+static int nclients;
+static int lfd = -1, bundle_fd = -1;
+
+/* The container's side (attach_io). */
+static int io_fd = -1;
+static bool io_tty, io_input, io_eof;
+
+/* The attached monitor's own stdin and the detach keys matched so far. */
+static int local_fd = -1;
+static unsigned char keys[ATTACH_KEYS_MAX];
+static size_t nkeys, keypos;
+
+/* Input on its way to io_fd: untouched (so not resident) until some comes. */
+static char inbuf[INBUF];
+static size_t in_len, in_off;
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int attach_parse_keys(const char *hex, unsigned char *out, size_t *n)
+{
+	size_t len = strlen(hex);
+	if (len == 0 || len % 2 || len / 2 > ATTACH_KEYS_MAX)
+		return -1;
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	*n = len / 2;
+	return 0;
+}
+
+/* "/proc/self/fd/<bundle_fd>/attach": the bundle's own path may not fit sun_path. */
+static void sock_addr(struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof *a);
+	a->sun_family = AF_UNIX;
+	snprintf(a->sun_path, sizeof a->sun_path, "/proc/self/fd/%d/attach", bundle_fd);
+}
+
+int attach_listen(const char *bundle)
+{
+	struct sockaddr_un a;
+	bundle_fd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (bundle_fd < 0)
+		return -1;
+	/* Left by a monitor that was killed: nobody serves it (we hold the lock). */
+	unlinkat(bundle_fd, "attach", 0);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		goto fail;
+	sock_addr(&a);
+	/* The file's mode comes from the umask at bind: never a moment with more than 0600. */
+	mode_t old = umask(0177);
+	int r = bind(lfd, (struct sockaddr *)&a, sizeof a);
+	umask(old);
+	if (r < 0 || listen(lfd, ATTACH_CLIENTS) < 0)
+		goto fail;
+	return 0;
+fail:;
+	int e = errno;
+	if (lfd >= 0)
+		close(lfd);
+	close(bundle_fd);
+	lfd = bundle_fd = -1;
+	errno = e;
+	return -1;
+}
+
+void attach_io(int fd, bool tty, bool input)
+{
+	io_fd = fd;
+	io_tty = tty;
+	io_input = input;
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+void attach_local(int fd, const char *hexkeys)
+{
+	local_fd = fd;
+	nkeys = 0;
+	if (hexkeys && attach_parse_keys(hexkeys, keys, &nkeys) < 0)
+		nkeys = 0;
+}
+
+static void drop(struct client *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	nclients--;
+}
+
+static void close_io(void)
+{
+	if (io_fd >= 0)
+		close(io_fd);
+	io_fd = -1;
+	in_len = in_off = 0;
+	local_fd = -1;
+}
+
+/* Writes what the input buffer holds, as far as the fd takes it now. */
+static void flush(void)
+{
+	while (io_fd >= 0 && in_off < in_len) {
+		ssize_t n = write(io_fd, inbuf + in_off, in_len - in_off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) { /* EPIPE: the container closed its stdin; EIO: its pty */
+			close_io();
+			return;
+		}
+		in_off += (size_t)n;
+	}
+	in_len = in_off = 0;
+	/* An EOF frame came: the stdin pipe closes once what came before it is in. */
+	if (io_eof && io_fd >= 0 && !io_tty)
+		close_io();
+}
+
+static void queue(const void *p, size_t n)
+{
+	if (io_fd < 0 || !io_input || io_eof)
+		return;
+	/* The callers read at most the free space: this always fits. */
+	if (n > sizeof inbuf - in_len)
+		n = sizeof inbuf - in_len;
+	memcpy(inbuf + in_len, p, n);
+	in_len += n;
+}
+
+static void frame_done(struct client *c)
+{
+	if (c->hdr[0] == ATTACH_RESIZE && c->alen == 4 && io_fd >= 0 && io_tty) {
+		struct winsize ws = { .ws_row = (unsigned short)(c->arg[0] << 8 | c->arg[1]),
+				      .ws_col = (unsigned short)(c->arg[2] << 8 | c->arg[3]) };
+		ioctl(io_fd, TIOCSWINSZ, &ws); /* the kernel sends SIGWINCH to the container */
+	} else if (c->hdr[0] == ATTACH_STDIN_EOF && !io_tty && io_input) {
+		io_eof = true;
+	}
+	c->hlen = 0;
+}
+
+/* A client's bytes, cut anywhere: headers, stdin data (queued), resize data. */
+static void feed(struct client *c, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		if (c->hlen < 3) {
+			c->hdr[c->hlen++] = *p++;
+			n--;
+			if (c->hlen == 3) {
+				c->left = (uint16_t)(c->hdr[1] << 8 | c->hdr[2]);
+				c->alen = 0;
+				if (c->left == 0)
+					frame_done(c);
+			}
+			continue;
+		}
+		size_t take = n < c->left ? n : c->left;
+		if (c->hdr[0] == ATTACH_STDIN)
+			queue(p, take);
+		else if (c->hdr[0] == ATTACH_RESIZE)
+			for (size_t i = 0; i < take && c->alen < 4; i++)
+				c->arg[c->alen++] = p[i];
+		/* any other type: its data is skipped */
+		p += take;
+		n -= take;
+		c->left = (uint16_t)(c->left - take);
+		if (c->left == 0)
+			frame_done(c);
+	}
+}
+
+static void read_client(struct client *c)
+{
+	uint8_t buf[1024];
+	size_t room = sizeof inbuf - in_len;
+	if (room == 0) /* another client filled it in this round */
+		return;
+	ssize_t n = read(c->fd, buf, room < sizeof buf ? room : sizeof buf);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		drop(c);
+		return;
+	}
+	feed(c, buf, (size_t)n);
+}
+
+static void accept_clients(void)
+{
+	int fd;
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		struct client *c = NULL;
+		for (int i = 0; i < ATTACH_CLIENTS && !c; i++)
+			if (clients[i].fd < 0)
+				c = &clients[i];
+		if (!c) { /* full: the client reads EOF at once */
+			close(fd);
+			continue;
+		}
+		*c = (struct client){ .fd = fd };
+		nclients++;
+	}
+}
+
+static int read_local(void);
+
+int attach_local_fd(void)
+{
+	return in_len + nkeys < sizeof inbuf ? local_fd : -1;
+}
+
+/* The monitor's own stdin: what is typed goes to the pty, but for the detach
+ * keys, held back while they match and let through when they stop matching. */
+int attach_read_local(void)
+{
+	int ev = read_local();
+	flush();
+	return ev;
+}
+
+static int read_local(void)
+{
+	uint8_t buf[1024];
+	if (in_len + nkeys >= sizeof inbuf)
+		return 0;
+	size_t room = sizeof inbuf - in_len - nkeys;
+	ssize_t n = read(local_fd, buf, room < sizeof buf ? room : sizeof buf);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) { /* a raw terminal has no EOF key: it hung up (EIO, or 0) */
+		local_fd = -1;
+		return ATTACH_EV_HUP;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		uint8_t b = buf[i];
+		if (nkeys && b == keys[keypos]) {
+			if (++keypos == nkeys) {
+				keypos = 0;
+				local_fd = -1; /* what follows the keys is not the container's */
+				return ATTACH_EV_DETACH;
+			}
+			continue;
+		}
+		if (keypos) {
+			queue(keys, keypos);
+			keypos = 0;
+			if (b == keys[0]) {
+				keypos = 1;
+				continue;
+			}
+		}
+		queue(&b, 1);
+	}
+	return 0;
+}
+
+void attach_poll(struct pollfd *pfd)
+{
+	bool room = in_len < sizeof inbuf;
+	pfd[0] = (struct pollfd){ lfd, POLLIN, 0 };
+	for (int i = 0; i < ATTACH_CLIENTS; i++)
+		/* A full buffer: not read (POLLHUP still says when one leaves). */
+		pfd[1 + i] = (struct pollfd){ clients[i].fd, room ? POLLIN : 0, 0 };
+	pfd[1 + ATTACH_CLIENTS] = (struct pollfd){ in_off < in_len ? io_fd : -1, POLLOUT, 0 };
+}
+
+void attach_step(const struct pollfd *pfd)
+{
+	if (pfd[1 + ATTACH_CLIENTS].revents)
+		flush();
+	if (pfd[0].revents & POLLIN)
+		accept_clients();
+	for (int i = 0; i < ATTACH_CLIENTS; i++) {
+		struct client *c = &clients[i];
+		short r = pfd[1 + i].revents;
+		if (c->fd < 0 || c->fd != pfd[1 + i].fd || !r)
+			continue;
+		if (r & POLLIN)
+			read_client(c);
+		else if (r & (POLLHUP | POLLERR | POLLNVAL))
+			drop(c);
+	}
+	flush();
+}
+
+void attach_broadcast(int type, const char *p, size_t n)
+{
+	if (nclients == 0)
+		return;
+	for (int i = 0; i < ATTACH_CLIENTS; i++) {
+		struct client *c = &clients[i];
+		const char *q = p;
+		size_t left = n;
+		while (c->fd >= 0 && left > 0) {
+			size_t k = left > 65535 ? 65535 : left;
+			uint8_t hdr[3] = { (uint8_t)type, (uint8_t)(k >> 8), (uint8_t)k };
+			struct iovec iov[2] = { { hdr, 3 }, { (void *)q, k } };
+			struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+			ssize_t w = sendmsg(c->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+			/* A client that cannot take it now is dropped: it would stall the
+			 * monitor, and a frame cut short cannot be resumed. */
+			if (w != (ssize_t)(3 + k)) {
+				drop(c);
+				break;
+			}
+			q += k;
+			left -= k;
+		}
+	}
+}
+
+void attach_stop_input(void)
+{
+	close_io();
+}
+
+void attach_close(int status)
+{
+	char s[16];
+	int n = snprintf(s, sizeof s, "%d", status);
+	attach_broadcast(ATTACH_EXIT, s, (size_t)n);
+	for (int i = 0; i < ATTACH_CLIENTS; i++)
+		if (clients[i].fd >= 0)
+			drop(&clients[i]);
+	if (lfd >= 0) {
+		close(lfd);
+		unlinkat(bundle_fd, "attach", 0);
+		close(bundle_fd);
+	}
+	lfd = bundle_fd = -1;
+}
