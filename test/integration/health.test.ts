@@ -59,6 +59,9 @@ test('starting (failures in the start period do not count) → unhealthy after -
   const ev = sb.cli(['events', '--since', String(Math.floor(t0 / 1000) - 1), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'container=hc', '--format', '{{.Action}}']);
   const actions = ev.stdout.split('\n').filter((a) => a.startsWith('health_status'));
   assert.deepEqual(actions, ['health_status: unhealthy', 'health_status: healthy'], ev.stdout + ev.stderr);
+  // docker's event=health_status matches every health_status: … action.
+  const only = sb.cli(['events', '--since', String(Math.floor(t0 / 1000) - 1), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'event=health_status', '--format', '{{.Action}}']);
+  assert.deepEqual(only.stdout.trim().split('\n'), ['health_status: unhealthy', 'health_status: healthy'], only.stdout + only.stderr);
   await sb.engine.remove('hc', { force: true });
 });
 

@@ -384,6 +384,25 @@ test('80×24 detail view: both charts, config and processes fit in 23 lines', as
   assert.match(lines[22], /^Esc back/);
 });
 
+test('HEALTH: a column only while some container has a check; healthy, unhealthy, starting and - for none', async (t) => {
+  const plain = await setup({ engine: threeContainers() });
+  await plain.see(/db .*running/);
+  assert.doesNotMatch(plain.frame(), /HEALTH/);
+  await plain.done();
+  const e = threeContainers();
+  const hc = { Test: ['CMD', 'true'], Interval: 1, Timeout: 1, StartPeriod: 0, StartInterval: 1, Retries: 3 };
+  e.add({ name: 'good', status: 'running', startedAt: new Date().toISOString(), healthcheck: hc, health: { Status: 'healthy', FailingStreak: 0, Log: [] } });
+  e.add({ name: 'sick', status: 'running', startedAt: new Date().toISOString(), healthcheck: hc, health: { Status: 'unhealthy', FailingStreak: 3, Log: [] } });
+  e.add({ name: 'young', status: 'running', startedAt: new Date().toISOString(), healthcheck: hc });
+  const h = await setup({ engine: e });
+  t.after(h.done);
+  await h.see(/HEALTH/);
+  await h.see(/good +.*running.* healthy /);
+  await h.see(/sick +.*running.* unhealthy /);
+  await h.see(/young +.*running.* starting /);
+  assert.match(h.frame(), /db +.*running[^│\n]* - /);
+});
+
 test('p pauses the selected container (its row says paused), p again unpauses it; restarts and a restarting state show in STATE', async (t) => {
   const e = threeContainers();
   e.add({ name: 'flappy', status: 'exited', exitCode: 1, finishedAt: new Date().toISOString(), restarting: true, restartCount: 2 });

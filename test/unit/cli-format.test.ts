@@ -103,6 +103,13 @@ test('container status strings', () => {
     'Exited (137) 2 hours ago',
   );
   assert.equal(containerStatus(container({ status: 'exited', exitCode: 1, finishedAt: ago(2000), restarting: true }), now), 'Restarting (1) 2 seconds ago');
+  // docker's health suffix: starting until the monitor wrote a status; none without a check.
+  const hc = { Test: ['CMD', 'true'], Interval: 1, Timeout: 1, StartPeriod: 0, StartInterval: 1, Retries: 3 };
+  const up = { status: 'running' as const, startedAt: ago(5 * 60_000), healthcheck: hc };
+  assert.equal(containerStatus(container(up), now), 'Up 5 minutes (health: starting)');
+  assert.equal(containerStatus(container({ ...up, health: { Status: 'healthy', FailingStreak: 0, Log: [] } }), now), 'Up 5 minutes (healthy)');
+  assert.equal(containerStatus(container({ ...up, health: { Status: 'unhealthy', FailingStreak: 3, Log: [] } }), now), 'Up 5 minutes (unhealthy)');
+  assert.equal(containerStatus(container({ ...up, paused: true, health: { Status: 'healthy', FailingStreak: 0, Log: [] } }), now), 'Up 5 minutes (Paused)');
   assert.equal(timeAgo(ago(2 * 3_600_000), now), '2 hours ago');
   assert.equal(timeAgo('', now), 'N/A');
   assert.equal(timeAgo(new Date(0).toISOString(), now), 'N/A');

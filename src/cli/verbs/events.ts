@@ -12,6 +12,8 @@ import { parseTemplate } from '../format/template/index.js';
 const KEYS = new Set(['container', 'event', 'image', 'type', 'network', 'volume', 'label', 'scope']);
 
 /** docker's filters: the same key repeated is OR, different keys AND. */
+const FUZZY_EVENTS = new Set(['health_status', 'exec_create', 'exec_start']);
+
 export function eventFilter(specs: readonly string[]): (e: EngineEvent) => boolean {
   const by = new Map<string, string[]>();
   for (const f of specs) {
@@ -23,7 +25,8 @@ export function eventFilter(specs: readonly string[]): (e: EngineEvent) => boole
   const a = (e: EngineEvent) => e.Actor.Attributes;
   const test: Record<string, (e: EngineEvent, v: string) => boolean> = {
     container: (e, v) => e.Type === 'container' && (e.Actor.ID === v || e.Actor.ID.startsWith(v) || a(e).name === v),
-    event: (e, v) => e.Action === v,
+    // docker (moby #25798): health_status, exec_create and exec_start also match their "…: detail" actions.
+    event: (e, v) => e.Action === v || (FUZZY_EVENTS.has(v) && e.Action.startsWith(`${v}:`)),
     image: (e, v) => a(e).image === v || (e.Type === 'image' && (e.Actor.ID === v || a(e).name === v)),
     type: (e, v) => e.Type === v,
     network: (e, v) => e.Type === 'network' && (e.Actor.ID.startsWith(v) || a(e).name === v),
