@@ -20,6 +20,7 @@ import { cpRows } from './cp.js';
 import { buildRows } from './build.js';
 import { volumeRows } from './volumes.js';
 import { seccompRows } from './seccomp.js';
+import { psRows } from './ps.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -112,6 +113,7 @@ try {
     say(row('cli: hutch run --rm true', 'podman run --rm', await paired(Math.min(N, 20), 2, hutchCli, podman), 0.6));
     for (const l of await networkRows(engine, env, N, podmanImage)) say(l);
   } else say(`cli row skipped: podman import failed: ${imp.stderr.trim()}`);
+  for (const l of await psRows(engine, env, 'busybox', tar, Math.min(N, 10))) say(l);
 
   // Monitor memory: PSS of the per-container monitor vs podman's conmon.
   const M = 10;
