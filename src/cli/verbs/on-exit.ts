@@ -1,7 +1,9 @@
 // hutch __on-exit ROOT CGROUP-PARENT RUNROOT ID: not for people. A container's monitor
-// runs it once the container's exit is recorded, when the container has a restart
-// policy (engine/container/restart-policy.ts): the engine of that state root applies
-// the policy. The root comes in the arguments: the monitor's environment may not have it.
+// runs it once the container's exit is recorded, while the container has a restart
+// policy (engine/container/exit-command.ts: a marker file arms it), and any hutch
+// that finds a pending restart's waiting process dead runs it again: the engine of
+// that state root applies the policy or finishes the wait (restart-policy.ts). The
+// root comes in the arguments: the monitor's environment may not have it.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Verb } from '../context.js';
