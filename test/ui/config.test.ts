@@ -10,7 +10,8 @@ import { createKeymap, defaultBindings, findConflict, keyName } from '../../src/
 import { dashboardOptions } from '../../src/cli/dashboard.js';
 import { formSpec, splitCommand } from '../../src/ui/form.js';
 import { mergeByTime } from '../../src/ui/logs.js';
-import { layoutColumns } from '../../src/ui/views/table.js';
+import { layoutColumns, shownColumns } from '../../src/ui/views/table.js';
+import type { ContainerInfo } from '../../src/engine/types.js';
 import { makePainter } from '../../src/ui/paint.js';
 import { main } from '../../src/cli/cli.js';
 
@@ -172,11 +173,17 @@ test('keys: names from Ink events, per-view lookup, defaults without conflicts',
 });
 
 test('columns collapse by priority; the slack goes to the columns that carry data', () => {
-  const names = (w: number) => layoutColumns(DEFAULT_COLUMNS, w).map((c) => `${c.name}:${c.width}`).join(' ');
+  // HEALTH is shown only while some container has a health check.
+  const plain = shownColumns({ columns: DEFAULT_COLUMNS, containers: [] });
+  assert.ok(!plain.includes('health') && DEFAULT_COLUMNS.includes('health'));
+  const checked = { healthcheck: { Test: ['CMD', 'true'], Interval: 1, Timeout: 1, StartPeriod: 0, StartInterval: 1, Retries: 3 } } as ContainerInfo;
+  assert.deepEqual(shownColumns({ columns: DEFAULT_COLUMNS, containers: [checked] }), DEFAULT_COLUMNS);
+  assert.equal(layoutColumns(DEFAULT_COLUMNS, 200).map((c) => `${c.name}:${c.width}`).join(' '), 'name:24 image:28 state:13 health:9 cpu:6 spark:45 mem:11 memPct:5 pids:5 net:11 network:10 ports:20');
+  const names = (w: number) => layoutColumns(plain, w).map((c) => `${c.name}:${c.width}`).join(' ');
   // 200 columns: NAME took 114 before; now the image and the sparkline get room, and NETWORK and PORTS fit.
   assert.equal(names(200), 'name:24 image:28 state:13 cpu:6 spark:55 mem:11 memPct:5 pids:5 net:11 network:10 ports:20');
   // Without them (a config that leaves them out), memory and network traffic get room as before.
-  const without = DEFAULT_COLUMNS.filter((c) => c !== 'network' && c !== 'ports');
+  const without = plain.filter((c) => c !== 'network' && c !== 'ports');
   assert.equal(layoutColumns(without, 200).map((c) => `${c.name}:${c.width}`).join(' '), 'name:34 image:37 state:13 cpu:6 spark:60 mem:15 memPct:5 pids:5 net:15');
   // They are the first to go, NETWORK before PORTS: both from 133 columns, PORTS alone from 122.
   assert.equal(names(133), 'name:16 image:12 state:13 cpu:6 spark:12 mem:11 memPct:5 pids:5 net:11 network:10 ports:20');

@@ -313,8 +313,11 @@ test('preadString reads a seq_file larger than a page whole (short reads are not
   assert.ok(expected.length > 8192, `smaps is only ${expected.length} bytes`);
   const fd = native.openRead(file);
   try {
-    assert.equal(native.preadString(fd), expected);
-    assert.equal(native.preadString(fd), expected);
+    // The kB figures may move between reads (page aging under memory pressure); the
+    // records, their order and everything else must come back whole.
+    const shape = (x: string) => x.replace(/\d+ kB/g, 'N kB');
+    assert.equal(shape(native.preadString(fd)), shape(expected));
+    assert.equal(shape(native.preadString(fd)), shape(expected));
   } finally {
     native.closeFd(fd);
   }
