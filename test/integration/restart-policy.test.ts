@@ -83,9 +83,16 @@ test('bad --restart values and --restart with --rm: one line, exit 125, nothing 
 
 test('update --restart on a running container made without a policy applies to its current run; --restart no disarms one', async () => {
   const c = await sb.engine.create({ image: 'host', name: 'later', cmd: ['sh', '-c', 'sleep 2; exit 2'], network: 'none' });
+  // The exit command is always named, armed by a marker file that only a policy makes.
+  const bundle = path.join(sb.root, 'containers', c.id);
+  const annotations = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')).annotations;
+  assert.match(annotations['run.hutch.on-exit'], /\n__on-exit\n/);
+  assert.equal(annotations['run.hutch.on-exit-if'], path.join(bundle, 'restart-policy'));
+  assert.equal(fs.existsSync(path.join(bundle, 'restart-policy')), false);
   await sb.engine.start(c.id);
   const r = sb.cli(['update', '--restart', 'on-failure:1', 'later']);
   assert.equal(r.status, 0, r.stderr);
+  assert.equal(fs.existsSync(path.join(bundle, 'restart-policy')), true);
   assert.equal((await sb.engine.inspect('later')).status, 'running', 'updated while it ran');
   await until('one restart', async () => ((await sb.engine.inspect('later')).restartCount ?? 0) >= 1 && (await sb.engine.inspect('later')).status === 'exited' && !(await sb.engine.inspect('later')).restarting);
   await new Promise((res) => setTimeout(res, 800));
@@ -96,6 +103,7 @@ test('update --restart on a running container made without a policy applies to i
   const d = await sb.engine.create({ image: 'host', name: 'disarmed', cmd: ['sh', '-c', 'sleep 1; exit 3'], network: 'none', restartPolicy: { Name: 'always', MaximumRetryCount: 0 } });
   await sb.engine.start(d.id);
   assert.equal(sb.cli(['update', '--restart', 'no', 'disarmed']).status, 0);
+  assert.equal(fs.existsSync(path.join(sb.root, 'containers', d.id, 'restart-policy')), false);
   await until('the exit', async () => (await sb.engine.inspect('disarmed')).status === 'exited');
   await new Promise((res) => setTimeout(res, 1500));
   const after = await sb.engine.inspect('disarmed');
