@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #define INBUF 4096
+#define ATTACH_SNDBUF (2 << 20)
 
 /* One client's position in the frame stream it sends. */
 struct client {
@@ -42,8 +44,9 @@ static int local_fd = -1;
 static unsigned char keys[ATTACH_KEYS_MAX];
 static size_t nkeys, keypos;
 
-/* Input on its way to io_fd: untouched (so not resident) until some comes. */
-static char inbuf[INBUF];
+/* Input on its way to io_fd: untouched (so not resident) until some comes,
+ * and given back when the last client leaves (a page of its own). */
+static char inbuf[INBUF] __attribute__((aligned(4096)));
 static size_t in_len, in_off;
 
 static int hexval(char c)
@@ -130,7 +133,8 @@ static void drop(struct client *c)
 {
 	close(c->fd);
 	c->fd = -1;
-	nclients--;
+	if (--nclients == 0 && in_len == 0)
+		madvise(inbuf, sizeof inbuf, MADV_DONTNEED);
 }
 
 static void close_io(void)
@@ -244,6 +248,11 @@ static void accept_clients(void)
 			close(fd);
 			continue;
 		}
+		/* A client is dropped once this much output waits for it: room for
+		 * bursts (kernel memory, used only while it lags), never unbounded. */
+		int sz = ATTACH_SNDBUF;
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 		*c = (struct client){ .fd = fd };
 		nclients++;
 	}

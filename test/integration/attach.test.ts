@@ -6,10 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { HUTCH, sandbox, type Sandbox } from './helpers.js';
 import { HUTCH_COMMAND, Tmux, missing, poll, sandboxEnv, withTmux } from '../e2e/tmux.js';
+import { encodeFrames, FRAME, FrameDecoder } from '../../src/engine/container/attach-frames.js';
 
 const skip = missing('attach tests');
 
@@ -183,3 +185,63 @@ test('run -a names the streams attached; -a with -d, a bad --detach-keys: one li
   assert.equal(bad.stderr, "hutch: Invalid detach keys (ctrl-?) provided: unknown character: 'ctrl-?'\n");
   assert.equal((await state('up')).status, 'running');
 });
+
+/** A raw client of the container's attach socket (as the engine connects: through a dir fd). */
+function rawClient(id: string): Promise<net.Socket> {
+  const fd = fs.openSync(path.join(sb.root, 'containers', id), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ path: `/proc/self/fd/${fd}/attach` });
+    s.once('connect', () => (fs.closeSync(fd), resolve(s)));
+    s.once('error', (e) => (fs.closeSync(fd), reject(e)));
+  });
+}
+
+test('the monitor never waits for a client: one that does not read is dropped, a ninth is refused; the container and its log go on', { skip }, async () => {
+  const r = sb.cli(['run', '-di', '--name', 'flood', '--network', 'none', 'host', 'sh', '-c', 'read go; head -c 12000000 /dev/zero | tr "\\0" x | fold -w 99; echo end']);
+  assert.equal(r.status, 0, r.stderr);
+  const id = r.stdout.trim();
+  const base = await monitorSockets('flood');
+  const socks: net.Socket[] = [];
+  try {
+    for (let i = 0; i < 8; i++) socks.push(await rawClient(id));
+    await clients('flood', base, 8);
+    const ninth = await rawClient(id);
+    const ninthEnd = new Promise<void>((res) => ninth.on('close', () => res()));
+    ninth.on('error', () => {});
+    ninth.resume();
+    await ninthEnd;
+    // The first reads everything; the others never read (paused sockets).
+    const reader = socks[0];
+    let got = 0;
+    const frames: number[] = [];
+    const decoder = new FrameDecoder();
+    reader.on('data', (b: Buffer) => {
+      got += b.length;
+      for (const f of decoder.push(b)) if (f.type === FRAME.exit) frames.push(Number(f.data.toString()));
+    });
+    const readerEnd = new Promise<void>((res) => reader.on('close', () => res()));
+    for (const s of socks.slice(1)) {
+      s.pause();
+      s.on('error', () => {});
+    }
+    reader.write(encodeFrames(FRAME.stdin, Buffer.from('go\n')));
+    await readerEnd;
+    assert.deepEqual(frames, [0], 'the reader got the exit frame');
+    assert.ok(got > 12_000_000, `the reader got all the output (${got} bytes)`);
+    const s = await state('flood');
+    assert.equal(s.status, 'exited');
+    assert.match(sb.cli(['logs', '--tail', '1', 'flood']).stdout, /end\n$/);
+    // The sleepers were dropped long before the end: their sockets are closed.
+    for (const sl of socks.slice(1)) assert.ok(sl.readableEnded || sl.destroyed || (await closedSoon(sl)), 'a stalled client is dropped');
+  } finally {
+    for (const s of socks) s.destroy();
+  }
+});
+
+function closedSoon(s: net.Socket): Promise<boolean> {
+  return new Promise((res) => {
+    s.on('close', () => res(true));
+    s.resume(); // read what was buffered: then the end
+    setTimeout(() => res(false), 5000);
+  });
+}
