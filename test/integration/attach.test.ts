@@ -245,3 +245,33 @@ function closedSoon(s: net.Socket): Promise<boolean> {
     setTimeout(() => res(false), 5000);
   });
 }
+
+test('sig-proxy: a signal sent to hutch attach goes to a container without a tty (its status is ours); --sig-proxy=false leaves the container alone', { skip }, async () => {
+  const script = 'trap "echo got-usr1" USR1; trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done';
+  const r = sb.cli(['run', '-d', '--name', 'sigs', '--network', 'none', 'host', 'sh', '-c', script]);
+  assert.equal(r.status, 0, r.stderr);
+  const base = await monitorSockets('sigs');
+  const a = client(['attach', 'sigs']);
+  try {
+    await clients('sigs', base);
+    a.child.kill('SIGUSR1');
+    await poll('SIGUSR1 in the container', () => (a.out().includes('got-usr1') ? true : undefined), 10_000, () => a.out());
+    a.child.kill('SIGTERM');
+    assert.equal(await a.status, 7, a.out());
+    assert.match(a.out(), /got-term/);
+  } finally {
+    a.child.kill('SIGKILL');
+  }
+  assert.equal(sb.cli(['start', 'sigs']).status, 0);
+  const b = client(['attach', '--sig-proxy=false', 'sigs']);
+  try {
+    await clients('sigs', base);
+    b.child.kill('SIGTERM');
+    await b.status;
+    assert.equal(b.child.signalCode, 'SIGTERM', 'hutch itself ends');
+    assert.equal((await state('sigs')).status, 'running', 'the container was not signalled');
+    assert.equal(sb.cli(['logs', 'sigs']).stdout.split('got-term').length - 1, 1, 'only the first run got SIGTERM');
+  } finally {
+    b.child.kill('SIGKILL');
+  }
+});
