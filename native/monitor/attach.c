@@ -28,26 +28,30 @@ struct client {
 	uint8_t alen;
 };
 
-static struct client clients[ATTACH_CLIENTS] = {
-	{ .fd = -1 }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 },
-	{ .fd = -1 }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 },
+/* All of the small state in one initialized object: its writes dirty one
+ * page of .data (with the monitor's other initialized globals), not stray
+ * pages of .bss. */
+static struct {
+	struct client clients[ATTACH_CLIENTS];
+	int nclients, lfd, bundle_fd;
+	/* The container's side (attach_io). */
+	int io_fd;
+	bool io_tty, io_input, io_eof;
+	/* The attached monitor's own stdin and the detach keys matched so far. */
+	int local_fd;
+	unsigned char keys[ATTACH_KEYS_MAX];
+	size_t nkeys, keypos;
+	/* What inbuf holds. */
+	size_t in_len, in_off;
+} st = {
+	.clients = { { .fd = -1 }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 },
+		     { .fd = -1 }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 } },
+	.lfd = -1, .bundle_fd = -1, .io_fd = -1, .local_fd = -1,
 };
-static int nclients;
-static int lfd = -1, bundle_fd = -1;
-
-/* The container's side (attach_io). */
-static int io_fd = -1;
-static bool io_tty, io_input, io_eof;
-
-/* The attached monitor's own stdin and the detach keys matched so far. */
-static int local_fd = -1;
-static unsigned char keys[ATTACH_KEYS_MAX];
-static size_t nkeys, keypos;
 
 /* Input on its way to io_fd: untouched (so not resident) until some comes,
  * and given back when the last client leaves (a page of its own). */
 static char inbuf[INBUF] __attribute__((aligned(4096)));
-static size_t in_len, in_off;
 
 static int hexval(char c)
 {
@@ -75,82 +79,82 @@ int attach_parse_keys(const char *hex, unsigned char *out, size_t *n)
 	return 0;
 }
 
-/* "/proc/self/fd/<bundle_fd>/attach": the bundle's own path may not fit sun_path. */
+/* "/proc/self/fd/<bundle fd>/attach": the bundle's own path may not fit sun_path. */
 static void sock_addr(struct sockaddr_un *a)
 {
 	memset(a, 0, sizeof *a);
 	a->sun_family = AF_UNIX;
-	snprintf(a->sun_path, sizeof a->sun_path, "/proc/self/fd/%d/attach", bundle_fd);
+	snprintf(a->sun_path, sizeof a->sun_path, "/proc/self/fd/%d/attach", st.bundle_fd);
 }
 
 int attach_listen(const char *bundle)
 {
 	struct sockaddr_un a;
-	bundle_fd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (bundle_fd < 0)
+	st.bundle_fd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (st.bundle_fd < 0)
 		return -1;
 	/* Left by a monitor that was killed: nobody serves it (we hold the lock). */
-	unlinkat(bundle_fd, "attach", 0);
-	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (lfd < 0)
+	unlinkat(st.bundle_fd, "attach", 0);
+	st.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (st.lfd < 0)
 		goto fail;
 	sock_addr(&a);
 	/* The file's mode comes from the umask at bind: never a moment with more than 0600. */
 	mode_t old = umask(0177);
-	int r = bind(lfd, (struct sockaddr *)&a, sizeof a);
+	int r = bind(st.lfd, (struct sockaddr *)&a, sizeof a);
 	umask(old);
-	if (r < 0 || listen(lfd, ATTACH_CLIENTS) < 0)
+	if (r < 0 || listen(st.lfd, ATTACH_CLIENTS) < 0)
 		goto fail;
 	return 0;
 fail:;
 	int e = errno;
-	if (lfd >= 0)
-		close(lfd);
-	close(bundle_fd);
-	lfd = bundle_fd = -1;
+	if (st.lfd >= 0)
+		close(st.lfd);
+	close(st.bundle_fd);
+	st.lfd = st.bundle_fd = -1;
 	errno = e;
 	return -1;
 }
 
 void attach_io(int fd, bool tty, bool input)
 {
-	io_fd = fd;
-	io_tty = tty;
-	io_input = input;
+	st.io_fd = fd;
+	st.io_tty = tty;
+	st.io_input = input;
 	if (fd >= 0)
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
 void attach_local(int fd, const char *hexkeys)
 {
-	local_fd = fd;
-	nkeys = 0;
-	if (hexkeys && attach_parse_keys(hexkeys, keys, &nkeys) < 0)
-		nkeys = 0;
+	st.local_fd = fd;
+	st.nkeys = 0;
+	if (hexkeys && attach_parse_keys(hexkeys, st.keys, &st.nkeys) < 0)
+		st.nkeys = 0;
 }
 
 static void drop(struct client *c)
 {
 	close(c->fd);
 	c->fd = -1;
-	if (--nclients == 0 && in_len == 0)
+	if (--st.nclients == 0 && st.in_len == 0)
 		madvise(inbuf, sizeof inbuf, MADV_DONTNEED);
 }
 
 static void close_io(void)
 {
-	if (io_fd >= 0)
-		close(io_fd);
-	io_fd = -1;
-	in_len = in_off = 0;
-	local_fd = -1;
+	if (st.io_fd >= 0)
+		close(st.io_fd);
+	st.io_fd = -1;
+	st.in_len = st.in_off = 0;
+	st.local_fd = -1;
 }
 
 /* Writes what the input buffer holds, as far as the fd takes it now. */
 static void flush(void)
 {
-	while (io_fd >= 0 && in_off < in_len) {
-		ssize_t n = write(io_fd, inbuf + in_off, in_len - in_off);
+	while (st.io_fd >= 0 && st.in_off < st.in_len) {
+		ssize_t n = write(st.io_fd, inbuf + st.in_off, st.in_len - st.in_off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -159,33 +163,33 @@ static void flush(void)
 			close_io();
 			return;
 		}
-		in_off += (size_t)n;
+		st.in_off += (size_t)n;
 	}
-	in_len = in_off = 0;
+	st.in_len = st.in_off = 0;
 	/* An EOF frame came: the stdin pipe closes once what came before it is in. */
-	if (io_eof && io_fd >= 0 && !io_tty)
+	if (st.io_eof && st.io_fd >= 0 && !st.io_tty)
 		close_io();
 }
 
 static void queue(const void *p, size_t n)
 {
-	if (io_fd < 0 || !io_input || io_eof)
+	if (st.io_fd < 0 || !st.io_input || st.io_eof)
 		return;
 	/* The callers read at most the free space: this always fits. */
-	if (n > sizeof inbuf - in_len)
-		n = sizeof inbuf - in_len;
-	memcpy(inbuf + in_len, p, n);
-	in_len += n;
+	if (n > sizeof inbuf - st.in_len)
+		n = sizeof inbuf - st.in_len;
+	memcpy(inbuf + st.in_len, p, n);
+	st.in_len += n;
 }
 
 static void frame_done(struct client *c)
 {
-	if (c->hdr[0] == ATTACH_RESIZE && c->alen == 4 && io_fd >= 0 && io_tty) {
+	if (c->hdr[0] == ATTACH_RESIZE && c->alen == 4 && st.io_fd >= 0 && st.io_tty) {
 		struct winsize ws = { .ws_row = (unsigned short)(c->arg[0] << 8 | c->arg[1]),
 				      .ws_col = (unsigned short)(c->arg[2] << 8 | c->arg[3]) };
-		ioctl(io_fd, TIOCSWINSZ, &ws); /* the kernel sends SIGWINCH to the container */
-	} else if (c->hdr[0] == ATTACH_STDIN_EOF && !io_tty && io_input) {
-		io_eof = true;
+		ioctl(st.io_fd, TIOCSWINSZ, &ws); /* the kernel sends SIGWINCH to the container */
+	} else if (c->hdr[0] == ATTACH_STDIN_EOF && !st.io_tty && st.io_input) {
+		st.io_eof = true;
 	}
 	c->hlen = 0;
 }
@@ -223,7 +227,7 @@ static void feed(struct client *c, const uint8_t *p, size_t n)
 static void read_client(struct client *c)
 {
 	uint8_t buf[1024];
-	size_t room = sizeof inbuf - in_len;
+	size_t room = sizeof inbuf - st.in_len;
 	if (room == 0) /* another client filled it in this round */
 		return;
 	ssize_t n = read(c->fd, buf, room < sizeof buf ? room : sizeof buf);
@@ -239,11 +243,11 @@ static void read_client(struct client *c)
 static void accept_clients(void)
 {
 	int fd;
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	while ((fd = accept4(st.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		struct client *c = NULL;
 		for (int i = 0; i < ATTACH_CLIENTS && !c; i++)
-			if (clients[i].fd < 0)
-				c = &clients[i];
+			if (st.clients[i].fd < 0)
+				c = &st.clients[i];
 		if (!c) { /* full: the client reads EOF at once */
 			close(fd);
 			continue;
@@ -254,7 +258,7 @@ static void accept_clients(void)
 		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) < 0)
 			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 		*c = (struct client){ .fd = fd };
-		nclients++;
+		st.nclients++;
 	}
 }
 
@@ -262,11 +266,11 @@ static int read_local(void);
 
 int attach_local_fd(void)
 {
-	return in_len + nkeys < sizeof inbuf ? local_fd : -1;
+	return st.in_len + st.nkeys < sizeof inbuf ? st.local_fd : -1;
 }
 
 /* The monitor's own stdin: what is typed goes to the pty, but for the detach
- * keys, held back while they match and let through when they stop matching. */
+ * st.keys, held back while they match and let through when they stop matching. */
 int attach_read_local(void)
 {
 	int ev = read_local();
@@ -277,31 +281,31 @@ int attach_read_local(void)
 static int read_local(void)
 {
 	uint8_t buf[1024];
-	if (in_len + nkeys >= sizeof inbuf)
+	if (st.in_len + st.nkeys >= sizeof inbuf)
 		return 0;
-	size_t room = sizeof inbuf - in_len - nkeys;
-	ssize_t n = read(local_fd, buf, room < sizeof buf ? room : sizeof buf);
+	size_t room = sizeof inbuf - st.in_len - st.nkeys;
+	ssize_t n = read(st.local_fd, buf, room < sizeof buf ? room : sizeof buf);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n <= 0) { /* a raw terminal has no EOF key: it hung up (EIO, or 0) */
-		local_fd = -1;
+		st.local_fd = -1;
 		return ATTACH_EV_HUP;
 	}
 	for (ssize_t i = 0; i < n; i++) {
 		uint8_t b = buf[i];
-		if (nkeys && b == keys[keypos]) {
-			if (++keypos == nkeys) {
-				keypos = 0;
-				local_fd = -1; /* what follows the keys is not the container's */
+		if (st.nkeys && b == st.keys[st.keypos]) {
+			if (++st.keypos == st.nkeys) {
+				st.keypos = 0;
+				st.local_fd = -1; /* what follows the st.keys is not the container's */
 				return ATTACH_EV_DETACH;
 			}
 			continue;
 		}
-		if (keypos) {
-			queue(keys, keypos);
-			keypos = 0;
-			if (b == keys[0]) {
-				keypos = 1;
+		if (st.keypos) {
+			queue(st.keys, st.keypos);
+			st.keypos = 0;
+			if (b == st.keys[0]) {
+				st.keypos = 1;
 				continue;
 			}
 		}
@@ -312,12 +316,12 @@ static int read_local(void)
 
 void attach_poll(struct pollfd *pfd)
 {
-	bool room = in_len < sizeof inbuf;
-	pfd[0] = (struct pollfd){ lfd, POLLIN, 0 };
+	bool room = st.in_len < sizeof inbuf;
+	pfd[0] = (struct pollfd){ st.lfd, POLLIN, 0 };
 	for (int i = 0; i < ATTACH_CLIENTS; i++)
 		/* A full buffer: not read (POLLHUP still says when one leaves). */
-		pfd[1 + i] = (struct pollfd){ clients[i].fd, room ? POLLIN : 0, 0 };
-	pfd[1 + ATTACH_CLIENTS] = (struct pollfd){ in_off < in_len ? io_fd : -1, POLLOUT, 0 };
+		pfd[1 + i] = (struct pollfd){ st.clients[i].fd, room ? POLLIN : 0, 0 };
+	pfd[1 + ATTACH_CLIENTS] = (struct pollfd){ st.in_off < st.in_len ? st.io_fd : -1, POLLOUT, 0 };
 }
 
 void attach_step(const struct pollfd *pfd)
@@ -327,7 +331,7 @@ void attach_step(const struct pollfd *pfd)
 	if (pfd[0].revents & POLLIN)
 		accept_clients();
 	for (int i = 0; i < ATTACH_CLIENTS; i++) {
-		struct client *c = &clients[i];
+		struct client *c = &st.clients[i];
 		short r = pfd[1 + i].revents;
 		if (c->fd < 0 || c->fd != pfd[1 + i].fd || !r)
 			continue;
@@ -341,10 +345,10 @@ void attach_step(const struct pollfd *pfd)
 
 void attach_broadcast(int type, const char *p, size_t n)
 {
-	if (nclients == 0)
+	if (st.nclients == 0)
 		return;
 	for (int i = 0; i < ATTACH_CLIENTS; i++) {
-		struct client *c = &clients[i];
+		struct client *c = &st.clients[i];
 		const char *q = p;
 		size_t left = n;
 		while (c->fd >= 0 && left > 0) {
@@ -376,12 +380,12 @@ void attach_close(int status)
 	int n = snprintf(s, sizeof s, "%d", status);
 	attach_broadcast(ATTACH_EXIT, s, (size_t)n);
 	for (int i = 0; i < ATTACH_CLIENTS; i++)
-		if (clients[i].fd >= 0)
-			drop(&clients[i]);
-	if (lfd >= 0) {
-		close(lfd);
-		unlinkat(bundle_fd, "attach", 0);
-		close(bundle_fd);
+		if (st.clients[i].fd >= 0)
+			drop(&st.clients[i]);
+	if (st.lfd >= 0) {
+		close(st.lfd);
+		unlinkat(st.bundle_fd, "attach", 0);
+		close(st.bundle_fd);
 	}
-	lfd = bundle_fd = -1;
+	st.lfd = st.bundle_fd = -1;
 }
