@@ -98,6 +98,11 @@ test('hutch attach: a stopped container, a bad --detach-keys: one line, 125; the
   assert.equal(det.code, 0, det.err);
   assert.equal((e.callsOf('attach').at(-1)![1] as { stdin: unknown }).stdin, null, '--no-stdin');
   e.attachDetaches = false;
+  await cli(['run', '-dit', '--name', 'term', 'host', 'sh'], e);
+  const notTty = await cli(['attach', 'term'], e, { stdinIsTTY: false });
+  assert.equal(notTty.code, 125);
+  assert.equal(notTty.err, 'hutch: the input device is not a TTY\n');
+  assert.equal((await cli(['attach', '--no-stdin', 'term'], e, { stdinIsTTY: false })).code, 0, 'output only: no terminal needed');
   e.waitResult = { exitCode: 7, oomKilled: false };
   const ended = await cli(['attach', '--sig-proxy=false', 'box'], e);
   assert.equal(ended.code, 7, ended.err);

@@ -19,6 +19,7 @@ import type { ContainerRecord } from './record.js';
 export async function attachContainer(ctx: Ctx, id: string, opts: AttachOptions): Promise<AttachResult> {
   const keys = parseDetachKeys(opts.detachKeys);
   const rec = await reconcile(ctx, mustLoad(ctx, id));
+  if (rec.status !== 'running' && rec.restarting) throw new Conflict('You cannot attach to a restarting container, wait until it is running');
   if (rec.status !== 'running') throw new Conflict('You cannot attach to a stopped container, start it first');
   if (rec.paused) throw new Conflict('You cannot attach to a paused container, unpause it first');
   const sock = await connect(rec);
