@@ -39,6 +39,26 @@
       'ldflags': ['-static'],
     },
     {
+      # hutch-runc: a runc-compatible OCI runtime (PROTOCOL.md, "hutch-runc"), built
+      # from the monitor's container init; static like the monitor, for the same
+      # start-up cost reasons.
+      'target_name': 'hutch-runc',
+      'type': 'executable',
+      'sources': [
+        'runc/main.c', 'runc/state.c', 'runc/create.c', 'runc/cmds.c', 'runc/info.c', 'runc/rcgroup.c',
+        'runc/rdevices.c', 'runc/devbpf.c', 'runc/templates.c',
+        'monitor/init.c', 'monitor/proc.c', 'monitor/mounts.c', 'monitor/inroot.c', 'monitor/ns.c',
+        'monitor/caps.c', 'monitor/cgroup.c', 'monitor/spec.c', 'monitor/json.c', 'monitor/arena.c',
+        'monitor/pty.c', 'monitor/keyring.c', 'monitor/report.c', 'monitor/util.c', 'monitor/net.c',
+        'monitor/ports.c', 'monitor/dns.c', 'monitor/dnsmsg.c', 'monitor/dnsserve.c',
+        'common/netlink.c', 'common/rtnl.c', 'common/nft.c',
+        'monitor/mountentry.c', 'monitor/mountopts.c', 'monitor/copyup.c', 'monitor/seccomp.c',
+        'monitor/speclinux.c', 'monitor/devnodes.c', 'monitor/userns.c',
+      ],
+      'cflags': ['-std=gnu11'],
+      'ldflags': ['-static'],
+    },
+    {
       # The seccomp tests' syscall probe (test/integration/seccomp.test.ts): static,
       # so it runs in any container it is bind-mounted into.
       'target_name': 'syscall-probe',

@@ -65,6 +65,47 @@ static void write_oom(int v)
 	close(fd);
 }
 
+/* The command, looked up as execve will (proc.c) but only for existence: a
+ * missing one fails `create`, as runc's does, not the later `start`. */
+static void check_command(const struct spec *s)
+{
+	const char *f = s->args[0], *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	if (strchr(f, '/')) {
+		if (f[0] == '/' && access(f, X_OK) < 0) /* a relative one is relative to process.cwd */
+			child_failf("exec", errno, "%s", f);
+		return;
+	}
+	for (char **e = s->env; e && *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	char buf[4096];
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		if (snprintf(buf, sizeof buf, "%.*s%s%s", (int)n, p, n ? "/" : "", f) < (int)sizeof buf && access(buf, X_OK) == 0)
+			return;
+		p += n + (p[n] == ':');
+	}
+	child_failf("exec", ENOENT, "%s: executable file not found in $PATH", f);
+}
+
+/* hutch-runc: parked until `start` (init.h). The fifo is reopened through
+ * /proc/self/fd: its path is the host's, outside our root now. */
+static void park(const struct init_args *a)
+{
+	check_command(a->s);
+	/* create exits once we are parked: from now on we are the caller's. */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (report_send_kind_fd(REPORT_PARKED, -1) < 0)
+		child_fail("park", errno);
+	char p[32];
+	snprintf(p, sizeof p, "/proc/self/fd/%d", a->exec_fifo);
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, "0", 1) < 0)
+		child_failf("exec.fifo", errno, "%s", p);
+	close(fd);
+	close(a->exec_fifo);
+}
+
 void container_init(const struct init_args *a)
 {
 	const struct spec *s = a->s;
@@ -83,7 +124,7 @@ void container_init(const struct init_args *a)
 	 * the command's umask is set in proc.c. */
 	umask(0);
 
-	if (!s->terminal)
+	if (!s->terminal && !a->inherit_stdio)
 		setup_stdio(a);
 	/* A session of its own: no controlling terminal shared with the user's
 	 * shell, so no TIOCSTI into it (CVE-2017-5226). */
@@ -118,7 +159,7 @@ void container_init(const struct init_args *a)
 		.trees = trees,
 	};
 	int slave = rootfs_setup(s, &ro);
-	if (!s->terminal && a->in_r < 0)
+	if (!s->terminal && a->in_r < 0 && !a->inherit_stdio)
 		null_stdin();
 	if (slave >= 0) {
 		if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
@@ -129,6 +170,8 @@ void container_init(const struct init_args *a)
 		child_fail("keyring", errno);
 	/* The init dies with its monitor (kept across execve, proc.h): nobody
 	 * would record its exit or stop it otherwise. */
-	struct proc_opts po = { .keep_pdeathsig = true };
+	struct proc_opts po = { .keep_pdeathsig = !a->park, .keep_fds = a->preserve_fds };
+	if (a->park)
+		park(a);
 	proc_exec(s, &po);
 }

@@ -21,6 +21,15 @@ struct init_args {
 	int out_w, err_w;      /* write ends of the stdout/stderr pipes (no terminal) */
 	struct winsize ws;     /* for the console when attached to a terminal */
 	bool have_ws;
+	/* hutch-runc: without a terminal, fds 0-2 are the caller's and stay as
+	 * they are (runc); preserve_fds more after them stay open. */
+	bool inherit_stdio;
+	unsigned preserve_fds;
+	/* hutch-runc: once set up, tell the caller (REPORT_PARKED), stop dying
+	 * with it and wait in open() of exec.fifo (O_PATH fd exec_fifo, opened
+	 * by create before clone) until `start` opens it for reading. */
+	bool park;
+	int exec_fifo;
 };
 
 __attribute__((noreturn)) void container_init(const struct init_args *a);

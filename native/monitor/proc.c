@@ -201,7 +201,7 @@ void proc_exec(const struct spec *s, const struct proc_opts *o)
 	/* Every fd but 0-2 closes at execve, including any inherited from the
 	 * engine (CVE-2024-21626); the report socket stays open until then, so an
 	 * execve failure can still be reported. */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	if (close_range(3 + o->keep_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		child_fail("close_range", errno);
 	if (!seccomp_early)
 		load_seccomp(s);

@@ -15,6 +15,7 @@ struct proc_opts {
 	const char *cwd;    /* overrides process.cwd when not NULL (exec --cwd) */
 	char *const *argv;  /* overrides process.args when not NULL (exec) */
 	bool keep_pdeathsig; /* the container init: SIGKILL when the monitor dies, also after execve */
+	unsigned keep_fds;  /* fds 3 .. 3+keep_fds-1 stay open across execve (hutch-runc --preserve-fds) */
 };
 
 /* Does not return: execs, or reports the failing step with child_fail(). */

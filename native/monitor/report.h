@@ -13,7 +13,8 @@
 
 /* REPORT_DNS_*: the embedded DNS server's sockets, bound in the container's
  * network namespace (dns.h). */
-enum report_kind { REPORT_ERROR = 1, REPORT_CONSOLE = 2, REPORT_DNS_UDP = 3, REPORT_DNS_TCP = 4 };
+/* REPORT_PARKED: hutch-runc's init is set up and about to wait on exec.fifo. */
+enum report_kind { REPORT_ERROR = 1, REPORT_CONSOLE = 2, REPORT_DNS_UDP = 3, REPORT_DNS_TCP = 4, REPORT_PARKED = 5 };
 
 struct report {
 	int kind;

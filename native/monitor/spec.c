@@ -21,6 +21,8 @@
 
 #define MAX_CONFIG (8u << 20)
 
+bool spec_join_ns_paths;
+
 struct ctx {
 	struct arena *a;
 	const char *what;
@@ -307,9 +309,13 @@ static int get_linux(struct ctx *c, const struct jv *lx, struct spec *s)
 		 * rather than run less isolated. The flag stays set: exec joins
 		 * the init's network namespace, whichever it is. */
 		if (path && *path) {
-			if (flag != CLONE_NEWNET)
+			if (flag != CLONE_NEWNET && (!spec_join_ns_paths || flag == CLONE_NEWUSER))
 				return bad(c, "namespaces.path");
-			s->netns_path = path;
+			if (flag == CLONE_NEWNET)
+				s->netns_path = path;
+			if (s->nns_paths == ARRAY_LEN(s->ns_paths))
+				return bad(c, "namespaces");
+			s->ns_paths[s->nns_paths++] = (struct spec_nspath){ flag, path };
 		}
 		s->ns_flags |= flag;
 	}
@@ -436,6 +442,7 @@ int spec_load(struct arena *a, const char *bundle, struct spec *s, const char **
 		bad(&c, "process.args");
 		goto fail;
 	}
+	s->json = root;
 	return 0;
 fail:
 	*what = c.what ? c.what : "config.json";

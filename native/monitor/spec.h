@@ -12,6 +12,8 @@
 #include "arena.h"
 #include "caps.h"
 
+struct jv;
+
 struct spec_mount {
 	const char *destination;
 	const char *type;   /* never NULL; "" when absent (then a bind is implied by options) */
@@ -83,6 +85,13 @@ struct spec {
 
 	int ns_flags;          /* CLONE_NEW* for linux.namespaces */
 	const char *netns_path; /* the network namespace to join instead of a new one, or NULL */
+	/* Every linux.namespaces entry with a path (the network one too), when
+	 * spec_join_ns_paths allows paths beyond the network's (hutch-runc). */
+	struct spec_nspath {
+		int flag;
+		const char *path;
+	} ns_paths[8];
+	size_t nns_paths;
 	/* linux.uidMappings / gidMappings as uid_map and gid_map take them
 	 * ("0 100000000 65536\n" per entry); NULL when absent. Only with a
 	 * "user" namespace (userns.h). */
@@ -95,7 +104,14 @@ struct spec {
 	size_t ndevices;
 	struct spec_sysctl *sysctls;
 	size_t nsysctls;
+	/* The whole parsed config.json (in the arena), for fields only hutch-runc
+	 * reads (linux.resources, linux.cgroupsPath, annotations). */
+	const struct jv *json;
 };
+
+/* False (the monitor): a namespace path other than the network's is refused.
+ * hutch-runc sets it and joins them itself (setns before clone). */
+extern bool spec_join_ns_paths;
 
 /* Reads DIR/config.json into arena a (which it initialises) and fills s.
  * On failure returns -1 with errno set and *what pointing at a short reason. */

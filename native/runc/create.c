@@ -1,0 +1,426 @@
+/* create and run. create: config.json -> cgroups -> namespaces joined by path
+ * -> exec.fifo -> clone of the monitor's container init (init.c), which sets
+ * everything up, says it is parked and waits on the fifo; then the state and
+ * the pid file, and exit. run: the same, then start, and unless -d wait for
+ * the init as its parent, forwarding signals, and delete it after.
+ * Any failure leaves nothing in --root and no cgroup behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../monitor/init.h"
+#include "../monitor/json.h"
+#include "../monitor/net.h"
+#include "../monitor/report.h"
+#include "../monitor/userns.h"
+#include "../monitor/util.h"
+#include "runc.h"
+
+struct copts {
+	const char *bundle, *pid_file, *console_socket, *id;
+	bool no_pivot, no_new_keyring, detach;
+	unsigned preserve_fds;
+};
+
+/* What to undo when create fails. */
+static struct {
+	const char *verb;
+	char dir[PATH_MAX];
+	struct rstate *st;
+	int pidfd;
+	pid_t pid;
+} undo = { .pidfd = -1 };
+
+static void cleanup(void)
+{
+	if (undo.pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, undo.pidfd, SIGKILL, NULL, 0);
+		while (waitpid(undo.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (undo.st)
+		cg_remove(undo.st);
+	if (undo.dir[0]) {
+		char p[PATH_MAX + 32];
+		static const char *files[] = { "exec.fifo", "state.json", ".state.json.tmp", "annotations.json" };
+		for (unsigned i = 0; i < ARRAY_LEN(files); i++) {
+			snprintf(p, sizeof p, "%s/%s", undo.dir, files[i]);
+			unlink(p);
+		}
+		rmdir(undo.dir);
+	}
+}
+
+__attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt, ...)
+{
+	char msg[1600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cleanup();
+	die("hutch-runc %s failed: %s", undo.verb, msg);
+}
+
+static void parse(int argc, char **argv, bool run, struct copts *o)
+{
+	const char *v;
+	for (int i = 1; i < argc; i++) {
+		if ((v = opt_val(argc, argv, &i, "--bundle", "-b")))
+			o->bundle = v;
+		else if ((v = opt_val(argc, argv, &i, "--pid-file", NULL)))
+			o->pid_file = v;
+		else if ((v = opt_val(argc, argv, &i, "--console-socket", NULL)))
+			o->console_socket = v;
+		else if ((v = opt_val(argc, argv, &i, "--preserve-fds", NULL))) {
+			unsigned long long n;
+			if (parse_uint(v, 1024, &n) < 0)
+				die("invalid value \"%s\" for flag --preserve-fds", v);
+			o->preserve_fds = (unsigned)n;
+		} else if (opt_flag(argv[i], "--no-pivot", NULL))
+			o->no_pivot = true;
+		else if (opt_flag(argv[i], "--no-new-keyring", NULL))
+			o->no_new_keyring = true;
+		else if (run && opt_flag(argv[i], "--detach", "-d"))
+			o->detach = true;
+		else if (opt_flag(argv[i], "--no-subreaper", NULL) || opt_flag(argv[i], "--keep", NULL))
+			;
+		else if (argv[i][0] == '-' && argv[i][1])
+			die("flag provided but not defined: %s", argv[i]);
+		else if (!o->id)
+			o->id = argv[i];
+		else
+			die("%s: too many arguments", run ? "run" : "create");
+	}
+	if (!o->id)
+		die("\"%s\" requires exactly 1 argument(s)", run ? "run" : "create");
+}
+
+static void put_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* The config's annotations as a JSON object text (strings only, as the spec
+ * has them), for state. */
+static char *annotations_json(const struct jv *root)
+{
+	const struct jv *a = json_get(root, "annotations");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	if (!a || a->type != J_OBJ || !a->len || !(f = open_memstream(&buf, &len)))
+		return strdup("");
+	fputc('{', f);
+	bool first = true;
+	for (const struct jv *e = a->child; e; e = e->next) {
+		if (e->type != J_STR)
+			continue;
+		if (!first)
+			fputc(',', f);
+		first = false;
+		put_json_str(f, e->key);
+		fputc(':', f);
+		put_json_str(f, e->str);
+	}
+	fputc('}', f);
+	fclose(f);
+	return buf ? buf : strdup("");
+}
+
+/* Refused rather than ignored: a container without its seccomp profile or
+ * hooks would run less confined, or not as its caller expects. */
+static void refuse_unsupported(const struct jv *root)
+{
+	const struct jv *lx = json_get(root, "linux"), *v;
+	if ((v = json_get(lx, "seccomp")) && v->type != J_NULL)
+		fail("linux.seccomp is not supported yet by hutch-runc (remove it from config.json, or use runc)");
+	if ((v = json_get(root, "hooks")) && v->type == J_OBJ)
+		for (const struct jv *h = v->child; h; h = h->next)
+			if (h->type == J_ARR && h->len)
+				fail("hooks.%s is not supported yet by hutch-runc", h->key);
+}
+
+/* Namespaces with a path: pid, network, ipc, uts and cgroup are joined here,
+ * by this single-threaded process, so the init is cloned into them (a pid
+ * namespace only ever applies to children). A mount namespace by path is
+ * refused for now. */
+static void join_namespaces(struct spec *s)
+{
+	for (size_t i = 0; i < s->nns_paths; i++) {
+		int flag = s->ns_paths[i].flag;
+		const char *p = s->ns_paths[i].path;
+		if (flag == CLONE_NEWNS)
+			fail("joining a mount namespace by path (%s) is not supported yet", p);
+		int fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail("open namespace %s: %s", p, strerror(errno));
+		if (setns(fd, flag) < 0)
+			fail("setns %s: %s", p, strerror(errno));
+		close(fd);
+		s->ns_flags &= ~flag;
+		if (flag == CLONE_NEWNET)
+			s->netns_path = NULL;
+	}
+}
+
+/* runc's recvtty dialect: the pty master by SCM_RIGHTS, its name as data. */
+static void send_console(const char *sock, int master)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(sock) >= sizeof sa.sun_path)
+		fail("console socket path too long: %s", sock);
+	strcpy(sa.sun_path, sock);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+		fail("connecting to the console socket %s: %s", sock, strerror(errno));
+	char name[] = "/dev/ptmx";
+	struct iovec iov = { .iov_base = name, .iov_len = sizeof name - 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof u);
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &master, sizeof master);
+	if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+		fail("sending the console to %s: %s", sock, strerror(errno));
+	close(fd);
+}
+
+static void write_pid_file(const char *path, pid_t pid)
+{
+	char tmp[PATH_MAX], num[32];
+	snprintf(tmp, sizeof tmp, "%s.hutch-runc.tmp", path);
+	int n = snprintf(num, sizeof num, "%d", (int)pid); /* no newline, as runc */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, num, (size_t)n) < 0 || close(fd) < 0 || rename(tmp, path) < 0)
+		fail("writing the pid file %s: %s", path, strerror(errno));
+}
+
+static const char *config_error(const char *what, int err, char *buf, size_t len)
+{
+	if (strcmp(what, "config.json") == 0 && err == ENOENT)
+		return "JSON specification file config.json not found";
+	if (strcmp(what, "process") == 0)
+		return "process property must not be empty";
+	snprintf(buf, len, "config.json: %s: %s", what, err == EINVAL ? "invalid" : strerror(err));
+	return buf;
+}
+
+/* The container init is set up and parked; its pid. Fills st. */
+static pid_t create(const struct copts *o, struct rstate *st)
+{
+	char bundle[PATH_MAX];
+	if (!realpath(o->bundle ? o->bundle : ".", bundle))
+		die("hutch-runc %s failed: bundle %s: %s", undo.verb, o->bundle ? o->bundle : ".", strerror(errno));
+	if (mkdir(g.root, 0700) < 0 && errno != EEXIST)
+		die("hutch-runc %s failed: creating the root %s: %s", undo.verb, g.root, strerror(errno));
+	char dir[PATH_MAX];
+	state_dir(o->id, dir, sizeof dir);
+	if (mkdir(dir, 0711) < 0) {
+		if (errno == EEXIST)
+			die("hutch-runc %s failed: container with given ID already exists", undo.verb);
+		die("hutch-runc %s failed: creating %s: %s", undo.verb, dir, strerror(errno));
+	}
+	snprintf(undo.dir, sizeof undo.dir, "%s", dir);
+
+	struct arena arena;
+	static struct spec spec;
+	const char *what;
+	char ebuf[600];
+	spec_join_ns_paths = true;
+	if (spec_load(&arena, bundle, &spec, &what) < 0)
+		fail("%s", config_error(what, errno, ebuf, sizeof ebuf));
+	refuse_unsupported(spec.json);
+	/* hutch's own annotations are for its monitor, not for this runtime */
+	spec.overlay = spec.networks = spec.ports = spec.dns = spec.seccomp = spec.on_exit = spec.health = NULL;
+	if (!(spec.ns_flags & CLONE_NEWNS))
+		fail("a mount namespace is required (linux.namespaces)");
+	if (spec.terminal && !o->console_socket)
+		fail("cannot allocate tty if hutch-runc will detach without setting console socket");
+	if (!spec.terminal && o->console_socket)
+		fail("cannot use console socket if hutch-runc will not detach or allocate tty");
+
+	memset(st, 0, sizeof *st);
+	snprintf(st->id, sizeof st->id, "%s", o->id);
+	snprintf(st->bundle, sizeof st->bundle, "%s", bundle);
+	snprintf(st->rootfs, sizeof st->rootfs, "%s", spec.root_path);
+	now_rfc3339(st->created, sizeof st->created);
+	st->annotations = annotations_json(spec.json);
+	st->own_pidns = spec.ns_flags & CLONE_NEWPID;
+	for (size_t i = 0; i < spec.nns_paths; i++)
+		if (spec.ns_paths[i].flag == CLONE_NEWPID)
+			st->own_pidns = false;
+
+	const struct jv *lx = json_get(spec.json, "linux");
+	undo.st = st;
+	if (cg_create(o->id, lx, st, ebuf, sizeof ebuf) < 0)
+		fail("%s", ebuf);
+	struct cgroup_set cg;
+	const char *badcg;
+	if (cgroup_set_open(st->cgroups, st->ncgroups, &cg, &badcg) < 0)
+		fail("opening cgroup %s: %s", badcg ? badcg : "?", strerror(errno));
+	join_namespaces(&spec);
+
+	char fifo[PATH_MAX + 32];
+	snprintf(fifo, sizeof fifo, "%s/exec.fifo", dir);
+	if (mkfifo(fifo, 0622) < 0)
+		fail("creating %s: %s", fifo, strerror(errno));
+	int fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
+	if (fifo_fd < 0)
+		fail("opening %s: %s", fifo, strerror(errno));
+
+	static struct netplan net;
+	const char *nstep;
+	if (net_parse(&spec, &net, &nstep, ebuf, sizeof ebuf) < 0)
+		fail("%s: %s", nstep, ebuf);
+	for (unsigned i = 0; i < o->preserve_fds; i++)
+		if (fcntl(3 + (int)i, F_SETFD, 0) < 0)
+			fail("--preserve-fds: fd %u: %s", 3 + i, strerror(errno));
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		fail("socketpair: %s", strerror(errno));
+	struct run_opts ro = { .bundle = bundle, .id = o->id, .cgroups = st->cgroups, .ncgroups = st->ncgroups,
+			       .sync_fd = -1, .no_new_keyring = o->no_new_keyring };
+	struct init_args ia = { .s = &spec, .o = &ro, .cg = &cg, .net = &net, .report = sv[1], .in_r = -1, .out_w = -1,
+				.err_w = -1, .inherit_stdio = true, .preserve_fds = o->preserve_fds, .park = true,
+				.exec_fifo = fifo_fd };
+	/* Nothing in the container may ptrace the init or open its /proc files
+	 * while it holds our fds (CVE-2016-9962); execve resets it. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	unsigned long flags = (unsigned long)(spec.ns_flags & ~CLONE_NEWCGROUP);
+	int pidfd = -1;
+	pid_t pid = cgroup_clone(&cg, flags, &pidfd);
+	if (pid < 0)
+		fail("clone: %s", strerror(errno));
+	if (pid == 0)
+		container_init(&ia);
+	undo.pid = pid;
+	undo.pidfd = pidfd;
+	close(sv[1]);
+	close(fifo_fd);
+	cgroup_set_close(&cg);
+	if (spec.ns_flags & CLONE_NEWUSER) {
+		const char *ustep;
+		char uwhat[300];
+		if (userns_prepare(pid, &spec, bundle, sv[0], &ustep, uwhat, sizeof uwhat) < 0 || userns_go(sv[0]) < 0)
+			fail("%s %s: %s", ustep, uwhat, strerror(errno));
+	}
+
+	struct report rep;
+	int r, fd, master = -1;
+	bool parked = false;
+	while (!parked && (r = report_recv(sv[0], &rep, &fd)) > 0) {
+		if (rep.kind == REPORT_ERROR) {
+			if (strcmp(rep.step, "exec") == 0 && rep.err == ENOENT)
+				fail("unable to start container process: exec: %s", rep.detail);
+			fail("unable to start container process: %s%s%s: %s", rep.step, rep.detail[0] ? " " : "", rep.detail,
+			     strerror(rep.err));
+		}
+		if (rep.kind == REPORT_CONSOLE) {
+			if (master >= 0)
+				close(master);
+			master = fd;
+		} else if (rep.kind == REPORT_PARKED) {
+			parked = true;
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
+	if (!parked)
+		fail("container init exited during setup");
+	close(sv[0]);
+	if (spec.terminal) {
+		if (master < 0)
+			fail("no console from the container init");
+		send_console(o->console_socket, master);
+		close(master);
+	}
+	st->pid = pid;
+	st->start = proc_start_time(pid);
+	if (state_write(st) < 0)
+		fail("writing the state of %s: %s", o->id, strerror(errno));
+	if (o->pid_file)
+		write_pid_file(o->pid_file, pid);
+	arena_release(&arena);
+	return pid;
+}
+
+/* run, attached: the init is our child; signals go to it, and its status is
+ * ours (128+N when killed by signal N). Orphans of a container without a pid
+ * namespace are reaped here too (we are a subreaper). */
+static int wait_init(pid_t pid, int pidfd)
+{
+	sigset_t mask;
+	sigfillset(&mask);
+	sigdelset(&mask, SIGKILL);
+	sigdelset(&mask, SIGSTOP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	for (;;) {
+		int st;
+		pid_t w;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == pid)
+				return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof si) != sizeof si)
+			continue;
+		if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH)
+			syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
+	}
+}
+
+int cmd_create(int argc, char **argv, bool run)
+{
+	struct copts o = { 0 };
+	static struct rstate st;
+	undo.verb = run ? "run" : "create";
+	parse(argc, argv, run, &o);
+	if (run && !o.detach)
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	pid_t pid = create(&o, &st);
+	int pidfd = undo.pidfd;
+	/* From here on the container exists: a failure no longer undoes it. */
+	undo.pidfd = -1;
+	undo.st = NULL;
+	undo.dir[0] = 0;
+	if (!run)
+		return 0;
+	start_container(&st);
+	if (o.detach)
+		return 0;
+	int status = wait_init(pid, pidfd);
+	destroy_container(&st);
+	return status;
+}
