@@ -15,6 +15,9 @@ export interface EngineApi {
   /** `volumes`: its anonymous volumes go too (`rm -v`; always for an `--rm` container). */
   remove(idOrName: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
   list(opts?: { all?: boolean }): Promise<ContainerInfo[]>;
+  /** Other engines' containers on this machine (runc, crun, docker, podman, containerd, Kubernetes,
+   * hutch-runc), found read-only from their state directories and cgroups; `engine` names each one's. */
+  listForeign(): Promise<ContainerInfo[]>;
   inspect(idOrName: string): Promise<ContainerInfo>;
   /** `inspect`: docker's record of the container (State, Config, HostConfig…), hutch's own fields under `Hutch`. */
   inspectContainer(idOrName: string): Promise<ContainerDetail>;

@@ -97,6 +97,14 @@ export class Engine implements EngineApi {
     containerEvent(this.ctx.paths.root, action, c, extra);
     return c;
   }
+  private foreign?: import('./foreign/scan.js').ForeignScanner;
+  async listForeign(): Promise<ContainerInfo[]> {
+    if (!this.foreign) {
+      const { ForeignScanner, scanOptionsFromEnv } = await import('./foreign/scan.js');
+      this.foreign = new ForeignScanner(scanOptionsFromEnv(process.env));
+    }
+    return this.foreign.scan();
+  }
   async list(opts: { all?: boolean } = {}): Promise<ContainerInfo[]> {
     const out: ContainerInfo[] = [];
     for (const id of listIds(this.ctx)) {

@@ -212,6 +212,10 @@ export interface ContainerInfo {
   healthcheck?: Required<HealthConfig>;
   /** Its health as its monitor last wrote it (absent without a check, or before the first start). */
   health?: HealthState;
+  /** Another engine's container (foreign/), shown read-only: runc, crun, docker, podman, containerd, kubernetes, hutch-runc. Absent for hutch's own. */
+  engine?: string;
+  /** containerd's namespace of a foreign container. */
+  engineNamespace?: string;
 }
 
 /** A process of a running container, as `hutch top` / the detail view show it. */

@@ -7,7 +7,7 @@
 import type { ContainerInfo, EngineApi } from '../engine/types.js';
 import type { History, StatsSource } from '../engine/stats/types.js';
 import type { DashboardConfig } from './config.js';
-import { ContainerActions } from './container-actions.js';
+import { ContainerActions, type BulkVerb } from './container-actions.js';
 import type { Handoff, UiContext } from './context.js';
 import { NewContainerForm } from './form.js';
 import { errorLine } from './format.js';
@@ -223,7 +223,8 @@ export class Controller {
     if (this.refreshing || this.stopped) return;
     this.refreshing = true;
     try {
-      const containers = await this.deps.engine.list({ all: true });
+      const [containers, foreign] = await Promise.all([this.deps.engine.list({ all: true }), this.deps.engine.listForeign().catch(() => [])]);
+      containers.push(...foreign);
       this.store.set((s) => this.listPatch(s, containers));
     } catch (e) {
       this.store.set({ listError: errorLine(e), loaded: true });
@@ -331,7 +332,7 @@ export class Controller {
     create: () => this.form.open(),
     demo: () => void this.containerActions.startDemo(),
     logs: () => this.withTarget((c) => this.logs.open([c], false)),
-    mergedLogs: () => this.logs.openMerged(this.nav.markedOrShown()),
+    mergedLogs: () => this.logs.openMerged(this.nav.markedOrShown().filter((c) => !c.engine)),
     exec: () =>
       this.withTarget((c) => {
         // The shell's monitor sets raw mode itself: the terminal stays quiet until then.
@@ -342,12 +343,12 @@ export class Controller {
           this.rawHandoff = false;
         }
       }),
-    start: () => void this.containerActions.bulk('start', this.nav.targets()),
-    stop: () => void this.containerActions.bulk('stop', this.nav.targets()),
-    restart: () => void this.containerActions.bulk('restart', this.nav.targets()),
-    kill: () => void this.containerActions.bulk('kill', this.nav.targets()),
-    pause: () => void this.containerActions.bulk('pause', this.nav.targets()),
-    remove: () => this.containerActions.confirmRemove(this.nav.targets()),
+    start: () => this.bulk('start'),
+    stop: () => this.bulk('stop'),
+    restart: () => this.bulk('restart'),
+    kill: () => this.bulk('kill'),
+    pause: () => this.bulk('pause'),
+    remove: () => this.own(this.nav.targets()) && this.containerActions.confirmRemove(this.nav.targets()),
     follow: () => this.logs.toggleFollow(),
     search: () => this.store.set({ prompt: { kind: 'search', value: '' } }),
     nextMatch: () => this.logs.findMatch(1),
@@ -357,7 +358,7 @@ export class Controller {
     scrollLeft: () => this.logs.shift(-1),
     scrollRight: () => this.logs.shift(1),
     saveLogs: () => this.logs.askSavePath(),
-    signal: () => this.detail.openSignalMenu(),
+    signal: () => this.withTarget(() => this.detail.openSignalMenu()),
     inspect: () => void this.detail.openInspect(),
     removeImage: () => this.imageActions.confirmRemove(),
     pullImage: () => this.store.set({ prompt: { kind: 'pull', value: '' } }),
@@ -382,7 +383,20 @@ export class Controller {
   /** One-container actions: on the selected (or detail) container, ignoring marks. */
   private withTarget(f: (c: ContainerInfo) => void): void {
     const c = this.nav.target();
-    if (c) f(c);
+    if (c && this.own([c])) f(c);
+  }
+
+  /** Other engines' containers are shown, never acted on: a status line says whose they are. */
+  private own(list: readonly ContainerInfo[]): boolean {
+    const c = list.find((x) => x.engine);
+    if (!c) return true;
+    this.error(`${c.name} is ${c.engine}'s container: read-only in hutch (use ${c.engine}'s own command)`);
+    return false;
+  }
+
+  private bulk(verb: BulkVerb): void {
+    const list = this.nav.targets();
+    if (this.own(list)) void this.containerActions.bulk(verb, list);
   }
 
   private nextTheme(): void {

@@ -44,7 +44,7 @@ export async function startController(engine: EngineApi, opts: StartOptions): Pr
   let stats = opts.stats;
   if (!stats) {
     const { createSampler } = await import('../engine/stats/sampler.js');
-    stats = createSampler(engine, { intervalMs: opts.intervalMs });
+    stats = createSampler(engine, { intervalMs: opts.intervalMs, foreign: true });
   }
   let hooks: { handoff: Handoff; quit: () => void } | undefined;
   const controller = new Controller({

@@ -279,6 +279,7 @@ export function visibleContainers(
     return (
       c.name.toLowerCase().includes(f) ||
       c.image.toLowerCase().includes(f) ||
+      (c.engine ?? '').startsWith(f) ||
       c.id.startsWith(f) ||
       c.status.startsWith(f)
     );
@@ -286,6 +287,8 @@ export function visibleContainers(
   const { key, desc } = st.sort;
   const dir = desc ? -1 : 1;
   return rows.sort((a, b) => {
+    // Other engines' containers (read-only) are a group of their own, after hutch's.
+    if (!a.engine !== !b.engine) return a.engine ? 1 : -1;
     const va = sortValue(a, key, st.samples);
     const vb = sortValue(b, key, st.samples);
     let d = typeof va === 'string' && typeof vb === 'string' ? naturalCompare(va, vb) : (va as number) - (vb as number);

@@ -649,6 +649,12 @@ export class FakeEngine implements EngineApi {
     return this.logins.delete(registry);
   }
 
+  /** Other engines' containers the test puts here (`engine` set): listForeign returns copies. */
+  foreign: ContainerInfo[] = [];
+  async listForeign(): Promise<ContainerInfo[]> {
+    return this.foreign.map((c) => ({ ...c }));
+  }
+
   // healthcheck run: the engine's checks; the probe is the container's `health` as set by the test.
   async healthcheckRun(ref: string): Promise<HealthState> {
     this.record('healthcheckRun', ref);

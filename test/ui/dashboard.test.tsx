@@ -384,6 +384,27 @@ test('80×24 detail view: both charts, config and processes fit in 23 lines', as
   assert.match(lines[22], /^Esc back/);
 });
 
+test('other engines\' containers: a group after hutch\'s own, with the engine as a badge; read-only (a status line, no call)', async (t) => {
+  const e = threeContainers();
+  const f = e.add({ name: 'ctr-nginx', image: '', engine: 'runc' });
+  e.containers.splice(e.containers.indexOf(f), 1);
+  e.foreign.push(f);
+  const h = await setup({ engine: e });
+  t.after(h.done);
+  await h.see(/runc ctr-nginx/);
+  const lines = h.frame().split('\n');
+  const row = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  assert.ok(row(/runc ctr-nginx/) > row(/ db /) && row(/runc ctr-nginx/) > row(/ web /), 'after hutch\'s own');
+  for (let i = 0; i < 5 && !/› .*runc ctr-nginx/.test(h.frame()); i++) await h.press('j');
+  await h.see(/› .*runc ctr-nginx/);
+  await h.press('x');
+  await h.see(/ctr-nginx is runc's container: read-only in hutch/);
+  await h.press('e');
+  assert.equal(e.callsOf('stop').length, 0);
+  assert.equal(e.callsOf('exec').length, 0);
+  assert.doesNotMatch(h.frame(), /\? y\/N/);
+});
+
 test('HEALTH: a column only while some container has a check; healthy, unhealthy, starting and - for none', async (t) => {
   const plain = await setup({ engine: threeContainers() });
   await plain.see(/db .*running/);

@@ -53,10 +53,12 @@ export function firstCpuPercent(cpuNs: number, info: Pick<ContainerInfo, 'starte
 export interface SamplerOptions {
   intervalMs?: number;
   native?: Native;
+  /** Also other engines' containers (EngineApi.listForeign): the dashboard's read-only group. */
+  foreign?: boolean;
 }
 
 export function createSampler(engine: EngineApi, opts: SamplerOptions = {}): StatsSource {
-  return new Sampler(engine, opts.native);
+  return new Sampler(engine, opts.native, opts.foreign);
 }
 
 export class Sampler implements StatsSource {
@@ -67,7 +69,7 @@ export class Sampler implements StatsSource {
   private lastHost: { busy: number; total: number } | null = null;
   private sweeping = false;
 
-  constructor(private readonly engine: EngineApi, native?: Native) {
+  constructor(private readonly engine: EngineApi, native?: Native, private readonly foreign = false) {
     this.native = native ?? loadNative();
   }
 
@@ -134,6 +136,7 @@ export class Sampler implements StatsSource {
     this.sweeping = true;
     try {
       const all = await this.engine.list({ all: true });
+      if (this.foreign) all.push(...(await this.engine.listForeign().catch(() => [])));
       const seen = new Set<string>();
       const now = Date.now();
       const out = new Map<string, ContainerSample>();

@@ -110,8 +110,13 @@ function cell(col: ColumnName, r: RowData, now: number, p: Painter, width: numbe
   const { c, sample: s } = r;
   const running = c.status === 'running';
   switch (col) {
-    case 'name':
-      return fit(c.name, width);
+    case 'name': {
+      if (!c.engine) return fit(c.name, width);
+      // Another engine's container: its engine as a dim badge before the name.
+      const badge = `${c.engine} `;
+      if (badge.length >= width) return p.fg('dim', fit(badge, width));
+      return p.fg('dim', badge) + fit(c.name, width - badge.length);
+    }
     case 'id':
       return fit(shortId(c.id), width);
     case 'image':

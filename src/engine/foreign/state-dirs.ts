@@ -1,0 +1,108 @@
+// Other engines' containers from their runtimes' state directories, as ctop's runc
+// connector finds them: runc's `<root>/<id>/state.json` (runc itself, podman, docker's
+// moby namespace, containerd's per-namespace roots, hutch-runc), crun's
+// `<root>/<id>/status`. Read only: nothing here writes or signals.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ForeignContainer, ForeignEngine } from './types.js';
+
+/** A state directory and the engine its containers belong to. */
+export interface StateRoot {
+  dir: string;
+  engine: ForeignEngine;
+  /** runc's state.json per container, or crun's status. */
+  layout: 'runc' | 'crun';
+  /** containerd's namespace (k8s.io for the kubelet's), shown beside the name. */
+  namespace?: string;
+}
+
+/** Where Debian's packages keep them (as root); containerd's namespaces are found below its runc root. */
+export function defaultStateRoots(run = '/run'): StateRoot[] {
+  const roots: StateRoot[] = [
+    { dir: path.join(run, 'runc'), engine: 'runc', layout: 'runc' },
+    { dir: path.join(run, 'crun'), engine: 'crun', layout: 'crun' },
+    { dir: path.join(run, 'docker/runtime-runc/moby'), engine: 'docker', layout: 'runc' },
+    { dir: path.join(run, 'hutch-runc'), engine: 'hutch-runc', layout: 'runc' },
+  ];
+  const ctrd = path.join(run, 'containerd/runc');
+  for (const ns of readdir(ctrd)) roots.push({ dir: path.join(ctrd, ns), engine: ns === 'k8s.io' ? 'kubernetes' : 'containerd', layout: 'runc', namespace: ns });
+  return roots;
+}
+
+function readdir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/** runc's cgroup_paths: controller → directory, '' for the cgroup2 one (our `unified`). */
+function cgroupPathsOf(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!v || typeof v !== 'object') return out;
+  for (const [k, p] of Object.entries(v as Record<string, unknown>)) if (typeof p === 'string' && p) out[k === '' ? 'unified' : k] = p;
+  return out;
+}
+
+function fromRunc(root: StateRoot, id: string): ForeignContainer | null {
+  const s = readJson(path.join(root.dir, id, 'state.json'));
+  if (!s) return null;
+  const config = (s.config ?? {}) as Record<string, unknown>;
+  const labels = Array.isArray(config.labels) ? (config.labels as unknown[]).map(str) : [];
+  const bundle = labels.find((l) => l.startsWith('bundle='))?.slice(7) ?? '';
+  return {
+    id: str(s.id) || id,
+    engine: root.engine,
+    ...(root.namespace ? { namespace: root.namespace } : {}),
+    pid: num(s.init_process_pid),
+    pidStartTime: num(s.init_process_start),
+    created: str(s.created),
+    bundle,
+    rootfs: str(config.rootfs),
+    cgroupPaths: cgroupPathsOf(s.cgroup_paths),
+    source: path.join(root.dir, id),
+  };
+}
+
+/** crun's status names one cgroup path, relative to the cgroup root; `resolve` maps it to directories. */
+function fromCrun(root: StateRoot, id: string, resolve: (rel: string) => Record<string, string>): ForeignContainer | null {
+  const s = readJson(path.join(root.dir, id, 'status'));
+  if (!s) return null;
+  const rel = str(s['cgroup-path']);
+  return {
+    id,
+    engine: root.engine,
+    pid: num(s.pid),
+    pidStartTime: num(s['process-start-time']),
+    created: str(s.created),
+    bundle: str(s.bundle),
+    rootfs: str(s.rootfs),
+    cgroupPaths: rel ? resolve(rel) : {},
+    source: path.join(root.dir, id),
+  };
+}
+
+/** Every container found under the roots (running or not: the caller checks its pid). */
+export function scanStateRoots(roots: readonly StateRoot[], resolve: (rel: string) => Record<string, string>): ForeignContainer[] {
+  const out: ForeignContainer[] = [];
+  for (const root of roots) {
+    for (const id of readdir(root.dir)) {
+      const c = root.layout === 'runc' ? fromRunc(root, id) : fromCrun(root, id, resolve);
+      if (c) out.push(c);
+    }
+  }
+  return out;
+}

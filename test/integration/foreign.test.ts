@@ -1,0 +1,68 @@
+// Other engines' containers seen by hutch, read-only: one run by Debian's runc (its
+// own --root in a temp dir) shows in listForeign as running, with its cgroups, and
+// the dashboard's sampler reads its memory and pids from them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { busyboxRootfsTar, sandbox, type Sandbox } from './helpers.js';
+import { createSampler, Sampler } from '../../src/engine/stats/sampler.js';
+
+let sb: Sandbox;
+let dir: string;
+const id = `hutch-test-foreign-${process.pid}`;
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-foreign-'));
+  process.env.HUTCH_FOREIGN_ROOTS = `runc:${path.join(dir, 'root')}`;
+  process.env.HUTCH_FOREIGN_CGROUP = 'none';
+  sb = await sandbox();
+});
+after(async () => {
+  spawnSync('runc', ['--root', path.join(dir, 'root'), 'delete', '-f', id], { stdio: 'ignore' });
+  await sb?.cleanup();
+  fs.rmSync(dir, { recursive: true, force: true });
+  delete process.env.HUTCH_FOREIGN_ROOTS;
+  delete process.env.HUTCH_FOREIGN_CGROUP;
+});
+
+test('a container runc runs shows in listForeign, running, with its cgroups; the sampler reads it; gone once runc deletes it', async () => {
+  const bundle = path.join(dir, 'bundle');
+  fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
+  assert.equal(spawnSync('tar', ['-C', path.join(bundle, 'rootfs'), '-xf', busyboxRootfsTar()]).status, 0);
+  assert.equal(spawnSync('runc', ['spec'], { cwd: bundle }).status, 0);
+  const cfg = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
+  cfg.process.terminal = false;
+  cfg.process.args = ['sh', '-c', 'head -c 8000000 /dev/zero > /dev/shm/x; sleep 60'];
+  cfg.linux.cgroupsPath = `/${id}`;
+  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(cfg));
+  // The container inherits runc's stdio: a pipe would hold spawnSync until it ends.
+  const errFile = path.join(dir, 'runc.err');
+  const errFd = fs.openSync(errFile, 'w');
+  const r = spawnSync('runc', ['--root', path.join(dir, 'root'), 'run', '-d', '--bundle', bundle, id], { stdio: ['ignore', 'ignore', errFd] });
+  fs.closeSync(errFd);
+  assert.equal(r.status, 0, fs.readFileSync(errFile, 'utf8'));
+  const found = (await sb.engine.listForeign()).find((c) => c.id === id);
+  assert.ok(found, 'listed');
+  assert.equal(found.engine, 'runc');
+  assert.equal(found.status, 'running');
+  assert.ok(found.pid > 0);
+  assert.equal(found.bundle, bundle);
+  assert.ok(Object.values(found.cgroupPaths).some((p) => p.endsWith(`/${id}`)), JSON.stringify(found.cgroupPaths));
+  // Not one of hutch's own.
+  assert.equal((await sb.engine.list({ all: true })).some((c) => c.id === id), false);
+  const sampler = createSampler(sb.engine, { foreign: true }) as Sampler;
+  try {
+    await sampler.sweep();
+    await new Promise((res) => setTimeout(res, 300));
+    const s = (await sampler.sweep()).get(id);
+    assert.ok(s, 'sampled');
+    assert.ok(s.memUsage >= 8_000_000, `memory ${s.memUsage}`);
+    assert.ok(s.pids >= 1);
+  } finally {
+    sampler.stop();
+  }
+  assert.equal(spawnSync('runc', ['--root', path.join(dir, 'root'), 'delete', '-f', id]).status, 0);
+  assert.equal((await sb.engine.listForeign()).some((c) => c.id === id), false);
+});
