@@ -41,6 +41,10 @@ const tap = path.join(runDir, 'results.tap');
 // --userns=auto ranges come from a machine-wide pool (/var/lib/hutch/userns.json):
 // the run keeps its own, shared by all its temporary roots, and leaves the machine's alone.
 process.env.HUTCH_USERNS_POOL ??= path.join(runDir, 'userns.json');
+// Other engines' containers on the machine (a podman or runc container someone runs)
+// are not the tests' business: none unless a test points the scan at its own (foreign/).
+process.env.HUTCH_FOREIGN_ROOTS ??= '';
+process.env.HUTCH_FOREIGN_CGROUP ??= 'none';
 const r = spawnSync(process.execPath, [
   '--import', 'tsx', '--test', '--test-concurrency=1',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
