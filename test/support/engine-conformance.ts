@@ -16,6 +16,7 @@ import { NAME_RE } from '../../src/engine/ids.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 
 export interface EngineUnderTest {
   engine: EngineApi;
@@ -272,6 +273,14 @@ export function engineConformance(name: string, open: () => Promise<EngineUnderT
       await fails(e.exec('cf-exec', [MISSING], { stdio: 'pipe' }), CommandError, `exec: "${MISSING}": executable file not found in $PATH`, 127);
       await e.stop('cf-exec', 0);
       await fails(e.exec('cf-exec', ['true'], { stdio: 'pipe' }), Conflict, 'container cf-exec is not running');
+    });
+
+    test('attach: bad detach keys are InvalidArgument (checked first); a container not running is a Conflict, in docker\'s words', async () => {
+      await create('cf-attach');
+      const io = { stdin: null, stdout: new PassThrough(), stderr: new PassThrough() };
+      await fails(e.attach('cf-attach', { ...io, detachKeys: 'ctrl-!' }), InvalidArgument, "Invalid detach keys (ctrl-!) provided: unknown character: 'ctrl-!'");
+      await fails(e.attach('cf-attach', io), Conflict, 'You cannot attach to a stopped container, start it first');
+      await fails(e.attach('cf-attach-none', io), NotFound, 'No such container: cf-attach-none');
     });
 
     test('restart: a created container starts; a running one runs again, anew', async () => {
