@@ -1,4 +1,6 @@
 // exec -u (names from the container's own /etc/passwd), exec --privileged, exec --env-file.
+import { StatsStreamDecoder } from '../../src/engine/stats/stream.js';
+import { VERSION } from '../../src/cli/verbs/version.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -64,5 +66,32 @@ test('stats --no-stream: the running container\'s row with its memory limit; --f
   const bad = sb.cli(['stats', '--no-stream', 'no-such-box']);
   assert.equal(bad.status, 125, bad.stderr);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
+  // --json: the stream's header, then the container whole, with its limit; a stopped one is listed too.
+  await sb.engine.create({ image: 'host', cmd: ['true'], network: 'none', name: 'statsidle' });
+  const j = sb.cli(['stats', '--json', '--no-stream']);
+  assert.equal(j.status, 0, j.stderr);
+  const dec = new StatsStreamDecoder();
+  const lines = j.stdout.trim().split('\n');
+  assert.equal(lines.length, 2, j.stdout);
+  for (const l of lines) dec.push(l);
+  assert.equal(dec.header!.hutch, VERSION);
+  assert.equal(dec.header!.host, os.hostname());
+  const box = dec.containers.get(c.id)!;
+  assert.deepEqual([box.name, box.state, box.limit, box.pids, box.network, box.engine, box.health], ['statsbox', 'running', 64 * 1024 * 1024, 1, 'none', null, null]);
+  assert.ok(box.mem > 0);
+  assert.equal([...dec.containers.values()].find((x) => x.name === 'statsidle')!.state, 'created');
+  assert.ok(dec.host!.memTotal > 0 && dec.host!.load.length === 3);
+  // A stream follows: two objects a tenth of a second apart, the second with what changed only.
+  const live = sb.cli(['stats', '--json', '--interval', '100', 'statsbox'], { timeout: 1500 });
+  const objs = live.stdout.trim().split('\n').slice(1).map((l) => JSON.parse(l));
+  assert.ok(objs.length >= 2, live.stdout + live.stderr);
+  assert.equal(objs[0].containers.length, 1);
+  assert.ok(objs.slice(1).every((o) => o.containers.every((x: { id: string; name?: string }) => x.id === c.id && x.name === undefined)), 'then only changes');
+  for (const [args, msg] of [[['--json', '--interval', '5'], /at least 100/], [['--json', '--format', 'json'], /cannot be used together/]] as const) {
+    const r2 = sb.cli(['stats', ...args]);
+    assert.equal(r2.status, 125);
+    assert.match(r2.stderr, msg);
+  }
+  await sb.engine.remove('statsidle', { force: true });
   await sb.engine.remove(c.id, { force: true });
 });
