@@ -242,17 +242,6 @@ static pid_t create(const struct copts *o, struct rstate *st)
 	char bundle[PATH_MAX];
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
 		die("hutch-runc %s failed: bundle %s: %s", undo.verb, o->bundle ? o->bundle : ".", strerror(errno));
-	if (mkdir(g.root, 0700) < 0 && errno != EEXIST)
-		die("hutch-runc %s failed: creating the root %s: %s", undo.verb, g.root, strerror(errno));
-	char dir[PATH_MAX];
-	state_dir(o->id, dir, sizeof dir);
-	if (mkdir(dir, 0711) < 0) {
-		if (errno == EEXIST)
-			die("hutch-runc %s failed: container with given ID already exists", undo.verb);
-		die("hutch-runc %s failed: creating %s: %s", undo.verb, dir, strerror(errno));
-	}
-	snprintf(undo.dir, sizeof undo.dir, "%s", dir);
-
 	struct arena arena;
 	static struct spec spec;
 	const char *what;
@@ -269,6 +258,17 @@ static pid_t create(const struct copts *o, struct rstate *st)
 		fail("cannot allocate tty if hutch-runc will detach without setting console socket");
 	if (!spec.terminal && o->console_socket)
 		fail("cannot use console socket if hutch-runc will not detach or allocate tty");
+
+	if (mkdir(g.root, 0700) < 0 && errno != EEXIST)
+		die("hutch-runc %s failed: creating the root %s: %s", undo.verb, g.root, strerror(errno));
+	char dir[PATH_MAX];
+	state_dir(o->id, dir, sizeof dir);
+	if (mkdir(dir, 0711) < 0) {
+		if (errno == EEXIST)
+			die("hutch-runc %s failed: container with given ID already exists", undo.verb);
+		die("hutch-runc %s failed: creating %s: %s", undo.verb, dir, strerror(errno));
+	}
+	snprintf(undo.dir, sizeof undo.dir, "%s", dir);
 
 	memset(st, 0, sizeof *st);
 	snprintf(st->id, sizeof st->id, "%s", o->id);

@@ -1,0 +1,380 @@
+// hutch-runc (issue 17) against Debian's runc: the same bundles (made with `runc spec`, then
+// edited) under both, each with its own --root in a temp dir, and what each command prints and
+// exits with compared: the lifecycle create/state/start/kill/delete, run's exit status, kill
+// --all, delete --force, list, ps, features, spec, cgroup limits, and runc's error lines (with
+// "hutch-runc" read as "runc"), nothing left in --root after a failed create. Root only.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO, busyboxRootfsTar } from './helpers.js';
+import { BUSYBOX } from './native-mounts-fixture.js';
+
+const RUNC = ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => fs.existsSync(p));
+const HUTCH_RUNC = path.join(REPO, 'bin', 'hutch-runc');
+const BUILT = path.join(REPO, 'native', 'build', 'Release', 'hutch-runc');
+const skip =
+  process.getuid?.() !== 0 ? 'needs root' : !BUSYBOX ? 'needs busybox-static' : !RUNC ? 'needs runc (Debian package runc)' : false;
+
+/** config.json as `runc spec` writes it, loosely: the tests edit a few fields. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document edited in place
+type Config = Record<string, any>;
+
+interface Runtime {
+  name: 'runc' | 'hutch-runc';
+  bin: string;
+  root: string;
+}
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** One runtime command; stdio may be given (a created container keeps create's stdio). */
+function rt(r: Runtime, args: string[], opts: SpawnSyncOptions = {}): Result {
+  const res = spawnSync(r.bin, ['--root', r.root, ...args], { encoding: 'utf8', timeout: 30_000, ...opts });
+  return { status: res.status, stdout: String(res.stdout ?? ''), stderr: String(res.stderr ?? '') };
+}
+
+/** The msg of runc's error line, with our name read as runc's. */
+function errMsg(stderr: string): string {
+  const m = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(stderr);
+  return (m ? m[1]! : stderr.trim()).replace(/hutch-runc/g, 'runc');
+}
+
+/** A bundle: busybox rootfs, `runc spec`, then edit(config). */
+function bundle(dir: string, name: string, edit: (c: Config) => void): string {
+  const b = path.join(dir, name);
+  fs.mkdirSync(path.join(b, 'rootfs'), { recursive: true });
+  assert.equal(spawnSync('tar', ['-C', path.join(b, 'rootfs'), '-xf', busyboxRootfsTar()]).status, 0, 'tar');
+  assert.equal(spawnSync(RUNC!, ['spec'], { cwd: b }).status, 0, 'runc spec');
+  const file = path.join(b, 'config.json');
+  const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Config;
+  c.process.terminal = false;
+  edit(c);
+  fs.writeFileSync(file, JSON.stringify(c, null, 2));
+  return b;
+}
+
+/**
+ * A temp dir and both runtimes with their roots in it. When the test ends, whatever happened:
+ * delete -f of every id under each runtime, then any cgroup directory left (a killed init
+ * this machine's pid 1 has not reaped yet keeps a v2 one busy for a moment), then the dir.
+ */
+function setup(t: TestContext, prefix: string, ids: string[]): { dir: string; all: Runtime[] } {
+  assert.ok(fs.existsSync(BUILT), `${BUILT} is missing: build native/ (node-gyp build)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const all: Runtime[] = [
+    { name: 'runc', bin: RUNC!, root: path.join(dir, 'runc-root') },
+    { name: 'hutch-runc', bin: HUTCH_RUNC, root: path.join(dir, 'hutch-runc-root') },
+  ];
+  t.after(async () => {
+    for (const r of all) for (const id of ids) rt(r, ['delete', '-f', id]);
+    const left = all.flatMap((r) => ids.flatMap((id) => fs.readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}${cgPath(r, id)}`)));
+    for (let i = 0; i < 100; i++) {
+      const busy = left.filter((d) => fs.existsSync(d) && (() => { try { fs.rmdirSync(d); return false; } catch { return true; } })());
+      if (!busy.length) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, all };
+}
+
+function cgPath(r: Runtime, id: string): string {
+  return `/hutch-runc-test-${process.pid}-${r.name}-${id}`;
+}
+
+function state(r: Runtime, id: string): Config {
+  const s = rt(r, ['state', id]);
+  assert.equal(s.status, 0, `${r.name} state ${id}: ${s.stderr}`);
+  return JSON.parse(s.stdout) as Config;
+}
+
+async function waitStatus(r: Runtime, id: string, want: string): Promise<string> {
+  let st = '';
+  for (let i = 0; i < 100; i++) {
+    st = String(state(r, id).status);
+    if (st === want) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  return st;
+}
+
+/** What is in a --root (none when it was never made). */
+function leftovers(root: string): string[] {
+  return fs.existsSync(root) ? fs.readdirSync(root) : [];
+}
+
+const pureV2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
+
+/** A cgroup file of the container's, from the host: v1 memory/pids hierarchies, or the v2 tree. */
+function cgFile(cg: string, v1: [string, string], v2: string): string {
+  return fs.readFileSync(pureV2 ? `/sys/fs/cgroup${cg}/${v2}` : `/sys/fs/cgroup/${v1[0]}${cg}/${v1[1]}`, 'utf8').trim();
+}
+
+test('create, state, start, kill, delete: the same states, state keys and pid file under runc and hutch-runc', { skip }, async (t) => {
+  const id = `life-${process.pid}`;
+  const keys: Record<string, string[]> = {};
+  const { dir, all } = setup(t, 'hutch-runc-life-', [id]);
+  for (const r of all) {
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sleep', '100'];
+      c.linux.cgroupsPath = cgPath(r, id);
+      c.annotations = { 'org.example.k': 'v' };
+    });
+    const out = fs.openSync(path.join(dir, `${r.name}.out`), 'w');
+    const pidFile = path.join(dir, `${r.name}.pid`);
+    const c = rt(r, ['create', '--bundle', b, '--pid-file', pidFile, id], { stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    assert.equal(c.status, 0, `${r.name} create: ${fs.readFileSync(path.join(dir, `${r.name}.out`), 'utf8')}`);
+    const created = state(r, id);
+    assert.equal(created.status, 'created', r.name);
+    assert.equal(created.id, id);
+    assert.equal(created.bundle, b);
+    assert.equal(created.rootfs, path.join(b, 'rootfs'));
+    assert.deepEqual(created.annotations, { 'org.example.k': 'v' }, `${r.name} annotations`);
+    assert.equal(fs.readFileSync(pidFile, 'utf8'), String(created.pid), `${r.name}: the pid file holds the init's pid, no newline`);
+    keys[r.name] = Object.keys(created).sort();
+    // the init is parked, not running the command yet
+    assert.notEqual(fs.readFileSync(`/proc/${created.pid}/cmdline`, 'utf8').split('\0')[0], 'sleep', `${r.name}: parked before start`);
+
+    assert.equal(rt(r, ['start', id]).status, 0, `${r.name} start`);
+    assert.equal(await waitStatus(r, id, 'running'), 'running', r.name);
+    const again = rt(r, ['start', id]);
+    assert.equal(again.status, 1, `${r.name} start of a running container`);
+    assert.equal(errMsg(again.stderr), 'cannot start an already running container', r.name);
+    const del = rt(r, ['delete', id]);
+    assert.equal(del.status, 1, `${r.name} delete of a running container`);
+    assert.equal(errMsg(del.stderr), `cannot delete container ${id} that is not stopped: running`, r.name);
+
+    assert.equal(rt(r, ['kill', id, 'KILL']).status, 0, `${r.name} kill`);
+    assert.equal(await waitStatus(r, id, 'stopped'), 'stopped', r.name);
+    assert.equal(state(r, id).pid, 0, `${r.name}: a stopped container's pid is 0`);
+    const start2 = rt(r, ['start', id]);
+    assert.equal(start2.status, 1);
+    assert.equal(errMsg(start2.stderr), 'cannot start a container that has stopped', r.name);
+    const kill2 = rt(r, ['kill', id]);
+    assert.equal(kill2.status, 1);
+    assert.equal(errMsg(kill2.stderr), 'container not running', r.name);
+
+    assert.equal(rt(r, ['delete', id]).status, 0, `${r.name} delete`);
+    const gone = rt(r, ['state', id]);
+    assert.equal(gone.status, 1);
+    assert.equal(errMsg(gone.stderr), 'container does not exist', r.name);
+    assert.deepEqual(fs.readdirSync(r.root), [], `${r.name}: --root is empty after delete`);
+    assert.equal(fs.existsSync(pureV2 ? `/sys/fs/cgroup${cgPath(r, id)}` : `/sys/fs/cgroup/memory${cgPath(r, id)}`), false, `${r.name}: cgroup removed`);
+  }
+  assert.deepEqual(keys['hutch-runc'], keys.runc, 'the same state keys');
+});
+
+test('run: output and exit status passed through, the container deleted after; run -d leaves it running', { skip }, (t) => {
+  const id = `run-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-run-', [id, `${id}-d`]);
+  for (const r of all) {
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sh', '-c', 'echo out; echo err >&2; exit 7'];
+      c.linux.cgroupsPath = cgPath(r, id);
+    });
+    const res = rt(r, ['run', '--bundle', b, id]);
+    assert.equal(res.status, 7, `${r.name} run: ${res.stderr}`);
+    assert.equal(res.stdout, 'out\n', r.name);
+    assert.equal(res.stderr, 'err\n', r.name);
+    assert.equal(rt(r, ['state', id]).status, 1, `${r.name}: deleted after run`);
+
+    const bd = bundle(dir, `bd-${r.name}`, (c) => {
+      c.process.args = ['sleep', '100'];
+      c.linux.cgroupsPath = cgPath(r, `${id}-d`);
+    });
+    const d = rt(r, ['run', '-d', '--bundle', bd, `${id}-d`], { stdio: 'ignore' });
+    assert.equal(d.status, 0, `${r.name} run -d`);
+    assert.equal(state(r, `${id}-d`).status, 'running', r.name);
+  }
+});
+
+test('kill --all reaches every process; delete --force removes a running container and its cgroup', { skip }, async (t) => {
+  const a = `all-${process.pid}`;
+  const f = `force-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-kill-', [a, f]);
+  for (const r of all) {
+    // sh as pid 1 has no TERM handler, so only the sleeps' deaths (kill --all) end it
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sh', '-c', 'sleep 100 & sleep 100 & wait'];
+      c.linux.cgroupsPath = cgPath(r, a);
+    });
+    assert.equal(rt(r, ['run', '-d', '--bundle', b, a], { stdio: 'ignore' }).status, 0, `${r.name} run -d`);
+    for (let i = 0; i < 50 && JSON.parse(rt(r, ['ps', '--format', 'json', a]).stdout || '[]').length < 3; i++) await new Promise((res) => setTimeout(res, 50));
+    const pids = JSON.parse(rt(r, ['ps', '--format', 'json', a]).stdout) as number[];
+    assert.equal(pids.length, 3, `${r.name} ps --format json: sh and two sleeps: ${JSON.stringify(pids)}`);
+    assert.ok(pids.includes(state(r, a).pid), `${r.name}: ps lists the init`);
+    const table = rt(r, ['ps', a]);
+    assert.match(table.stdout.split('\n')[0]!, /\bPID\b/, `${r.name} ps table header`);
+    assert.equal(table.stdout.trim().split('\n').length, 4, `${r.name} ps table: header and 3 rows:\n${table.stdout}`);
+    assert.equal(rt(r, ['kill', '--all', a, 'TERM']).status, 0, `${r.name} kill --all`);
+    assert.equal(await waitStatus(r, a, 'stopped'), 'stopped', `${r.name}: kill --all TERM stopped it`);
+    assert.equal(rt(r, ['delete', a]).status, 0);
+
+    const bf = bundle(dir, `bf-${r.name}`, (c) => {
+      c.process.args = ['sleep', '100'];
+      c.linux.cgroupsPath = cgPath(r, f);
+    });
+    assert.equal(rt(r, ['run', '-d', '--bundle', bf, f], { stdio: 'ignore' }).status, 0);
+    const pid = state(r, f).pid as number;
+    assert.equal(rt(r, ['delete', '--force', f]).status, 0, `${r.name} delete --force`);
+    assert.equal(rt(r, ['state', f]).status, 1, `${r.name}: gone`);
+    assert.equal(fs.existsSync(`/proc/${pid}/cmdline`) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'), false, `${r.name}: the init was killed`);
+    assert.equal(fs.existsSync(pureV2 ? `/sys/fs/cgroup${cgPath(r, f)}` : `/sys/fs/cgroup/pids${cgPath(r, f)}`), false, `${r.name}: cgroup removed`);
+    assert.equal(rt(r, ['delete', '--force', f]).status, 0, `${r.name}: delete --force of an unknown id is no error`);
+  }
+});
+
+test('list: table, json and -q alike; pause and resume', { skip }, (t) => {
+  const id = `list-${process.pid}`;
+  const tables: Record<string, string[]> = {};
+  const { dir, all } = setup(t, 'hutch-runc-list-', [id]);
+  for (const r of all) {
+    assert.equal(rt(r, ['list']).stdout, 'ID          PID         STATUS      BUNDLE      CREATED     OWNER\n', `${r.name}: empty list (no root yet)`);
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sleep', '100'];
+      c.linux.cgroupsPath = cgPath(r, id);
+    });
+    assert.equal(rt(r, ['create', '--bundle', b, id], { stdio: 'ignore' }).status, 0);
+    const st = state(r, id);
+    const lines = rt(r, ['list']).stdout.split('\n');
+    tables[r.name] = lines[0]!.split(/\s+/);
+    assert.deepEqual(lines[1]!.split(/\s+/), [id, String(st.pid), 'created', b, st.created, 'root'], `${r.name} list row`);
+    const json = JSON.parse(rt(r, ['list', '--format', 'json']).stdout) as Record<string, unknown>[];
+    assert.equal(json.length, 1);
+    assert.deepEqual(json[0], { ...st, owner: 'root' }, `${r.name} list json`);
+    assert.equal(rt(r, ['list', '-q']).stdout, `${id}\n`);
+    assert.equal(rt(r, ['start', id]).status, 0);
+    assert.equal(rt(r, ['pause', id]).status, 0, `${r.name} pause`);
+    assert.equal(state(r, id).status, 'paused', r.name);
+    assert.equal(rt(r, ['resume', id]).status, 0, `${r.name} resume`);
+    assert.equal(state(r, id).status, 'running', r.name);
+  }
+  assert.deepEqual(tables['hutch-runc'], tables.runc);
+});
+
+test('memory, pids and cpu limits of linux.resources are in the container\'s cgroup', { skip }, (t) => {
+  const id = `res-${process.pid}`;
+  const seen: Record<string, string[]> = {};
+  const { dir, all } = setup(t, 'hutch-runc-res-', [id]);
+  for (const r of all) {
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sleep', '100'];
+      c.linux.cgroupsPath = cgPath(r, id);
+      c.linux.resources = { ...c.linux.resources, memory: { limit: 64 << 20 }, pids: { limit: 42 }, cpu: { quota: 50000, period: 100000 } };
+    });
+    assert.equal(rt(r, ['run', '-d', '--bundle', b, id], { stdio: 'ignore' }).status, 0, `${r.name} run -d`);
+    const cg = cgPath(r, id);
+    seen[r.name] = [
+      cgFile(cg, ['memory', 'memory.limit_in_bytes'], 'memory.max'),
+      cgFile(cg, ['pids', 'pids.max'], 'pids.max'),
+      pureV2 ? cgFile(cg, ['cpu', ''], 'cpu.max') : cgFile(cg, ['cpu', 'cpu.cfs_quota_us'], ''),
+    ];
+    assert.deepEqual(seen[r.name]!.slice(0, 2), [String(64 << 20), '42'], r.name);
+  }
+  assert.deepEqual(seen['hutch-runc'], seen.runc);
+});
+
+test('features is the runtime-spec JSON; spec writes what runc spec writes (and runc runs it)', { skip }, (t) => {
+  const { dir, all } = setup(t, 'hutch-runc-spec-', []);
+  const [runc, ours] = all;
+  const f = JSON.parse(rt(ours!, ['features']).stdout) as Config;
+  for (const k of ['ociVersionMin', 'ociVersionMax', 'hooks', 'mountOptions', 'linux']) assert.ok(k in f, `features.${k}`);
+  assert.ok((f.linux.namespaces as string[]).includes('pid'));
+  for (const rootless of [false, true]) {
+    const args = rootless ? ['spec', '--rootless'] : ['spec'];
+    const a = path.join(dir, `runc${rootless}`);
+    const b = path.join(dir, `ours${rootless}`);
+    fs.mkdirSync(a);
+    fs.mkdirSync(b);
+    assert.equal(rt(runc!, [...args, '--bundle', a]).status, 0);
+    assert.equal(rt(ours!, [...args, '--bundle', b]).status, 0);
+    assert.equal(fs.readFileSync(path.join(b, 'config.json'), 'utf8'), fs.readFileSync(path.join(a, 'config.json'), 'utf8'), `spec ${rootless ? '--rootless ' : ''}`);
+    const again = rt(ours!, [...args, '--bundle', b]);
+    assert.equal(again.status, 1);
+    assert.match(errMsg(again.stderr), /^File .*config\.json exists\. Remove it first$/);
+  }
+  // runc runs the bundle hutch-runc's spec wrote (terminal off, a command of busybox's)
+  const b = path.join(dir, 'oursfalse');
+  fs.mkdirSync(path.join(b, 'rootfs'));
+  assert.equal(spawnSync('tar', ['-C', path.join(b, 'rootfs'), '-xf', busyboxRootfsTar()]).status, 0);
+  const c = JSON.parse(fs.readFileSync(path.join(b, 'config.json'), 'utf8')) as Config;
+  c.process.terminal = false;
+  c.process.args = ['true'];
+  fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify(c));
+  const res = rt(runc!, ['run', '--bundle', b, `spec-${process.pid}`]);
+  assert.equal(res.status, 0, `runc run of hutch-runc's spec: ${res.stderr}`);
+  const v = rt(ours!, ['--version']).stdout.split('\n');
+  assert.match(v[0]!, /^hutch-runc version \S+$/);
+  assert.match(v[1]!, /^commit: /);
+  assert.match(v[2]!, /^spec: 1\.\d+\.\d+/);
+});
+
+test('errors: runc\'s message shapes, exit status 1, nothing left in --root', { skip }, (t) => {
+  const id = `err-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-err-', [id]);
+  const none = path.join(dir, 'no-config');
+  fs.mkdirSync(none);
+  const notJson = path.join(dir, 'not-json');
+  fs.mkdirSync(notJson);
+  fs.writeFileSync(path.join(notJson, 'config.json'), '{bad');
+  const noProc = path.join(dir, 'no-process');
+  fs.mkdirSync(noProc);
+  fs.writeFileSync(path.join(noProc, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', root: { path: 'rootfs' } }));
+  for (const r of all) {
+    const cases: [string[], RegExp | string][] = [
+      [['create', '--bundle', none, id], 'runc create failed: JSON specification file config.json not found'],
+      [['create', '--bundle', notJson, id], /^runc create failed: .+/],
+      [['create', '--bundle', noProc, id], 'runc create failed: process property must not be empty'],
+    ];
+    for (const [args, want] of cases) {
+      const res = rt(r, args);
+      assert.equal(res.status, 1, `${r.name} ${args.join(' ')}`);
+      if (typeof want === 'string') assert.equal(errMsg(res.stderr), want, `${r.name} ${args.join(' ')}`);
+      else assert.match(errMsg(res.stderr), want, `${r.name} ${args.join(' ')}`);
+      assert.deepEqual(leftovers(r.root), [], `${r.name}: nothing left in --root after ${args.join(' ')}`);
+    }
+    for (const args of [['state', 'nope'], ['start', 'nope'], ['kill', 'nope'], ['delete', 'nope'], ['ps', 'nope']]) {
+      const res = rt(r, args);
+      assert.equal(res.status, 1, `${r.name} ${args.join(' ')}`);
+      assert.equal(errMsg(res.stderr), 'container does not exist', `${r.name} ${args.join(' ')}`);
+    }
+    const missingRoot = rt({ ...r, root: path.join(dir, `${r.name}-missing`) }, ['state', id]);
+    assert.equal(missingRoot.status, 1);
+    assert.equal(errMsg(missingRoot.stderr), 'container does not exist', `${r.name}: a missing root`);
+    // --log-format json: the error as a JSON line in the log file, the message on stderr
+    const log = path.join(dir, `${r.name}.log.json`);
+    const j = spawnSync(r.bin, ['--root', r.root, '--log', log, '--log-format', 'json', 'state', 'nope'], { encoding: 'utf8' });
+    assert.equal(j.status, 1);
+    const line = JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').pop()!) as Record<string, string>;
+    assert.equal(line.level, 'error');
+    assert.equal(line.msg, 'container does not exist');
+    assert.match(line.time!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sleep', '100'];
+      c.linux.cgroupsPath = cgPath(r, id);
+    });
+    assert.equal(rt(r, ['create', '--bundle', b, id], { stdio: 'ignore' }).status, 0);
+    const dup = rt(r, ['create', '--bundle', b, id]);
+    assert.equal(dup.status, 1);
+    assert.equal(errMsg(dup.stderr), 'runc create failed: container with given ID already exists', r.name);
+    assert.equal(state(r, id).status, 'created', `${r.name}: the first one is untouched`);
+    assert.equal(rt(r, ['delete', id]).status, 0, `${r.name}: delete of a created container`);
+
+    const nocmd = bundle(dir, `nocmd-${r.name}`, (c) => {
+      c.process.args = ['no-such-command'];
+      c.linux.cgroupsPath = cgPath(r, id);
+    });
+    const nc = rt(r, ['create', '--bundle', nocmd, id]);
+    assert.equal(nc.status, 1, `${r.name}: a missing command fails create`);
+    assert.match(errMsg(nc.stderr), /^runc create failed: unable to start container process: exec: .*no-such-command.*not found/, r.name);
+    assert.deepEqual(leftovers(r.root), [], `${r.name}: nothing left after a failed exec lookup`);
+  }
+});
