@@ -60,7 +60,7 @@ test('state directories: runc, crun, docker and containerd namespaces; alive by 
   const roots = defaultStateRoots(run);
   assert.deepEqual(roots.map((r) => `${r.engine}:${path.relative(run, r.dir)}`).sort(), ['crun:crun', 'docker:docker/runtime-runc/moby', 'hutch-runc:hutch-runc', 'kubernetes:containerd/runc/k8s.io', 'runc:runc'].sort());
   const layout = { mode: 'hybrid' as const, unified: { mountPoint: '/sys/fs/cgroup/unified', root: '/' }, v1: [{ mountPoint: '/sys/fs/cgroup/memory', root: '/', controllers: ['memory'] }] };
-  const scanner = new ForeignScanner({ roots, tree: { dir: path.join(d, 'no-tree'), resolve: resolverFor(layout) }, dockerRoot: path.join(d, 'docker') });
+  const scanner = new ForeignScanner({ roots, tree: { dir: path.join(d, 'no-tree'), resolve: resolverFor(layout) }, layout, dockerRoot: path.join(d, 'docker') });
   const got = new Map(scanner.scan().map((c) => [c.id, c]));
   assert.deepEqual([...got.keys()].sort(), ['db', 'gone', 'web', hex('a'), hex('b')].sort());
   const web = got.get('web')!;
@@ -80,6 +80,13 @@ test('state directories: runc, crun, docker and containerd namespaces; alive by 
   const db = got.get('db')!;
   assert.equal(db.engine, 'crun');
   assert.deepEqual(db.cgroupPaths, { memory: '/sys/fs/cgroup/memory/machine.slice/libpod-db.scope', unified: '/sys/fs/cgroup/unified/machine.slice/libpod-db.scope' });
+  // hutch-runc's own state.json: its cgroup directories placed by the mounts they lie under.
+  write(path.join(run, 'hutch-runc/job/state.json'), { id: 'job', pid: me, start, ownPidns: true, bundle: '/bj', rootfs: '/bj/rootfs', created: '2026-12-07T02:00:00Z', cgroups: ['/sys/fs/cgroup/memory/job', '/sys/fs/cgroup/unified/job', '/elsewhere/job'] });
+  const withJob = new Map(new ForeignScanner({ roots, tree: null, layout, dockerRoot: path.join(d, 'docker') }).scan().map((c) => [c.id, c]));
+  const job = withJob.get('job')!;
+  assert.deepEqual([job.engine, job.status, job.bundle], ['hutch-runc', 'running', '/bj']);
+  assert.deepEqual(job.cgroupPaths, { memory: '/sys/fs/cgroup/memory/job', unified: '/sys/fs/cgroup/unified/job' });
+  fs.rmSync(path.join(run, 'hutch-runc'), { recursive: true });
   // Nothing found: an empty list, no error.
   assert.deepEqual(new ForeignScanner({ roots: defaultStateRoots(path.join(d, 'nothing')), tree: null }).scan(), []);
 });

@@ -24,10 +24,13 @@ export interface ScanOptions {
   dockerRoot?: string;
   /** The cgroup tree is walked at most this often (ms): it is the costly part. */
   treeEveryMs?: number;
+  /** The host's cgroup mounts, to place hutch-runc's directories (default: read from mountinfo). */
+  layout?: CgroupLayout | null;
 }
 
 /**
- * $HUTCH_FOREIGN_ROOTS (`ENGINE:DIR,…`, crun's layout for `crun`, runc's for the rest)
+ * $HUTCH_FOREIGN_ROOTS (`ENGINE:DIR,…`, crun's layout for `crun`, hutch-runc's for
+ * `hutch-runc`, runc's for the rest)
  * replaces the default state directories; $HUTCH_FOREIGN_CGROUP names the tree to walk
  * (`none`: no walk). Tests point both at their own directories.
  */
@@ -37,7 +40,7 @@ export function scanOptionsFromEnv(env: NodeJS.ProcessEnv): ScanOptions {
     opts.roots = env.HUTCH_FOREIGN_ROOTS.split(',').filter(Boolean).map((r) => {
       const i = r.indexOf(':');
       const engine = r.slice(0, i) as StateRoot['engine'];
-      return { engine, dir: r.slice(i + 1), layout: engine === 'crun' ? 'crun' : 'runc' };
+      return { engine, dir: r.slice(i + 1), layout: engine === 'crun' ? 'crun' : engine === 'hutch-runc' ? 'hutch-runc' : 'runc' };
     });
   }
   const tree = env.HUTCH_FOREIGN_CGROUP;
@@ -62,14 +65,30 @@ export function resolverFor(layout: CgroupLayout): (rel: string) => Record<strin
   };
 }
 
-/** The host's own tree: v1's memory hierarchy (each container has a directory there), or cgroup2. */
-export function hostTree(): CgroupTree | null {
-  let layout: CgroupLayout;
+/** Cgroup directories as controller → directory, by the mount each lies under. */
+export function placerFor(layout: CgroupLayout): (dirs: string[]) => Record<string, string> {
+  return (dirs) => {
+    const out: Record<string, string> = {};
+    for (const d of dirs) {
+      const h = layout.v1.find((x) => d.startsWith(`${x.mountPoint}/`));
+      if (h) for (const c of h.controllers) out[c] = d;
+      else if (layout.unified && d.startsWith(`${layout.unified.mountPoint}/`)) out.unified = d;
+    }
+    return out;
+  };
+}
+
+function hostLayout(): CgroupLayout | null {
   try {
-    layout = detectLayout(parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')));
+    return detectLayout(parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')));
   } catch {
     return null;
   }
+}
+
+/** The host's own tree: v1's memory hierarchy (each container has a directory there), or cgroup2. */
+export function hostTree(layout = hostLayout()): CgroupTree | null {
+  if (!layout) return null;
   const mem = layout.v1.find((h) => h.controllers.includes('memory'));
   const dir = mem?.mountPoint ?? (layout.mode === 'v2' ? layout.unified?.mountPoint : undefined);
   return dir ? { dir, resolve: resolverFor(layout) } : null;
@@ -80,6 +99,7 @@ export class ForeignScanner {
   private readonly tree: CgroupTree | null;
   private readonly dockerRoot: string;
   private readonly treeEveryMs: number;
+  private readonly place: (dirs: string[]) => Record<string, string>;
   private treeAt = 0;
   private treeFound: ForeignContainer[] = [];
   private readonly names = new Map<string, string>();
@@ -90,12 +110,14 @@ export class ForeignScanner {
     this.tree = opts.tree === undefined ? hostTree() : opts.tree;
     this.dockerRoot = opts.dockerRoot ?? '/var/lib/docker';
     this.treeEveryMs = opts.treeEveryMs ?? 5000;
+    const layout = opts.layout === undefined ? hostLayout() : opts.layout;
+    this.place = layout ? placerFor(layout) : () => ({});
   }
 
   /** Every container found, as ContainerInfo with `engine` set: running when its init is alive. */
   scan(now = Date.now()): ContainerInfo[] {
     const resolve = this.tree?.resolve ?? (() => ({}));
-    const found = scanStateRoots(this.roots, resolve);
+    const found = scanStateRoots(this.roots, { resolve, place: this.place });
     if (this.tree && now - this.treeAt >= this.treeEveryMs) {
       this.treeFound = scanCgroupTree(this.tree);
       this.treeAt = now;

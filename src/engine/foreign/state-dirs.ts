@@ -10,8 +10,8 @@ import type { ForeignContainer, ForeignEngine } from './types.js';
 export interface StateRoot {
   dir: string;
   engine: ForeignEngine;
-  /** runc's state.json per container, or crun's status. */
-  layout: 'runc' | 'crun';
+  /** runc's state.json per container, crun's status, or hutch-runc's state.json. */
+  layout: 'runc' | 'crun' | 'hutch-runc';
   /** containerd's namespace (k8s.io for the kubelet's), shown beside the name. */
   namespace?: string;
 }
@@ -22,7 +22,7 @@ export function defaultStateRoots(run = '/run'): StateRoot[] {
     { dir: path.join(run, 'runc'), engine: 'runc', layout: 'runc' },
     { dir: path.join(run, 'crun'), engine: 'crun', layout: 'crun' },
     { dir: path.join(run, 'docker/runtime-runc/moby'), engine: 'docker', layout: 'runc' },
-    { dir: path.join(run, 'hutch-runc'), engine: 'hutch-runc', layout: 'runc' },
+    { dir: path.join(run, 'hutch-runc'), engine: 'hutch-runc', layout: 'hutch-runc' },
   ];
   const ctrd = path.join(run, 'containerd/runc');
   for (const ns of readdir(ctrd)) roots.push({ dir: path.join(ctrd, ns), engine: ns === 'k8s.io' ? 'kubernetes' : 'containerd', layout: 'runc', namespace: ns });
@@ -95,12 +95,37 @@ function fromCrun(root: StateRoot, id: string, resolve: (rel: string) => Record<
   };
 }
 
+/** hutch-runc's state.json (native/runc/state.c): pid, start, bundle, rootfs, created and
+ * its cgroup directories, which `place` maps to controllers. */
+function fromHutchRunc(root: StateRoot, id: string, place: (dirs: string[]) => Record<string, string>): ForeignContainer | null {
+  const s = readJson(path.join(root.dir, id, 'state.json'));
+  if (!s) return null;
+  const dirs = Array.isArray(s.cgroups) ? (s.cgroups as unknown[]).map(str).filter(Boolean) : [];
+  return {
+    id: str(s.id) || id,
+    engine: root.engine,
+    pid: num(s.pid),
+    pidStartTime: num(s.start),
+    created: str(s.created),
+    bundle: str(s.bundle),
+    rootfs: str(s.rootfs),
+    cgroupPaths: place(dirs),
+    source: path.join(root.dir, id),
+  };
+}
+
+/** How cgroup paths are turned into ContainerInfo.cgroupPaths: a relative path (crun), directories (hutch-runc). */
+export interface CgroupPlacer {
+  resolve(rel: string): Record<string, string>;
+  place(dirs: string[]): Record<string, string>;
+}
+
 /** Every container found under the roots (running or not: the caller checks its pid). */
-export function scanStateRoots(roots: readonly StateRoot[], resolve: (rel: string) => Record<string, string>): ForeignContainer[] {
+export function scanStateRoots(roots: readonly StateRoot[], cg: CgroupPlacer): ForeignContainer[] {
   const out: ForeignContainer[] = [];
   for (const root of roots) {
     for (const id of readdir(root.dir)) {
-      const c = root.layout === 'runc' ? fromRunc(root, id) : fromCrun(root, id, resolve);
+      const c = root.layout === 'runc' ? fromRunc(root, id) : root.layout === 'crun' ? fromCrun(root, id, cg.resolve) : fromHutchRunc(root, id, cg.place);
       if (c) out.push(c);
     }
   }
