@@ -21,6 +21,7 @@ import { buildRows } from './build.js';
 import { volumeRows } from './volumes.js';
 import { seccompRows } from './seccomp.js';
 import { psRows } from './ps.js';
+import { runcRows } from './runc.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
@@ -114,6 +115,7 @@ try {
     for (const l of await networkRows(engine, env, N, podmanImage)) say(l);
   } else say(`cli row skipped: podman import failed: ${imp.stderr.trim()}`);
   for (const l of await psRows(engine, env, 'busybox', tar, Math.min(N, 10))) say(l);
+  for (const l of await runcRows(tar, root, N)) say(l);
 
   // Monitor memory: PSS of the per-container monitor vs podman's conmon.
   const M = 10;

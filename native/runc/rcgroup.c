@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +43,12 @@ static size_t hierarchies(struct hier *h, size_t max)
 			continue;
 		bool v2 = strcmp(fstype, "cgroup2") == 0;
 		if (!v2 && strcmp(fstype, "cgroup") != 0)
+			continue;
+		/* Only what is still visible there: a hierarchy mounted over (a
+		 * tmpfs on the unified one, say, to hide a hybrid host's v2) is
+		 * not one we can use. */
+		struct statfs fs;
+		if (statfs(mnt, &fs) < 0 || fs.f_type != (v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC))
 			continue;
 		snprintf(h[n].mnt, sizeof h[n].mnt, "%s", mnt);
 		h[n].v2 = v2;
