@@ -13,6 +13,7 @@ import type { CommitOptions, CommitResult, ImageHistoryEntry } from './types.js'
 import type { BuildInfo } from './types.js';
 import type { AttachOptions, AttachResult } from './types.js';
 import type { DiskUsage, SystemInfo, TopTable, UpdateOptions, WaitCondition } from './types.js';
+import type { ShellConnection, ShellInfo, ShellOptions } from './types.js';
 import { pauseContainer, unpauseContainer } from './container/pause.js';
 import { renameContainer } from './container/rename.js';
 import { updateContainer } from './container/update.js';
@@ -64,7 +65,19 @@ export class Engine implements EngineApi {
     return this.ev('create', toInfo(await createContainer(this.ctx, spec)));
   }
   async start(ref: string, opts?: StartOptions): Promise<ContainerInfo> {
-    return this.ev('start', toInfo(await startContainer(this.ctx, resolveId(this.ctx, ref), opts)));
+    const id = resolveId(this.ctx, ref);
+    // docker's `detach` event when the detach keys leave an attached run -it.
+    const onDetach = opts?.onDetach;
+    const o = onDetach
+      ? {
+          ...opts,
+          onDetach: () => {
+            this.ev('detach', toInfo(mustLoad(this.ctx, id)));
+            onDetach();
+          },
+        }
+      : opts;
+    return this.ev('start', toInfo(await startContainer(this.ctx, id, o)));
   }
   async stop(ref: string, timeoutSec?: number): Promise<ContainerInfo> {
     return this.ev('stop', toInfo(await stopContainer(this.ctx, resolveId(this.ctx, ref), timeoutSec)));
@@ -153,10 +166,26 @@ export class Engine implements EngineApi {
     return runtimeConfig(this.ctx, resolveId(this.ctx, ref));
   }
   async attach(ref: string, opts: AttachOptions): Promise<AttachResult> {
-    return (await import('./container/attach.js')).attachContainer(this.ctx, resolveId(this.ctx, ref), opts);
+    const id = resolveId(this.ctx, ref);
+    const event = (action: string) => this.ev(action, toInfo(mustLoad(this.ctx, id)));
+    const r = await (await import('./container/attach.js')).attachContainer(this.ctx, id, opts, () => event('attach'));
+    if (r.detached) event('detach');
+    return r;
   }
   async exec(ref: string, argv: string[], opts?: ExecOptions): Promise<number> {
     return execInContainer(this.ctx, resolveId(this.ctx, ref), argv, opts);
+  }
+  async openShell(ref: string, opts?: ShellOptions): Promise<ShellInfo> {
+    return (await import('./container/shell.js')).openShell(this.ctx, resolveId(this.ctx, ref), opts);
+  }
+  async listShells(ref: string): Promise<ShellInfo[]> {
+    return (await import('./container/shell.js')).listShells(this.ctx, resolveId(this.ctx, ref));
+  }
+  async connectShell(ref: string, shell: string): Promise<ShellConnection> {
+    return (await import('./container/shell.js')).connectShell(this.ctx, resolveId(this.ctx, ref), shell);
+  }
+  async endShell(ref: string, shell: string): Promise<void> {
+    return (await import('./container/shell.js')).endShell(this.ctx, resolveId(this.ctx, ref), shell);
   }
   async copyFrom(ref: string, srcPath: string, dst: string | Writable, opts?: CopyOptions): Promise<void> {
     return (await import('./fs/cp.js')).copyFromContainer(this.ctx, resolveId(this.ctx, ref), srcPath, dst, opts);

@@ -80,6 +80,8 @@ test('attach to a -dit shell: output, input, resize, Ctrl-P Ctrl-Q leaves it run
     await tm.until('hutch to exit 0 at the detach keys', 'hutch exited: 0');
   });
   assert.equal((await state('tty')).status, 'running', 'the container runs on');
+  const actions = sb.cli(['events', '--since', '0', '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'container=tty', '--format', '{{.Action}}']);
+  assert.deepEqual(actions.stdout.trim().split('\n').filter((a) => a === 'attach' || a === 'detach'), ['attach', 'detach'], actions.stdout + actions.stderr);
 
   await withTmux(async (tm) => {
     pane(tm, 'attach --detach-keys ctrl-a,x tty');
@@ -119,6 +121,8 @@ test('run -it: Ctrl-P Ctrl-Q gives the terminal back (cooked again), hutch exits
     tm.keys('C-p');
     tm.keys('C-q');
     await tm.until('hutch to exit 0', 'hutch exited: 0');
+    const ev = sb.cli(['events', '--since', '0', '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'container=rit', '--format', '{{.Action}}']);
+    assert.match(ev.stdout, /^detach$/m, 'docker\'s detach event');
     const stty = spawnSync('stty', ['-a', '-F', tm.tty()], { encoding: 'utf8' }).stdout;
     assert.match(stty, /(^|\s)icanon(\s|$)/, `the terminal is cooked again: ${stty}`);
     assert.match(stty, /(^|\s)echo(\s|$)/);

@@ -16,13 +16,15 @@ import { DetachScanner, parseDetachKeys } from './detach-keys.js';
 import { encodeFrames, FRAME, FrameDecoder, resizeFrame } from './attach-frames.js';
 import type { ContainerRecord } from './record.js';
 
-export async function attachContainer(ctx: Ctx, id: string, opts: AttachOptions): Promise<AttachResult> {
+/** onAttached: once connected (the engine's `attach` event). */
+export async function attachContainer(ctx: Ctx, id: string, opts: AttachOptions, onAttached?: () => void): Promise<AttachResult> {
   const keys = parseDetachKeys(opts.detachKeys);
   const rec = await reconcile(ctx, mustLoad(ctx, id));
   if (rec.status !== 'running' && rec.restarting) throw new Conflict('You cannot attach to a restarting container, wait until it is running');
   if (rec.status !== 'running') throw new Conflict('You cannot attach to a stopped container, start it first');
   if (rec.paused) throw new Conflict('You cannot attach to a paused container, unpause it first');
   const sock = await connect(rec);
+  onAttached?.();
   return session(ctx, rec, sock, opts, keys);
 }
 
