@@ -72,6 +72,8 @@ test('a status message stays in the view it was made in', async (t) => {
   t.after(h.done);
   await h.press('l');
   await h.see('logs of db');
+  // The lines are read after the view opens: searching before they are there finds nothing.
+  await h.see('error: disk full');
   await h.press('/', 'e', 'r', 'r', KEY.enter);
   await h.see('search "err"');
   await h.press('n');
