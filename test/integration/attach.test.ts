@@ -71,10 +71,14 @@ test('attach to a -dit shell: output, input, resize, Ctrl-P Ctrl-Q leaves it run
     tm.keys('Enter');
     await tm.until('the pane size in the container', '40 120');
     tm.resize(100, 30);
-    await new Promise((res) => setTimeout(res, 300));
-    tm.type('stty size');
-    tm.keys('Enter');
-    await tm.until('the new size', '30 100');
+    // The resize travels as SIGWINCH to hutch, then a frame to the monitor: ask until it is in.
+    for (let i = 0; ; i++) {
+      tm.type('stty size');
+      tm.keys('Enter');
+      const seen = await tm.until('the new size', '30 100', 1000).then(() => true, () => false);
+      if (seen) break;
+      if (i === 10) throw new Error(`the container's terminal was not resized:\n${tm.screen()}`);
+    }
     tm.keys('C-p');
     tm.keys('C-q');
     await tm.until('hutch to exit 0 at the detach keys', 'hutch exited: 0');
