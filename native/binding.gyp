@@ -30,7 +30,7 @@
         'monitor/net.c', 'monitor/ports.c', 'monitor/dns.c', 'monitor/dnsmsg.c', 'monitor/dnsserve.c',
         'common/netlink.c', 'common/rtnl.c', 'common/nft.c',
         'monitor/netattach.c', 'monitor/mountentry.c', 'monitor/mountopts.c', 'monitor/copyup.c',
-        'monitor/seccomp.c', 'monitor/exitcmd.c', 'monitor/attach.c', 'monitor/health.c',
+        'monitor/seccomp.c', 'monitor/exitcmd.c', 'monitor/attach.c', 'monitor/serve.c', 'monitor/health.c',
         'monitor/speclinux.c', 'monitor/devnodes.c', 'monitor/tinyinit.c', 'monitor/userns.c',
       ],
       'cflags': ['-std=gnu11'],
@@ -46,7 +46,7 @@
       'type': 'executable',
       'sources': [
         'runc/main.c', 'runc/state.c', 'runc/create.c', 'runc/cmds.c', 'runc/info.c', 'runc/rcgroup.c',
-        'runc/rdevices.c', 'runc/devbpf.c', 'runc/templates.c',
+        'runc/rdevices.c', 'runc/devbpf.c', 'runc/templates.c', 'runc/rseccomp.c', 'runc/syscalls.c',
         'monitor/init.c', 'monitor/proc.c', 'monitor/mounts.c', 'monitor/inroot.c', 'monitor/ns.c',
         'monitor/caps.c', 'monitor/cgroup.c', 'monitor/spec.c', 'monitor/json.c', 'monitor/arena.c',
         'monitor/pty.c', 'monitor/keyring.c', 'monitor/report.c', 'monitor/util.c', 'monitor/net.c',

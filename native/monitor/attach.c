@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -43,10 +44,16 @@ static struct {
 	size_t nkeys, keypos;
 	/* What inbuf holds. */
 	size_t in_len, in_off;
+	/* The socket's file name in the bundle fd's directory. */
+	const char *name;
+	/* The last output, sent to each new client first (attach_backlog; a shell
+	 * pane's history): a ring of bl_cap bytes, bl_len of them used. */
+	char *bl;
+	size_t bl_cap, bl_len, bl_head;
 } st = {
 	.clients = { { .fd = -1 }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 },
 		     { .fd = -1 }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 } },
-	.lfd = -1, .bundle_fd = -1, .io_fd = -1, .local_fd = -1,
+	.lfd = -1, .bundle_fd = -1, .io_fd = -1, .local_fd = -1, .name = "attach",
 };
 
 /* Input on its way to io_fd: untouched (so not resident) until some comes,
@@ -79,22 +86,28 @@ int attach_parse_keys(const char *hex, unsigned char *out, size_t *n)
 	return 0;
 }
 
-/* "/proc/self/fd/<bundle fd>/attach": the bundle's own path may not fit sun_path. */
+/* "/proc/self/fd/<bundle fd>/<name>": the bundle's own path may not fit sun_path. */
 static void sock_addr(struct sockaddr_un *a)
 {
 	memset(a, 0, sizeof *a);
 	a->sun_family = AF_UNIX;
-	snprintf(a->sun_path, sizeof a->sun_path, "/proc/self/fd/%d/attach", st.bundle_fd);
+	snprintf(a->sun_path, sizeof a->sun_path, "/proc/self/fd/%d/%s", st.bundle_fd, st.name);
 }
 
 int attach_listen(const char *bundle)
 {
+	return attach_listen_at(bundle, "attach");
+}
+
+int attach_listen_at(const char *dir, const char *name)
+{
 	struct sockaddr_un a;
-	st.bundle_fd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	st.name = name;
+	st.bundle_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (st.bundle_fd < 0)
 		return -1;
 	/* Left by a monitor that was killed: nobody serves it (we hold the lock). */
-	unlinkat(st.bundle_fd, "attach", 0);
+	unlinkat(st.bundle_fd, st.name, 0);
 	st.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (st.lfd < 0)
 		goto fail;
@@ -240,6 +253,43 @@ static void read_client(struct client *c)
 	feed(c, buf, (size_t)n);
 }
 
+static int send_frame(struct client *c, int type, const char *p, size_t n);
+
+/* What came before this client: the backlog's two pieces, oldest first. */
+static void send_backlog(struct client *c)
+{
+	if (st.bl_len == 0)
+		return;
+	size_t start = (st.bl_head + st.bl_cap - st.bl_len) % st.bl_cap;
+	size_t first = st.bl_len < st.bl_cap - start ? st.bl_len : st.bl_cap - start;
+	if (send_frame(c, ATTACH_STDOUT, st.bl + start, first) == 0 && first < st.bl_len)
+		send_frame(c, ATTACH_STDOUT, st.bl, st.bl_len - first);
+}
+
+int attach_backlog(size_t cap)
+{
+	st.bl = malloc(cap);
+	if (!st.bl)
+		return -1;
+	st.bl_cap = cap;
+	return 0;
+}
+
+static void keep(const char *p, size_t n)
+{
+	if (n >= st.bl_cap) {
+		memcpy(st.bl, p + n - st.bl_cap, st.bl_cap);
+		st.bl_head = 0;
+		st.bl_len = st.bl_cap;
+		return;
+	}
+	size_t first = n < st.bl_cap - st.bl_head ? n : st.bl_cap - st.bl_head;
+	memcpy(st.bl + st.bl_head, p, first);
+	memcpy(st.bl, p + first, n - first);
+	st.bl_head = (st.bl_head + n) % st.bl_cap;
+	st.bl_len = st.bl_len + n > st.bl_cap ? st.bl_cap : st.bl_len + n;
+}
+
 static void accept_clients(void)
 {
 	int fd;
@@ -259,6 +309,7 @@ static void accept_clients(void)
 			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 		*c = (struct client){ .fd = fd };
 		st.nclients++;
+		send_backlog(c);
 	}
 }
 
@@ -343,30 +394,35 @@ void attach_step(const struct pollfd *pfd)
 	flush();
 }
 
+/* Frames of `type` carrying p..p+n to one client: 0, or -1 when it was dropped. */
+static int send_frame(struct client *c, int type, const char *p, size_t n)
+{
+	while (c->fd >= 0 && n > 0) {
+		size_t k = n > 65535 ? 65535 : n;
+		uint8_t hdr[3] = { (uint8_t)type, (uint8_t)(k >> 8), (uint8_t)k };
+		struct iovec iov[2] = { { hdr, 3 }, { (void *)p, k } };
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+		ssize_t w = sendmsg(c->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+		/* A client that cannot take it now is dropped: it would stall the
+		 * monitor, and a frame cut short cannot be resumed. */
+		if (w != (ssize_t)(3 + k)) {
+			drop(c);
+			return -1;
+		}
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
 void attach_broadcast(int type, const char *p, size_t n)
 {
+	if (st.bl_cap && type == ATTACH_STDOUT)
+		keep(p, n);
 	if (st.nclients == 0)
 		return;
-	for (int i = 0; i < ATTACH_CLIENTS; i++) {
-		struct client *c = &st.clients[i];
-		const char *q = p;
-		size_t left = n;
-		while (c->fd >= 0 && left > 0) {
-			size_t k = left > 65535 ? 65535 : left;
-			uint8_t hdr[3] = { (uint8_t)type, (uint8_t)(k >> 8), (uint8_t)k };
-			struct iovec iov[2] = { { hdr, 3 }, { (void *)q, k } };
-			struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
-			ssize_t w = sendmsg(c->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
-			/* A client that cannot take it now is dropped: it would stall the
-			 * monitor, and a frame cut short cannot be resumed. */
-			if (w != (ssize_t)(3 + k)) {
-				drop(c);
-				break;
-			}
-			q += k;
-			left -= k;
-		}
-	}
+	for (int i = 0; i < ATTACH_CLIENTS; i++)
+		send_frame(&st.clients[i], type, p, n);
 }
 
 void attach_stop_input(void)
@@ -384,7 +440,7 @@ void attach_close(int status)
 			drop(&st.clients[i]);
 	if (st.lfd >= 0) {
 		close(st.lfd);
-		unlinkat(st.bundle_fd, "attach", 0);
+		unlinkat(st.bundle_fd, st.name, 0);
 		close(st.bundle_fd);
 	}
 	st.lfd = st.bundle_fd = -1;

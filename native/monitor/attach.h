@@ -50,6 +50,14 @@ int attach_parse_keys(const char *hex, unsigned char *keys, size_t *n);
  * (errno) if it cannot: the container runs without attach. */
 int attach_listen(const char *bundle);
 
+/* The same for a socket `name` in directory `dir` (an exec's --serve socket;
+ * `name` must outlive the socket). */
+int attach_listen_at(const char *dir, const char *name);
+
+/* Keeps the last `cap` bytes of stdout output and sends them to each new client
+ * before anything else (a shell pane reattaching sees its screen). -1 (ENOMEM). */
+int attach_backlog(size_t cap);
+
 /* The container's side: fd (owned from now on, made non-blocking) is the pty
  * master (tty: resize frames apply to it) or the write end of the container's
  * stdin pipe; input says whether clients' stdin is written to it. */

@@ -33,6 +33,7 @@
 #include "pump.h"
 #include "report.h"
 #include "seccomp.h"
+#include "serve.h"
 #include "spec.h"
 #include "util.h"
 #include "verbs.h"
@@ -218,6 +219,10 @@ int cmd_exec(const struct exec_opts *o)
 	if (null < 0)
 		fail("stdio", errno, NULL);
 
+	/* --serve: the socket is a host path, bound before the mount namespace changes. */
+	if (o->serve && serve_listen(o->serve) < 0)
+		fail("serve", errno, o->serve);
+
 	if (setns(pidfd, spec.ns_flags) < 0)
 		fail("setns", errno, pid_s);
 
@@ -321,7 +326,7 @@ int cmd_exec(const struct exec_opts *o)
 	inpump_init(&stdin_p, inp[1] >= 0 ? 0 : -1, inp[1]);
 	int out_r = outp[0], err_r = errp[0];
 	bool werr_out = false, werr_err = false, werr_in = false;
-	int status = -1;
+	int status = o->serve ? serve_run(&master, pid, sigfd) : -1;
 	while (status < 0) {
 		struct pollfd pfd[7] = {
 			{ sigfd, POLLIN, 0 }, { master, POLLIN, 0 }, { in, POLLIN, 0 },

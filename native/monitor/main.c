@@ -25,6 +25,7 @@ static const char usage[] =
 	"                         [--no-new-keyring] [--detach-keys HEX]\n"
 	"       hutch-monitor exec --pid PID --bundle DIR [--cgroup DIR]... [--tty] [--stdin] [--detach]\n"
 	"                          [--sync-fd N] [--input-fd N] [--env K=V]... [--cwd DIR] [--no-new-keyring]\n"
+	"                          [--serve DIR]\n"
 	"                          -- ARGV...\n"
 	"       hutch-monitor net-attach --pid PID --network SPEC [--sync-fd N]\n"
 	"       hutch-monitor net-detach --pid PID --veth NAME [--sync-fd N]\n";
@@ -154,6 +155,8 @@ static int main_exec(int argc, char **argv)
 			o.input_fd = parse_fd(v);
 		else if ((v = opt_value(argc, argv, &i, "--user", o.sync_fd)))
 			o.user = v;
+		else if ((v = opt_value(argc, argv, &i, "--serve", o.sync_fd)))
+			o.serve = v;
 		else if (strcmp(argv[i], "--privileged") == 0)
 			o.privileged = true;
 		else if (strcmp(argv[i], "--tty") == 0)
@@ -169,6 +172,8 @@ static int main_exec(int argc, char **argv)
 	}
 	if (!o.pid || !o.bundle || i >= argc)
 		bad_usage("exec needs --pid, --bundle and a command after --", NULL, o.sync_fd);
+	if (o.serve && (!o.tty || !o.detach))
+		bad_usage("--serve needs --tty and --detach", o.serve, o.sync_fd);
 	if (o.cwd && o.cwd[0] != '/')
 		bad_usage("--cwd must be absolute", o.cwd, o.sync_fd);
 	o.argv = argv + i;

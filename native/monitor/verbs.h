@@ -30,6 +30,8 @@ struct exec_opts {
 	const char *user;
 	/* exec --privileged: every capability the monitor has, no seccomp filter, no AppArmor profile. */
 	bool privileged;
+	/* --serve DIR (with --tty --detach): the pty on DIR/exec-<monitor pid>.sock (serve.h). */
+	const char *serve;
 };
 
 /* net-attach (network: one interface of run.hutch.networks) and net-detach

@@ -28,6 +28,7 @@
 #include "../monitor/report.h"
 #include "../monitor/userns.h"
 #include "../monitor/util.h"
+#include "rseccomp.h"
 #include "runc.h"
 
 struct copts {
@@ -152,13 +153,11 @@ static char *annotations_json(const struct jv *root)
 	return buf ? buf : strdup("");
 }
 
-/* Refused rather than ignored: a container without its seccomp profile or
- * hooks would run less confined, or not as its caller expects. */
+/* Refused rather than ignored: a container without its hooks would not run
+ * as its caller expects. */
 static void refuse_unsupported(const struct jv *root)
 {
-	const struct jv *lx = json_get(root, "linux"), *v;
-	if ((v = json_get(lx, "seccomp")) && v->type != J_NULL)
-		fail("linux.seccomp is not supported yet by hutch-runc (remove it from config.json, or use runc)");
+	const struct jv *v;
 	if ((v = json_get(root, "hooks")) && v->type == J_OBJ)
 		for (const struct jv *h = v->child; h; h = h->next)
 			if (h->type == J_ARR && h->len)
@@ -252,6 +251,8 @@ static pid_t create(const struct copts *o, struct rstate *st)
 	refuse_unsupported(spec.json);
 	/* hutch's own annotations are for its monitor, not for this runtime */
 	spec.overlay = spec.networks = spec.ports = spec.dns = spec.seccomp = spec.on_exit = spec.health = NULL;
+	if (rseccomp_compile(&arena, &spec, ebuf, sizeof ebuf) < 0)
+		fail("%s", ebuf);
 	if (!(spec.ns_flags & CLONE_NEWNS))
 		fail("a mount namespace is required (linux.namespaces)");
 	if (spec.terminal && !o->console_socket)

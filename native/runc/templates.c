@@ -1,7 +1,7 @@
 /* Texts hutch-runc prints: runc 1.1.5's `spec` and `spec --rootless`
  * config.json (byte for byte, the rootless one with the host ids left as %u
  * for printf), and the runtime-spec features JSON of what hutch-runc does
- * (features.md): no hooks and no seccomp yet, cgroupfs only. */
+ * (features.md): no hooks yet, seccomp for x86_64 (rseccomp.h), cgroupfs only. */
 #include "runc.h"
 
 const char spec_default[] =
@@ -390,7 +390,14 @@ const char features_json[] =
 	"            \"systemdUser\": false\n"
 	"        },\n"
 	"        \"seccomp\": {\n"
-	"            \"enabled\": false\n"
+	"            \"enabled\": true,\n"
+	"            \"actions\": [\"SCMP_ACT_ALLOW\", \"SCMP_ACT_ERRNO\", \"SCMP_ACT_KILL\", \"SCMP_ACT_KILL_PROCESS\",\n"
+	"                \"SCMP_ACT_KILL_THREAD\", \"SCMP_ACT_LOG\", \"SCMP_ACT_TRACE\", \"SCMP_ACT_TRAP\"],\n"
+	"            \"operators\": [\"SCMP_CMP_EQ\", \"SCMP_CMP_GE\", \"SCMP_CMP_GT\", \"SCMP_CMP_LE\", \"SCMP_CMP_LT\",\n"
+	"                \"SCMP_CMP_MASKED_EQ\", \"SCMP_CMP_NE\"],\n"
+	"            \"archs\": [\"SCMP_ARCH_X86_64\"],\n"
+	"            \"knownFlags\": [\"SECCOMP_FILTER_FLAG_TSYNC\", \"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],\n"
+	"            \"supportedFlags\": [\"SECCOMP_FILTER_FLAG_TSYNC\", \"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]\n"
 	"        },\n"
 	"        \"apparmor\": {\n"
 	"            \"enabled\": true\n"

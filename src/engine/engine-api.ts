@@ -3,7 +3,7 @@
 // CLI can be tested against a fake (test/support/fake-engine.ts).
 import type { Readable, Writable } from 'node:stream';
 import type { BuildOptions, BuildResult } from './build/executor/events.js';
-import type { AttachOptions, AttachResult, BuildInfo, CommitOptions, CommitResult, ContainerDetail, ContainerInfo, ContainerSpec, CopyOptions, CreateNetworkOptions, CreateVolumeOptions, DiskUsage, EngineEvent, ExecOptions, FileChange, HealthState, ImageDetail, ImageHistoryEntry, ImageInfo, LogLine, NetworkInfo, ProcessInfo, PullResult, PushResult, RegistryOptions, RuntimeConfig, StartOptions, SystemInfo, TopTable, UpdateOptions, VolumeFilter, VolumeInfo, WaitCondition, WaitResult } from './types.js';
+import type { AttachOptions, AttachResult, BuildInfo, CommitOptions, CommitResult, ContainerDetail, ContainerInfo, ContainerSpec, CopyOptions, CreateNetworkOptions, CreateVolumeOptions, DiskUsage, EngineEvent, ExecOptions, FileChange, HealthState, ImageDetail, ImageHistoryEntry, ImageInfo, LogLine, NetworkInfo, ProcessInfo, PullResult, PushResult, RegistryOptions, RuntimeConfig, ShellConnection, ShellInfo, ShellOptions, StartOptions, SystemInfo, TopTable, UpdateOptions, VolumeFilter, VolumeInfo, WaitCondition, WaitResult } from './types.js';
 
 export interface EngineApi {
   create(spec: ContainerSpec): Promise<ContainerInfo>;
@@ -42,6 +42,15 @@ export interface EngineApi {
   attach(idOrName: string, opts: AttachOptions): Promise<AttachResult>;
   /** Runs argv in the container; resolves with its exit status. */
   exec(idOrName: string, argv: string[], opts?: ExecOptions): Promise<number>;
+  /** A shell in a running container whose pty its own exec monitor holds and serves
+   * (`exec-<monitor pid>.sock` in the container's directory): the dashboard's pane. */
+  openShell(idOrName: string, opts?: ShellOptions): Promise<ShellInfo>;
+  /** The container's shells still running (a pane that detached reattaches to one). */
+  listShells(idOrName: string): Promise<ShellInfo[]>;
+  /** A client of one shell: its last 64 KiB of output first, then what comes. */
+  connectShell(idOrName: string, shell: string): Promise<ShellConnection>;
+  /** Ends a shell (SIGHUP to it; its monitor killed if it is still there a second later). */
+  endShell(idOrName: string, shell: string): Promise<void>;
   /** `cp CONTAINER:SRC DST` (running or stopped): into a host path by docker's rules, or as a tar to a stream. */
   copyFrom(idOrName: string, srcPath: string, dst: string | Writable, opts?: CopyOptions): Promise<void>;
   /** `cp SRC CONTAINER:DST`: a host path by docker's rules, or a tar stream into the directory DST. */

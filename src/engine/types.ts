@@ -16,6 +16,7 @@ import type { MountRequest } from './volumes/parse.js';
 import type { MountPoint } from './volumes/attach.js';
 export type { MountRequest, Propagation } from './volumes/parse.js';
 export type { MountPoint } from './volumes/attach.js';
+export type { ShellConnection, ShellInfo, ShellOptions } from './container/shell-types.js';
 export type { VolumeFilter, VolumeInfo } from './volumes/verbs.js';
 export type { CreateVolumeOptions, VolumeRecord } from './volumes/store.js';
 export type { ContainerDetail } from './container/inspect-docker.js';

@@ -11,6 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO, busyboxRootfsTar } from './helpers.js';
 import { BUSYBOX } from './native-mounts-fixture.js';
+import { ociSeccomp } from '../../src/engine/security/seccomp/oci.js';
+import { X86_64_MAX_SYSCALL, X86_64_SYSCALLS } from '../../src/engine/security/seccomp/syscalls-x86_64.js';
+import { DEFAULT_CAPS } from '../../src/engine/spec/defaults.js';
 
 const RUNC = ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => fs.existsSync(p));
 const HUTCH_RUNC = path.join(REPO, 'bin', 'hutch-runc');
@@ -377,4 +380,54 @@ test('errors: runc\'s message shapes, exit status 1, nothing left in --root', { 
     assert.match(errMsg(nc.stderr), /^runc create failed: unable to start container process: exec: .*no-such-command.*not found/, r.name);
     assert.deepEqual(leftovers(r.root), [], `${r.name}: nothing left after a failed exec lookup`);
   }
+});
+
+test('the C syscall table (native/runc/syscalls.c) is the engine\'s x86_64 table', () => {
+  const c = fs.readFileSync(path.join(REPO, 'native', 'runc', 'syscalls.c'), 'utf8');
+  const names = [...c.matchAll(/^\t"([^"]*)"/gm)].map((m) => m[1]!).join('').split(/\s+/).filter(Boolean);
+  assert.deepEqual(new Map(names.map((n, nr) => [n, nr] as [string, number]).filter(([n]) => n !== '-')), X86_64_SYSCALLS);
+  assert.match(c, new RegExp(`x86_64_max_syscall = ${X86_64_MAX_SYSCALL};`));
+});
+
+test('linux.seccomp (docker\'s default profile, OCI form): the same status lines and probe errnos under runc and hutch-runc', { skip }, (t) => {
+  const probe = path.join(REPO, 'native', 'build', 'Release', 'syscall-probe');
+  assert.ok(fs.existsSync(probe), `${probe} is missing: build native/`);
+  const id = `sc-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-seccomp-', [id]);
+  const keys = ['Seccomp', 'CapEff', 'CapBnd', 'NoNewPrivs'];
+  const out: Record<string, Map<string, string>> = {};
+  const codes: Record<string, number | null> = {};
+  for (const r of all) {
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      const caps = [...DEFAULT_CAPS];
+      c.process.args = ['sh', '-c', `grep -E '^(${keys.join('|')}):' /proc/self/status; /probe`];
+      c.process.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] };
+      c.process.noNewPrivileges = true;
+      c.linux.seccomp = ociSeccomp(DEFAULT_CAPS);
+      c.linux.cgroupsPath = cgPath(r, id);
+    });
+    fs.copyFileSync(probe, path.join(b, 'rootfs', 'probe'));
+    fs.chmodSync(path.join(b, 'rootfs', 'probe'), 0o755);
+    const res = rt(r, ['run', '--bundle', b, id]);
+    codes[r.name] = res.status;
+    const m = new Map<string, string>();
+    for (const l of (res.stdout + res.stderr).split('\n')) {
+      const s = /^(\w+):\s+(\S+)$/.exec(l);
+      if (s && keys.includes(s[1]!)) m.set(`status ${s[1]}`, s[2]!);
+      const p = /^(\w+) (\d+)$/.exec(l);
+      if (p) m.set(`probe ${p[1]}`, p[2]!);
+    }
+    out[r.name] = m;
+  }
+  const runc = out.runc!;
+  const ours = out['hutch-runc']!;
+  // As in runc-differential.test.ts: runc's libseccomp kills an x32 caller (SIGSYS, sh exits
+  // 128+31), the C compiler, like the engine's, gives it the profile's default, EPERM.
+  assert.equal(codes.runc, 128 + 31);
+  assert.equal(codes['hutch-runc'], 0, 'hutch-runc: the probe ran to its end');
+  assert.equal(ours.get('probe x32_getpid'), '1');
+  ours.delete('probe x32_getpid');
+  assert.equal(ours.get('status Seccomp'), '2', 'hutch-runc applied a filter');
+  assert.ok([...runc.keys()].filter((k) => k.startsWith('probe ')).length >= 18, 'the probe ran under runc');
+  assert.deepEqual(Object.fromEntries(ours), Object.fromEntries(runc));
 });

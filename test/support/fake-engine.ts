@@ -58,6 +58,8 @@ import { FakeVolumes } from './fake-volumes.js';
 import { FakeBuilds } from './fake-builds.js';
 import type { BuildInfo } from '../../src/engine/types.js';
 import type { AttachOptions, AttachResult } from '../../src/engine/types.js';
+import type { ShellConnection, ShellInfo, ShellOptions } from '../../src/engine/types.js';
+import { FakeShells } from './fake-shells.js';
 import { parseDetachKeys } from '../../src/engine/container/detach-keys.js';
 import { checkBindSources } from '../../src/engine/volumes/validate.js';
 import type { DiskUsage, SystemInfo, TopTable, UpdateOptions, WaitCondition } from '../../src/engine/types.js';
@@ -427,6 +429,27 @@ export class FakeEngine implements EngineApi {
     const failure = c.image === HOST_IMAGE ? hostCommandError(argv[0]) : null;
     if (failure) throw failure;
     return opts?.detach ? 0 : this.execResult;
+  }
+
+  /** Shells for the dashboard's pane (fake-shells.ts). */
+  readonly shells = new FakeShells();
+  async openShell(ref: string, opts?: ShellOptions): Promise<ShellInfo> {
+    this.record('openShell', ref, opts);
+    const c = this.find(ref);
+    if (this.usable(c).status !== 'running') throw new Conflict(`container ${c.name} is not running`);
+    return this.shells.open(c.id);
+  }
+  async listShells(ref: string): Promise<ShellInfo[]> {
+    this.record('listShells', ref);
+    return this.shells.list(this.find(ref).id);
+  }
+  async connectShell(ref: string, shell: string): Promise<ShellConnection> {
+    this.record('connectShell', ref, shell);
+    return this.shells.connect(this.find(ref).id, shell);
+  }
+  async endShell(ref: string, shell: string): Promise<void> {
+    this.record('endShell', ref, shell);
+    this.shells.end(this.find(ref).id, shell);
   }
 
   async images(): Promise<ImageInfo[]> {
