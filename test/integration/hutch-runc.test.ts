@@ -3,121 +3,14 @@
 // exits with compared: the lifecycle create/state/start/kill/delete, run's exit status, kill
 // --all, delete --force, list, ps, features, spec, cgroup limits, and runc's error lines (with
 // "hutch-runc" read as "runc"), nothing left in --root after a failed create. Root only.
-import { test, type TestContext } from 'node:test';
+// Seccomp and the console socket: hutch-runc-io.test.ts.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { REPO, busyboxRootfsTar } from './helpers.js';
-import { BUSYBOX } from './native-mounts-fixture.js';
-import { ociSeccomp } from '../../src/engine/security/seccomp/oci.js';
-import { X86_64_MAX_SYSCALL, X86_64_SYSCALLS } from '../../src/engine/security/seccomp/syscalls-x86_64.js';
-import { DEFAULT_CAPS } from '../../src/engine/spec/defaults.js';
-
-const RUNC = ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => fs.existsSync(p));
-const HUTCH_RUNC = path.join(REPO, 'bin', 'hutch-runc');
-const BUILT = path.join(REPO, 'native', 'build', 'Release', 'hutch-runc');
-const skip =
-  process.getuid?.() !== 0 ? 'needs root' : !BUSYBOX ? 'needs busybox-static' : !RUNC ? 'needs runc (Debian package runc)' : false;
-
-/** config.json as `runc spec` writes it, loosely: the tests edit a few fields. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document edited in place
-type Config = Record<string, any>;
-
-interface Runtime {
-  name: 'runc' | 'hutch-runc';
-  bin: string;
-  root: string;
-}
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** One runtime command; stdio may be given (a created container keeps create's stdio). */
-function rt(r: Runtime, args: string[], opts: SpawnSyncOptions = {}): Result {
-  const res = spawnSync(r.bin, ['--root', r.root, ...args], { encoding: 'utf8', timeout: 30_000, ...opts });
-  return { status: res.status, stdout: String(res.stdout ?? ''), stderr: String(res.stderr ?? '') };
-}
-
-/** The msg of runc's error line, with our name read as runc's. */
-function errMsg(stderr: string): string {
-  const m = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(stderr);
-  return (m ? m[1]! : stderr.trim()).replace(/hutch-runc/g, 'runc');
-}
-
-/** A bundle: busybox rootfs, `runc spec`, then edit(config). */
-function bundle(dir: string, name: string, edit: (c: Config) => void): string {
-  const b = path.join(dir, name);
-  fs.mkdirSync(path.join(b, 'rootfs'), { recursive: true });
-  assert.equal(spawnSync('tar', ['-C', path.join(b, 'rootfs'), '-xf', busyboxRootfsTar()]).status, 0, 'tar');
-  assert.equal(spawnSync(RUNC!, ['spec'], { cwd: b }).status, 0, 'runc spec');
-  const file = path.join(b, 'config.json');
-  const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Config;
-  c.process.terminal = false;
-  edit(c);
-  fs.writeFileSync(file, JSON.stringify(c, null, 2));
-  return b;
-}
-
-/**
- * A temp dir and both runtimes with their roots in it. When the test ends, whatever happened:
- * delete -f of every id under each runtime, then any cgroup directory left (a killed init
- * this machine's pid 1 has not reaped yet keeps a v2 one busy for a moment), then the dir.
- */
-function setup(t: TestContext, prefix: string, ids: string[]): { dir: string; all: Runtime[] } {
-  assert.ok(fs.existsSync(BUILT), `${BUILT} is missing: build native/ (node-gyp build)`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const all: Runtime[] = [
-    { name: 'runc', bin: RUNC!, root: path.join(dir, 'runc-root') },
-    { name: 'hutch-runc', bin: HUTCH_RUNC, root: path.join(dir, 'hutch-runc-root') },
-  ];
-  t.after(async () => {
-    for (const r of all) for (const id of ids) rt(r, ['delete', '-f', id]);
-    const left = all.flatMap((r) => ids.flatMap((id) => fs.readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}${cgPath(r, id)}`)));
-    for (let i = 0; i < 100; i++) {
-      const busy = left.filter((d) => fs.existsSync(d) && (() => { try { fs.rmdirSync(d); return false; } catch { return true; } })());
-      if (!busy.length) break;
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return { dir, all };
-}
-
-function cgPath(r: Runtime, id: string): string {
-  return `/hutch-runc-test-${process.pid}-${r.name}-${id}`;
-}
-
-function state(r: Runtime, id: string): Config {
-  const s = rt(r, ['state', id]);
-  assert.equal(s.status, 0, `${r.name} state ${id}: ${s.stderr}`);
-  return JSON.parse(s.stdout) as Config;
-}
-
-async function waitStatus(r: Runtime, id: string, want: string): Promise<string> {
-  let st = '';
-  for (let i = 0; i < 100; i++) {
-    st = String(state(r, id).status);
-    if (st === want) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  return st;
-}
-
-/** What is in a --root (none when it was never made). */
-function leftovers(root: string): string[] {
-  return fs.existsSync(root) ? fs.readdirSync(root) : [];
-}
-
-const pureV2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
-
-/** A cgroup file of the container's, from the host: v1 memory/pids hierarchies, or the v2 tree. */
-function cgFile(cg: string, v1: [string, string], v2: string): string {
-  return fs.readFileSync(pureV2 ? `/sys/fs/cgroup${cg}/${v2}` : `/sys/fs/cgroup/${v1[0]}${cg}/${v1[1]}`, 'utf8').trim();
-}
+import { busyboxRootfsTar } from './helpers.js';
+import { type Config, cgFile, cgPath, errMsg, bundle, leftovers, pureV2, rt, setup, skip, state, waitStatus } from './hutch-runc-fixture.js';
 
 test('create, state, start, kill, delete: the same states, state keys and pid file under runc and hutch-runc', { skip }, async (t) => {
   const id = `life-${process.pid}`;
@@ -380,54 +273,4 @@ test('errors: runc\'s message shapes, exit status 1, nothing left in --root', { 
     assert.match(errMsg(nc.stderr), /^runc create failed: unable to start container process: exec: .*no-such-command.*not found/, r.name);
     assert.deepEqual(leftovers(r.root), [], `${r.name}: nothing left after a failed exec lookup`);
   }
-});
-
-test('the C syscall table (native/runc/syscalls.c) is the engine\'s x86_64 table', () => {
-  const c = fs.readFileSync(path.join(REPO, 'native', 'runc', 'syscalls.c'), 'utf8');
-  const names = [...c.matchAll(/^\t"([^"]*)"/gm)].map((m) => m[1]!).join('').split(/\s+/).filter(Boolean);
-  assert.deepEqual(new Map(names.map((n, nr) => [n, nr] as [string, number]).filter(([n]) => n !== '-')), X86_64_SYSCALLS);
-  assert.match(c, new RegExp(`x86_64_max_syscall = ${X86_64_MAX_SYSCALL};`));
-});
-
-test('linux.seccomp (docker\'s default profile, OCI form): the same status lines and probe errnos under runc and hutch-runc', { skip }, (t) => {
-  const probe = path.join(REPO, 'native', 'build', 'Release', 'syscall-probe');
-  assert.ok(fs.existsSync(probe), `${probe} is missing: build native/`);
-  const id = `sc-${process.pid}`;
-  const { dir, all } = setup(t, 'hutch-runc-seccomp-', [id]);
-  const keys = ['Seccomp', 'CapEff', 'CapBnd', 'NoNewPrivs'];
-  const out: Record<string, Map<string, string>> = {};
-  const codes: Record<string, number | null> = {};
-  for (const r of all) {
-    const b = bundle(dir, `b-${r.name}`, (c) => {
-      const caps = [...DEFAULT_CAPS];
-      c.process.args = ['sh', '-c', `grep -E '^(${keys.join('|')}):' /proc/self/status; /probe`];
-      c.process.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] };
-      c.process.noNewPrivileges = true;
-      c.linux.seccomp = ociSeccomp(DEFAULT_CAPS);
-      c.linux.cgroupsPath = cgPath(r, id);
-    });
-    fs.copyFileSync(probe, path.join(b, 'rootfs', 'probe'));
-    fs.chmodSync(path.join(b, 'rootfs', 'probe'), 0o755);
-    const res = rt(r, ['run', '--bundle', b, id]);
-    codes[r.name] = res.status;
-    const m = new Map<string, string>();
-    for (const l of (res.stdout + res.stderr).split('\n')) {
-      const s = /^(\w+):\s+(\S+)$/.exec(l);
-      if (s && keys.includes(s[1]!)) m.set(`status ${s[1]}`, s[2]!);
-      const p = /^(\w+) (\d+)$/.exec(l);
-      if (p) m.set(`probe ${p[1]}`, p[2]!);
-    }
-    out[r.name] = m;
-  }
-  const runc = out.runc!;
-  const ours = out['hutch-runc']!;
-  // As in runc-differential.test.ts: runc's libseccomp kills an x32 caller (SIGSYS, sh exits
-  // 128+31), the C compiler, like the engine's, gives it the profile's default, EPERM.
-  assert.equal(codes.runc, 128 + 31);
-  assert.equal(codes['hutch-runc'], 0, 'hutch-runc: the probe ran to its end');
-  assert.equal(ours.get('probe x32_getpid'), '1');
-  ours.delete('probe x32_getpid');
-  assert.equal(ours.get('status Seccomp'), '2', 'hutch-runc applied a filter');
-  assert.ok([...runc.keys()].filter((k) => k.startsWith('probe ')).length >= 18, 'the probe ran under runc');
-  assert.deepEqual(Object.fromEntries(ours), Object.fromEntries(runc));
 });
