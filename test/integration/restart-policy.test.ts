@@ -52,6 +52,25 @@ test('--restart on-failure:3 with exit 1: exactly 3 restarts with growing delays
   await sb.engine.remove('fails', { force: true });
 });
 
+test('a run of 10 s resets the backoff: 100, 200, 400 ms, then 100 ms again after the long run', async () => {
+  // Each run counts itself in a file of its own upper layer (kept across restarts);
+  // the fourth runs 10.2 s and fails, the fifth succeeds (on-failure: the end).
+  const script = 'n=$(cat /n 2>/dev/null || echo 0); echo $((n+1)) > /n; case $n in 3) sleep 10.2; exit 1;; 4) exit 0;; *) exit 1;; esac';
+  const c = await sb.engine.create({ image: 'host', name: 'resets', cmd: ['sh', '-c', script], network: 'none', restartPolicy: { Name: 'on-failure', MaximumRetryCount: 0 } });
+  await sb.engine.start(c.id);
+  const delay = () => (JSON.parse(fs.readFileSync(path.join(c.bundle, 'state.json'), 'utf8')) as { restartDelayMs?: number }).restartDelayMs;
+  await until('the long run', async () => ((await sb.engine.inspect('resets')).restartCount ?? 0) === 3 && (await sb.engine.inspect('resets')).status === 'running', 20_000);
+  assert.equal(delay(), 400, 'doubled twice before the long run');
+  // The fifth run ends it with status 0 (the only run that does).
+  await until('the last run', async () => {
+    const i = await sb.engine.inspect('resets');
+    return i.status === 'exited' && i.exitCode === 0;
+  }, 30_000);
+  assert.equal(delay(), 100, 'back to 100 ms after 10 s up');
+  assert.equal((await sb.engine.inspect('resets')).restartCount, 4);
+  await sb.engine.remove('resets', { force: true });
+});
+
 test('--restart always: restarts a container that exits 0; stop cancels it, also during the backoff; start again re-arms it', async () => {
   const c = await sb.engine.create({ image: 'host', name: 'loop', cmd: ['sh', '-c', 'sleep 0.2'], network: 'none', restartPolicy: { Name: 'always', MaximumRetryCount: 0 } });
   await sb.engine.start(c.id);
