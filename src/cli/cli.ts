@@ -35,7 +35,7 @@ export async function main(argv: string[], deps: Partial<CliDeps> = {}): Promise
   const ctx = makeContext({ ...defaultDeps(), ...deps });
   try {
     const [first, ...rest] = argv;
-    if (first === undefined || /^--(theme|interval)(=|$)/.test(first)) {
+    if (first === undefined || /^--(theme|interval|host)(=|$)/.test(first)) {
       // Imported when used: the dashboard's flags, config file and theme are of no use to the verbs.
       const { openDashboard } = await import('./dashboard.js');
       return await openDashboard(ctx, argv);

@@ -11,12 +11,15 @@ import { loadConfig } from '../ui/config.js';
 import { parseInterval } from '../ui/format.js';
 import { loadTheme } from '../ui/theme.js';
 import type { DashboardOptions } from '../ui/main.js';
+import type { StartOptions } from '../ui/first-frame.js';
+import { checkHostName } from '../engine/remote/ssh.js';
 
 type Env = Record<string, string | undefined>;
 
 export const DASHBOARD_OPTIONS: OptionSpec[] = [
   { long: ['theme'], kind: 'string', value: 'NAME|PATH', help: 'Colour theme: dark, light, high-contrast, mono, or a JSON file (default: $HUTCH_THEME, the config file, dark)' },
   { long: ['interval'], kind: 'string', value: 'DURATION', help: 'Sampling interval, e.g. 1s, 500ms (default 1s)' },
+  { long: ['host'], kind: 'list', value: 'NAME', help: "Also show this machine's containers, over ssh (repeatable; the config's \"hosts\" too)" },
 ];
 
 /** Resolves flags, $HUTCH_THEME, $NO_COLOR and the config file. Throws one-line errors (exit 125). */
@@ -37,6 +40,11 @@ export function dashboardOptions(argv: readonly string[], env: Env): DashboardOp
   let theme = loadTheme(name);
   // https://no-color.org: set and not empty → no colour (bold and reverse video stay).
   if (env.NO_COLOR) theme = loadTheme('mono');
+  for (const h of p.list('host')) {
+    const bad = checkHostName(h);
+    if (bad) throw new UsageError(`invalid argument ${JSON.stringify(h)} for "--host" flag: ${bad}`);
+  }
+  config.hosts = [...config.hosts, ...p.list('host')];
   return { config, theme, intervalMs, env };
 }
 
@@ -55,7 +63,7 @@ export async function openDashboard(ctx: CliContext, argv: readonly string[]): P
     await ctx.err(`hutch: the dashboard needs a terminal that can move the cursor (TERM=${ctx.env.TERM}); 'hutch ps -a' lists the containers\n`);
     return 1;
   }
-  const engine = await ctx.engine();
+  let engine = await ctx.engine();
   if (!ctx.stdout.isTTY || !ctx.stdinIsTTY) {
     await ctx.out(renderPs(await engine.list({ all: true }), {}, ctx.now()));
     await ctx.out("\nThe dashboard needs a terminal (stdin and stdout). 'hutch --help' lists the commands.\n");
@@ -64,7 +72,16 @@ export async function openDashboard(ctx: CliContext, argv: readonly string[]): P
   // The first full frame goes out before Ink and React load (src/ui/first-frame.ts:
   // dist/first-frame.mjs, without them); the dashboard then carries on from it.
   const { openFirstFrame } = await import('../ui/first-frame.js');
-  const first = await openFirstFrame(engine, options);
+  // Other machines (`--host`, the config's hosts): one engine and one stats source over all of them.
+  let remote: Pick<StartOptions, 'stats' | 'hosts'> = {};
+  if (options.config.hosts.length > 0) {
+    const { createSampler } = await import('../engine/stats/sampler.js');
+    const { withRemoteHosts } = await import('../engine/remote/index.js');
+    const multi = withRemoteHosts({ engine, stats: createSampler(engine, { intervalMs: options.intervalMs, foreign: true }) }, options.config.hosts, options);
+    engine = multi.engine;
+    remote = { stats: multi.stats, hosts: multi.hosts };
+  }
+  const first = await openFirstFrame(engine, { ...options, ...remote });
   let dashboard: typeof import('../ui/main.js');
   try {
     dashboard = await (await import('../ui/load.js')).loadDashboard();

@@ -13,7 +13,7 @@ export function optionsWithHelp(verb: Verb): OptionSpec[] {
 export function mainHelp(): string {
   const width = Math.max(...verbs.map((v) => v.name.length)) + 3;
   return [
-    'Usage:  hutch [--theme NAME|PATH] [--interval DURATION]',
+    'Usage:  hutch [--theme NAME|PATH] [--interval DURATION] [--host NAME]...',
     '        hutch COMMAND [OPTIONS]',
     '',
     'A container engine and a terminal dashboard in one program (no daemon).',

@@ -217,6 +217,8 @@ export interface ContainerInfo {
   engine?: string;
   /** containerd's namespace of a foreign container. */
   engineNamespace?: string;
+  /** The machine it runs on, as the dashboard was told it (`--host`, engine/remote/); absent: this one. */
+  host?: string;
 }
 
 /** A process of a running container, as `hutch top` / the detail view show it. */

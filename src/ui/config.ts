@@ -9,7 +9,8 @@
 //     "confirm": true,                        // x, K, r ask y/N first as d does; false: they act at once
 //     "showAll": false,
 //     "stopTimeout": 10,
-//     "keys": { "stop": "x", "kill": ["K", "ctrl+k"] }
+//     "keys": { "stop": "x", "kill": ["K", "ctrl+k"] },
+//     "hosts": ["web-1", "db-1"]              // other machines, over ssh (as `--host`)
 //   }
 //
 // Every error is one line naming the file and the field, exit status 125.
@@ -19,7 +20,7 @@ import path from 'node:path';
 import { ACTIONS, defaultBindings, findConflict, isKeyName, type Action, type Bindings } from './keys.js';
 import { parseInterval } from './format.js';
 
-export const COLUMN_NAMES = ['name', 'id', 'image', 'state', 'health', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net', 'network', 'ports'] as const;
+export const COLUMN_NAMES = ['name', 'host', 'id', 'image', 'state', 'health', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net', 'network', 'ports'] as const;
 export type ColumnName = (typeof COLUMN_NAMES)[number];
 export const DEFAULT_COLUMNS: ColumnName[] = ['name', 'image', 'state', 'health', 'cpu', 'spark', 'mem', 'memPct', 'pids', 'net', 'network', 'ports'];
 
@@ -38,6 +39,8 @@ export interface DashboardConfig {
   /** Stop, kill, restart and delete ask y/N first (false: only delete asks). */
   confirm: boolean;
   keys: Bindings;
+  /** Other machines to show (ssh destinations), after `--host`'s. */
+  hosts: string[];
 }
 
 export class ConfigError extends Error {
@@ -62,6 +65,7 @@ export function defaultConfig(): DashboardConfig {
     showAll: false,
     stopTimeout: 10,
     keys: defaultBindings(),
+    hosts: [],
   };
 }
 
@@ -153,8 +157,13 @@ export function parseConfig(file: string, text: string): DashboardConfig {
         if (conflict) throw new ConfigError(`config ${file}: ${conflict}`);
         break;
       }
+      case 'hosts':
+        if (!Array.isArray(v) || v.some((h) => typeof h !== 'string' || h === '' || h.startsWith('-') || /\s/.test(h)))
+          fail('hosts', 'must be a list of ssh host names (e.g. ["web-1", "admin@db-1"])');
+        cfg.hosts = v as string[];
+        break;
       default:
-        fail(k, 'unknown setting (known: interval, theme, columns, sort, showAll, stopTimeout, confirm, keys)');
+        fail(k, 'unknown setting (known: interval, theme, columns, sort, showAll, stopTimeout, confirm, keys, hosts)');
     }
   }
   return cfg;

@@ -6,6 +6,7 @@
 // tested with a fake engine directly.
 import type { ContainerInfo, EngineApi } from '../engine/types.js';
 import type { History, StatsSource } from '../engine/stats/types.js';
+import type { HostStatus, HostsSource } from '../engine/remote/remotes.js';
 import type { DashboardConfig } from './config.js';
 import { ContainerActions, type BulkVerb } from './container-actions.js';
 import type { Handoff, UiContext } from './context.js';
@@ -35,6 +36,8 @@ export interface ControllerDeps {
   handoff: Handoff;
   quit: () => void;
   now?: () => number;
+  /** Other machines' states (`--host`): down ones greyed, their errors in the status line. */
+  hosts?: HostsSource;
 }
 
 const EMPTY_HISTORY: History = { cpu: [], mem: [] };
@@ -63,6 +66,7 @@ export class Controller {
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
+  private unsubscribeHosts?: () => void;
   private refreshing = false;
   private hostInfoTimer?: NodeJS.Timeout;
   private hostInfoAt = 0;
@@ -148,6 +152,7 @@ export class Controller {
       this.store.set((s) => ({ samples, host, sampleSeq: s.sampleSeq + 1, now: this.now(), ...this.listPatch(s, containers) }));
       this.scheduleHostInfo(HOST_INFO_AFTER_SAMPLE_MS);
     });
+    this.unsubscribeHosts = this.deps.hosts?.onHosts((hosts) => this.hostsChanged(hosts));
     try {
       stats.start(intervalMs);
     } catch (e) {
@@ -186,6 +191,7 @@ export class Controller {
     if (this.timer) clearInterval(this.timer);
     if (this.hostInfoTimer) clearTimeout(this.hostInfoTimer);
     this.unsubscribe?.();
+    this.unsubscribeHosts?.();
     try {
       this.deps.stats.stop();
     } catch {
@@ -210,6 +216,17 @@ export class Controller {
     if (samplesStopped) void this.refresh();
     if (st.view === 'detail') void this.detail.loadProcs();
     void this.listRefresh[st.view]?.();
+  }
+
+  /** A host went down (or failed again): its error in the status line, its rows greyed; back up: said once. */
+  private hostsChanged(hosts: readonly HostStatus[]): void {
+    const before = this.store.get().hostsDown;
+    const down = new Set(hosts.filter((h) => h.state === 'down').map((h) => h.name));
+    this.store.set({ hostsDown: down });
+    for (const h of hosts) {
+      if (h.state === 'down' && h.error) this.error(h.error);
+      else if (h.state === 'up' && before.has(h.name)) this.info(`${h.name}: connected again`);
+    }
   }
 
   /** An unchanged list (the usual case) keeps the old array, so nothing redraws. */

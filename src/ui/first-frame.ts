@@ -14,6 +14,7 @@ import tty from 'node:tty';
 import { exitAfterHangup } from '../engine/hangup.js';
 import type { EngineApi } from '../engine/types.js';
 import type { StatsSource } from '../engine/stats/types.js';
+import type { HostsSource } from '../engine/remote/remotes.js';
 import type { DashboardConfig } from './config.js';
 import { Controller, type Handoff } from './controller.js';
 import { ALT_ON, ALT_OFF, ERASE_BELOW, HIDE_CURSOR, HOME, RESET, SHOW_CURSOR } from './escapes.js';
@@ -31,6 +32,8 @@ export interface StartOptions {
   intervalMs: number;
   env: Env;
   stats?: StatsSource;
+  /** With `--host`: the other machines' states (engine/remote/). */
+  hosts?: HostsSource;
 }
 
 /** A started controller whose terminal hooks (hand-off, quit) the session binds later. */
@@ -55,6 +58,7 @@ export async function startController(engine: EngineApi, opts: StartOptions): Pr
     intervalMs: opts.intervalMs,
     handoff: (banner, task) => (hooks ? hooks.handoff(banner, task) : Promise.reject(new Error('the dashboard is still starting'))),
     quit: () => hooks?.quit(),
+    hosts: opts.hosts,
   });
   // The container list and the first stats sweep are read at once: the first
   // frame has the containers' rows.

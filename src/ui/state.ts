@@ -153,6 +153,8 @@ export interface UiState {
   marked: ReadonlySet<string>;
   /** Containers with an action in flight: id → verb ("stopping"). */
   busy: ReadonlyMap<string, string>;
+  /** Other machines (`--host`) whose stream is down: their rows show their last figures, greyed. */
+  hostsDown: ReadonlySet<string>;
   prompt?: Prompt;
   dialog?: Dialog;
   status?: StatusMessage;
@@ -193,6 +195,7 @@ export function initialState(config: DashboardConfig, theme: Theme, now: number)
     showAll: config.showAll,
     marked: new Set(),
     busy: new Map(),
+    hostsDown: new Set(),
     images: [],
     imageIndex: 0,
     builds: [],
@@ -287,6 +290,8 @@ export function visibleContainers(
   const { key, desc } = st.sort;
   const dir = desc ? -1 : 1;
   return rows.sort((a, b) => {
+    // Other machines' containers (`--host`) come after this one's, a group per host.
+    if (a.host !== b.host) return a.host === undefined ? -1 : b.host === undefined ? 1 : naturalCompare(a.host, b.host);
     // Other engines' containers (read-only) are a group of their own, after hutch's.
     if (!a.engine !== !b.engine) return a.engine ? 1 : -1;
     const va = sortValue(a, key, st.samples);

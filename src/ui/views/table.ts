@@ -11,6 +11,7 @@ import type { Painter } from '../paint.js';
 import type { UiState } from '../state.js';
 import { displayKey, type Bindings } from '../keys.js';
 import { networkText, portsText } from '../network-text.js';
+import { stripAnsi } from '../charts/ansi.js';
 
 interface ColumnSpec {
   title: string;
@@ -24,6 +25,8 @@ interface ColumnSpec {
 export const COLUMNS: Record<ColumnName, ColumnSpec> = {
   name: { title: 'NAME', width: 16, align: 'left', priority: 0, sort: 'name' },
   state: { title: 'STATE', width: 13, align: 'left', priority: 1, sort: 'state' },
+  // Shown only while some container is another machine's (shownColumns): `--host`.
+  host: { title: 'HOST', width: 10, align: 'left', priority: 2 },
   // Shown only while some container has a health check (shownColumns).
   health: { title: 'HEALTH', width: 9, align: 'left', priority: 2 },
   cpu: { title: 'CPU%', width: 6, align: 'right', priority: 1, sort: 'cpu' },
@@ -63,9 +66,18 @@ const GROW: readonly [ColumnName, number][] = [
   ['ports', 44],
 ];
 
-/** The configured columns, without HEALTH while no container has a health check. */
+/**
+ * The configured columns, without HEALTH while no container has a health check.
+ * HOST only while some container is another machine's: where the config's columns
+ * put it, else after NAME.
+ */
 export function shownColumns(st: Pick<UiState, 'columns' | 'containers'>): ColumnName[] {
-  return st.columns.includes('health') && !st.containers.some((c) => c.healthcheck) ? st.columns.filter((c) => c !== 'health') : st.columns;
+  let cols = st.columns;
+  if (cols.includes('health') && !st.containers.some((c) => c.healthcheck)) cols = cols.filter((c) => c !== 'health');
+  const remote = st.containers.some((c) => c.host);
+  if (!remote && cols.includes('host')) cols = cols.filter((c) => c !== 'host');
+  else if (remote && !cols.includes('host')) cols = cols.flatMap((c) => (c === 'name' ? ['name', 'host'] : [c]));
+  return cols;
 }
 
 /** Drops the least important columns until the row fits; the slack goes to the columns that carry data (GROW). */
@@ -117,6 +129,8 @@ function cell(col: ColumnName, r: RowData, now: number, p: Painter, width: numbe
       if (badge.length >= width) return p.fg('dim', fit(badge, width));
       return p.fg('dim', badge) + fit(c.name, width - badge.length);
     }
+    case 'host':
+      return c.host ? fit(c.host, width) : p.fg('dim', fit('local', width));
     case 'id':
       return fit(shortId(c.id), width);
     case 'image':
@@ -178,10 +192,12 @@ export function headerLine(layout: ColumnLayout[], sort: UiState['sort'], p: Pai
   return p.fg('header', p.bold(' '.repeat(PREFIX) + parts.join(' ')));
 }
 
-export function rowLine(layout: ColumnLayout[], r: RowData, opts: { selected: boolean; marked: boolean; now: number }, p: Painter): string {
+export function rowLine(layout: ColumnLayout[], r: RowData, opts: { selected: boolean; marked: boolean; now: number; stale?: boolean }, p: Painter): string {
   const prefix = (opts.selected ? '›' : ' ') + (opts.marked ? p.fg('marked', '●') : ' ');
   const line = prefix + layout.map(({ name, width }) => cell(name, r, opts.now, p, width)).join(' ');
-  return opts.selected ? p.selected(line) : line;
+  if (opts.selected) return p.selected(line);
+  // A row of a host that is down: its last figures, greyed.
+  return opts.stale ? p.fg('dim', stripAnsi(line)) : line;
 }
 
 /** First visible row so that `selected` stays on screen, scrolling as little as possible. */
@@ -242,7 +258,7 @@ export function tableLines(input: TableInput, p: Painter, width: number, height:
       rowLine(
         layout,
         { c, sample: st.samples.get(c.id), cpuHistory: c.status === 'running' && sparkWidth > 0 ? input.history(c.id, sparkWidth) : [], busy: st.busy.get(c.id) },
-        { selected: i === input.selected, marked: st.marked.has(c.id), now: st.now },
+        { selected: i === input.selected, marked: st.marked.has(c.id), now: st.now, stale: c.host !== undefined && st.hostsDown.has(c.host) },
         p,
       ),
     );
