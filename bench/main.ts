@@ -24,6 +24,8 @@ import { psRows } from './ps.js';
 import { runcRows } from './runc.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
+/** An RFC 3339 time with nanoseconds as fractional ms since the epoch (Date.parse stops at ms). */
+const rfcMs = (t: string) => Date.parse(`${t.slice(0, 19)}Z`) + Number(`0.${/\.(\d+)/.exec(t)?.[1] ?? '0'}`) * 1000;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-bench-'));
 process.env.HUTCH_ROOT = root;
 process.env.HUTCH_CGROUP_PARENT = `hutch-bench-${randomBytes(3).toString('hex')}`;
@@ -154,6 +156,17 @@ try {
   const hp = median(await Promise.all(hids.map(async (id) => pss((await engine.inspect(id)).monitorPid))));
   const probes = (await engine.inspect(hids[0])).health?.Log.length ?? 0;
   say(`${'monitor PSS, 1 s health check'.padEnd(34)} ${hp.toFixed(0).padStart(8)} KiB  ${'conmon (podman)'.padEnd(22)} ${(conmon.length ? median(conmon).toFixed(0) : 'n/a').padStart(8)} KiB  ${conmon.length ? `ratio ${(hp / median(conmon)).toFixed(2)}` : ''}  target ≤ 200 KiB ${hp <= 200 ? 'MET' : 'NOT MET'}  (${probes} results kept; podman runs its checks from systemd timers)`);
+  // One probe (the monitor's own hutch-monitor exec, End − Start of its result) against
+  // an exec of the same command through the engine, `true` both.
+  const probeMs = (await Promise.all(hids.map(async (id) => (await engine.inspect(id)).health?.Log ?? []))).flat().map((l) => rfcMs(l.End) - rfcMs(l.Start));
+  const execMs: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await engine.exec(hids[i % hids.length], ['true'], {});
+    execMs.push(performance.now() - t0);
+  }
+  const pr = median(probeMs) / median(execMs);
+  say(`${'health: one probe of true'.padEnd(34)} ${median(probeMs).toFixed(2).padStart(8)} ms   ${'hutch exec (engine)'.padEnd(22)} ${median(execMs).toFixed(2).padStart(8)} ms   ratio ${pr.toFixed(2)} (n=${probeMs.length}/${execMs.length}, medians; probes are timer-driven, not paired)  target ≤ 1.2× ${pr <= 1.2 ? 'MET' : 'NOT MET'}`);
   for (const id of hids) await engine.remove(id, { force: true });
 
   for (const l of await sweepRows(engine, 'busybox', Number(process.env.BENCH_CONTAINERS ?? 200))) say(l);
