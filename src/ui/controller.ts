@@ -16,6 +16,7 @@ import { ImageActions } from './image-actions.js';
 import { createKeymap, keyName, rawKey, splitKeys, type Action, type KeyEvent, type ViewName } from './keys.js';
 import { pruneSet, sameList } from './list-patch.js';
 import { DetailPane } from './detail-pane.js';
+import { ShellPane } from './shell-pane.js';
 import { LogsPane } from './logs.js';
 import { Navigation } from './navigation.js';
 import { NetworkActions } from './network-actions.js';
@@ -53,6 +54,8 @@ export class Controller {
   readonly logs: LogsPane;
   /** Processes, signals and the raw inspect of the detail view. */
   readonly detail: DetailPane;
+  /** The shell pane beside the detail view's charts (`E`, Ctrl-] for the keys). */
+  readonly shellPane: ShellPane;
   readonly form: NewContainerForm;
   readonly containerActions: ContainerActions;
   /** Pull and remove in the images view. */
@@ -101,6 +104,7 @@ export class Controller {
     this.logs = new LogsPane(ctx);
     this.detail = new DetailPane(ctx);
     this.nav = new Navigation(ctx, this.logs, this.detail);
+    this.shellPane = new ShellPane(ctx, (id) => this.store.get().detail?.id !== id || this.store.get().view !== 'detail' ? this.nav.openDetail(id) : undefined);
     this.visible = this.nav.visible;
     this.form = new NewContainerForm(ctx);
     this.containerActions = new ContainerActions(ctx);
@@ -198,6 +202,7 @@ export class Controller {
       // best effort
     }
     this.logs.close();
+    this.shellPane.close(); // detached: its shell runs on (E reattaches next time)
     this.imageActions.stop();
   }
 
@@ -300,15 +305,18 @@ export class Controller {
   }
 
   private dispatchKey(input: string, key: KeyEvent): void {
+    // The focused shell pane takes every key (Ctrl-C too) but Ctrl-], which gives them back.
+    if (!this.store.get().dialog && this.shellPane.takeKey(input, key)) return;
     const name = keyName(input, key);
     if (name === 'ctrl+c') return this.deps.quit();
     if (name === 'ctrl+l') return this.terminal?.redraw();
     if (name === 'ctrl+z') return this.terminal?.suspend();
     const st = this.store.get();
     if (st.dialog?.kind === 'confirm') {
-      const { onYes } = st.dialog;
+      const { onYes, onNo } = st.dialog;
       this.store.set({ dialog: undefined });
       if (input === 'y' || input === 'Y') onYes();
+      else if (onNo && (input === 'n' || input === 'N')) onNo();
       else this.info('cancelled');
       return;
     }
@@ -335,7 +343,7 @@ export class Controller {
     pageDown: () => this.nav.page(1),
     top: () => this.nav.move(-Infinity),
     bottom: () => this.nav.move(Infinity),
-    back: () => this.nav.back(),
+    back: () => void (this.shellPane.back() || this.nav.back()),
     open: () => this.nav.openSelected(),
     mark: () => this.nav.toggleMark(),
     unmarkAll: () => this.store.set({ marked: new Set() }),
@@ -360,6 +368,7 @@ export class Controller {
           this.rawHandoff = false;
         }
       }),
+    shellPane: () => this.withTarget((c) => void this.shellPane.open(c)),
     start: () => this.bulk('start'),
     stop: () => this.bulk('stop'),
     restart: () => this.bulk('restart'),

@@ -44,6 +44,7 @@ export const ACTIONS = {
   logs: { keys: ['l'], scope: 'container', label: 'logs', help: 'Logs of the container' },
   mergedLogs: { keys: ['L'], scope: 'container', label: 'all logs', help: 'Merged logs of all (or the marked) containers' },
   exec: { keys: ['e'], scope: 'container', label: 'shell', help: 'Open a shell in the container (exit to come back)' },
+  shellPane: { keys: ['E'], scope: 'container', label: 'shell pane', help: 'A shell in a pane beside the charts (^] moves the keys between it and the dashboard; Esc closes: end it or detach)' },
   start: { keys: ['s'], scope: 'container', label: 'start', help: 'Start' },
   stop: { keys: ['x'], scope: 'container', label: 'stop', help: 'Stop (SIGTERM, then SIGKILL after the timeout)' },
   restart: { keys: ['r'], scope: 'container', label: 'restart', help: 'Restart' },
@@ -94,7 +95,7 @@ export const VIEW_SCOPES: Record<ViewName, Scope[]> = {
 /** What the footer offers in each view, in order (trimmed to the width). */
 export const FOOTER: Record<ViewName, Action[]> = {
   containers: ['help', 'open', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'pause', 'remove', 'mark', 'filter', 'showAll', 'sortNext', 'create', 'images', 'networks', 'volumes', 'mergedLogs', 'theme', 'quit'],
-  detail: ['back', 'signal', 'inspect', 'logs', 'exec', 'start', 'stop', 'restart', 'kill', 'pause', 'remove', 'help', 'quit'],
+  detail: ['back', 'signal', 'inspect', 'logs', 'exec', 'shellPane', 'start', 'stop', 'restart', 'kill', 'pause', 'remove', 'help', 'quit'],
   logs: ['back', 'follow', 'search', 'nextMatch', 'prevMatch', 'timestamps', 'wrap', 'saveLogs', 'top', 'bottom', 'help', 'quit'],
   images: ['back', 'pullImage', 'removeImage', 'cancelPull', 'help', 'quit'],
   networks: ['back', 'createNetwork', 'removeNetwork', 'help', 'quit'],

@@ -11,6 +11,7 @@ import { makePainter, type Painter } from './paint.js';
 import { bodyRows, type Size, type UiState } from './state.js';
 import { colorDepth, type ColorDepth } from './theme.js';
 import { detailLines } from './views/detail.js';
+import { composePane, paneFooter } from './views/pane.js';
 import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, statusLine } from './views/chrome.js';
 import { logsLines } from './views/logs.js';
 import { networksLines } from './views/networks.js';
@@ -65,7 +66,8 @@ export class Screen {
     const visibleCount = this.controller.visible(st).length;
     const lines = [headerLine(st, p, width), ...body.slice(0, bodyHeight)];
     while (lines.length < height - 2) lines.push('');
-    lines.push(statusLine(st, visibleCount, p, width), footerLine(st.view, this.controller.bindings, p, width));
+    const footer = st.pane?.focused && !st.dialog ? paneFooter(p, width) : footerLine(st.view, this.controller.bindings, p, width);
+    lines.push(statusLine(st, visibleCount, p, width), footer);
     return lines;
   }
 
@@ -86,12 +88,10 @@ export class Screen {
       case 'detail': {
         const c = st.detail && st.containers.find((x) => x.id === st.detail!.id);
         if (!c || !st.detail) return [p.fg('dim', 'the container is gone (Esc goes back)')];
-        return detailLines(
-          { c, detail: st.detail, sample: st.samples.get(c.id), history: controller.history(c.id), now: st.now },
-          p,
-          width,
-          height,
-        );
+        const input = { c, detail: st.detail, sample: st.samples.get(c.id), history: controller.history(c.id), now: st.now };
+        const pane = st.pane?.id === c.id && !st.detail.inspect ? st.pane : undefined;
+        if (pane) return composePane((w, h) => detailLines(input, p, w, h), (w, h) => controller.shellPane.lines(pane, p, w, h), p, width, height);
+        return detailLines(input, p, width, height);
       }
       case 'containers': {
         const rows = controller.visible(st);

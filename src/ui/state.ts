@@ -7,6 +7,7 @@ import type { ViewName } from './keys.js';
 import type { Theme } from './theme.js';
 import type { ProcessInfo, RuntimeConfig } from '../engine/types.js';
 import type { CpuReading } from './process-tree.js';
+import type { PaneState } from './shell-pane.js';
 
 /** The terminal's size in character cells. */
 export interface Size {
@@ -39,6 +40,8 @@ export interface ConfirmDialog {
   kind: 'confirm';
   question: string;
   onYes: () => void;
+  /** `n`: a second choice (the shell pane's detach); absent: n cancels as any other key. */
+  onNo?: () => void;
 }
 
 export const FORM_FIELDS = ['image', 'name', 'command', 'memory', 'cpus', 'network', 'ports', 'volumes', 'detach'] as const;
@@ -157,6 +160,8 @@ export interface UiState {
   hostsDown: ReadonlySet<string>;
   prompt?: Prompt;
   dialog?: Dialog;
+  /** The shell pane (`E`) beside or below its container's detail view. */
+  pane?: PaneState;
   status?: StatusMessage;
   images: ImageInfo[];
   imageIndex: number;

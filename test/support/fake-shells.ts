@@ -73,15 +73,17 @@ export class FakeShells {
 
   connect(containerId: string, name: string): ShellConnection {
     const sh = this.live(containerId, name);
-    const client: Client = { data: () => {}, end: () => {} };
+    // The backlog first, then what comes; kept until the caller listens, as the real client does.
+    const early: Buffer[] = sh.backlog ? [Buffer.from(sh.backlog, 'utf8')] : [];
+    const client: Client = { data: (d) => void early.push(d), end: () => {} };
     sh.clients.add(client);
-    const backlog = sh.backlog;
-    // The backlog comes first, after the caller had a turn to listen.
-    queueMicrotask(() => backlog && client.data(Buffer.from(backlog, 'utf8')));
     return {
       write: (d) => sh.input(d.toString()),
       resize: (rows, cols) => void (sh.size = { rows, cols }),
-      onData: (f) => void (client.data = f),
+      onData: (f) => {
+        client.data = f;
+        for (const d of early.splice(0)) f(d);
+      },
       onEnd: (f) => void (client.end = f),
       close: () => void sh.clients.delete(client),
     };

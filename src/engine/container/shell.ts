@@ -126,13 +126,17 @@ export function connectShell(ctx: Ctx, id: string, name: string): Promise<ShellC
 
 function connection(sock: net.Socket): ShellConnection {
   const decoder = new FrameDecoder();
-  let onData: (d: Buffer) => void = () => {};
-  let onEnd: (code: number | null) => void = () => {};
+  // What comes before the caller listens (the backlog) waits for it.
+  const early: Buffer[] = [];
+  let onData: (d: Buffer) => void = (d) => void early.push(d);
+  let onEnd: ((code: number | null) => void) | undefined;
   let ended = false;
+  let endCode: number | null | undefined;
   const end = (code: number | null) => {
     if (ended) return;
     ended = true;
-    onEnd(code);
+    endCode = code;
+    onEnd?.(code);
   };
   sock.on('data', (chunk: Buffer) => {
     for (const f of decoder.push(chunk)) {
@@ -152,8 +156,14 @@ function connection(sock: net.Socket): ShellConnection {
     resize: (rows, cols) => {
       if (!sock.destroyed && rows > 0 && cols > 0) sock.write(resizeFrame(rows, cols));
     },
-    onData: (f) => void (onData = f),
-    onEnd: (f) => void (onEnd = f),
+    onData: (f) => {
+      onData = f;
+      for (const d of early.splice(0)) f(d);
+    },
+    onEnd: (f) => {
+      onEnd = f;
+      if (endCode !== undefined) f(endCode);
+    },
     close: () => {
       ended = true;
       sock.destroy();

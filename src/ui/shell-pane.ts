@@ -1,0 +1,255 @@
+// The shell pane (`E`): a shell in the detail view's container, beside (wide) or
+// below (narrow) its charts, drawn from a headless terminal emulator. The pty is
+// its exec monitor's (engine openShell: it outlives the dashboard); this is one
+// client of its socket. Output goes into the emulator; a redraw is asked for at
+// most every FRAME_MS; only the rows the emulator reports changed are drawn again
+// (views/pane.ts). Ctrl-] moves the keys between the pane and the dashboard;
+// closing asks: end the shell, or detach (`E` reattaches, the monitor's backlog
+// redraws its screen).
+import type { IBufferCell, Terminal } from '@xterm/headless';
+import type { ContainerInfo, ShellConnection } from '../engine/types.js';
+import type { UiContext } from './context.js';
+import { errorLine } from './format.js';
+import type { KeyEvent } from './keys.js';
+import type { Painter } from './paint.js';
+import { isFocusKey, paneKeyBytes } from './shell-pane-keys.js';
+import { bodyRows } from './state.js';
+import { paneLayout, paneTitle, renderScreen } from './views/pane.js';
+
+/** What the store knows of the pane (the emulator itself lives in ShellPane). */
+export interface PaneState {
+  /** The container's id and name. */
+  id: string;
+  container: string;
+  /** `exec-<monitor pid>`, once connected. */
+  shell: string;
+  focused: boolean;
+  /** The shell's exit status; null: the connection was lost; undefined: it runs. */
+  exited?: number | null;
+  error?: string;
+  /** Bumped when the emulator's screen changed (a redraw). */
+  seq: number;
+}
+
+const FRAME_MS = 33;
+const SCROLLBACK = 1000;
+
+type TerminalCtor = new (opts: { cols: number; rows: number; scrollback: number; allowProposedApi: boolean }) => Terminal;
+let terminalCtor: TerminalCtor | undefined;
+
+/** @xterm/headless is CommonJS, loaded when the first pane opens (not at start). */
+async function loadTerminal(): Promise<TerminalCtor> {
+  if (!terminalCtor) {
+    const m = (await import('@xterm/headless')) as unknown as { Terminal?: TerminalCtor; default?: { Terminal: TerminalCtor } };
+    terminalCtor = m.Terminal ?? m.default!.Terminal;
+  }
+  return terminalCtor;
+}
+
+/** The emulator's rows changed by its last writes (its input handler's refresh
+ * requests; xterm has no public event for them in headless mode). False: unknown. */
+function onDirtyRows(term: Terminal, f: (range?: { start: number; end: number }) => void): boolean {
+  const ih = (term as unknown as { _core?: { _inputHandler?: { onRequestRefreshRows?: (cb: (r?: { start: number; end: number }) => void) => unknown } } })._core
+    ?._inputHandler;
+  if (typeof ih?.onRequestRefreshRows !== 'function') return false;
+  ih.onRequestRefreshRows(f);
+  return true;
+}
+
+export class ShellPane {
+  private term?: Terminal;
+  private conn?: ShellConnection;
+  private cell?: IBufferCell;
+  /** Rows drawn last time, and which have changed since (undefined: all). */
+  private rows: string[] = [];
+  private dirty: Set<number> | undefined;
+  private tracked = false;
+  private drawnKey = '';
+  private cursor = { x: -1, y: -1 };
+  private bumpTimer?: NodeJS.Timeout;
+  private opening = false;
+
+  constructor(
+    private readonly ctx: UiContext,
+    private readonly openDetail: (id: string) => void,
+  ) {}
+
+  private get state(): PaneState | undefined {
+    return this.ctx.store.get().pane;
+  }
+
+  private patch(p: Partial<PaneState>): void {
+    const cur = this.state;
+    if (cur) this.ctx.store.set({ pane: { ...cur, ...p } });
+  }
+
+  get focused(): boolean {
+    return !!this.state?.focused;
+  }
+
+  /** `E`: the container's pane, focused — its newest live shell reattached, else a new one. */
+  async open(c: ContainerInfo): Promise<void> {
+    const cur = this.state;
+    if (cur?.id === c.id && cur.exited === undefined && this.conn) {
+      this.openDetail(c.id);
+      return this.patch({ focused: true });
+    }
+    if (c.status !== 'running') return this.ctx.error(`${c.name} is not running (s starts it)`);
+    if (this.opening) return;
+    this.opening = true;
+    this.close();
+    this.openDetail(c.id);
+    const st = this.ctx.store.get();
+    const layout = paneLayout(st.size.columns, bodyRows(st.size));
+    this.ctx.store.set({ pane: { id: c.id, container: c.name, shell: '…', focused: true, seq: 0 } });
+    try {
+      const Term = await loadTerminal();
+      const live = await this.ctx.engine.listShells(c.id);
+      const shell = live.at(-1) ?? (await this.ctx.engine.openShell(c.id, { rows: layout.rows, cols: layout.cols }));
+      const conn = await this.ctx.engine.connectShell(c.id, shell.name);
+      if (this.state?.id !== c.id) return conn.close(); // closed meanwhile
+      this.attach(new Term({ cols: layout.cols, rows: layout.rows, scrollback: SCROLLBACK, allowProposedApi: true }), conn);
+      conn.resize(layout.rows, layout.cols);
+      this.patch({ shell: shell.name });
+      this.ctx.info(live.length ? `reattached to ${shell.name} in ${c.name}` : `shell ${shell.name} in ${c.name}`);
+    } catch (e) {
+      this.patch({ error: `shell: ${errorLine(e)}`, focused: false, exited: null });
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  private attach(term: Terminal, conn: ShellConnection): void {
+    this.term = term;
+    this.conn = conn;
+    this.rows = [];
+    this.dirty = undefined;
+    this.tracked = onDirtyRows(term, (r) => this.markDirty(r));
+    term.onScroll(() => (this.dirty = undefined));
+    term.buffer.onBufferChange(() => (this.dirty = undefined));
+    term.onWriteParsed(() => {
+      if (!this.tracked) this.dirty = undefined;
+      this.bump();
+    });
+    // The emulator's answers to the program's queries (cursor position, device attributes).
+    term.onData((d) => conn.write(d));
+    conn.onData((d) => term.write(d));
+    conn.onEnd((code) => {
+      if (this.conn !== conn) return;
+      this.conn = undefined;
+      this.patch({ exited: code, focused: false });
+      const name = this.state?.container ?? '';
+      if (code === null) this.ctx.error(`shell in ${name}: the connection to its monitor was lost`);
+      else this.ctx.info(`shell in ${name} exited${code ? ` with status ${code}` : ''}`);
+    });
+  }
+
+  private markDirty(r?: { start: number; end: number }): void {
+    if (!r) return void (this.dirty = undefined);
+    if (!this.dirty) return;
+    for (let y = r.start; y <= r.end; y++) this.dirty.add(y);
+  }
+
+  /** One redraw per frame however much output comes. */
+  private bump(): void {
+    if (this.bumpTimer) return;
+    this.bumpTimer = setTimeout(() => {
+      this.bumpTimer = undefined;
+      const cur = this.state;
+      if (cur) this.patch({ seq: cur.seq + 1 });
+    }, FRAME_MS);
+    this.bumpTimer.unref?.();
+  }
+
+  /** Keys, before the dashboard's: true when the pane took it (focused, or the focus key). */
+  takeKey(input: string, key: KeyEvent): boolean {
+    const st = this.state;
+    if (!st) return false;
+    if (isFocusKey(input, key)) {
+      if (st.focused) return this.patch({ focused: false }), true;
+      if (st.exited !== undefined || !this.conn) return true;
+      this.openDetail(st.id);
+      this.patch({ focused: true });
+      return true;
+    }
+    if (!st.focused) return false;
+    const bytes = paneKeyBytes({ input, key }, !!this.term?.modes.applicationCursorKeysMode);
+    if (bytes) this.conn?.write(bytes);
+    return true;
+  }
+
+  /** Esc in the detail view with a pane: close it (asking, while the shell runs). True when it took the key. */
+  back(): boolean {
+    const st = this.state;
+    if (!st || this.ctx.store.get().view !== 'detail' || this.ctx.store.get().detail?.id !== st.id) return false;
+    if (st.exited !== undefined || !this.conn) {
+      this.close();
+      return true;
+    }
+    this.ctx.store.set({
+      dialog: {
+        kind: 'confirm',
+        question: `Close the shell pane: y ends ${st.shell}, n detaches it (it runs on; E reattaches)`,
+        onYes: () => void this.end(),
+        onNo: () => {
+          this.close();
+          this.ctx.info(`${st.shell} runs on in ${st.container}: E reattaches`);
+        },
+      },
+    });
+    return true;
+  }
+
+  /** Ends the shell (its monitor sends it SIGHUP) and closes the pane. */
+  async end(): Promise<void> {
+    const st = this.state;
+    if (!st) return;
+    this.close();
+    try {
+      await this.ctx.engine.endShell(st.id, st.shell);
+      this.ctx.info(`ended ${st.shell} in ${st.container}`);
+    } catch (e) {
+      this.ctx.error(`ending ${st.shell}: ${errorLine(e)}`);
+    }
+  }
+
+  /** Detaches (the shell runs on) and forgets the pane. */
+  close(): void {
+    const conn = this.conn;
+    this.conn = undefined;
+    conn?.close();
+    this.term?.dispose();
+    this.term = undefined;
+    this.cell = undefined;
+    if (this.bumpTimer) clearTimeout(this.bumpTimer);
+    this.bumpTimer = undefined;
+    if (this.state) this.ctx.store.set({ pane: undefined });
+  }
+
+  /** The pane's lines at `width` × `height`: its title, then the emulator's screen. */
+  lines(st: PaneState, p: Painter, width: number, height: number): string[] {
+    const title = paneTitle(st, p, width);
+    const rows = Math.max(1, height - 1);
+    const term = this.term;
+    if (!term) return [title, ...Array.from({ length: rows }, () => ' '.repeat(width))];
+    if (term.cols !== width || term.rows !== rows) {
+      term.resize(width, rows);
+      this.conn?.resize(rows, width);
+      this.dirty = undefined;
+    }
+    const buf = term.buffer.active;
+    const showCursor = st.focused && st.exited === undefined && !(term as unknown as { _core?: { coreService?: { isCursorHidden?: boolean } } })._core?.coreService?.isCursorHidden;
+    const key = `${width}x${rows}:${showCursor}:${p.enabled}`;
+    if (key !== this.drawnKey) this.dirty = undefined;
+    this.drawnKey = key;
+    // The cursor's old and new rows are drawn again when it moved.
+    if (this.dirty && (this.cursor.x !== buf.cursorX || this.cursor.y !== buf.cursorY)) {
+      this.dirty.add(this.cursor.y).add(buf.cursorY);
+    }
+    this.cursor = { x: buf.cursorX, y: buf.cursorY };
+    this.cell ??= buf.getNullCell();
+    this.rows = renderScreen(buf, width, rows, this.cell, { cursor: !!showCursor, colors: p.enabled, prev: this.rows, dirty: this.dirty });
+    this.dirty = new Set();
+    return [title, ...this.rows];
+  }
+}
