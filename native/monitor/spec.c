@@ -256,6 +256,34 @@ static int get_process(struct ctx *c, const struct jv *proc, struct spec *s)
 	return 0;
 }
 
+int spec_load_process(struct arena *a, const struct jv *proc, struct spec *s, const char **what)
+{
+	struct ctx c = { .a = a, .what = NULL };
+	errno = 0;
+	s->args = s->env = NULL;
+	s->cwd = NULL;
+	s->uid = 0;
+	s->gid = 0;
+	s->gids = NULL;
+	s->ngids = 0;
+	s->has_umask = s->has_caps = s->no_new_privs = s->terminal = s->has_oom = false;
+	s->caps = (struct capsets){ 0 };
+	s->rlimits = NULL;
+	s->nrlimits = 0;
+	s->apparmor = NULL;
+	if (!proc || proc->type != J_OBJ || get_process(&c, proc, s) < 0 || !s->args || !s->args[0]) {
+		*what = c.what ? c.what : "process.args";
+		if (!errno)
+			errno = EINVAL;
+		return -1;
+	}
+	if (!s->env) {
+		static char *none[] = { NULL };
+		s->env = none;
+	}
+	return 0;
+}
+
 static int get_mounts(struct ctx *c, const struct jv *root, struct spec *s)
 {
 	int err = 0;

@@ -109,6 +109,10 @@ struct spec {
 	const struct jv *json;
 };
 
+/* Replaces s's process fields with those of proc, a process object as
+ * config.json's (hutch-runc exec --process FILE). 0 or -1 (errno, *what). */
+int spec_load_process(struct arena *a, const struct jv *proc, struct spec *s, const char **what);
+
 /* False (the monitor): a namespace path other than the network's is refused.
  * hutch-runc sets it and joins them itself (setns before clone). */
 extern bool spec_join_ns_paths;

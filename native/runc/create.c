@@ -187,16 +187,26 @@ static void join_namespaces(struct spec *s)
 	}
 }
 
-/* runc's recvtty dialect: the pty master by SCM_RIGHTS, its name as data. */
-static void send_console(const char *sock, int master)
+int console_connect(const char *sock)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(sock) >= sizeof sa.sun_path)
-		fail("console socket path too long: %s", sock);
+	if (strlen(sock) >= sizeof sa.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	strcpy(sa.sun_path, sock);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-		fail("connecting to the console socket %s: %s", sock, strerror(errno));
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int console_send(int fd, int master)
+{
 	char name[] = "/dev/ptmx";
 	struct iovec iov = { .iov_base = name, .iov_len = sizeof name - 1 };
 	union {
@@ -210,19 +220,18 @@ static void send_console(const char *sock, int master)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &master, sizeof master);
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-		fail("sending the console to %s: %s", sock, strerror(errno));
-	close(fd);
+	return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
-static void write_pid_file(const char *path, pid_t pid)
+int write_pid_file(int dirfd, const char *path, pid_t pid)
 {
 	char tmp[PATH_MAX], num[32];
 	snprintf(tmp, sizeof tmp, "%s.hutch-runc.tmp", path);
 	int n = snprintf(num, sizeof num, "%d", (int)pid); /* no newline, as runc */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, num, (size_t)n) < 0 || close(fd) < 0 || rename(tmp, path) < 0)
-		fail("writing the pid file %s: %s", path, strerror(errno));
+	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, num, (size_t)n) < 0 || close(fd) < 0 || renameat(dirfd, tmp, dirfd, path) < 0)
+		return -1;
+	return 0;
 }
 
 static const char *config_error(const char *what, int err, char *buf, size_t len)
@@ -364,7 +373,10 @@ static pid_t create(const struct copts *o, struct rstate *st)
 	if (spec.terminal) {
 		if (master < 0)
 			fail("no console from the container init");
-		send_console(o->console_socket, master);
+		int cfd = console_connect(o->console_socket);
+		if (cfd < 0 || console_send(cfd, master) < 0)
+			fail("sending the console to %s: %s", o->console_socket, strerror(errno));
+		close(cfd);
 		close(master);
 	}
 	st->pid = pid;
@@ -372,7 +384,8 @@ static pid_t create(const struct copts *o, struct rstate *st)
 	if (state_write(st) < 0)
 		fail("writing the state of %s: %s", o->id, strerror(errno));
 	if (o->pid_file)
-		write_pid_file(o->pid_file, pid);
+		if (write_pid_file(AT_FDCWD, o->pid_file, pid) < 0)
+			fail("writing the pid file %s: %s", o->pid_file, strerror(errno));
 	arena_release(&arena);
 	return pid;
 }

@@ -127,6 +127,16 @@ int kill_container(const struct rstate *st, int sig, bool all);
 /* delete's core: kill if needed, wait, remove cgroups and state. */
 void destroy_container(const struct rstate *st);
 
+/* create.c, shared with exec: a connection to a console socket (made before
+ * exec enters the container's mount namespace, where the path is gone), the
+ * pty master sent on it (runc's recvtty dialect: SCM_RIGHTS, the data a
+ * name); the pid file at path under dirfd (the pid, no newline, as runc).
+ * An fd, or 0; -1 with errno. */
+int console_connect(const char *sock);
+int console_send(int fd, int master);
+int write_pid_file(int dirfd, const char *path, pid_t pid);
+int runc_exec(int argc, char **argv);
+
 /* Option helpers (main.c): "--name V", "--name=V", "-n V". */
 const char *opt_val(int argc, char **argv, int *i, const char *lng, const char *shrt);
 bool opt_flag(const char *arg, const char *lng, const char *shrt);

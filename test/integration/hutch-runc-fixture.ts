@@ -40,7 +40,8 @@ export function rt(r: Runtime, args: string[], opts: SpawnSyncOptions = {}): Res
 /** The msg of runc's error line, with our name read as runc's. */
 export function errMsg(stderr: string): string {
   const m = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(stderr);
-  return (m ? m[1]! : stderr.trim()).replace(/hutch-runc/g, 'runc');
+  // logrus quotes the msg as Go's %q does: for these messages, a JSON string
+  return (m ? (JSON.parse(`"${m[1]!}"`) as string) : stderr.trim()).replace(/hutch-runc/g, 'runc');
 }
 
 /** A bundle: busybox rootfs, `runc spec`, then edit(config). */

@@ -274,3 +274,52 @@ test('errors: runc\'s message shapes, exit status 1, nothing left in --root', { 
     assert.deepEqual(leftovers(r.root), [], `${r.name}: nothing left after a failed exec lookup`);
   }
 });
+
+test('exec: args with --env/--cwd/--user, --process, --detach with --pid-file, exit status and errors alike', { skip }, async (t) => {
+  const id = `exec-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-exec-', [id]);
+  const seen: Record<string, string[]> = {};
+  const proc = path.join(dir, 'process.json');
+  fs.writeFileSync(proc, JSON.stringify({ args: ['sh', '-c', 'echo from-process $X; id -u'], env: ['PATH=/bin', 'X=y'], cwd: '/', user: { uid: 3, gid: 4 } }));
+  for (const r of all) {
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sleep', '100'];
+      c.linux.cgroupsPath = cgPath(r, id);
+    });
+    assert.equal(rt(r, ['run', '-d', '--bundle', b, id], { stdio: 'ignore' }).status, 0, `${r.name} run -d`);
+    const out: string[] = (seen[r.name] = []);
+    const e1 = rt(r, ['exec', id, 'sh', '-c', 'echo in; echo err >&2; exit 4']);
+    assert.equal(e1.status, 4, `${r.name} exec: ${e1.stderr}`);
+    out.push(e1.stdout, e1.stderr);
+    const e2 = rt(r, ['exec', '--env', 'FOO=bar', '--cwd', '/tmp', '--user', '1:2', id, 'sh', '-c', 'echo $FOO; pwd; id']);
+    assert.equal(e2.status, 0, `${r.name} exec with flags: ${e2.stderr}`);
+    out.push(e2.stdout);
+    const e3 = rt(r, ['exec', '--process', proc, id]);
+    assert.equal(e3.status, 0, `${r.name} exec --process: ${e3.stderr}`);
+    out.push(e3.stdout);
+    const pidFile = path.join(dir, `${r.name}.exec.pid`);
+    const e4 = rt(r, ['exec', '--detach', '--pid-file', pidFile, id, 'sleep', '30'], { stdio: 'ignore' });
+    assert.equal(e4.status, 0, `${r.name} exec --detach`);
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    assert.ok(pid > 0 && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'), `${r.name}: the pid file names the detached process`);
+    for (let i = 0; i < 50 && !(JSON.parse(rt(r, ['ps', '--format', 'json', id]).stdout) as number[]).includes(pid); i++) await new Promise((res) => setTimeout(res, 20));
+    assert.ok((JSON.parse(rt(r, ['ps', '--format', 'json', id]).stdout) as number[]).includes(pid), `${r.name}: in the container's cgroup`);
+    const nf = rt(r, ['exec', id, 'no-such-command']);
+    assert.equal(nf.status, 255, r.name);
+    out.push(errMsg(nf.stderr));
+    const unknown = rt(r, ['exec', 'nope', 'true']);
+    assert.equal(unknown.status, 255, r.name);
+    out.push(errMsg(unknown.stderr));
+    assert.equal(rt(r, ['kill', id, 'KILL']).status, 0);
+    assert.equal(await waitStatus(r, id, 'stopped'), 'stopped');
+    const stopped = rt(r, ['exec', id, 'true']);
+    assert.equal(stopped.status, 255, r.name);
+    out.push(errMsg(stopped.stderr));
+  }
+  assert.deepEqual(seen['hutch-runc'], seen.runc);
+  assert.deepEqual(seen.runc, [
+    'in\n', 'err\n', 'bar\n/tmp\nuid=1 gid=2\n', 'from-process y\n3\n',
+    'exec failed: unable to start container process: exec: "no-such-command": executable file not found in $PATH',
+    'exec failed: container does not exist', 'exec failed: cannot exec in a stopped container',
+  ]);
+});
