@@ -156,7 +156,7 @@ export class Controller {
       this.store.set((s) => ({ samples, host, sampleSeq: s.sampleSeq + 1, now: this.now(), ...this.listPatch(s, containers) }));
       this.scheduleHostInfo(HOST_INFO_AFTER_SAMPLE_MS);
     });
-    this.unsubscribeHosts = this.deps.hosts?.onHosts((hosts) => this.hostsChanged(hosts));
+    this.unsubscribeHosts = this.deps.hosts?.onHosts((hosts, changed) => this.hostsChanged(hosts, changed));
     try {
       stats.start(intervalMs);
     } catch (e) {
@@ -224,14 +224,11 @@ export class Controller {
   }
 
   /** A host went down (or failed again): its error in the status line, its rows greyed; back up: said once. */
-  private hostsChanged(hosts: readonly HostStatus[]): void {
+  private hostsChanged(hosts: readonly HostStatus[], h: HostStatus): void {
     const before = this.store.get().hostsDown;
-    const down = new Set(hosts.filter((h) => h.state === 'down').map((h) => h.name));
-    this.store.set({ hostsDown: down });
-    for (const h of hosts) {
-      if (h.state === 'down' && h.error) this.error(h.error);
-      else if (h.state === 'up' && before.has(h.name)) this.info(`${h.name}: connected again`);
-    }
+    this.store.set({ hostsDown: new Set(hosts.filter((x) => x.state === 'down').map((x) => x.name)) });
+    if (h.state === 'down' && h.error) this.error(h.error);
+    else if (h.state === 'up' && before.has(h.name)) this.info(`${h.name}: connected again`);
   }
 
   /** An unchanged list (the usual case) keeps the old array, so nothing redraws. */

@@ -21,8 +21,8 @@ export interface HostStatus {
 /** The hosts' states, for the UI (its status line, the greyed rows of a host that is down). */
 export interface HostsSource {
   hosts(): readonly HostStatus[];
-  /** Called when a host comes up, goes down or fails again; returns the unsubscribe. */
-  onHosts(cb: (hosts: readonly HostStatus[]) => void): () => void;
+  /** Called when a host (`changed`) comes up, goes down or fails again; returns the unsubscribe. */
+  onHosts(cb: (hosts: readonly HostStatus[], changed: HostStatus) => void): () => void;
 }
 
 /** Samples kept per container: 5 minutes at 1 s, as the local sampler keeps. */
@@ -49,7 +49,7 @@ export class Remotes implements HostsSource {
   private readonly built = new Map<string, HostRows>();
   private readonly cpu = new Map<string, Ring>();
   private readonly mem = new Map<string, Ring>();
-  private readonly listeners = new Set<(hosts: readonly HostStatus[]) => void>();
+  private readonly listeners = new Set<(hosts: readonly HostStatus[], changed: HostStatus) => void>();
   private started = false;
   private closed = false;
 
@@ -84,7 +84,7 @@ export class Remotes implements HostsSource {
     return this.hostList.map((h) => ({ name: h.name, state: h.state, ...(h.error ? { error: h.error } : {}) }));
   }
 
-  onHosts(cb: (hosts: readonly HostStatus[]) => void): () => void {
+  onHosts(cb: (hosts: readonly HostStatus[], changed: HostStatus) => void): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
@@ -97,7 +97,8 @@ export class Remotes implements HostsSource {
     if (this.lastStates.get(h.name) === key) return;
     this.lastStates.set(h.name, key);
     const list = this.hosts();
-    for (const cb of this.listeners) cb(list);
+    const changed = list.find((x) => x.name === h.name)!;
+    for (const cb of this.listeners) cb(list, changed);
   }
 
   /** A new frame of `h`: its running containers' figures go into their history. */

@@ -1,0 +1,151 @@
+// Several hosts in one dashboard, over an ssh stand-in on PATH: a script that skips
+// ssh's options and runs the remote command here, with HUTCH_ROOT set to the state
+// root of the host it was asked for (unknown hosts fail as ssh does, status 255).
+// The dashboard's controller runs with the real engine of each root: rows from both
+// hosts (a real container in each), the HOST column within 80×24, an unknown host as
+// a status-line message, stop on the remote row stopping the remote container, its
+// logs, and the remote dropping (the stand-in's process killed) and coming back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HUTCH, sandbox, type Sandbox } from './helpers.js';
+import { openEngine, type Engine } from '../../src/engine/index.js';
+import { createSampler } from '../../src/engine/stats/sampler.js';
+import { Remotes } from '../../src/engine/remote/remotes.js';
+import { MultiHostStats } from '../../src/engine/remote/multi-stats.js';
+import { multiHostEngine } from '../../src/engine/remote/multi-engine.js';
+import { createSshConfig } from '../../src/engine/remote/ssh.js';
+import { Controller } from '../../src/ui/controller.js';
+import { defaultConfig } from '../../src/ui/config.js';
+import { loadTheme } from '../../src/ui/theme.js';
+import { Screen } from '../../src/ui/screen.js';
+import type { ContainerInfo } from '../../src/engine/types.js';
+
+/** The stand-in: `-O …` (the master's control commands) does nothing; a host is a file naming its root. */
+export const SSH_STANDIN = `#!/bin/sh
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -O) exit 0 ;;
+    -o|-p|-i|-l|-J|-F|-S|-E) shift 2 ;;
+    --) shift; break ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
+host=$1; shift
+root=$(cat "$(dirname "$0")/hosts/$host" 2>/dev/null) || { echo "ssh: Could not resolve hostname $host: Name or service not known" >&2; exit 255; }
+exec env HUTCH_ROOT="$root" sh -c "exec $*"
+`;
+
+let sb: Sandbox;
+let root2: string;
+let engine2: Engine;
+let standin: string;
+
+before(async () => {
+  sb = await sandbox();
+  root2 = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-it-remote-'));
+  engine2 = await openEngine({ root: root2 });
+  standin = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-ssh-standin-'));
+  fs.writeFileSync(path.join(standin, 'ssh'), SSH_STANDIN, { mode: 0o755 });
+  fs.mkdirSync(path.join(standin, 'hosts'));
+  fs.writeFileSync(path.join(standin, 'hosts', 'web-1'), root2);
+});
+
+after(async () => {
+  for (const c of await engine2?.list({ all: true }).catch(() => []) ?? []) await engine2.remove(c.id, { force: true }).catch(() => {});
+  await engine2?.gc().catch(() => {});
+  if (root2) fs.rmSync(root2, { recursive: true, force: true });
+  if (standin) fs.rmSync(standin, { recursive: true, force: true });
+  await sb?.cleanup();
+});
+
+async function until<T>(what: string, f: () => T | undefined | false, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('rows of both hosts, an unknown host in the status line, stop and logs on the remote one, a drop and the way back', async (t) => {
+  const here = await sb.engine.create({ image: 'host', name: 'here', network: 'none', cmd: ['sleep', '1000'] });
+  await sb.engine.start(here.id);
+  const there = await engine2.create({ image: 'host', name: 'there', network: 'none', cmd: ['sh', '-c', 'echo hello-from-web-1; trap "exit 0" TERM; sleep 1000 & wait'] });
+  await engine2.start(there.id);
+
+  const env = { ...process.env, PATH: `${standin}:${process.env.PATH}`, HUTCH_REMOTE_COMMAND: `${process.execPath} ${HUTCH}` };
+  const ssh = createSshConfig(env);
+  const remotes = new Remotes(['web-1', 'nosuch'], { ssh, intervalMs: 500 });
+  const stats = new MultiHostStats(createSampler(sb.engine), remotes);
+  const engine = multiHostEngine(sb.engine, remotes);
+  const controller = new Controller({
+    engine,
+    stats,
+    hosts: remotes,
+    config: { ...defaultConfig(), showAll: true },
+    theme: loadTheme('dark'),
+    intervalMs: 500,
+    handoff: () => Promise.reject(new Error('no terminal in this test')),
+    quit: () => {},
+  });
+  controller.start();
+  t.after(() => {
+    controller.stop();
+    assert.ok(!fs.existsSync(ssh.controlDir), 'the control directory goes with the dashboard');
+  });
+  const row = (name: string) => controller.store.get().containers.find((c) => c.name === name);
+
+  // Both hosts' rows, the remote one after the local one, with its host.
+  await until('the remote row', () => row('there')?.status === 'running');
+  assert.equal(row('here')!.host, undefined);
+  assert.equal(row('there')!.host, 'web-1');
+  assert.equal(row('there')!.id.slice(0, 12), there.id.slice(0, 12));
+  await until('a remote sample', () => controller.store.get().samples.get(row('there')!.id));
+  const lines = new Screen(controller, false).lines(controller.store.get(), { columns: 80, rows: 24 });
+  assert.equal(lines.length, 23);
+  assert.ok(lines.every((l) => Array.from(l).length <= 80), 'fits 80 columns');
+  const text = lines.join('\n');
+  assert.match(text, /NAME +HOST +STATE/);
+  assert.match(text, /here +local +running/);
+  assert.match(text, /there +web-1 +running/);
+  assert.ok(text.indexOf('here ') < text.indexOf('there '), 'local rows first');
+
+  // The unknown host: a status-line message, the rest goes on.
+  await until('the unknown host\'s error', () => remotes.hosts().find((h) => h.name === 'nosuch')?.state === 'down');
+  assert.equal(remotes.hosts().find((h) => h.name === 'nosuch')!.error, 'nosuch: ssh: Could not resolve hostname nosuch: Name or service not known');
+  assert.ok(controller.store.get().hostsDown.has('nosuch'));
+
+  // Logs of the remote container, over ssh.
+  const ac = new AbortController();
+  const logs: string[] = [];
+  for await (const l of engine.logs(row('there')!.id, { tail: 10, signal: ac.signal })) logs.push(l.text);
+  assert.deepEqual(logs, ['hello-from-web-1']);
+
+  // Stop on the remote row: the remote engine's container stops; the local one runs on.
+  await controller.containerActions.run('stop', [row('there') as ContainerInfo]);
+  assert.equal((await engine2.inspect(there.id)).status, 'exited');
+  assert.equal((await sb.engine.inspect(here.id)).status, 'running');
+  assert.match(controller.store.get().status?.text ?? '', /^stopped there$/);
+  await until('the stopped remote row', () => row('there')?.status === 'exited');
+  await engine2.start(there.id);
+  await until('the restarted remote row', () => row('there')?.status === 'running');
+
+  // The link drops: the host is down, its rows kept and greyed, its error shown; then it is back.
+  const web = remotes.host('web-1')!;
+  const pid = web.pid!;
+  process.kill(pid, 'SIGKILL');
+  await until('web-1 down', () => controller.store.get().hostsDown.has('web-1'));
+  assert.equal(row('there')?.status, 'running', 'the last figures stay');
+  const greyed = new Screen(controller, true).lines(controller.store.get(), { columns: 80, rows: 24 }).find((l) => l.includes('there'));
+  // eslint-disable-next-line no-control-regex -- the SGR codes are what is checked
+  assert.match(greyed ?? '', /^\x1b\[2m[^\x1b]+\x1b\[22m$/, 'the row greyed as a whole');
+  assert.match(controller.store.get().status?.text ?? '', /^web-1: /);
+  await until('web-1 back', () => !controller.store.get().hostsDown.has('web-1'), 10_000);
+  assert.notEqual(web.pid, pid, 'a new ssh');
+  await until('the message that it is back', () => controller.store.get().status?.text === 'web-1: connected again');
+});
