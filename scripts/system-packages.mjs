@@ -29,6 +29,7 @@ export const PACKAGES = {
     'nftables': 'nft(8): bridge networks, hutch\'s firewall table (test/integration/network.test.ts)',
     'util-linux': 'unshare/nsenter: the network tests\' own namespaces (test/integration/netns.ts)',
     'runc': 'the differential check: one config.json under runc and hutch-monitor (test/integration/runc-differential.test.ts)',
+    'openssh-server': 'sshd, started by the test in a namespace of its own: the dashboard\'s remote hosts over a real ssh (test/integration/remote-sshd.test.ts)',
   },
   bench: {
     'crun': 'the peer of the engine rows',
