@@ -28,7 +28,8 @@ export const PACKAGES = {
     'bsdutils': 'script(1), a terminal for -t tests (test/integration/stdio-escape.test.ts)',
     'nftables': 'nft(8): bridge networks, hutch\'s firewall table (test/integration/network.test.ts)',
     'util-linux': 'unshare/nsenter: the network tests\' own namespaces (test/integration/netns.ts)',
-    'runc': 'the differential check: one config.json under runc and hutch-monitor (test/integration/runc-differential.test.ts)',
+    'runc': 'the differential checks: one config.json under runc and hutch-monitor (test/integration/runc-differential.test.ts), runc and hutch-runc (hutch-runc*.test.ts)',
+    'containerd': 'ctr run --runc-binary hutch-runc (test/integration/hutch-runc-peers.test.ts)',
     'openssh-server': 'sshd, started by the test in a namespace of its own: the dashboard\'s remote hosts over a real ssh (test/integration/remote-sshd.test.ts)',
   },
   bench: {

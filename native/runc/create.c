@@ -234,6 +234,21 @@ int write_pid_file(int dirfd, const char *path, pid_t pid)
 	return 0;
 }
 
+/* mkdir -p (containerd's --root /run/containerd/runc/<namespace> may not exist yet). */
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s", path);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = 0;
+			if (mkdir(p, 0711) < 0 && errno != EEXIST)
+				return -1;
+			*s = '/';
+		}
+	return mkdir(p, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 static const char *config_error(const char *what, int err, char *buf, size_t len)
 {
 	if (strcmp(what, "config.json") == 0 && err == ENOENT)
@@ -269,7 +284,7 @@ static pid_t create(const struct copts *o, struct rstate *st)
 	if (!spec.terminal && o->console_socket)
 		fail("cannot use console socket if hutch-runc will not detach or allocate tty");
 
-	if (mkdir(g.root, 0700) < 0 && errno != EEXIST)
+	if (mkdir_p(g.root, 0700) < 0)
 		die("hutch-runc %s failed: creating the root %s: %s", undo.verb, g.root, strerror(errno));
 	char dir[PATH_MAX];
 	state_dir(o->id, dir, sizeof dir);
