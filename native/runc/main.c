@@ -17,7 +17,7 @@ struct runc_global g = { .root = "/run/hutch-runc" };
 
 static const char usage[] =
 	"usage: hutch-runc [--root DIR] [--log FILE] [--log-format text|json] [--debug] [--systemd-cgroup] COMMAND\n"
-	"commands: create, start, run, exec, state, kill, delete, list, ps, pause, resume, features, spec\n"
+	"commands: create, start, run, exec, state, kill, delete, list, ps, pause, resume, update, features, spec\n"
 	"(runc's flags; see PROTOCOL.md, hutch-runc)\n";
 
 static void put_escaped(FILE *f, const char *s)
@@ -188,7 +188,9 @@ int main(int argc, char **argv)
 		return cmd_spec(argc, argv);
 	if (strcmp(cmd, "exec") == 0)
 		return runc_exec(argc, argv);
-	if (strcmp(cmd, "update") == 0 || strcmp(cmd, "events") == 0 ||
+	if (strcmp(cmd, "update") == 0)
+		return cmd_update(argc, argv);
+	if (strcmp(cmd, "events") == 0 ||
 	    strcmp(cmd, "checkpoint") == 0 || strcmp(cmd, "restore") == 0)
 		die("hutch-runc %s is not implemented yet", cmd);
 	die("No help topic for '%s'", cmd);

@@ -243,7 +243,7 @@ static bool any_v1(const struct rstate *st)
 	return false;
 }
 
-static int resources(const struct rstate *st, const struct jv *res, char *err, size_t el)
+int cg_resources(const struct rstate *st, const struct jv *res, char *err, size_t el)
 {
 	bool v1 = any_v1(st);
 	long long v, lim = 0, swap = 0;
@@ -325,7 +325,7 @@ int cg_create(const char *id, const struct jv *lx, struct rstate *st, char *err,
 		st->cgroups[st->ncgroups++] = strdup(dir);
 	}
 	const struct jv *res = json_get(lx, "resources");
-	if (res && res->type == J_OBJ && resources(st, res, err, el) < 0)
+	if (res && res->type == J_OBJ && cg_resources(st, res, err, el) < 0)
 		return -1;
 	return cg_devices(st, lx, err, el);
 }

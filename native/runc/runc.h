@@ -89,6 +89,9 @@ bool cg_has(const char *dir, const char *file);
 bool cg_is_v2(const char *dir);
 bool jnum(const struct jv *obj, const char *key, long long *out);
 const char *jstr(const struct jv *obj, const char *key);
+/* memory, cpu and pids of a LinuxResources object written to the
+ * container's cgroups (create, update). -1 with a message in err. */
+int cg_resources(const struct rstate *st, const struct jv *res, char *err, size_t errlen);
 /* linux.resources.devices and the defaults (rdevices.c). */
 int cg_devices(const struct rstate *st, const struct jv *lx, char *err, size_t errlen);
 
@@ -136,6 +139,7 @@ int console_connect(const char *sock);
 int console_send(int fd, int master);
 int write_pid_file(int dirfd, const char *path, pid_t pid);
 int runc_exec(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 
 /* Option helpers (main.c): "--name V", "--name=V", "-n V". */
 const char *opt_val(int argc, char **argv, int *i, const char *lng, const char *shrt);
