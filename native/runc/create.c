@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -35,6 +36,10 @@ struct copts {
 	const char *bundle, *pid_file, *console_socket, *id;
 	bool no_pivot, no_new_keyring, detach;
 	unsigned preserve_fds;
+	/* run, attached, with a terminal and no console socket: we keep the
+	 * pty master (console.c) */
+	bool own_console;
+	int master;
 };
 
 /* What to undo when create fails. */
@@ -260,7 +265,7 @@ static const char *config_error(const char *what, int err, char *buf, size_t len
 }
 
 /* The container init is set up and parked; its pid. Fills st. */
-static pid_t create(const struct copts *o, struct rstate *st)
+static pid_t create(struct copts *o, struct rstate *st)
 {
 	char bundle[PATH_MAX];
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
@@ -279,7 +284,7 @@ static pid_t create(const struct copts *o, struct rstate *st)
 		fail("%s", ebuf);
 	if (!(spec.ns_flags & CLONE_NEWNS))
 		fail("a mount namespace is required (linux.namespaces)");
-	if (spec.terminal && !o->console_socket)
+	if (spec.terminal && !o->console_socket && !o->own_console)
 		fail("cannot allocate tty if hutch-runc will detach without setting console socket");
 	if (!spec.terminal && o->console_socket)
 		fail("cannot use console socket if hutch-runc will not detach or allocate tty");
@@ -340,6 +345,8 @@ static pid_t create(const struct copts *o, struct rstate *st)
 	struct init_args ia = { .s = &spec, .o = &ro, .cg = &cg, .net = &net, .report = sv[1], .in_r = -1, .out_w = -1,
 				.err_w = -1, .inherit_stdio = true, .preserve_fds = o->preserve_fds, .park = true,
 				.exec_fifo = fifo_fd };
+	if (spec.terminal && o->own_console && ioctl(0, TIOCGWINSZ, &ia.ws) == 0)
+		ia.have_ws = true;
 	/* Nothing in the container may ptrace the init or open its /proc files
 	 * while it holds our fds (CVE-2016-9962); execve resets it. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -388,6 +395,10 @@ static pid_t create(const struct copts *o, struct rstate *st)
 	if (spec.terminal) {
 		if (master < 0)
 			fail("no console from the container init");
+	}
+	if (spec.terminal && o->own_console) {
+		o->master = master;
+	} else if (spec.terminal) {
 		int cfd = console_connect(o->console_socket);
 		if (cfd < 0 || console_send(cfd, master) < 0)
 			fail("sending the console to %s: %s", o->console_socket, strerror(errno));
@@ -436,6 +447,8 @@ int cmd_create(int argc, char **argv, bool run)
 	static struct rstate st;
 	undo.verb = run ? "run" : "create";
 	parse(argc, argv, run, &o);
+	o.own_console = run && !o.detach && !o.console_socket;
+	o.master = -1;
 	if (run && !o.detach)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	pid_t pid = create(&o, &st);
@@ -449,7 +462,7 @@ int cmd_create(int argc, char **argv, bool run)
 	start_container(&st);
 	if (o.detach)
 		return 0;
-	int status = wait_init(pid, pidfd);
+	int status = o.master >= 0 ? console_run(pid, pidfd, o.master) : wait_init(pid, pidfd);
 	destroy_container(&st);
 	return status;
 }

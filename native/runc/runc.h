@@ -140,6 +140,8 @@ int console_send(int fd, int master);
 int write_pid_file(int dirfd, const char *path, pid_t pid);
 int runc_exec(int argc, char **argv);
 int cmd_update(int argc, char **argv);
+/* console.c: attached run's side of the container's terminal; the init's status. */
+int console_run(pid_t pid, int pidfd, int master);
 
 /* Option helpers (main.c): "--name V", "--name=V", "-n V". */
 const char *opt_val(int argc, char **argv, int *i, const char *lng, const char *shrt);

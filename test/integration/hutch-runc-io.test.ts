@@ -3,7 +3,7 @@
 // profile, and a terminal handed to --console-socket. Root only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -112,5 +112,25 @@ test('process.terminal with --console-socket: the pty master arrives by SCM_RIGH
     assert.match(errMsg(noSock.stderr), /^runc create failed: cannot allocate tty if runc will detach without setting console socket$/, r.name);
   }
   assert.equal(seen['hutch-runc'], "'/dev/pts/0\\r\\nall-ttys\\r\\n'");
+  assert.equal(seen['hutch-runc'], seen.runc);
+});
+
+test('run with process.terminal and no console socket: the runtime is the terminal\'s other end (size, output, status)', { skip }, (t) => {
+  const id = `runtty-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-runtty-', [id]);
+  const seen: Record<string, string> = {};
+  for (const r of all) {
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.terminal = true;
+      c.process.args = ['sh', '-c', 'tty; stty size; exit 3'];
+      c.linux.cgroupsPath = cgPath(r, id);
+    });
+    // script(1) gives the runtime a terminal of 21 rows and 77 columns
+    const res = spawnSync('script', ['-qec', `stty rows 21 cols 77; ${r.bin} --root ${r.root} run --bundle ${b} ${id}`, '/dev/null'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(res.status, 3, `${r.name}: ${res.stdout} ${res.stderr}`);
+    seen[r.name] = res.stdout.replace(/\0/g, '');
+    assert.match(seen[r.name]!, /\/dev\/pts\/0\r\n21 77\r\n/, r.name);
+    assert.equal(rt(r, ['state', id]).status, 1, `${r.name}: deleted after run`);
+  }
   assert.equal(seen['hutch-runc'], seen.runc);
 });
