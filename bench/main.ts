@@ -22,6 +22,7 @@ import { volumeRows } from './volumes.js';
 import { seccompRows } from './seccomp.js';
 import { psRows } from './ps.js';
 import { runcRows } from './runc.js';
+import { remoteRows } from './remote.js';
 
 const N = Number(process.env.BENCH_N ?? 40);
 /** An RFC 3339 time with nanoseconds as fractional ms since the epoch (Date.parse stops at ms). */
@@ -171,6 +172,7 @@ try {
 
   for (const l of await sweepRows(engine, 'busybox', Number(process.env.BENCH_CONTAINERS ?? 200))) say(l);
   for (const l of await dashboardRows()) say(l);
+  for (const l of await remoteRows(engine, 'busybox', env)) say(l);
   for (const l of await startupRows(engine, 'busybox', Math.min(N, 20))) say(l);
   say(inkFloorRow());
 } finally {

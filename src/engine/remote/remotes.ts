@@ -9,6 +9,7 @@ import type { ContainerSample, History } from '../stats/types.js';
 import { Ring } from '../stats/ring.js';
 import { remoteId, remoteInfo, remoteSample, splitRemoteId } from './convert.js';
 import { RemoteHost, type Clock, type HostState, type SpawnFn } from './remote-host.js';
+import type { StreamContainer } from '../stats/stream.js';
 import { removeControlDir, sshExitArgv, type SshConfig } from './ssh.js';
 
 /** What the dashboard shows of a host: up, connecting or down (with why). */
@@ -32,7 +33,12 @@ interface HostRows {
   seq: number;
   rows: ContainerInfo[];
   samples: Map<string, ContainerSample>;
+  /** Per container id: the stream row each was made from, to reuse what did not change. */
+  made: Map<string, { from: StreamContainer; info: ContainerInfo; sample?: ContainerSample }>;
 }
+
+/** The stream fields a ContainerInfo is made of (the rest are figures, in the sample). */
+const INFO_FIELDS = ['name', 'image', 'state', 'exitCode', 'created', 'startedAt', 'finishedAt', 'health', 'restarts', 'engine', 'network'] as const;
 
 export interface RemotesOptions {
   ssh: SshConfig;
@@ -131,14 +137,24 @@ export class Remotes implements HostsSource {
     return this.hostList.map((h) => {
       let b = this.built.get(h.name);
       if (!b || b.seq !== h.seq) {
+        // 100s of rows a second per host: an unchanged container (the decoder keeps its
+        // object) keeps its row and sample, a changed one keeps its row unless more than
+        // its figures changed.
+        const prev = b?.made;
         const rows: ContainerInfo[] = [];
         const samples = new Map<string, ContainerSample>();
+        const made: HostRows['made'] = new Map();
         for (const c of h.containers.values()) {
-          const info = remoteInfo(c, h.name);
+          const old = prev?.get(c.id);
+          const same = old && (old.from === c || INFO_FIELDS.every((k) => old.from[k] === c[k]));
+          const info = same ? old.info : remoteInfo(c, h.name);
+          const live = c.state === 'running' || c.state === 'paused';
+          const sample = !live ? undefined : old?.from === c && old.sample ? old.sample : remoteSample(c, info.id, h.t);
           rows.push(info);
-          if (c.state === 'running' || c.state === 'paused') samples.set(info.id, remoteSample(c, info.id, h.t));
+          if (sample) samples.set(info.id, sample);
+          made.set(c.id, { from: c, info, sample });
         }
-        b = { seq: h.seq, rows, samples };
+        b = { seq: h.seq, rows, samples, made };
         this.built.set(h.name, b);
       }
       return b;
