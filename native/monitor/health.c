@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -39,6 +40,8 @@ static struct {
 	const char *file, *events, *actor;
 	char *tmp;   /* file + ".tmp" */
 	char **argv; /* hutch-monitor exec … -- cmd… */
+	char **cgroups; /* the container's cgroup directories (run's --cgroup) */
+	size_t ncgroups;
 	int tfd, pipe;
 	long long started; /* monotonic ms */
 	pid_t probe;
@@ -385,6 +388,8 @@ bool health_setup(char *a, const struct run_opts *o, pid_t init)
 	if (o->no_new_keyring)
 		h.argv[n++] = "--no-new-keyring";
 	h.argv[n++] = "--";
+	h.cgroups = o->cgroups;
+	h.ncgroups = o->ncgroups;
 	memcpy(h.argv + n, cmd, ncmd * sizeof *cmd);
 	free(cmd);
 	h.on = true;
@@ -401,6 +406,28 @@ void health_poll(struct pollfd *p)
 	p[1] = (struct pollfd){ h.pipe, POLLIN, 0 };
 }
 
+/* Whether the container's cgroup is frozen (`hutch pause`): v1's freezer.state, v2's
+ * cgroup.freeze, in whichever of its directories has the file. */
+static bool frozen(void)
+{
+	for (size_t i = 0; i < h.ncgroups; i++) {
+		char path[PATH_MAX], buf[16];
+		const char *files[] = { "freezer.state", "cgroup.freeze" };
+		for (int f = 0; f < 2; f++) {
+			if (snprintf(path, sizeof path, "%s/%s", h.cgroups[i], files[f]) >= (int)sizeof path)
+				continue;
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			ssize_t n = read(fd, buf, sizeof buf - 1);
+			close(fd);
+			if (n > 0 && (buf[0] == '1' || (n >= 6 && memcmp(buf, "FROZEN", 6) == 0) || (n >= 8 && memcmp(buf, "FREEZING", 8) == 0)))
+				return true;
+		}
+	}
+	return false;
+}
+
 void health_step(const struct pollfd *p)
 {
 	if (p[1].revents && h.pipe >= 0)
@@ -413,6 +440,9 @@ void health_step(const struct pollfd *p)
 			/* its deadline: the probe command dies with the exec monitor (PDEATHSIG) */
 			h.timed_out = true;
 			kill(h.probe, SIGKILL);
+		} else if (!h.stopped && frozen()) {
+			/* paused: no probe until it is thawed (moby stops its checks too) */
+			arm(next_interval());
 		} else if (!h.stopped) {
 			spawn_probe();
 		}
