@@ -88,6 +88,17 @@ static void check_command(const struct spec *s)
 	child_failf("exec", ENOENT, "%s: executable file not found in $PATH", f);
 }
 
+/* hutch-runc: the caller runs the prestart and createRuntime hooks now, with
+ * our mounts made and pivot_root still to come (init.h). */
+static void hooks_barrier(void)
+{
+	char go;
+	if (report_send_kind_fd(REPORT_HOOKS, -1) < 0)
+		child_fail("hooks", errno);
+	if (read(report_fd, &go, 1) != 1)
+		_exit(1); /* the caller failed or went away: it reports */
+}
+
 /* hutch-runc: parked until `start` (init.h). The fifo is reopened through
  * /proc/self/fd: its path is the host's, outside our root now. */
 static void park(const struct init_args *a)
@@ -157,6 +168,7 @@ void container_init(const struct init_args *a)
 		.ws = a->have_ws ? &a->ws : NULL,
 		.root_tree = root_tree,
 		.trees = trees,
+		.before_pivot = a->hooks ? hooks_barrier : NULL,
 	};
 	int slave = rootfs_setup(s, &ro);
 	if (!s->terminal && a->in_r < 0 && !a->inherit_stdio)

@@ -30,6 +30,10 @@ struct init_args {
 	 * by create before clone) until `start` opens it for reading. */
 	bool park;
 	int exec_fifo;
+	/* hutch-runc: config.json has prestart or createRuntime hooks: before
+	 * pivot_root, send REPORT_HOOKS and wait for the caller's go (one record
+	 * on the report socket) while it runs them. */
+	bool hooks;
 };
 
 __attribute__((noreturn)) void container_init(const struct init_args *a);

@@ -190,6 +190,8 @@ int rootfs_setup(const struct spec *s, const struct rootfs_opts *o)
 	mask_paths(rootfd, s);
 	readonly_paths(rootfd, s);
 
+	if (o->before_pivot)
+		o->before_pivot();
 	/* pivot_root(".", ".") stacks the old root on the new one; detaching "."
 	 * then removes the old root without needing a directory for it. */
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)

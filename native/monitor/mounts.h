@@ -19,6 +19,9 @@ struct rootfs_opts {
 	 * host's user namespace, may idmap a host mount. */
 	int root_tree;
 	const int *trees;
+	/* Called right before pivot_root when set (hutch-runc: the prestart and
+	 * createRuntime hooks run while the init waits here). */
+	void (*before_pivot)(void);
 };
 
 /* Sets up everything up to and including pivot_root and root.readonly. With a

@@ -13,8 +13,16 @@
 
 /* REPORT_DNS_*: the embedded DNS server's sockets, bound in the container's
  * network namespace (dns.h). */
-/* REPORT_PARKED: hutch-runc's init is set up and about to wait on exec.fifo. */
-enum report_kind { REPORT_ERROR = 1, REPORT_CONSOLE = 2, REPORT_DNS_UDP = 3, REPORT_DNS_TCP = 4, REPORT_PARKED = 5 };
+/* REPORT_PARKED: hutch-runc's init is set up and about to wait on exec.fifo;
+ * REPORT_HOOKS: it waits before pivot_root while hutch-runc runs hooks. */
+enum report_kind {
+	REPORT_ERROR = 1,
+	REPORT_CONSOLE = 2,
+	REPORT_DNS_UDP = 3,
+	REPORT_DNS_TCP = 4,
+	REPORT_PARKED = 5,
+	REPORT_HOOKS = 6,
+};
 
 struct report {
 	int kind;

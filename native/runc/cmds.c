@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../monitor/arena.h"
 #include "../monitor/util.h"
 #include "runc.h"
 
@@ -49,6 +50,15 @@ void start_container(const struct rstate *st)
 	if (c != '0')
 		die("cannot start a container that has stopped");
 	unlink(fifo);
+	/* poststart: a failure is a warning, the container runs on (runtime-spec);
+	 * the state says "created", as runc 1.1's does */
+	struct arena a;
+	char err[600];
+	const struct jv *cfg = config_json(&a, st->bundle);
+	if (cfg && hooks_present(cfg, "poststart") && hooks_run(cfg, "poststart", st, "created", err, sizeof err) < 0)
+		log_line("warning", "%s", err);
+	if (cfg)
+		arena_release(&a);
 }
 
 int cmd_start(int argc, char **argv)
@@ -169,6 +179,14 @@ void destroy_container(const struct rstate *st)
 		free(p);
 	}
 	cg_remove(st);
+	/* poststop: after the container is gone; a failure is a warning */
+	struct arena a;
+	char err[600];
+	const struct jv *cfg = config_json(&a, st->bundle);
+	if (cfg && hooks_present(cfg, "poststop") && hooks_run(cfg, "poststop", st, "stopped", err, sizeof err) < 0)
+		log_line("warning", "%s", err);
+	if (cfg)
+		arena_release(&a);
 	char dir[PATH_MAX], p[PATH_MAX + 32];
 	state_dir(st->id, dir, sizeof dir);
 	static const char *files[] = { "exec.fifo", "state.json", ".state.json.tmp", "annotations.json" };

@@ -159,14 +159,14 @@ static char *annotations_json(const struct jv *root)
 }
 
 /* Refused rather than ignored: a container without its hooks would not run
- * as its caller expects. */
+ * as its caller expects. The hooks run in the container's namespaces are not
+ * done yet (hooks.c). */
 static void refuse_unsupported(const struct jv *root)
 {
-	const struct jv *v;
-	if ((v = json_get(root, "hooks")) && v->type == J_OBJ)
-		for (const struct jv *h = v->child; h; h = h->next)
-			if (h->type == J_ARR && h->len)
-				fail("hooks.%s is not supported yet by hutch-runc", h->key);
+	static const char *later[] = { "createContainer", "startContainer" };
+	for (unsigned i = 0; i < ARRAY_LEN(later); i++)
+		if (hooks_present(root, later[i]))
+			fail("hooks.%s is not supported yet by hutch-runc", later[i]);
 }
 
 /* Namespaces with a path: pid, network, ipc, uts and cgroup are joined here,
@@ -344,7 +344,8 @@ static pid_t create(struct copts *o, struct rstate *st)
 			       .sync_fd = -1, .no_new_keyring = o->no_new_keyring };
 	struct init_args ia = { .s = &spec, .o = &ro, .cg = &cg, .net = &net, .report = sv[1], .in_r = -1, .out_w = -1,
 				.err_w = -1, .inherit_stdio = true, .preserve_fds = o->preserve_fds, .park = true,
-				.exec_fifo = fifo_fd };
+				.exec_fifo = fifo_fd,
+				.hooks = hooks_present(spec.json, "prestart") || hooks_present(spec.json, "createRuntime") };
 	if (spec.terminal && o->own_console && ioctl(0, TIOCGWINSZ, &ia.ws) == 0)
 		ia.have_ws = true;
 	/* Nothing in the container may ptrace the init or open its /proc files
@@ -359,6 +360,7 @@ static pid_t create(struct copts *o, struct rstate *st)
 		container_init(&ia);
 	undo.pid = pid;
 	undo.pidfd = pidfd;
+	st->pid = pid;
 	close(sv[1]);
 	close(fifo_fd);
 	cgroup_set_close(&cg);
@@ -385,6 +387,13 @@ static pid_t create(struct copts *o, struct rstate *st)
 			master = fd;
 		} else if (rep.kind == REPORT_PARKED) {
 			parked = true;
+		} else if (rep.kind == REPORT_HOOKS) {
+			/* the init waits before pivot_root, its mounts made */
+			if (hooks_run(spec.json, "prestart", st, "creating", ebuf, sizeof ebuf) < 0 ||
+			    hooks_run(spec.json, "createRuntime", st, "creating", ebuf, sizeof ebuf) < 0)
+				fail("%s", ebuf);
+			if (write(sv[0], "g", 1) != 1)
+				fail("letting the init go on: %s", strerror(errno));
 		} else if (fd >= 0) {
 			close(fd);
 		}

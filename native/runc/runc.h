@@ -140,6 +140,15 @@ int console_send(int fd, int master);
 int write_pid_file(int dirfd, const char *path, pid_t pid);
 int runc_exec(int argc, char **argv);
 int cmd_update(int argc, char **argv);
+/* hooks.c: config.json of a bundle parsed into a (NULL when unreadable);
+ * whether hooks.<kind> has entries; running them in order with the state
+ * JSON (status given) on stdin, -1 with a message in err at the first that
+ * fails or outlives its timeout. */
+struct arena;
+const struct jv *config_json(struct arena *a, const char *bundle);
+bool hooks_present(const struct jv *root, const char *kind);
+int hooks_run(const struct jv *root, const char *kind, const struct rstate *st, const char *status, char *err, size_t errlen);
+
 /* console.c: attached run's side of the container's terminal; the init's status. */
 int console_run(pid_t pid, int pidfd, int master);
 

@@ -122,15 +122,48 @@ test('run with process.terminal and no console socket: the runtime is the termin
   for (const r of all) {
     const b = bundle(dir, `b-${r.name}`, (c) => {
       c.process.terminal = true;
-      c.process.args = ['sh', '-c', 'tty; stty size; exit 3'];
+      // runc sizes the pty only once the process runs: give it a moment (hutch-runc sizes it at create)
+      c.process.args = ['sh', '-c', 'tty; sleep 0.5; stty size; exit 3'];
       c.linux.cgroupsPath = cgPath(r, id);
     });
     // script(1) gives the runtime a terminal of 21 rows and 77 columns
     const res = spawnSync('script', ['-qec', `stty rows 21 cols 77; ${r.bin} --root ${r.root} run --bundle ${b} ${id}`, '/dev/null'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(res.status, 3, `${r.name}: ${res.stdout} ${res.stderr}`);
-    seen[r.name] = res.stdout.replace(/\0/g, '');
+    seen[r.name] = res.stdout.replace(/\0|\^@/g, '');
     assert.match(seen[r.name]!, /\/dev\/pts\/0\r\n21 77\r\n/, r.name);
     assert.equal(rt(r, ['state', id]).status, 1, `${r.name}: deleted after run`);
   }
   assert.equal(seen['hutch-runc'], seen.runc);
+});
+
+test('hooks: prestart, createRuntime, poststart, poststop run in order with the state on stdin, as runc\'s', { skip }, (t) => {
+  const id = `hooks-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-hooks-', [id]);
+  const seen: Record<string, string[]> = {};
+  const kinds = ['prestart', 'createRuntime', 'poststart', 'poststop'];
+  for (const r of all) {
+    const log = path.join(dir, `${r.name}.hooks`);
+    const hook = path.join(dir, 'hook.sh');
+    // each hook appends its kind and the state's status, and whether the pid was given
+    fs.writeFileSync(hook, `#!/bin/sh\nstate=$(cat)\necho "$1 $(echo "$state" | sed 's/.*"status":"\\([a-z]*\\)".*/\\1/') $(echo "$state" | grep -q '"pid":[1-9]' && echo pid)" >> "$2"\n`, { mode: 0o755 });
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sleep', '100'];
+      c.linux.cgroupsPath = cgPath(r, id);
+      c.hooks = Object.fromEntries(kinds.map((k) => [k, [{ path: hook, args: ['hook.sh', k, log] }]]));
+    });
+    assert.equal(rt(r, ['run', '-d', '--bundle', b, id], { stdio: 'ignore' }).status, 0, `${r.name} run -d`);
+    assert.equal(rt(r, ['delete', '--force', id]).status, 0);
+    seen[r.name] = fs.readFileSync(log, 'utf8').trim().split('\n');
+    const failing = bundle(dir, `f-${r.name}`, (c) => {
+      c.process.args = ['true'];
+      c.linux.cgroupsPath = cgPath(r, id);
+      c.hooks = { createRuntime: [{ path: '/bin/false' }] };
+    });
+    const f = rt(r, ['create', '--bundle', failing, id]);
+    assert.equal(f.status, 1, `${r.name}: a failing createRuntime hook fails create`);
+    assert.match(errMsg(f.stderr), /createRuntime|hook/i, r.name);
+    assert.equal(rt(r, ['state', id]).status, 1, `${r.name}: nothing left`);
+  }
+  assert.deepEqual(seen['hutch-runc'], ['prestart creating pid', 'createRuntime creating pid', 'poststart created pid', 'poststop stopped']);
+  assert.deepEqual(seen['hutch-runc'], seen.runc);
 });
