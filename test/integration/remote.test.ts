@@ -22,22 +22,7 @@ import { defaultConfig } from '../../src/ui/config.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { Screen } from '../../src/ui/screen.js';
 import type { ContainerInfo } from '../../src/engine/types.js';
-
-/** The stand-in: `-O …` (the master's control commands) does nothing; a host is a file naming its root. */
-export const SSH_STANDIN = `#!/bin/sh
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -O) exit 0 ;;
-    -o|-p|-i|-l|-J|-F|-S|-E) shift 2 ;;
-    --) shift; break ;;
-    -*) shift ;;
-    *) break ;;
-  esac
-done
-host=$1; shift
-root=$(cat "$(dirname "$0")/hosts/$host" 2>/dev/null) || { echo "ssh: Could not resolve hostname $host: Name or service not known" >&2; exit 255; }
-exec env HUTCH_ROOT="$root" sh -c "exec $*"
-`;
+import { SSH_STANDIN } from './remote-standin.js';
 
 let sb: Sandbox;
 let root2: string;

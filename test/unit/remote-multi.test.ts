@@ -34,11 +34,12 @@ function setup() {
   const local = new FakeEngine();
   const mine = local.add({ name: 'here' });
   const stats = new FakeStats(local);
-  const remotes = new Remotes(['web-1', 'db-1', 'web-1'], { ssh: SSH, intervalMs: 1000, spawn, clock: new FakeClock() });
+  const clock = new FakeClock();
+  const remotes = new Remotes(['web-1', 'db-1', 'web-1'], { ssh: SSH, intervalMs: 1000, spawn, clock });
   const multi = new MultiHostStats(stats, remotes);
   const engine = multiHostEngine(local, remotes);
   const streams = () => children.filter((c) => c.args.at(-1)!.includes('stats --json'));
-  return { children, streams, local, mine, stats, remotes, multi, engine, setAnswer: (f: (c: FakeChild) => void) => (answer = f) };
+  return { children, streams, clock, local, mine, stats, remotes, multi, engine, setAnswer: (f: (c: FakeChild) => void) => (answer = f) };
 }
 
 test('rows: local first, then each host\'s with its name and an id of its own; samples and history follow', async (t) => {
@@ -137,7 +138,7 @@ test('logs of a remote container: `hutch logs -t` lines back as log lines, stdou
   }, { message: 'db-1: ssh: Could not resolve hostname db-1: Name or service not known' });
 });
 
-test('host states reach the UI: down with the error (each failed attempt), up again', async (t) => {
+test('host states reach the UI: down with the error (again only when the reason changes), up again', async (t) => {
   const s = setup();
   t.after(() => s.remotes.close());
   const heard: HostStatus[][] = [];
@@ -148,6 +149,21 @@ test('host states reach the UI: down with the error (each failed attempt), up ag
   db.exit(255);
   await settle();
   assert.deepEqual(heard.at(-1)!.find((h) => h.name === 'db-1'), { name: 'db-1', state: 'down', error: 'db-1: ssh: Could not resolve hostname db-1: Name or service not known' });
+  // The next attempts fail the same way: not news; another reason is.
+  const clock = s.clock;
+  const fail = async (msg: string) => {
+    clock.advance(clock.pending()[0]);
+    const c = s.streams().at(-1)!;
+    c.stderr.write(`${msg}\n`);
+    c.exit(255);
+    await settle();
+  };
+  const before = heard.length;
+  await fail('ssh: Could not resolve hostname db-1: Name or service not known');
+  assert.equal(heard.length, before);
+  await fail('ssh: connect to host db-1 port 22: Connection refused');
+  assert.equal(heard.length, before + 1);
+  assert.equal(heard.at(-1)!.find((h) => h.name === 'db-1')!.error, 'db-1: ssh: connect to host db-1 port 22: Connection refused');
   const enc = new StatsStreamEncoder();
   const n = heard.length;
   s.streams()[0].stdout.write(enc.header({ hutch: '0.1.0', host: 'web-1', interval: 1000 }) + enc.frame(1, HOST, []) + enc.frame(2, HOST, []));

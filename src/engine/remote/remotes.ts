@@ -22,7 +22,7 @@ export interface HostStatus {
 /** The hosts' states, for the UI (its status line, the greyed rows of a host that is down). */
 export interface HostsSource {
   hosts(): readonly HostStatus[];
-  /** Called when a host (`changed`) comes up, goes down or fails again; returns the unsubscribe. */
+  /** Called when a host (`changed`) comes up, goes down or fails for another reason; returns the unsubscribe. */
   onHosts(cb: (hosts: readonly HostStatus[], changed: HostStatus) => void): () => void;
 }
 
@@ -98,8 +98,9 @@ export class Remotes implements HostsSource {
   private lastStates = new Map<string, string>();
   private changed(h: RemoteHost): void {
     if (h.state === 'up') this.record(h);
-    // Each frame comes here; the UI hears of changes of state (and of each failed attempt) only.
-    const key = `${h.state}\n${h.error ?? ''}\n${h.state === 'down' ? h.attempts : ''}`;
+    // Each frame comes here, and each failed attempt: the UI hears of a change of state or
+    // of reason only (the same error every few seconds would bury the status line).
+    const key = `${h.state}\n${h.error ?? ''}`;
     if (this.lastStates.get(h.name) === key) return;
     this.lastStates.set(h.name, key);
     const list = this.hosts();
