@@ -13,11 +13,12 @@ export function optionsWithHelp(verb: Verb): OptionSpec[] {
 export function mainHelp(): string {
   const width = Math.max(...verbs.map((v) => v.name.length)) + 3;
   return [
-    'Usage:  hutch [--theme NAME|PATH] [--interval DURATION] [--host NAME]...',
+    'Usage:  hutch [--theme NAME|PATH] [--interval DURATION]',
     '        hutch COMMAND [OPTIONS]',
     '',
     'A container engine and a terminal dashboard in one program (no daemon).',
-    'Without a command, hutch opens the dashboard (press ? there for its keys).',
+    'Without a command, hutch opens the dashboard (press ? there for its keys);',
+    "--host NAME (repeatable) adds another machine's containers, over ssh.",
     '',
     'Commands:',
     ...verbs.map((v) => `  ${v.name.padEnd(width)}${v.summary}`),

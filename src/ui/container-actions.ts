@@ -171,7 +171,8 @@ export class ContainerActions {
   /** `D`: creates and starts the demo containers that are not running yet. */
   async startDemo(): Promise<void> {
     const { store, engine } = this.ctx;
-    const existing = new Map(store.get().containers.map((c) => [c.name, c]));
+    // This machine's: another host's demo-cpu (`--host`) is not the one to start here.
+    const existing = new Map(store.get().containers.filter((c) => !c.host).map((c) => [c.name, c]));
     const started: string[] = [];
     const failures: string[] = [];
     this.ctx.info('starting the demo containers…');
