@@ -59,6 +59,8 @@ export class RemoteHost {
   /** Connections started so far (tests; the status line). */
   attempts = 0;
   private child?: ChildProcess;
+  /** Why we ended a child ourselves (the link went quiet), for its close handler. */
+  private readonly reasons = new WeakMap<ChildProcess, string>();
   private retryTimer?: unknown;
   private quietTimer?: unknown;
   private closed = false;
@@ -136,7 +138,7 @@ export class RemoteHost {
       this.child = undefined;
       if (this.closed) return;
       const last = stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop();
-      const why = failure ?? last ?? (signal ? `ssh ended by ${signal}` : code === 0 ? 'the stream ended' : `ssh exited with status ${code}`);
+      const why = failure ?? this.reasons.get(child) ?? last ?? (signal ? `ssh ended by ${signal}` : code === 0 ? 'the stream ended' : `ssh exited with status ${code}`);
       this.down(why);
     });
   }
@@ -172,7 +174,7 @@ export class RemoteHost {
       this.quietTimer = undefined;
       if (!child || this.child !== child) return;
       // ssh's close handler reports it as down, with this reason.
-      child.stderr?.emit('data', `\nno figures for ${Math.round(this.quietMs / 1000)} s\n`);
+      this.reasons.set(child, `no figures for ${Math.round(this.quietMs / 1000)} s`);
       this.kill(child);
     }, this.quietMs);
   }
