@@ -171,3 +171,40 @@ test('host states reach the UI: down with the error (again only when the reason 
   assert.equal(heard.length, n + 1, 'frames of a host that stays up are not news');
   assert.equal(heard.at(-1)!.find((h) => h.name === 'web-1')!.state, 'up');
 });
+
+test('the dashboard\'s status line names a remote that speaks another stream version; its rows greyed while down', async (t) => {
+  const s = setup();
+  const { Controller } = await import('../../src/ui/controller.js');
+  const { defaultConfig } = await import('../../src/ui/config.js');
+  const { loadTheme } = await import('../../src/ui/theme.js');
+  const controller = new Controller({
+    engine: s.engine,
+    stats: s.multi,
+    hosts: s.remotes,
+    config: defaultConfig(),
+    theme: loadTheme('mono'),
+    intervalMs: 1000,
+    handoff: () => Promise.resolve(),
+    quit: () => {},
+  });
+  controller.start();
+  t.after(() => controller.stop());
+  const [web, db] = s.streams();
+  const enc = new StatsStreamEncoder();
+  web.stdout.write(enc.header({ hutch: '0.1.0', host: 'web-1', interval: 1000 }) + enc.frame(1, HOST, [container('a'.repeat(64), { name: 'api' })]));
+  db.stdout.write('{"stream":"hutch-stats","version":2,"hutch":"2.0.0","host":"db-1","interval":1000}\n');
+  await settle();
+  await settle();
+  assert.equal(controller.store.get().status?.text, 'db-1: hutch stats stream version 2 (this hutch reads 1)');
+  assert.equal(controller.store.get().status?.level, 'error');
+  s.stats.emit([]);
+  assert.deepEqual(controller.store.get().containers.map((c) => [c.name, c.host]), [['here', undefined], ['api', 'web-1']]);
+  // web-1 drops: its row stays, in the set of hosts that are down.
+  web.stderr.write('Connection to web-1 closed by remote host.\n');
+  web.exit(255);
+  await settle();
+  assert.deepEqual([...controller.store.get().hostsDown].sort(), ['db-1', 'web-1']);
+  assert.equal(controller.store.get().status?.text, 'web-1: Connection to web-1 closed by remote host.');
+  s.stats.emit([]);
+  assert.ok(controller.store.get().containers.some((c) => c.name === 'api'), 'the last figures stay');
+});
