@@ -2,7 +2,8 @@
 // below (narrow) its charts, drawn from a headless terminal emulator. The pty is
 // its exec monitor's (engine openShell: it outlives the dashboard); this is one
 // client of its socket. Output goes into the emulator; a redraw is asked for at
-// most every FRAME_MS; only the rows the emulator reports changed are drawn again
+// most every FRAME_MS (FLOOD_MS while output floods in: a scrolling flood read at
+// 8 frames a second looks the same, at half the cost); only the rows the emulator reports changed are drawn again
 // (views/pane.ts). Ctrl-] moves the keys between the pane and the dashboard;
 // closing asks: end the shell, or detach (`E` reattaches, the monitor's backlog
 // redraws its screen).
@@ -31,7 +32,11 @@ export interface PaneState {
   seq: number;
 }
 
-const FRAME_MS = 33;
+/** Ink's own frame rate (15 a second): typing echoes at once. */
+const FRAME_MS = 66;
+/** More than FLOOD_BYTES since the last redraw: the next waits this long. */
+const FLOOD_MS = 125;
+const FLOOD_BYTES = 16 << 10;
 const SCROLLBACK = 1000;
 
 type TerminalCtor = new (opts: { cols: number; rows: number; scrollback: number; allowProposedApi: boolean }) => Terminal;
@@ -67,6 +72,9 @@ export class ShellPane {
   private drawnKey = '';
   private cursor = { x: -1, y: -1 };
   private bumpTimer?: NodeJS.Timeout;
+  /** Output bytes since the last redraw request, and whether the last interval was a flood. */
+  private pending = 0;
+  private flood = false;
   private opening = false;
 
   constructor(
@@ -133,7 +141,10 @@ export class ShellPane {
     });
     // The emulator's answers to the program's queries (cursor position, device attributes).
     term.onData((d) => conn.write(d));
-    conn.onData((d) => term.write(d));
+    conn.onData((d) => {
+      this.pending += d.length;
+      term.write(d);
+    });
     conn.onEnd((code) => {
       if (this.conn !== conn) return;
       this.conn = undefined;
@@ -153,11 +164,16 @@ export class ShellPane {
   /** One redraw per frame however much output comes. */
   private bump(): void {
     if (this.bumpTimer) return;
-    this.bumpTimer = setTimeout(() => {
-      this.bumpTimer = undefined;
-      const cur = this.state;
-      if (cur) this.patch({ seq: cur.seq + 1 });
-    }, FRAME_MS);
+    this.bumpTimer = setTimeout(
+      () => {
+        this.bumpTimer = undefined;
+        this.flood = this.pending > FLOOD_BYTES;
+        this.pending = 0;
+        const cur = this.state;
+        if (cur) this.patch({ seq: cur.seq + 1 });
+      },
+      this.flood ? FLOOD_MS : FRAME_MS,
+    );
     this.bumpTimer.unref?.();
   }
 
