@@ -169,4 +169,20 @@ test('a real sshd on a veth: the remote container\'s row comes through ssh\'s ma
   assert.equal((await engine2.inspect(there.id)).status, 'exited');
   assert.equal((sshdLog.match(/Accepted publickey/g) ?? []).length, logins, 'no second login: the stop went over the master');
   await until('the stopped row', () => row()?.status === 'exited');
+
+  // The stream's ssh (a client of the master) killed: the host is down, then back through
+  // the master, and the remote end of the dropped stream is gone (no hutch left behind).
+  const host = remotes.host('remote-1')!;
+  const pid = host.pid!;
+  process.kill(pid, 'SIGKILL');
+  await until('remote-1 down', () => remotes.hosts()[0].state === 'down');
+  await until('remote-1 back', () => remotes.hosts()[0].state === 'up' && host.pid !== pid, 15_000);
+  // The remote ends: hutch's stats processes whose parent is not our ssh (its command line names them too).
+  const streams = () =>
+    spawnSync('pgrep', ['-a', '-f', `${HUTCH} stats --json`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((l) => l && !/ssh /.test(l));
+  await until('one remote stream left', () => streams().length === 1, 15_000).catch((e: Error) => {
+    throw new Error(`${e.message}: ${streams().join(' | ')}`);
+  });
 });
