@@ -430,6 +430,12 @@ void attach_stop_input(void)
 	close_io();
 }
 
+void attach_unlink(void)
+{
+	if (st.lfd >= 0)
+		unlinkat(st.bundle_fd, st.name, 0);
+}
+
 void attach_close(int status)
 {
 	char s[16];

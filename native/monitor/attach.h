@@ -85,6 +85,9 @@ void attach_broadcast(int type, const char *p, size_t n);
 /* The container exited: input stops (the fd is closed). */
 void attach_stop_input(void);
 
+/* Removes the socket file now (no new client can come; those connected stay). */
+void attach_unlink(void);
+
 /* The exit status to every client, then the clients and the listener closed and
  * the socket file removed. */
 void attach_close(int status);

@@ -87,6 +87,8 @@ int serve_run(int *master, pid_t pid, int sigfd)
 	if (status < 0)
 		status = 255;
 	attach_stop_input();
+	/* Gone before the exit frame: a client that saw the exit finds no socket. */
+	attach_unlink();
 	attach_close(status);
 	return status;
 }
