@@ -159,7 +159,9 @@ async function dashboardCpu(standinDir: string, seconds: number, warmup: number)
     delete env.CI;
     delete env.CONTINUOUS_INTEGRATION;
     return await new Promise<ChildResult>((resolve, reject) => {
-      const p = spawn(process.execPath, [outfile, String(seconds), String(warmup)], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // BENCH_REMOTE_PROF=DIR: the child's CPU profile there (where its time goes).
+      const prof = process.env.BENCH_REMOTE_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_REMOTE_PROF}`] : [];
+      const p = spawn(process.execPath, [...prof, outfile, String(seconds), String(warmup)], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
