@@ -160,6 +160,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *cmd = argv[i];
+	/* the commands that put a process of ours in a container */
+	if (strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "exec") == 0)
+		reexec_sealed(argv);
 	argc -= i;
 	argv += i;
 	if (strcmp(cmd, "create") == 0)

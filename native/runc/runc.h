@@ -152,6 +152,10 @@ int hooks_run(const struct jv *root, const char *kind, const struct rstate *st, 
 /* console.c: attached run's side of the container's terminal; the init's status. */
 int console_run(pid_t pid, int pidfd, int master);
 
+/* sealed.c: re-exec from a sealed memfd copy unless this is one
+ * (CVE-2019-5736); returns only when it is. */
+void reexec_sealed(char **argv);
+
 /* Option helpers (main.c): "--name V", "--name=V", "-n V". */
 const char *opt_val(int argc, char **argv, int *i, const char *lng, const char *shrt);
 bool opt_flag(const char *arg, const char *lng, const char *shrt);

@@ -167,3 +167,19 @@ test('hooks: prestart, createRuntime, poststart, poststop run in order with the 
   assert.deepEqual(seen['hutch-runc'], ['prestart creating pid', 'createRuntime creating pid', 'poststart created pid', 'poststop stopped']);
   assert.deepEqual(seen['hutch-runc'], seen.runc);
 });
+
+test('the init runs a sealed memfd copy of hutch-runc: /proc/PID/exe cannot be written (CVE-2019-5736)', { skip }, (t) => {
+  const id = `sealed-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-sealed-', [id]);
+  const r = all.find((x) => x.name === 'hutch-runc')!;
+  const b = bundle(dir, 'b', (c) => {
+    c.process.args = ['sleep', '100'];
+    c.linux.cgroupsPath = cgPath(r, id);
+  });
+  assert.equal(rt(r, ['create', '--bundle', b, id], { stdio: 'ignore' }).status, 0);
+  const pid = (JSON.parse(rt(r, ['state', id]).stdout) as { pid: number }).pid;
+  assert.match(fs.readlinkSync(`/proc/${pid}/exe`), /^\/memfd:hutch-runc/);
+  // F_GET_SEALS (1034): SEAL, SHRINK, GROW and WRITE (15)
+  const py = spawnSync('python3', ['-c', `import os, fcntl; print(fcntl.fcntl(os.open("/proc/${pid}/exe", os.O_RDONLY), 1034))`], { encoding: 'utf8' });
+  assert.equal(py.stdout.trim(), '15', py.stderr);
+});
