@@ -118,7 +118,7 @@ try {
     for (const l of await networkRows(engine, env, N, podmanImage)) say(l);
   } else say(`cli row skipped: podman import failed: ${imp.stderr.trim()}`);
   for (const l of await psRows(engine, env, 'busybox', tar, Math.min(N, 10))) say(l);
-  for (const l of await runcRows(tar, root, N)) say(l);
+  for (const l of await runcRows(engine, 'busybox', tar, root, N)) say(l);
 
   // Monitor memory: PSS of the per-container monitor vs podman's conmon.
   const M = 10;

@@ -34,7 +34,8 @@ export const PACKAGES = {
   },
   bench: {
     'crun': 'the peer of the engine rows',
-    'runc': 'the peer of the hutch-runc row (bench/runc.ts)',
+    'runc': 'the peer of the hutch-runc rows (bench/runc.ts)',
+    'containerd': 'ctr run --rm with hutch-runc against runc (bench/runc.ts)',
     'podman': 'the peer of the image rows',
     'busybox-static': 'the benchmark rootfs',
     'bsdutils': 'script(1), the terminal of the startup row (bench/startup.ts)',
