@@ -76,6 +76,8 @@ export class ShellPane {
   private pending = 0;
   private flood = false;
   private opening = false;
+  /** A key went to the shell over this connection (see attach). */
+  private typed = false;
 
   constructor(
     private readonly ctx: UiContext,
@@ -139,8 +141,14 @@ export class ShellPane {
       if (!this.tracked) this.dirty = undefined;
       this.bump();
     });
-    // The emulator's answers to the program's queries (cursor position, device attributes).
-    term.onData((d) => conn.write(d));
+    // The emulator's answers to the program's queries (cursor position, device
+    // attributes), once the user typed here: the backlog a reattached pane replays
+    // holds old queries (vi's, at its start), whose answers would land in the shell
+    // as typed text.
+    this.typed = false;
+    term.onData((d) => {
+      if (this.typed) conn.write(d);
+    });
     conn.onData((d) => {
       this.pending += d.length;
       term.write(d);
@@ -190,7 +198,10 @@ export class ShellPane {
     }
     if (!st.focused) return false;
     const bytes = paneKeyBytes({ input, key }, !!this.term?.modes.applicationCursorKeysMode);
-    if (bytes) this.conn?.write(bytes);
+    if (bytes && this.conn) {
+      this.typed = true;
+      this.conn.write(bytes);
+    }
     return true;
   }
 

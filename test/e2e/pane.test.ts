@@ -1,5 +1,6 @@
 // The shell pane (`E`) end to end: the real dashboard in tmux against the real engine.
-// The pane shows a command's output while the CPU chart beside it keeps moving;
+// The pane shows a command's output while the CPU chart beside it keeps moving; top
+// and vi draw in it (Esc goes to vi);
 // resizing the terminal resizes the shell's pty (`stty size` inside agrees), beside
 // on a wide terminal and below on a narrow one; Ctrl-] moves the keys; detaching
 // and `E` again keep the shell's history; ending it removes its socket.
@@ -55,6 +56,22 @@ test('shell pane: output beside live charts, resize, focus, detach and reattach 
     });
     assert.match(s2, /│/, 'still beside the charts');
     await tm.until('the loop done', /│.*tick-40/, 20_000);
+
+    // Full-screen programs: top (alternate screen, q to quit) and vi (Esc, :wq).
+    run(tm, 'top -d 0.5');
+    await tm.until('top in the pane', (s) => /│top - /.test(s) && /│ *PID +USER/.test(s));
+    tm.keys('q'); // top leaves its last screen (no alternate screen): the shell's prompt under it
+    run(tm, 'clear; echo "top-done"');
+    await tm.until('top gone, the shell back', (s) => /│top-done/.test(s) && !/│ *PID +USER/.test(s));
+    run(tm, 'vi /tmp/pane-vi.txt');
+    await tm.until('vi in the pane', /│~\s*$/m);
+    tm.type('ihello from vi');
+    tm.keys('Escape');
+    tm.type(':wq');
+    tm.keys('Enter');
+    await tm.until('vi gone', (s) => !/│~\s*$/m.test(s));
+    run(tm, 'cat /tmp/pane-vi.txt; rm /tmp/pane-vi.txt');
+    await tm.until('what vi wrote', /│hello from vi\s*$/m);
 
     // Resize the terminal: the pane's pty follows.
     tm.resize(130, 36);

@@ -150,3 +150,25 @@ test('a stopped container gets no pane: a status line says why', async (t) => {
   assert.match(h.controller.store.get().status!.text, /not running/);
   assert.equal(h.controller.store.get().pane, undefined);
 });
+
+test('a reattached pane does not answer the old queries its backlog replays; it answers new ones once the user types', async (t) => {
+  const h = setup();
+  t.after(() => h.controller.stop());
+  await until(() => h.controller.store.get().loaded, 'the list');
+  h.type('E', { shift: true });
+  await until(() => h.controller.store.get().pane?.shell.startsWith('exec-') === true, 'the shell');
+  const sh = h.engine.shells.all.get(h.controller.store.get().pane!.shell)!;
+  h.type('x');
+  sh.output('\x1b[6n'); // a program asks where the cursor is: the emulator answers
+  await until(() => /\x1b\[\d+;\d+R/.test(sh.line), 'the answer'); // eslint-disable-line no-control-regex
+  sh.line = '';
+  h.type('\x1d');
+  h.type('', { escape: true, meta: true });
+  h.type('n');
+  h.type('E', { shift: true });
+  await until(() => h.controller.store.get().pane?.shell === sh.info.name && sh.clients.size === 1, 'reattached');
+  await new Promise((r) => setTimeout(r, 100)); // the backlog, with the old query, is parsed
+  assert.equal(sh.line, '', 'nothing answered to the replayed query');
+  h.type('y');
+  assert.equal(sh.line, 'y');
+});
