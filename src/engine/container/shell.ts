@@ -88,7 +88,8 @@ export async function listShells(ctx: Ctx, id: string): Promise<ShellInfo[]> {
     const m = SOCK.exec(n);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (alive(pid)) out.push({ name: `exec-${pid}`, monitorPid: pid });
+    // Its pid may be another process's by now: the monitor's command line names the bundle.
+    if (isServer(pid, rec.bundle)) out.push({ name: `exec-${pid}`, monitorPid: pid });
     else fs.rmSync(path.join(rec.bundle, n), { force: true });
   }
   return out.sort((a, b) => a.monitorPid - b.monitorPid);
