@@ -86,7 +86,9 @@ test('stats --no-stream: the running container\'s row with its memory limit; --f
   const objs = live.stdout.trim().split('\n').slice(1).map((l) => JSON.parse(l));
   assert.ok(objs.length >= 2, live.stdout + live.stderr);
   assert.equal(objs[0].containers.length, 1);
-  assert.ok(objs.slice(1).every((o) => o.containers.every((x: { id: string; name?: string }) => x.id === c.id && x.name === undefined)), 'then only changes');
+  assert.equal(objs[0].containers[0].id, c.id);
+  const n = objs[0].containers[0].n;
+  assert.ok(objs.slice(1).every((o) => o.containers.every((x: { n: number; id?: string; name?: string }) => x.n === n && x.id === undefined && x.name === undefined)), 'then only changes, by its number');
   for (const [args, msg] of [[['--json', '--interval', '5'], /at least 100/], [['--json', '--format', 'json'], /cannot be used together/]] as const) {
     const r2 = sb.cli(['stats', ...args]);
     assert.equal(r2.status, 125);

@@ -39,10 +39,11 @@ test('what changed only: a new container whole, a known one by id and its change
   for (const l of lines) assert.ok(l.endsWith('\n') && !l.slice(0, -1).includes('\n'), 'one line each');
   const objs = lines.map((l) => JSON.parse(l));
   assert.equal(objs[0].containers.length, 2);
-  assert.deepEqual(objs[1].containers, [{ id: 'b'.repeat(64), cpu: 50, mem: 7 }]);
+  assert.deepEqual(objs[0].containers.map((x: { n: number; id: string }) => [x.n, x.id]), [[1, 'a'.repeat(64)], [2, 'b'.repeat(64)]], 'whole, with a number');
+  assert.deepEqual(objs[1].containers, [{ n: 2, cpu: 50, mem: 7 }], 'then by that number');
   assert.deepEqual(objs[2].containers, [], 'nothing changed: nothing sent');
   assert.equal(objs[2].gone, undefined);
-  assert.deepEqual(objs[3].containers, [{ id: 'a'.repeat(64), state: 'exited' }]);
+  assert.deepEqual(objs[3].containers, [{ n: 1, state: 'exited' }]);
   assert.deepEqual(objs[3].gone, ['b'.repeat(64)]);
   for (const l of lines.slice(0, 3)) dec.push(l);
   assert.deepEqual(dec.containers.get('b'.repeat(64)), { ...b, cpu: 50, mem: 7 } as StreamContainer);
@@ -50,6 +51,13 @@ test('what changed only: a new container whole, a known one by id and its change
   assert.deepEqual([...dec.containers.keys()], ['a'.repeat(64)]);
   assert.equal(dec.containers.get('a'.repeat(64))!.state, 'exited');
   assert.equal(dec.t, 4);
+  // A change for a number never seen whole is a broken stream, said so.
+  const lost = new StatsStreamDecoder();
+  lost.push(head.trim());
+  assert.throws(() => lost.push(lines[1]), /a change for container 2, never seen whole/);
+  // A new container after one went gets a new number.
+  const more = JSON.parse(enc.frame(5, host, [{ ...a, state: 'exited' }, b]));
+  assert.equal(more.containers[0].n, 3);
   // A stream from another program, or another version, is named.
   assert.throws(() => new StatsStreamDecoder().push('{"hello":1}'), /not a hutch stats stream/);
   assert.throws(() => new StatsStreamDecoder().push('{"stream":"hutch-stats","version":0}'), /hutch stats stream version 0 \(this hutch reads 1\)/);

@@ -6,9 +6,11 @@
 //    "containers":[{"id":"…","name":"web","state":"running","cpu":1.2,"mem":10485760,…}],"gone":["…"]}
 //
 // After the first line, one object per interval. `containers` carries what changed
-// since the previous object: a container seen for the first time comes whole, a known
-// one with its id and only the fields whose value changed; `gone` lists the ids that
-// are no longer there. A reader keeps a map by id and merges. Unknown fields are to be
+// since the previous object: a container seen for the first time comes whole, with a
+// small number `n` the stream gives it (never reused within the stream); a known one
+// as its `n` and only the fields whose value changed (a 64-digit id in every change
+// would be most of the bytes); `gone` lists the ids that are no longer there. A reader
+// keeps a map by id, and one from n to id, and merges. Unknown fields are to be
 // ignored; a field's meaning never changes within a version. Figures: cpu is percent of
 // one core (0.1 steps), mem/limit/net/blk are bytes (counters since the container
 // started, net and blk), null where there is no limit.
@@ -107,6 +109,8 @@ const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.s
 /** Turns each interval's full picture into the lines of the stream (what changed only). */
 export class StatsStreamEncoder {
   private last = new Map<string, StreamContainer>();
+  private handles = new Map<string, number>();
+  private next = 1;
 
   header(h: Omit<StreamHeader, 'stream' | 'version'>): string {
     return `${JSON.stringify({ stream: STREAM_NAME, version: STREAM_VERSION, ...h })}\n`;
@@ -120,21 +124,26 @@ export class StatsStreamEncoder {
       const prev = this.last.get(c.id);
       this.last.set(c.id, c);
       if (!prev) {
-        out.push(c);
+        const n = this.next++;
+        this.handles.set(c.id, n);
+        out.push({ n, ...c } as Partial<StreamContainer>);
         continue;
       }
-      const diff: Partial<StreamContainer> & { id: string } = { id: c.id };
+      const diff: Record<string, unknown> = { n: this.handles.get(c.id) };
       let changed = false;
       for (const k of Object.keys(c) as (keyof StreamContainer)[]) {
         if (k !== 'id' && !same(prev[k], c[k])) {
-          (diff as Record<string, unknown>)[k] = c[k];
+          diff[k] = c[k];
           changed = true;
         }
       }
-      if (changed) out.push(diff);
+      if (changed) out.push(diff as Partial<StreamContainer>);
     }
     const gone = [...this.last.keys()].filter((id) => !seen.has(id));
-    for (const id of gone) this.last.delete(id);
+    for (const id of gone) {
+      this.last.delete(id);
+      this.handles.delete(id);
+    }
     return `${JSON.stringify({ t, host, containers: out, ...(gone.length ? { gone } : {}) })}\n`;
   }
 }
@@ -142,6 +151,7 @@ export class StatsStreamEncoder {
 /** The reader's side: merges the stream's objects into the full picture (the remote view, tests). */
 export class StatsStreamDecoder {
   readonly containers = new Map<string, StreamContainer>();
+  private ids = new Map<number, string>();
   header: StreamHeader | null = null;
   host: StreamHost | null = null;
   t = 0;
@@ -157,10 +167,17 @@ export class StatsStreamDecoder {
     }
     this.t = Number(v.t);
     this.host = v.host as StreamHost;
-    for (const c of (v.containers ?? []) as (Partial<StreamContainer> & { id: string })[]) {
-      const prev = this.containers.get(c.id);
-      this.containers.set(c.id, prev ? { ...prev, ...c } : (c as StreamContainer));
+    for (const raw of (v.containers ?? []) as (Partial<StreamContainer> & { n?: number })[]) {
+      const { n, ...c } = raw;
+      const id = c.id ?? (n !== undefined ? this.ids.get(n) : undefined);
+      if (id === undefined) throw new Error(`hutch stats stream: a change for container ${String(n)}, never seen whole`);
+      if (c.id !== undefined && n !== undefined) this.ids.set(n, c.id);
+      const prev = this.containers.get(id);
+      this.containers.set(id, prev ? { ...prev, ...c, id } : ({ ...c, id } as StreamContainer));
     }
-    for (const id of (v.gone ?? []) as string[]) this.containers.delete(id);
+    for (const id of (v.gone ?? []) as string[]) {
+      this.containers.delete(id);
+      for (const [n, x] of this.ids) if (x === id) this.ids.delete(n);
+    }
   }
 }
