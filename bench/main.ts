@@ -173,6 +173,7 @@ try {
   for (const l of await sweepRows(engine, 'busybox', Number(process.env.BENCH_CONTAINERS ?? 200))) say(l);
   for (const l of await dashboardRows()) say(l);
   for (const l of await remoteRows(engine, 'busybox', env)) say(l);
+  for (const l of await (await import('./foreign.js')).foreignRows()) say(l);
   for (const l of await (await import('./pane.js')).paneRows()) say(l);
   for (const l of await startupRows(engine, 'busybox', Math.min(N, 20))) say(l);
   say(inkFloorRow());

@@ -124,3 +124,23 @@ test('the cgroup tree: docker, podman, containerd, CRI-O and kubepods paths on v
   assert.equal(all.filter((c) => c.id === hex('1')).length, 1);
   assert.equal(all.length, 7);
 });
+
+test('a sweeping scanner: new and removed containers at once, a rewritten state file after the recheck interval', (t) => {
+  const d = tmp(t);
+  const run = path.join(d, 'run');
+  const me = process.pid;
+  const start = procStartTime(me)!;
+  const file = (id: string) => path.join(run, 'runc', id, 'state.json');
+  write(file('a'), runcState('a', me, start, '/ba', '/a'));
+  const scanner = new ForeignScanner({ roots: defaultStateRoots(run), tree: null, layout: null });
+  assert.deepEqual(scanner.scan(1000).map((c) => c.bundle), ['/ba']);
+  write(file('b'), runcState('b', me, start, '/bb', '/b'));
+  write(file('a'), runcState('a', me, start, '/ba-moved-somewhere-else', '/a'));
+  fs.utimesSync(file('a'), new Date(), new Date(Date.now() + 5000));
+  const mid = new Map(scanner.scan(2000).map((c) => [c.id, c.bundle]));
+  assert.equal(mid.get('b'), '/bb', 'a new one at once');
+  assert.equal(mid.get('a'), '/ba', 'a known one is not stat\'ed again before the recheck');
+  assert.equal(new Map(scanner.scan(7000).map((c) => [c.id, c.bundle])).get('a'), '/ba-moved-somewhere-else', 'then read again');
+  fs.rmSync(path.join(run, 'runc', 'b'), { recursive: true });
+  assert.deepEqual(scanner.scan(7001).map((c) => c.id), ['a'], 'a removed one at once');
+});

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ContainerInfo } from '../types.js';
 import { detectLayout, parseMountinfo, type CgroupLayout } from '../cgroups/mountinfo.js';
 import { procStartTime } from '../proc.js';
-import { defaultStateRoots, scanStateRoots, type StateRoot } from './state-dirs.js';
+import { defaultStateRoots, StateDirCache, type StateRoot } from './state-dirs.js';
 import { scanCgroupTree, type CgroupTree } from './cgroup-scan.js';
 import { foreignName } from './names.js';
 import type { ForeignContainer } from './types.js';
@@ -103,6 +103,7 @@ export class ForeignScanner {
   private treeAt = 0;
   private treeFound: ForeignContainer[] = [];
   private readonly names = new Map<string, string>();
+  private readonly states = new StateDirCache();
   private readonly starts = new Map<number, number | null>();
 
   constructor(opts: ScanOptions = {}) {
@@ -117,7 +118,7 @@ export class ForeignScanner {
   /** Every container found, as ContainerInfo with `engine` set: running when its init is alive. */
   scan(now = Date.now()): ContainerInfo[] {
     const resolve = this.tree?.resolve ?? (() => ({}));
-    const found = scanStateRoots(this.roots, { resolve, place: this.place });
+    const found = this.states.scan(this.roots, { resolve, place: this.place }, now);
     if (this.tree && now - this.treeAt >= this.treeEveryMs) {
       this.treeFound = scanCgroupTree(this.tree);
       this.treeAt = now;
