@@ -114,23 +114,28 @@ int signal_from_name(const char *s)
 
 int kill_container(const struct rstate *st, int sig, bool all)
 {
-	int r = 0;
+	/* the pidfd first: from here the pid cannot be reused; then check it is ours */
+	int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (pidfd < 0 || !state_alive(st)) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return -1;
+	}
 	if (all) {
+		/* the others first: an init that exits at the first signal must
+		 * not leave them unsignalled */
 		size_t n;
 		pid_t *p = cg_pids(st, &n);
 		for (size_t i = 0; i < n; i++)
-			kill(p[i], sig);
+			if (p[i] != st->pid)
+				kill(p[i], sig);
 		free(p);
 	}
-	int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-	/* between pidfd_open and here the pid cannot be reused: check it is ours */
-	if (pidfd < 0 || !state_alive(st))
-		r = -1;
-	else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-		r = -1;
-	if (pidfd >= 0)
-		close(pidfd);
-	return r;
+	int r = (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	if (r < 0 && all && errno == ESRCH)
+		r = 0; /* it ended meanwhile, of the signals sent to the others */
+	close(pidfd);
+	return r < 0 ? -1 : 0;
 }
 
 int cmd_kill(int argc, char **argv)

@@ -62,6 +62,9 @@ unsigned long long proc_start_time(pid_t pid);
 void state_print_json(int fd, const struct rstate *st, bool indent, const char *owner);
 /* Writes the string as a JSON string literal into fd. */
 void json_put_str(int fd, const char *s);
+/* The config's annotations object as JSON text ("" when none), malloc'd. */
+struct jv;
+char *annotations_json(const struct jv *root);
 /* RFC 3339 UTC with nanoseconds. */
 void now_rfc3339(char *buf, size_t len);
 
@@ -130,7 +133,7 @@ int kill_container(const struct rstate *st, int sig, bool all);
 /* delete's core: kill if needed, wait, remove cgroups and state. */
 void destroy_container(const struct rstate *st);
 
-/* create.c, shared with exec: a connection to a console socket (made before
+/* rfiles.c, shared by create and exec: a connection to a console socket (made before
  * exec enters the container's mount namespace, where the path is gone), the
  * pty master sent on it (runc's recvtty dialect: SCM_RIGHTS, the data a
  * name); the pid file at path under dirfd (the pid, no newline, as runc).
@@ -138,6 +141,9 @@ void destroy_container(const struct rstate *st);
 int console_connect(const char *sock);
 int console_send(int fd, int master);
 int write_pid_file(int dirfd, const char *path, pid_t pid);
+/* mkdir -p, the last component with mode (containerd's --root
+ * /run/containerd/runc/<namespace> may not exist yet). 0 or -1. */
+int mkdir_p(const char *path, mode_t mode);
 int runc_exec(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 /* hooks.c: config.json of a bundle parsed into a (NULL when unreadable);

@@ -253,3 +253,45 @@ void state_print_json(int fd, const struct rstate *st, bool indent, const char *
 		dprintf(fd, ",%s\"annotations\":%s%s", nl, sp, st->annotations);
 	write_str(fd, indent ? "\n}" : "}");
 }
+
+static void put_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* The config's annotations as a JSON object text (strings only, as the spec
+ * has them), for state. */
+char *annotations_json(const struct jv *root)
+{
+	const struct jv *a = json_get(root, "annotations");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	if (!a || a->type != J_OBJ || !a->len || !(f = open_memstream(&buf, &len)))
+		return strdup("");
+	fputc('{', f);
+	bool first = true;
+	for (const struct jv *e = a->child; e; e = e->next) {
+		if (e->type != J_STR)
+			continue;
+		if (!first)
+			fputc(',', f);
+		first = false;
+		put_json_str(f, e->key);
+		fputc(':', f);
+		put_json_str(f, e->str);
+	}
+	fputc('}', f);
+	fclose(f);
+	return buf ? buf : strdup("");
+}
