@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +124,7 @@ int cg_write(const char *dir, const char *file, const char *val)
 	return r;
 }
 
-static int read_file(const char *dir, const char *file, char *buf, size_t len)
+int cg_read(const char *dir, const char *file, char *buf, size_t len)
 {
 	char p[PATH_MAX + 64];
 	snprintf(p, sizeof p, "%s/%s", dir, file);
@@ -165,7 +164,7 @@ static int mkdir_chain(const struct hier *h, const char *dir)
 		if (h->v2) {
 			static const char *ctl[] = { "+cpu", "+cpuset", "+memory", "+pids", "+io", "+hugetlb" };
 			char have[512] = "";
-			read_file(parent, "cgroup.controllers", have, sizeof have);
+			cg_read(parent, "cgroup.controllers", have, sizeof have);
 			for (unsigned i = 0; i < ARRAY_LEN(ctl); i++)
 				if (strstr(have, ctl[i] + 1))
 					cg_write(parent, "cgroup.subtree_control", ctl[i]);
@@ -174,9 +173,9 @@ static int mkdir_chain(const struct hier *h, const char *dir)
 			return -1;
 		if (!h->v2 && cg_has(p, "cpuset.cpus")) {
 			char v[1024];
-			if (read_file(p, "cpuset.cpus", v, sizeof v) == 0 && !*v && read_file(parent, "cpuset.cpus", v, sizeof v) == 0)
+			if (cg_read(p, "cpuset.cpus", v, sizeof v) == 0 && !*v && cg_read(parent, "cpuset.cpus", v, sizeof v) == 0)
 				cg_write(p, "cpuset.cpus", v);
-			if (read_file(p, "cpuset.mems", v, sizeof v) == 0 && !*v && read_file(parent, "cpuset.mems", v, sizeof v) == 0)
+			if (cg_read(p, "cpuset.mems", v, sizeof v) == 0 && !*v && cg_read(parent, "cpuset.mems", v, sizeof v) == 0)
 				cg_write(p, "cpuset.mems", v);
 		}
 		if (!slash)
@@ -339,77 +338,4 @@ void cg_remove(const struct rstate *st)
 			nanosleep(&ts, NULL);
 		}
 	}
-}
-
-pid_t *cg_pids(const struct rstate *st, size_t *n)
-{
-	*n = 0;
-	for (size_t i = 0; i < st->ncgroups; i++) {
-		char p[PATH_MAX + 32];
-		snprintf(p, sizeof p, "%s/cgroup.procs", st->cgroups[i]);
-		FILE *f = fopen(p, "re");
-		if (!f)
-			continue;
-		size_t cap = 16;
-		pid_t *v = malloc(cap * sizeof *v);
-		long x;
-		while (v && fscanf(f, "%ld", &x) == 1) {
-			if (*n == cap)
-				v = realloc(v, (cap *= 2) * sizeof *v);
-			if (v)
-				v[(*n)++] = (pid_t)x;
-		}
-		fclose(f);
-		return v;
-	}
-	return NULL;
-}
-
-static const char *freezer_dir(const struct rstate *st, bool *v2)
-{
-	for (size_t i = 0; i < st->ncgroups; i++)
-		if (cg_has(st->cgroups[i], "freezer.state")) {
-			*v2 = false;
-			return st->cgroups[i];
-		}
-	for (size_t i = 0; i < st->ncgroups; i++)
-		if (cg_has(st->cgroups[i], "cgroup.freeze")) {
-			*v2 = true;
-			return st->cgroups[i];
-		}
-	return NULL;
-}
-
-int cg_freeze(const struct rstate *st, bool freeze)
-{
-	bool v2;
-	const char *dir = freezer_dir(st, &v2);
-	if (!dir) {
-		errno = ENOTSUP;
-		return -1;
-	}
-	if (v2)
-		return cg_write(dir, "cgroup.freeze", freeze ? "1" : "0");
-	if (cg_write(dir, "freezer.state", freeze ? "FROZEN" : "THAWED") < 0)
-		return -1;
-	/* FREEZING until every task stopped */
-	for (int t = 0; t < 1000; t++) {
-		char b[32];
-		if (read_file(dir, "freezer.state", b, sizeof b) == 0 && strcmp(b, freeze ? "FROZEN" : "THAWED") == 0)
-			return 0;
-		struct timespec ts = { 0, 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	errno = ETIMEDOUT;
-	return -1;
-}
-
-bool cg_frozen(const struct rstate *st)
-{
-	bool v2;
-	char b[32];
-	const char *dir = freezer_dir(st, &v2);
-	if (!dir || read_file(dir, v2 ? "cgroup.freeze" : "freezer.state", b, sizeof b) < 0)
-		return false;
-	return v2 ? strcmp(b, "1") == 0 : strcmp(b, "FROZEN") == 0;
 }

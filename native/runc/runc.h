@@ -88,6 +88,8 @@ bool cg_frozen(const struct rstate *st);
  * -1 with errno), present, a v2 directory; a number or non-empty string
  * member of a JSON object (false/NULL when absent or of another type). */
 int cg_write(const char *dir, const char *file, const char *val);
+/* DIR/FILE's first line into buf. 0 or -1. */
+int cg_read(const char *dir, const char *file, char *buf, size_t len);
 bool cg_has(const char *dir, const char *file);
 bool cg_is_v2(const char *dir);
 bool jnum(const struct jv *obj, const char *key, long long *out);
