@@ -100,6 +100,7 @@ export class ForeignScanner {
   private readonly dockerRoot: string;
   private readonly treeEveryMs: number;
   private readonly place: (dirs: string[]) => Record<string, string>;
+  private readonly resolve: (rel: string) => Record<string, string>;
   private treeAt = 0;
   private treeFound: ForeignContainer[] = [];
   private readonly names = new Map<string, string>();
@@ -113,12 +114,13 @@ export class ForeignScanner {
     this.treeEveryMs = opts.treeEveryMs ?? 5000;
     const layout = opts.layout === undefined ? hostLayout() : opts.layout;
     this.place = layout ? placerFor(layout) : () => ({});
+    // crun's relative cgroup paths are placed on this host's hierarchies, walked tree or not.
+    this.resolve = layout ? resolverFor(layout) : (this.tree?.resolve ?? (() => ({})));
   }
 
   /** Every container found, as ContainerInfo with `engine` set: running when its init is alive. */
   scan(now = Date.now()): ContainerInfo[] {
-    const resolve = this.tree?.resolve ?? (() => ({}));
-    const found = this.states.scan(this.roots, { resolve, place: this.place }, now);
+    const found = this.states.scan(this.roots, { resolve: this.resolve, place: this.place }, now);
     if (this.tree && now - this.treeAt >= this.treeEveryMs) {
       this.treeFound = scanCgroupTree(this.tree);
       this.treeAt = now;
