@@ -24,15 +24,17 @@ static const char *one_id(int argc, char **argv, int first, const char *cmd)
 	return argv[first];
 }
 
-void start_container(const struct rstate *st)
+int start_container(const struct rstate *st)
 {
 	char fifo[PATH_MAX + 32];
 	snprintf(fifo, sizeof fifo, "%s/%s/exec.fifo", g.root, st->id);
 	/* Non-blocking: an init that died must not hang us. Its blocked open()
 	 * for writing returns once we are a reader; it then writes one byte. */
 	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		die("cannot start container %s: %s: %s", st->id, fifo, strerror(errno));
+	if (fd < 0) {
+		log_line("error", "cannot start container %s: %s: %s", st->id, fifo, strerror(errno));
+		return -1;
+	}
 	int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
 	char c = 0;
 	for (int t = 0; t < 30000; t++) {
@@ -47,8 +49,10 @@ void start_container(const struct rstate *st)
 	close(fd);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (c != '0')
-		die("cannot start a container that has stopped");
+	if (c != '0') {
+		log_line("error", "cannot start a container that has stopped");
+		return -1;
+	}
 	unlink(fifo);
 	/* poststart: a failure is a warning, the container runs on (runtime-spec);
 	 * the state says "created", as runc 1.1's does */
@@ -59,6 +63,7 @@ void start_container(const struct rstate *st)
 		log_line("warning", "%s", err);
 	if (cfg)
 		arena_release(&a);
+	return 0;
 }
 
 int cmd_start(int argc, char **argv)
@@ -72,8 +77,7 @@ int cmd_start(int argc, char **argv)
 		die("cannot start an already running container");
 	if (strcmp(s, "paused") == 0)
 		die("cannot start a paused container");
-	start_container(&st);
-	return 0;
+	return start_container(&st) < 0 ? 1 : 0;
 }
 
 int cmd_state(int argc, char **argv)

@@ -219,8 +219,17 @@ static pid_t create(struct copts *o, struct rstate *st)
 
 	char fifo[PATH_MAX + 32];
 	snprintf(fifo, sizeof fifo, "%s/exec.fifo", dir);
-	if (mkfifo(fifo, 0622) < 0)
+	if (mkfifo(fifo, 0600) < 0)
 		fail("creating %s: %s", fifo, strerror(errno));
+	/* The init opens it for writing as the container's root: in a user
+	 * namespace, the mapped root's host ids (runc's chown). */
+	if (spec.uid_map && spec.gid_map) {
+		unsigned long c, hu, hg;
+		if (sscanf(spec.uid_map, "%lu %lu", &c, &hu) != 2 || c != 0 || sscanf(spec.gid_map, "%lu %lu", &c, &hg) != 2 || c != 0)
+			fail("linux.uidMappings and gidMappings must map the container's root first");
+		if (chown(fifo, (uid_t)hu, (gid_t)hg) < 0)
+			fail("chown %s: %s", fifo, strerror(errno));
+	}
 	int fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
 	if (fifo_fd < 0)
 		fail("opening %s: %s", fifo, strerror(errno));
@@ -364,7 +373,11 @@ int cmd_create(int argc, char **argv, bool run)
 	undo.dir[0] = 0;
 	if (!run)
 		return 0;
-	start_container(&st);
+	if (start_container(&st) < 0) {
+		/* runc's run leaves nothing behind when start fails */
+		destroy_container(&st);
+		return 1;
+	}
 	if (o.detach)
 		return 0;
 	int status = o.master >= 0 ? console_run(pid, pidfd, o.master) : wait_init(pid, pidfd);

@@ -126,8 +126,9 @@ int cmd_features(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 
 /* start's core, shared by run: opens the fifo, lets the init exec, removes
- * the fifo. */
-void start_container(const struct rstate *st);
+ * the fifo, runs the poststart hooks. -1 when the init was gone (the error
+ * line is written). */
+int start_container(const struct rstate *st);
 /* Signal number from "KILL", "SIGKILL" or "9"; -1 when unknown. */
 int signal_from_name(const char *s);
 /* Kills the init (and with all every process of the cgroup). */

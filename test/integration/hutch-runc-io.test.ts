@@ -183,3 +183,28 @@ test('the init runs a sealed memfd copy of hutch-runc: /proc/PID/exe cannot be w
   const py = spawnSync('python3', ['-c', `import os, fcntl; print(fcntl.fcntl(os.open("/proc/${pid}/exe", os.O_RDONLY), 1034))`], { encoding: 'utf8' });
   assert.equal(py.stdout.trim(), '15', py.stderr);
 });
+
+test('a user namespace from linux.uidMappings/gidMappings: root inside is the mapped host id, as under runc', { skip }, (t) => {
+  const id = `userns-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-userns-', [id]);
+  // above hutch's own pool of ranges (up to 2^31-1): ids nothing else hands out
+  const base = 2_200_000_000;
+  fs.chmodSync(dir, 0o755); // the mapped root walks to its rootfs
+  const seen: Record<string, string> = {};
+  for (const r of all) {
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sh', '-c', 'id; cat /proc/self/uid_map /proc/self/gid_map; stat -c %u:%g /bin/busybox'];
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: base, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: base, size: 65536 }];
+      c.linux.cgroupsPath = cgPath(r, id);
+    });
+    assert.equal(spawnSync('chown', ['-R', `${base}:${base}`, path.join(b, 'rootfs')]).status, 0);
+    const res = rt(r, ['run', '--bundle', b, id]);
+    assert.equal(res.status, 0, `${r.name}: ${res.stderr}`);
+    seen[r.name] = res.stdout;
+    assert.equal(rt(r, ['state', id]).status, 1, `${r.name}: deleted after run`);
+  }
+  assert.match(seen['hutch-runc']!, new RegExp(`^uid=0\\(root\\) gid=0\\n\\s+0\\s+${base}\\s+65536\\n\\s+0\\s+${base}\\s+65536\\n0:0\\n$`));
+  assert.equal(seen['hutch-runc'], seen.runc);
+});
