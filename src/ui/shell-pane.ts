@@ -37,7 +37,8 @@ const FRAME_MS = 66;
 /** More than FLOOD_BYTES since the last redraw: the next waits this long. */
 const FLOOD_MS = 125;
 const FLOOD_BYTES = 16 << 10;
-const SCROLLBACK = 1000;
+/** The pane shows the screen, not what scrolled off it: none kept (it costs at 1 MB/s). */
+const SCROLLBACK = 0;
 
 type TerminalCtor = new (opts: { cols: number; rows: number; scrollback: number; allowProposedApi: boolean }) => Terminal;
 let terminalCtor: TerminalCtor | undefined;
@@ -177,8 +178,10 @@ export class ShellPane {
         this.bumpTimer = undefined;
         this.flood = this.pending > FLOOD_BYTES;
         this.pending = 0;
-        const cur = this.state;
-        if (cur) this.patch({ seq: cur.seq + 1 });
+        const st = this.ctx.store.get();
+        const cur = st.pane;
+        // Not on screen (another view): no redraw; its changed rows are drawn when it shows.
+        if (cur && st.view === 'detail' && st.detail?.id === cur.id) this.patch({ seq: cur.seq + 1 });
       },
       this.flood ? FLOOD_MS : FRAME_MS,
     );

@@ -172,3 +172,20 @@ test('a reattached pane does not answer the old queries its backlog replays; it 
   h.type('y');
   assert.equal(sh.line, 'y');
 });
+
+test('output while the pane is not on screen asks for no redraw; it is drawn when the view comes back', async (t) => {
+  const h = setup();
+  t.after(() => h.controller.stop());
+  await until(() => h.controller.store.get().loaded, 'the list');
+  h.type('E', { shift: true });
+  await until(() => h.controller.store.get().pane?.shell.startsWith('exec-') === true, 'the shell');
+  const sh = h.engine.shells.all.get(h.controller.store.get().pane!.shell)!;
+  const detail = h.controller.store.get().detail;
+  h.controller.store.set({ view: 'containers' });
+  const seq = h.controller.store.get().pane!.seq;
+  sh.output('while-away\r\n');
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal(h.controller.store.get().pane!.seq, seq, 'no redraw asked for');
+  h.controller.store.set({ view: 'detail', detail });
+  assert.match(h.text(), /│\$ while-away/);
+});
