@@ -23,6 +23,10 @@ let containerd: ChildProcess | undefined;
 // says: removed after if this test made it
 const RUN_CONTAINERD = '/run/containerd';
 const hadRunContainerd = fs.existsSync(RUN_CONTAINERD);
+// ctr's containers go in the cgroup /default/<id> of every hierarchy (a runtime removes
+// <id>): /default goes too if this test made it
+const cgDefaults = () => fs.readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}/default`);
+const hadCgDefault = new Set(cgDefaults().filter((d) => fs.existsSync(d)));
 
 function run(bin: string, args: string[], timeout = 60_000) {
   const r = spawnSync(bin, args, { encoding: 'utf8', timeout, env: { ...process.env, TMPDIR: tmp } });
@@ -59,6 +63,14 @@ after(async () => {
   run('podman', [...podmanArgs(), 'system', 'reset', '-f']);
   spawnSync('umount', ['-R', path.join(tmp, 'ctd-root')], { stdio: 'ignore' });
   if (!hadRunContainerd) fs.rmSync(RUN_CONTAINERD, { recursive: true, force: true });
+  for (const d of cgDefaults()) {
+    if (hadCgDefault.has(d)) continue;
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      /* not there, or not empty: not ours alone */
+    }
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
   await sb.cleanup();
 });
