@@ -90,13 +90,19 @@ static void check_command(const struct spec *s)
 
 /* hutch-runc: the caller runs the prestart and createRuntime hooks now, with
  * our mounts made and pivot_root still to come (init.h). */
+static const struct init_args *hooks_args;
+static char hooks_state[65536];
+
 static void hooks_barrier(void)
 {
-	char go;
 	if (report_send_kind_fd(REPORT_HOOKS, -1) < 0)
 		child_fail("hooks", errno);
-	if (read(report_fd, &go, 1) != 1)
+	ssize_t n = read(report_fd, hooks_state, sizeof hooks_state - 1);
+	if (n <= 0)
 		_exit(1); /* the caller failed or went away: it reports */
+	hooks_state[n] = 0;
+	if (hooks_args->container_hooks)
+		hooks_args->container_hooks(hooks_args->s, "createContainer", hooks_state);
 }
 
 /* hutch-runc: parked until `start` (init.h). The fifo is reopened through
@@ -170,6 +176,7 @@ void container_init(const struct init_args *a)
 		.trees = trees,
 		.before_pivot = a->hooks ? hooks_barrier : NULL,
 	};
+	hooks_args = a;
 	int slave = rootfs_setup(s, &ro);
 	if (!s->terminal && a->in_r < 0 && !a->inherit_stdio)
 		null_stdin();
@@ -185,5 +192,7 @@ void container_init(const struct init_args *a)
 	struct proc_opts po = { .keep_pdeathsig = !a->park, .keep_fds = a->preserve_fds };
 	if (a->park)
 		park(a);
+	if (a->hooks && a->container_hooks)
+		a->container_hooks(s, "startContainer", hooks_state);
 	proc_exec(s, &po);
 }

@@ -30,10 +30,14 @@ struct init_args {
 	 * by create before clone) until `start` opens it for reading. */
 	bool park;
 	int exec_fifo;
-	/* hutch-runc: config.json has prestart or createRuntime hooks: before
-	 * pivot_root, send REPORT_HOOKS and wait for the caller's go (one record
-	 * on the report socket) while it runs them. */
+	/* hutch-runc: config.json has hooks: before pivot_root, send
+	 * REPORT_HOOKS and wait for the caller's go (one record on the report
+	 * socket: the container's state JSON) while it runs prestart and
+	 * createRuntime; then container_hooks runs createContainer there, and
+	 * startContainer once started, before execve (it reports a failure
+	 * itself). */
 	bool hooks;
+	void (*container_hooks)(const struct spec *s, const char *kind, const char *state);
 };
 
 __attribute__((noreturn)) void container_init(const struct init_args *a);

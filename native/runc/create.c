@@ -116,17 +116,6 @@ static void parse(int argc, char **argv, bool run, struct copts *o)
 		die("\"%s\" requires exactly 1 argument(s)", run ? "run" : "create");
 }
 
-/* Refused rather than ignored: a container without its hooks would not run
- * as its caller expects. The hooks run in the container's namespaces are not
- * done yet (hooks.c). */
-static void refuse_unsupported(const struct jv *root)
-{
-	static const char *later[] = { "createContainer", "startContainer" };
-	for (unsigned i = 0; i < ARRAY_LEN(later); i++)
-		if (hooks_present(root, later[i]))
-			fail("hooks.%s is not supported yet by hutch-runc", later[i]);
-}
-
 /* Namespaces with a path: pid, network, ipc, uts and cgroup are joined here,
  * by this single-threaded process, so the init is cloned into them (a pid
  * namespace only ever applies to children). A mount namespace by path is
@@ -173,7 +162,6 @@ static pid_t create(struct copts *o, struct rstate *st)
 	spec_join_ns_paths = true;
 	if (spec_load(&arena, bundle, &spec, &what) < 0)
 		fail("%s", config_error(what, errno, ebuf, sizeof ebuf));
-	refuse_unsupported(spec.json);
 	/* hutch's own annotations are for its monitor, not for this runtime */
 	spec.overlay = spec.networks = spec.ports = spec.dns = spec.seccomp = spec.on_exit = spec.health = NULL;
 	if (rseccomp_compile(&arena, &spec, ebuf, sizeof ebuf) < 0)
@@ -250,7 +238,9 @@ static pid_t create(struct copts *o, struct rstate *st)
 	struct init_args ia = { .s = &spec, .o = &ro, .cg = &cg, .net = &net, .report = sv[1], .in_r = -1, .out_w = -1,
 				.err_w = -1, .inherit_stdio = true, .preserve_fds = o->preserve_fds, .park = true,
 				.exec_fifo = fifo_fd,
-				.hooks = hooks_present(spec.json, "prestart") || hooks_present(spec.json, "createRuntime") };
+				.hooks = hooks_present(spec.json, "prestart") || hooks_present(spec.json, "createRuntime") ||
+					 hooks_present(spec.json, "createContainer") || hooks_present(spec.json, "startContainer"),
+				.container_hooks = container_hooks };
 	if (spec.terminal && o->own_console && ioctl(0, TIOCGWINSZ, &ia.ws) == 0)
 		ia.have_ws = true;
 	/* Nothing in the container may ptrace the init or open its /proc files
@@ -297,8 +287,12 @@ static pid_t create(struct copts *o, struct rstate *st)
 			if (hooks_run(spec.json, "prestart", st, "creating", ebuf, sizeof ebuf) < 0 ||
 			    hooks_run(spec.json, "createRuntime", st, "creating", ebuf, sizeof ebuf) < 0)
 				fail("%s", ebuf);
-			if (write(sv[0], "g", 1) != 1)
-				fail("letting the init go on: %s", strerror(errno));
+			/* go: the state, for the hooks the init runs itself */
+			size_t slen;
+			char *state = hooks_state_text(st, "creating", &slen);
+			if (!state || write(sv[0], state, slen) != (ssize_t)slen)
+				fail("letting the init go on: %s", strerror(errno ? errno : ENOMEM));
+			free(state);
 		} else if (fd >= 0) {
 			close(fd);
 		}

@@ -1,10 +1,10 @@
-/* OCI hooks run by hutch-runc in the runtime's namespaces: prestart and
+/* OCI hooks. In the runtime's namespaces, by hutch-runc: prestart and
  * createRuntime (create, while the init waits before pivot_root with its
  * mounts made: init.h), poststart (start, once the init was let go) and
- * poststop (delete; a failure there is only a warning). Each gets the
- * container's state JSON on stdin, its args (args[0] is argv[0]) and env, and
- * is killed at its timeout. createContainer and startContainer, which run in
- * the container's namespaces, are refused at create for now. */
+ * poststop (delete; a failure there is only a warning). In the container's, by
+ * the init (container_hooks): createContainer at that same point, and
+ * startContainer before execve. Each gets the container's state JSON on
+ * stdin, its args (args[0] is argv[0]) and env, and is killed at its timeout. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "../monitor/json.h"
+#include "../monitor/report.h"
+#include "../monitor/spec.h"
 #include "../monitor/util.h"
 #include "runc.h"
 
@@ -79,11 +81,30 @@ static char **strv(const struct jv *arr, const char *first)
 
 int hooks_run(const struct jv *root, const char *kind, const struct rstate *st, const char *status, char *err, size_t el)
 {
+	size_t len;
+	char *state = state_text(st, status, &len);
+	int r = hooks_run_text(root, kind, state, len, err, el);
+	free(state);
+	return r;
+}
+
+char *hooks_state_text(const struct rstate *st, const char *status, size_t *len)
+{
+	return state_text(st, status, len);
+}
+
+void container_hooks(const struct spec *s, const char *kind, const char *state)
+{
+	char err[256];
+	if (hooks_run_text(s->json, kind, state, strlen(state), err, sizeof err) < 0)
+		child_failf("hooks", EIO, "%s", err);
+}
+
+int hooks_run_text(const struct jv *root, const char *kind, const char *state, size_t len, char *err, size_t el)
+{
 	const struct jv *list = json_get(json_get(root, "hooks"), kind);
 	if (!list || list->type != J_ARR)
 		return 0;
-	size_t len;
-	char *state = state_text(st, status, &len);
 	int i = 0;
 	for (const struct jv *h = list->child; h; h = h->next, i++) {
 		const char *path = jstr(h, "path");
@@ -91,14 +112,12 @@ int hooks_run(const struct jv *root, const char *kind, const struct rstate *st, 
 		jnum(h, "timeout", &timeout);
 		if (!path || path[0] != '/') {
 			snprintf(err, el, "%s hook #%d: path must be absolute", kind, i);
-			free(state);
 			return -1;
 		}
 		char **argv = strv(json_get(h, "args"), path), **envp = strv(json_get(h, "env"), NULL);
 		int in[2];
 		if (!argv || !envp || pipe2(in, O_CLOEXEC) < 0) {
 			snprintf(err, el, "%s hook #%d: %s", kind, i, strerror(errno ? errno : ENOMEM));
-			free(state);
 			return -1;
 		}
 		pid_t pid = fork();
@@ -141,10 +160,8 @@ int hooks_run(const struct jv *root, const char *kind, const struct rstate *st, 
 					 WTERMSIG(wst) == SIGKILL && timeout > 0 ? "killed at its timeout" : "killed by a signal", timeout);
 			else
 				snprintf(err, el, "error running %s hook #%d: exit status %d", kind, i, WEXITSTATUS(wst));
-			free(state);
 			return -1;
 		}
 	}
-	free(state);
 	return 0;
 }

@@ -157,6 +157,11 @@ struct arena;
 const struct jv *config_json(struct arena *a, const char *bundle);
 bool hooks_present(const struct jv *root, const char *kind);
 int hooks_run(const struct jv *root, const char *kind, const struct rstate *st, const char *status, char *err, size_t errlen);
+int hooks_run_text(const struct jv *root, const char *kind, const char *state, size_t len, char *err, size_t errlen);
+char *hooks_state_text(const struct rstate *st, const char *status, size_t *len);
+/* In the init (init_args.container_hooks): createContainer, startContainer. */
+struct spec;
+void container_hooks(const struct spec *s, const char *kind, const char *state);
 
 /* console.c: attached run's side of the container's terminal; the init's status. */
 int console_run(pid_t pid, int pidfd, int master);

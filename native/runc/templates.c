@@ -1,8 +1,8 @@
 /* Texts hutch-runc prints: runc 1.1.5's `spec` and `spec --rootless`
  * config.json (byte for byte, the rootless one with the host ids left as %u
  * for printf), and the runtime-spec features JSON of what hutch-runc does
- * (features.md): the hooks run in the runtime's namespaces (hooks.c), seccomp
- * for x86_64 (rseccomp.h), cgroupfs only. */
+ * (features.md): the six hooks (hooks.c), seccomp for x86_64 (rseccomp.h),
+ * cgroupfs only. */
 #include "runc.h"
 
 const char spec_default[] =
@@ -369,7 +369,8 @@ const char features_json[] =
 	"{\n"
 	"    \"ociVersionMin\": \"1.0.0\",\n"
 	"    \"ociVersionMax\": \"" RUNC_OCI_VERSION "\",\n"
-	"    \"hooks\": [\"prestart\", \"createRuntime\", \"poststart\", \"poststop\"],\n"
+	"    \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", \"startContainer\", \"poststart\",\n"
+	"        \"poststop\"],\n"
 	"    \"mountOptions\": [\"atime\", \"bind\", \"copyup\", \"defaults\", \"dev\", \"diratime\", \"exec\", \"noatime\",\n"
 	"        \"nodev\", \"nodiratime\", \"noexec\", \"norelatime\", \"nostrictatime\", \"nosuid\", \"nosymfollow\",\n"
 	"        \"private\", \"rbind\", \"relatime\", \"ro\", \"rprivate\", \"rshared\", \"rslave\", \"runbindable\",\n"

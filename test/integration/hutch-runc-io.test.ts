@@ -11,7 +11,7 @@ import { REPO } from './helpers.js';
 import { ociSeccomp } from '../../src/engine/security/seccomp/oci.js';
 import { X86_64_MAX_SYSCALL, X86_64_SYSCALLS } from '../../src/engine/security/seccomp/syscalls-x86_64.js';
 import { DEFAULT_CAPS } from '../../src/engine/spec/defaults.js';
-import { bundle, cgPath, errMsg, rt, setup, skip, waitStatus } from './hutch-runc-fixture.js';
+import { type Config, bundle, cgPath, errMsg, rt, setup, skip, waitStatus } from './hutch-runc-fixture.js';
 
 test('the C syscall table (native/runc/syscalls.c) is the engine\'s x86_64 table', () => {
   const c = fs.readFileSync(path.join(REPO, 'native', 'runc', 'syscalls.c'), 'utf8');
@@ -165,6 +165,35 @@ test('hooks: prestart, createRuntime, poststart, poststop run in order with the 
     assert.equal(rt(r, ['state', id]).status, 1, `${r.name}: nothing left`);
   }
   assert.deepEqual(seen['hutch-runc'], ['prestart creating pid', 'createRuntime creating pid', 'poststart created pid', 'poststop stopped']);
+  assert.deepEqual(seen['hutch-runc'], seen.runc);
+});
+
+test('hooks in the container\'s namespaces: createContainer before pivot_root, startContainer before the command', { skip }, (t) => {
+  const id = `chooks-${process.pid}`;
+  const { dir, all } = setup(t, 'hutch-runc-chooks-', [id]);
+  const seen: Record<string, string[]> = {};
+  for (const r of all) {
+    const b = bundle(dir, `b-${r.name}`, (c) => {
+      c.process.args = ['sh', '-c', 'echo command >> /hooks.log'];
+      c.root.readonly = false;
+      c.linux.cgroupsPath = cgPath(r, id);
+    });
+    const rootfs = path.join(b, 'rootfs');
+    // one script inside the rootfs: createContainer finds it by its host path (pivot_root is
+    // still to come), startContainer by /hook.sh; both append to the rootfs's hooks.log
+    fs.writeFileSync(path.join(rootfs, 'hook.sh'), '#!/bin/sh\nstate=$(cat)\necho "$1 $(echo "$state" | grep -c \'"id"\')" >> "$2"\n', { mode: 0o755 });
+    const cfgFile = path.join(b, 'config.json');
+    const c = JSON.parse(fs.readFileSync(cfgFile, 'utf8')) as Config;
+    c.hooks = {
+      createContainer: [{ path: path.join(rootfs, 'hook.sh'), args: ['hook.sh', 'createContainer', path.join(rootfs, 'hooks.log')] }],
+      startContainer: [{ path: '/hook.sh', args: ['hook.sh', 'startContainer', '/hooks.log'] }],
+    };
+    fs.writeFileSync(cfgFile, JSON.stringify(c));
+    const res = rt(r, ['run', '--bundle', b, id]);
+    assert.equal(res.status, 0, `${r.name}: ${res.stderr}`);
+    seen[r.name] = fs.readFileSync(path.join(rootfs, 'hooks.log'), 'utf8').trim().split('\n');
+  }
+  assert.deepEqual(seen['hutch-runc'], ['createContainer 1', 'startContainer 1', 'command']);
   assert.deepEqual(seen['hutch-runc'], seen.runc);
 });
 
