@@ -23,6 +23,9 @@ let containerd: ChildProcess | undefined;
 // says: removed after if this test made it
 const RUN_CONTAINERD = '/run/containerd';
 const hadRunContainerd = fs.existsSync(RUN_CONTAINERD);
+// podman gives its runtime the state root /run/<runtime's name>: removed after if this test made it
+const RUN_HUTCH_RUNC = '/run/hutch-runc';
+const hadRunHutchRunc = fs.existsSync(RUN_HUTCH_RUNC);
 // ctr's containers go in the cgroup /default/<id> of every hierarchy (a runtime removes
 // <id>): /default goes too if this test made it
 const cgDefaults = () => fs.readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}/default`);
@@ -63,6 +66,7 @@ after(async () => {
   run('podman', [...podmanArgs(), 'system', 'reset', '-f']);
   spawnSync('umount', ['-R', path.join(tmp, 'ctd-root')], { stdio: 'ignore' });
   if (!hadRunContainerd) fs.rmSync(RUN_CONTAINERD, { recursive: true, force: true });
+  if (!hadRunHutchRunc) fs.rmSync(RUN_HUTCH_RUNC, { recursive: true, force: true });
   for (const d of cgDefaults()) {
     if (hadCgDefault.has(d)) continue;
     try {
