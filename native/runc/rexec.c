@@ -104,20 +104,21 @@ static void parse(int argc, char **argv, struct eopts *o)
 		efail("exec args cannot be empty");
 }
 
-/* --user UID[:GID] (numbers: runc resolves names in the container's
- * /etc/passwd; hutch-runc does not yet). */
+/* --user UID[:GID]: numbers only, as runc 1.1 takes them (callers resolve
+ * names: podman and containerd pass ids). */
 static void set_user(struct spec *s, const char *u)
 {
 	char *end;
 	errno = 0;
 	unsigned long uid = strtoul(u, &end, 10), gid = 0;
-	if (end == u || errno || uid > UINT32_MAX - 1 || (*end && *end != ':'))
-		efail("--user %s: only numeric UID[:GID] is supported", u);
+	size_t ulen = strcspn(u, ":");
+	if (end != u + ulen || !ulen || errno || uid > UINT32_MAX - 1)
+		efail("parsing %.*s as int for uid failed: invalid syntax", (int)ulen, u);
 	if (*end == ':') {
 		const char *g = end + 1;
 		gid = strtoul(g, &end, 10);
 		if (end == g || *end || errno || gid > UINT32_MAX - 1)
-			efail("--user %s: only numeric UID[:GID] is supported", u);
+			efail("parsing %s as int for gid failed: invalid syntax", g);
 	}
 	s->uid = (uid_t)uid;
 	s->gid = (gid_t)gid;
