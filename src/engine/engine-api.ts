@@ -2,6 +2,7 @@
 // re-exports it). Both front ends reach the engine only through it, so the UI and the
 // CLI can be tested against a fake (test/support/fake-engine.ts).
 import type { Readable, Writable } from 'node:stream';
+import type { ForeignVerb } from './foreign/actions.js';
 import type { BuildOptions, BuildResult } from './build/executor/events.js';
 import type { AttachOptions, AttachResult, BuildInfo, CommitOptions, CommitResult, ContainerDetail, ContainerInfo, ContainerSpec, CopyOptions, CreateNetworkOptions, CreateVolumeOptions, DiskUsage, EngineEvent, ExecOptions, FileChange, HealthState, ImageDetail, ImageHistoryEntry, ImageInfo, LogLine, NetworkInfo, ProcessInfo, PullResult, PushResult, RegistryOptions, RuntimeConfig, ShellConnection, ShellInfo, ShellOptions, StartOptions, SystemInfo, TopTable, UpdateOptions, VolumeFilter, VolumeInfo, WaitCondition, WaitResult } from './types.js';
 
@@ -18,6 +19,11 @@ export interface EngineApi {
   /** Other engines' containers on this machine (runc, crun, docker, podman, containerd, Kubernetes,
    * hutch-runc), found read-only from their state directories and cgroups; `engine` names each one's. */
   listForeign(): Promise<ContainerInfo[]>;
+  /** What acting on another engine's container would run: that engine's own command (shown
+   * to the user before it runs), or why hutch will not (Kubernetes' containers). */
+  foreignCommand(id: string, verb: ForeignVerb): Promise<{ argv: string[] } | { refused: string }>;
+  /** Runs foreignCommand's command; throws with the engine's own error line. */
+  actOnForeign(id: string, verb: ForeignVerb): Promise<void>;
   inspect(idOrName: string): Promise<ContainerInfo>;
   /** `inspect`: docker's record of the container (State, Config, HostConfig…), hutch's own fields under `Hutch`. */
   inspectContainer(idOrName: string): Promise<ContainerDetail>;

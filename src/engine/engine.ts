@@ -5,6 +5,8 @@ import type { BuildOptions, BuildResult } from './build/executor/events.js';
 import { containerEvent, imageEvent, networkEvent, volumeEvent } from './events/emit.js';
 import { readEvents, type EngineEvent } from './events/log.js';
 import fs from 'node:fs';
+import path from 'node:path';
+import type { ForeignVerb } from './foreign/actions.js';
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerInfo, ContainerSpec, EngineApi, ExecOptions, ImageDetail, ImageInfo, LogLine, ProcessInfo, RuntimeConfig, StartOptions, WaitResult } from './types.js';
 import type { HealthState, PullResult, PushResult, RegistryOptions } from './types.js';
@@ -41,7 +43,7 @@ import { gc } from './container/gc.js';
 import { toInfo } from './container/record.js';
 import { bundleSources, dockerContainer, type ContainerDetail } from './container/inspect-docker.js';
 import { brokenInfo } from './container/broken.js';
-import { BrokenRecord } from './errors.js';
+import { BrokenRecord, Conflict, NotFound } from './errors.js';
 import { checkCreateOptions, createNetwork, inspectNetwork, listNetworkInfos, pruneNetworks, removeNetwork, type NetworkInfo } from './network/verbs.js';
 import type { CreateNetworkOptions } from './network/store.js';
 import { connectNetwork, disconnectNetwork } from './network/connect.js';
@@ -117,6 +119,23 @@ export class Engine implements EngineApi {
       this.foreign = new ForeignScanner(scanOptionsFromEnv(process.env));
     }
     return this.foreign.scan();
+  }
+  async foreignCommand(id: string, verb: ForeignVerb): Promise<{ argv: string[] } | { refused: string }> {
+    if (!this.foreign) await this.listForeign();
+    const c = this.foreign!.found(id);
+    if (!c) throw new NotFound(`No such container of another engine: ${id}`);
+    const { foreignCommand } = await import('./foreign/actions.js');
+    // hutch-runc is the one beside our monitor (the package's own build), else whatever PATH has.
+    const beside = path.join(path.dirname(this.ctx.native.monitorPath), 'hutch-runc');
+    return foreignCommand(c, verb, fs.existsSync(beside) ? beside : 'hutch-runc');
+  }
+  async actOnForeign(id: string, verb: ForeignVerb): Promise<void> {
+    const cmd = await this.foreignCommand(id, verb);
+    if ('refused' in cmd) throw new Conflict(cmd.refused);
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(cmd.argv[0], cmd.argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+    if (r.error) throw new Error(`${cmd.argv[0]}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH' : r.error.message}`);
+    if (r.status !== 0) throw new Error(`${cmd.argv.join(' ')}: ${r.stderr.trim().split('\n').pop() || `exit status ${r.status}`}`);
   }
   async list(opts: { all?: boolean } = {}): Promise<ContainerInfo[]> {
     const out: ContainerInfo[] = [];

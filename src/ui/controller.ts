@@ -419,7 +419,36 @@ export class Controller {
 
   private bulk(verb: BulkVerb): void {
     const list = this.nav.targets();
-    if (this.own(list)) void this.containerActions.bulk(verb, list);
+    const foreign = list.length === 1 && list[0].engine ? list[0] : undefined;
+    const fverb = verb === 'stop' || verb === 'kill' ? verb : verb === 'pause' ? 'pause' : undefined;
+    if (foreign && fverb) void this.askForeign(foreign, fverb);
+    else if (this.own(list)) void this.containerActions.bulk(verb, list);
+  }
+
+  /** Another engine's container: its own CLI's command, shown, run only after y. */
+  private async askForeign(c: ContainerInfo, verb: 'stop' | 'kill' | 'pause'): Promise<void> {
+    const { engine } = this.deps;
+    try {
+      const v = verb === 'pause' && c.paused ? 'unpause' : verb;
+      const cmd = await engine.foreignCommand(c.id, v);
+      if ('refused' in cmd) {
+        this.error(`${c.name} is ${c.engine}'s container: ${cmd.refused}`);
+        return;
+      }
+      this.store.set({
+        dialog: {
+          kind: 'confirm',
+          question: `${c.name} is ${c.engine}'s container. Run \`${cmd.argv.join(' ')}\`? y/N`,
+          onYes: () =>
+            void engine.actOnForeign(c.id, v).then(
+              () => this.info(`${c.engine}: ${v} ${c.name}`),
+              (e: unknown) => this.error(`${c.engine}: ${errorLine(e)}`),
+            ),
+        },
+      });
+    } catch (e) {
+      this.error(errorLine(e));
+    }
   }
 
   private nextTheme(): void {

@@ -64,8 +64,15 @@ test('a container runc runs shows in listForeign, running, with its cgroups; the
   } finally {
     sampler.stop();
   }
+  // Acting on it is runc's own command, run by the engine once the user said yes.
+  assert.deepEqual(await sb.engine.foreignCommand(id, 'kill'), { argv: ['runc', '--root', path.join(dir, 'root'), 'kill', id, 'KILL'] });
+  await sb.engine.actOnForeign(id, 'kill');
+  const end = Date.now() + 5000;
+  while ((await sb.engine.listForeign()).find((c) => c.id === id)?.status === 'running' && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
+  assert.equal((await sb.engine.listForeign()).find((c) => c.id === id)?.status, 'exited', 'killed by runc kill');
   assert.equal(spawnSync('runc', ['--root', path.join(dir, 'root'), 'delete', '-f', id]).status, 0);
   assert.equal((await sb.engine.listForeign()).some((c) => c.id === id), false);
+  await assert.rejects(sb.engine.actOnForeign(id, 'stop'), /No such container of another engine/);
 });
 
 test('a container crun runs shows too (crun\'s status file, its cgroup path placed on this host\'s hierarchies), sampled', async () => {

@@ -50,6 +50,8 @@ import type { CommitOptions, CommitResult, ImageHistoryEntry } from '../../src/e
 import { endsCommand, hostCommandError } from './fake-commands.js';
 import { FakeNetworks } from './fake-networks.js';
 import { FakeFiles } from './fake-files.js';
+import { foreignCommand, type ForeignVerb } from '../../src/engine/foreign/actions.js';
+import type { ForeignContainer } from '../../src/engine/foreign/types.js';
 import type { CopyOptions, FileChange, HealthState } from '../../src/engine/types.js';
 import { networkMode } from '../../src/engine/network/endpoint.js';
 import type { CreateNetworkOptions, NetworkInfo } from '../../src/engine/types.js';
@@ -676,6 +678,17 @@ export class FakeEngine implements EngineApi {
   foreign: ContainerInfo[] = [];
   async listForeign(): Promise<ContainerInfo[]> {
     return this.foreign.map((c) => ({ ...c }));
+  }
+  /** As the engine's: the other engine's own command, its root as `/run/ENGINE`. */
+  async foreignCommand(id: string, verb: ForeignVerb): Promise<{ argv: string[] } | { refused: string }> {
+    const c = this.foreign.find((x) => x.id === id);
+    if (!c) throw new NotFound(`No such container of another engine: ${id}`);
+    return foreignCommand({ id, engine: c.engine as ForeignContainer['engine'], source: `/run/${c.engine}/${id}`, ...(c.engineNamespace ? { namespace: c.engineNamespace } : {}) }, verb);
+  }
+  async actOnForeign(id: string, verb: ForeignVerb): Promise<void> {
+    this.record('actOnForeign', id, verb);
+    const cmd = await this.foreignCommand(id, verb);
+    if ('refused' in cmd) throw new Conflict(cmd.refused);
   }
 
   // healthcheck run: the engine's checks; the probe is the container's `health` as set by the test.

@@ -397,12 +397,21 @@ test('other engines\' containers: a group after hutch\'s own, with the engine as
   assert.ok(row(/runc ctr-nginx/) > row(/ db /) && row(/runc ctr-nginx/) > row(/ web /), 'after hutch\'s own');
   for (let i = 0; i < 5 && !/› .*runc ctr-nginx/.test(h.frame()); i++) await h.press('j');
   await h.see(/› .*runc ctr-nginx/);
-  await h.press('x');
-  await h.see(/ctr-nginx is runc's container: read-only in hutch/);
   await h.press('e');
-  assert.equal(e.callsOf('stop').length, 0);
+  await h.see(/ctr-nginx is runc's container: read-only in hutch/);
   assert.equal(e.callsOf('exec').length, 0);
-  assert.doesNotMatch(h.frame(), /\? y\/N/);
+  // x: runc's own command, shown; n does nothing, y runs it (never hutch's stop).
+  await h.press('x');
+  await h.see(`ctr-nginx is runc's container. Run \`runc --root /run/runc kill ${f.id.slice(0, 20)}`);
+  await h.press('n');
+  assert.equal(e.callsOf('actOnForeign').length, 0);
+  await h.press('x');
+  await h.see(/Run `runc --root/);
+  await h.press('y');
+  await h.see(/runc: stop ctr-nginx/);
+  assert.deepEqual(e.callsOf('actOnForeign'), [[f.id, 'stop']]);
+  assert.equal(e.callsOf('stop').length, 0);
+
 });
 
 test('HEALTH: a column only while some container has a check; healthy, unhealthy, starting and - for none', async (t) => {

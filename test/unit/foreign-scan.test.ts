@@ -10,6 +10,8 @@ import { ForeignScanner, resolverFor } from '../../src/engine/foreign/scan.js';
 import { scanCgroupTree } from '../../src/engine/foreign/cgroup-scan.js';
 import { defaultStateRoots } from '../../src/engine/foreign/state-dirs.js';
 import { procStartTime } from '../../src/engine/proc.js';
+import { foreignCommand } from '../../src/engine/foreign/actions.js';
+import type { ForeignContainer } from '../../src/engine/foreign/types.js';
 
 const hex = (c: string) => c.repeat(64);
 
@@ -143,4 +145,15 @@ test('a sweeping scanner: new and removed containers at once, a rewritten state 
   assert.equal(new Map(scanner.scan(7000).map((c) => [c.id, c.bundle])).get('a'), '/ba-moved-somewhere-else', 'then read again');
   fs.rmSync(path.join(run, 'runc', 'b'), { recursive: true });
   assert.deepEqual(scanner.scan(7001).map((c) => c.id), ['a'], 'a removed one at once');
+});
+
+test('acting on another engine\'s container is its own CLI\'s command; Kubernetes\' are refused', () => {
+  const c = (engine: ForeignContainer['engine'], source: string, namespace?: string) => ({ id: 'abc', engine, source, ...(namespace ? { namespace } : {}) });
+  assert.deepEqual(foreignCommand(c('runc', '/run/runc/abc'), 'stop'), { argv: ['runc', '--root', '/run/runc', 'kill', 'abc', 'TERM'] });
+  assert.deepEqual(foreignCommand(c('crun', '/run/crun/abc'), 'kill'), { argv: ['crun', '--root', '/run/crun', 'kill', 'abc', 'KILL'] });
+  assert.deepEqual(foreignCommand(c('hutch-runc', '/run/hutch-runc/abc'), 'unpause', '/x/hutch-runc'), { argv: ['/x/hutch-runc', '--root', '/run/hutch-runc', 'resume', 'abc'] });
+  assert.deepEqual(foreignCommand(c('docker', '/run/docker/runtime-runc/moby/abc'), 'pause'), { argv: ['docker', 'pause', 'abc'] });
+  assert.deepEqual(foreignCommand(c('containerd', '/run/containerd/runc/default/abc', 'default'), 'stop'), { argv: ['ctr', '-n', 'default', 'task', 'kill', '-s', 'SIGTERM', 'abc'] });
+  assert.match(JSON.stringify(foreignCommand(c('kubernetes', '/run/containerd/runc/k8s.io/abc', 'k8s.io'), 'stop')), /use kubectl/);
+  assert.match(JSON.stringify(foreignCommand(c('runc', '/sys/fs/cgroup/memory/x/abc'), 'stop')), /no runc state directory/);
 });

@@ -105,6 +105,7 @@ export class ForeignScanner {
   private treeFound: ForeignContainer[] = [];
   private readonly names = new Map<string, string>();
   private readonly states = new StateDirCache();
+  private last = new Map<string, ForeignContainer>();
   private readonly starts = new Map<number, number | null>();
 
   constructor(opts: ScanOptions = {}) {
@@ -127,7 +128,13 @@ export class ForeignScanner {
     }
     const ids = new Set(found.map((c) => c.id));
     for (const c of this.treeFound) if (!ids.has(c.id)) found.push(c);
+    this.last = new Map(found.map((c) => [c.id, c]));
     return found.map((c) => this.info(c));
+  }
+
+  /** The container of the last scan with this id (what foreignCommand needs), if any. */
+  found(id: string): ForeignContainer | undefined {
+    return this.last.get(id);
   }
 
   private alive(c: ForeignContainer): boolean {
