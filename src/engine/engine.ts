@@ -5,6 +5,7 @@ import type { BuildOptions, BuildResult } from './build/executor/events.js';
 import { containerEvent, imageEvent, networkEvent, volumeEvent } from './events/emit.js';
 import { readEvents, type EngineEvent } from './events/log.js';
 import fs from 'node:fs';
+import { sealedMonitorPath } from './native/sealed-monitor.js';
 import path from 'node:path';
 import type { ForeignVerb } from './foreign/actions.js';
 import type { Readable, Writable } from 'node:stream';
@@ -385,12 +386,18 @@ export class Engine implements EngineApi {
   }
 }
 
+function sealed(native: Native): Native {
+  const monitorPath = sealedMonitorPath(native);
+  return monitorPath === native.monitorPath ? native : { ...native, monitorPath };
+}
+
 /** Opens the state root, reconciles it with what is alive, and returns the engine. */
 export async function openEngine(opts: EngineOptions = {}): Promise<Engine> {
   const paths = resolvePaths(opts.root);
   // The image store makes its own directory, owner-only (images/layout.ts).
   for (const d of [paths.root, paths.containers, paths.run]) fs.mkdirSync(d, { recursive: true, mode: 0o711 });
-  const native = opts.native ?? loadNative();
+  // The real monitor runs from a read-only bind of its binary (native/sealed-monitor.ts).
+  const native = opts.native ?? sealed(loadNative());
   const ctx: Ctx = {
     paths,
     native,

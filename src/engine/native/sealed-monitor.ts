@@ -1,0 +1,72 @@
+// The monitor is started from a read-only bind mount of its binary, never from the
+// build directory itself. A container's init is a clone of the monitor until it execs
+// the command; a command of `/proc/self/exe` (or an exec'd one, whose process is a
+// fork of `hutch-monitor exec`) runs the host's hutch-monitor inside the container,
+// and another process there could open it through /proc/PID/exe and, once it exits,
+// write to it: the next container started would run the attacker's code as the host's
+// root (CVE-2019-5736, runc's). Through a read-only mount that write is EROFS. runc's
+// fix copies itself into a sealed memfd at every start; the monitor stays resident, so
+// a copy would cost every container the binary's size: the bind shares its pages.
+//
+// One mount per build of the binary, under /run (gone at reboot), named for the file
+// (device, inode, mtime): a rebuilt monitor gets a new one and the old ones are
+// detached (lazily: a monitor still running from one keeps it until it exits).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Native } from './native.js';
+
+export const SEALED_DIR = '/run/hutch-sealed';
+
+/** The path to start the monitor from: the sealed one, or the build's own where it cannot be made (not root). */
+export function sealedMonitorPath(native: Native, dir = process.env.HUTCH_SEALED_DIR || SEALED_DIR): string {
+  const src = native.monitorPath;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(src);
+  } catch {
+    return src;
+  }
+  const name = `hutch-monitor.${st.dev}.${st.ino}.${Math.trunc(st.mtimeMs)}`;
+  const dst = path.join(dir, name);
+  if (isSealedCopy(dst, st)) return dst;
+  const c = native.constants;
+  let made = false;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+    if (!fs.existsSync(dst)) {
+      fs.writeFileSync(dst, '', { mode: 0o755 });
+      made = true;
+    }
+    native.mount(src, dst, null, c.MS_BIND, null);
+    native.mount(null, dst, null, c.MS_BIND | c.MS_REMOUNT | c.MS_RDONLY | c.MS_NOSUID | c.MS_NODEV, null);
+  } catch {
+    if (isSealedCopy(dst, st)) return dst; // another engine made it meanwhile
+    if (made) fs.rmSync(dst, { force: true });
+    return src;
+  }
+  if (!isSealedCopy(dst, st)) return src;
+  // Older builds' mounts: detached, their mount points removed.
+  for (const f of fs.readdirSync(dir)) {
+    if (f === name || !f.startsWith('hutch-monitor.')) continue;
+    const old = path.join(dir, f);
+    try {
+      native.umount2(old, c.MNT_DETACH);
+    } catch {
+      /* not mounted (any more) */
+    }
+    fs.rmSync(old, { force: true });
+  }
+  return dst;
+}
+
+/** The same file as `st`, on a read-only mount (access(W_OK) says EROFS even to root). */
+function isSealedCopy(dst: string, st: fs.Stats): boolean {
+  try {
+    const d = fs.statSync(dst);
+    if (d.dev !== st.dev || d.ino !== st.ino) return false;
+    fs.accessSync(dst, fs.constants.W_OK);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
