@@ -126,9 +126,15 @@ export class Engine implements EngineApi {
     const c = this.foreign!.found(id);
     if (!c) throw new NotFound(`No such container of another engine: ${id}`);
     const { foreignCommand } = await import('./foreign/actions.js');
-    // hutch-runc is the one beside our monitor (the package's own build), else whatever PATH has.
-    const beside = path.join(path.dirname(this.ctx.native.monitorPath), 'hutch-runc');
-    return foreignCommand(c, verb, fs.existsSync(beside) ? beside : 'hutch-runc');
+    // hutch-runc is the package's own (bin/ beside bin/hutch.cjs), else whatever PATH has.
+    const { cliEntry } = await import('./container/exit-command.js');
+    let own = '';
+    try {
+      own = path.join(path.dirname(cliEntry()), 'hutch-runc');
+    } catch {
+      /* not run from the package */
+    }
+    return foreignCommand(c, verb, own && fs.existsSync(own) ? own : 'hutch-runc');
   }
   async actOnForeign(id: string, verb: ForeignVerb): Promise<void> {
     const cmd = await this.foreignCommand(id, verb);

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { busyboxRootfsTar, sandbox, type Sandbox } from './helpers.js';
+import { busyboxRootfsTar, REPO, sandbox, type Sandbox } from './helpers.js';
+
+const HUTCH_RUNC = path.join(REPO, 'bin', 'hutch-runc');
 import { createSampler, Sampler } from '../../src/engine/stats/sampler.js';
 
 let sb: Sandbox;
@@ -15,13 +17,14 @@ let dir: string;
 const id = `hutch-test-foreign-${process.pid}`;
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-foreign-'));
-  process.env.HUTCH_FOREIGN_ROOTS = `runc:${path.join(dir, 'root')},crun:${path.join(dir, 'crun-root')}`;
+  process.env.HUTCH_FOREIGN_ROOTS = `runc:${path.join(dir, 'root')},crun:${path.join(dir, 'crun-root')},hutch-runc:${path.join(dir, 'hr-root')}`;
   process.env.HUTCH_FOREIGN_CGROUP = 'none';
   sb = await sandbox();
 });
 after(async () => {
   spawnSync('runc', ['--root', path.join(dir, 'root'), 'delete', '-f', id], { stdio: 'ignore' });
   spawnSync('crun', ['--root', path.join(dir, 'crun-root'), 'delete', '-f', `${id}-crun`], { stdio: 'ignore' });
+  spawnSync(HUTCH_RUNC, ['--root', path.join(dir, 'hr-root'), 'delete', '-f', `${id}-hr`], { stdio: 'ignore' });
   await sb?.cleanup();
   fs.rmSync(dir, { recursive: true, force: true });
   delete process.env.HUTCH_FOREIGN_ROOTS;
@@ -105,4 +108,40 @@ test('a container crun runs shows too (crun\'s status file, its cgroup path plac
   }
   assert.equal(spawnSync('crun', ['--root', path.join(dir, 'crun-root'), 'delete', '-f', cid]).status, 0);
   assert.equal((await sb.engine.listForeign()).some((c) => c.id === cid), false);
+});
+
+test('a container hutch-runc runs (as containerd or podman would start it) shows as hutch-runc\'s, sampled; x runs hutch-runc\'s own kill', async () => {
+  const bundle = path.join(dir, 'bundle-hr');
+  fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
+  assert.equal(spawnSync('tar', ['-C', path.join(bundle, 'rootfs'), '-xf', busyboxRootfsTar()]).status, 0);
+  assert.equal(spawnSync(HUTCH_RUNC, ['spec'], { cwd: bundle }).status, 0);
+  const cfg = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
+  cfg.process.terminal = false;
+  cfg.process.args = ['sh', '-c', 'head -c 8000000 /dev/zero > /dev/shm/x; sleep 60'];
+  const cid = `${id}-hr`;
+  cfg.linux.cgroupsPath = `/${cid}`;
+  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(cfg));
+  const errFd = fs.openSync(path.join(dir, 'hr.err'), 'w');
+  const r = spawnSync(HUTCH_RUNC, ['--root', path.join(dir, 'hr-root'), 'run', '-d', '--bundle', bundle, cid], { stdio: ['ignore', 'ignore', errFd] });
+  fs.closeSync(errFd);
+  assert.equal(r.status, 0, fs.readFileSync(path.join(dir, 'hr.err'), 'utf8'));
+  const found = (await sb.engine.listForeign()).find((c) => c.id === cid);
+  assert.ok(found, 'listed');
+  assert.deepEqual([found.engine, found.status, found.bundle], ['hutch-runc', 'running', bundle]);
+  const sampler = createSampler(sb.engine, { foreign: true }) as Sampler;
+  try {
+    await sampler.sweep();
+    await new Promise((res) => setTimeout(res, 300));
+    const s = (await sampler.sweep()).get(cid);
+    assert.ok(s && s.memUsage >= 8_000_000, `memory ${s?.memUsage}`);
+  } finally {
+    sampler.stop();
+  }
+  const cmd = await sb.engine.foreignCommand(cid, 'stop');
+  assert.ok('argv' in cmd && cmd.argv[0].endsWith('hutch-runc') && cmd.argv.slice(1).join(' ') === `--root ${path.join(dir, 'hr-root')} kill ${cid} TERM`, JSON.stringify(cmd));
+  await sb.engine.actOnForeign(cid, 'kill');
+  const end = Date.now() + 5000;
+  while ((await sb.engine.listForeign()).find((c) => c.id === cid)?.status === 'running' && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
+  assert.equal((await sb.engine.listForeign()).find((c) => c.id === cid)?.status, 'exited');
+  assert.equal(spawnSync(HUTCH_RUNC, ['--root', path.join(dir, 'hr-root'), 'delete', '-f', cid]).status, 0);
 });

@@ -34,7 +34,7 @@ export function setRestartMarker(dir: string, armed: boolean): void {
 
 let entry: string | undefined;
 /** The package's CLI entry (bin/hutch.cjs), from this module's place in src/ or dist/. */
-function cliEntry(): string {
+export function cliEntry(): string {
   if (entry) return entry;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
