@@ -75,7 +75,13 @@ test('updates are written at most ~4 times a second, each by rename (no torn fil
   const paths = tempRoot(t);
   const w = new BuildStatusWriter(paths, { ...init, steps: 1000 });
   t.after(() => w.close());
-  const inodes = new Set<number>([fs.statSync(w.file).ino]);
+  // A file put in place by rename is a new inode; the number of one just freed may be
+  // given again, so each is told apart by its number and its change time.
+  const version = () => {
+    const st = fs.statSync(w.file, { bigint: true });
+    return `${st.ino}:${st.ctimeNs}`;
+  };
+  const inodes = new Set<string>([version()]);
   const started = Date.now();
   let step = 0;
   // A RUN step printing a line every few ms for a little over a second.
@@ -84,7 +90,7 @@ test('updates are written at most ~4 times a second, each by rename (no torn fil
     w.update({ step, current: `[${step}/1000] RUN make` });
     const text = fs.readFileSync(w.file, 'utf8');
     assert.ok(parseStatus(text), `a whole status every time, not ${JSON.stringify(text)}`);
-    inodes.add(fs.statSync(w.file).ino);
+    inodes.add(version());
     await new Promise((r) => setTimeout(r, 3));
   }
   assert.ok(step > 100, `${step} updates`);
