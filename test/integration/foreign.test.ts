@@ -31,16 +31,22 @@ after(async () => {
   delete process.env.HUTCH_FOREIGN_CGROUP;
 });
 
-test('a container runc runs shows in listForeign, running, with its cgroups; the sampler reads it; gone once runc deletes it', async () => {
-  const bundle = path.join(dir, 'bundle');
+/** A busybox bundle from `TOOL spec`, its command filling 8 MB of shm then sleeping, in cgroup /CGROUP. */
+function makeBundle(name: string, tool: string, cgroup: string): string {
+  const bundle = path.join(dir, name);
   fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
   assert.equal(spawnSync('tar', ['-C', path.join(bundle, 'rootfs'), '-xf', busyboxRootfsTar()]).status, 0);
-  assert.equal(spawnSync('runc', ['spec'], { cwd: bundle }).status, 0);
+  assert.equal(spawnSync(tool, ['spec'], { cwd: bundle }).status, 0);
   const cfg = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
   cfg.process.terminal = false;
   cfg.process.args = ['sh', '-c', 'head -c 8000000 /dev/zero > /dev/shm/x; sleep 60'];
-  cfg.linux.cgroupsPath = `/${id}`;
+  cfg.linux.cgroupsPath = `/${cgroup}`;
   fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(cfg));
+  return bundle;
+}
+
+test('a container runc runs shows in listForeign, running, with its cgroups; the sampler reads it; gone once runc deletes it', async () => {
+  const bundle = makeBundle('bundle', 'runc', id);
   // The container inherits runc's stdio: a pipe would hold spawnSync until it ends.
   const errFile = path.join(dir, 'runc.err');
   const errFd = fs.openSync(errFile, 'w');
@@ -79,15 +85,7 @@ test('a container runc runs shows in listForeign, running, with its cgroups; the
 });
 
 test('a container crun runs shows too (crun\'s status file, its cgroup path placed on this host\'s hierarchies), sampled', async () => {
-  const bundle = path.join(dir, 'bundle-crun');
-  fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
-  assert.equal(spawnSync('tar', ['-C', path.join(bundle, 'rootfs'), '-xf', busyboxRootfsTar()]).status, 0);
-  assert.equal(spawnSync('crun', ['spec'], { cwd: bundle }).status, 0);
-  const cfg = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
-  cfg.process.terminal = false;
-  cfg.process.args = ['sh', '-c', 'head -c 8000000 /dev/zero > /dev/shm/x; sleep 60'];
-  cfg.linux.cgroupsPath = `/${id}-crun`;
-  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(cfg));
+  const bundle = makeBundle('bundle-crun', 'crun', `${id}-crun`);
   // crun 1.8 refuses this host's hybrid layout: it runs with the cgroup2 mount hidden
   // under a tmpfs in a mount namespace of its own (as the bench does), on v1 only.
   const cid = `${id}-crun`;
@@ -111,16 +109,8 @@ test('a container crun runs shows too (crun\'s status file, its cgroup path plac
 });
 
 test('a container hutch-runc runs (as containerd or podman would start it) shows as hutch-runc\'s, sampled; x runs hutch-runc\'s own kill', async () => {
-  const bundle = path.join(dir, 'bundle-hr');
-  fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
-  assert.equal(spawnSync('tar', ['-C', path.join(bundle, 'rootfs'), '-xf', busyboxRootfsTar()]).status, 0);
-  assert.equal(spawnSync(HUTCH_RUNC, ['spec'], { cwd: bundle }).status, 0);
-  const cfg = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
-  cfg.process.terminal = false;
-  cfg.process.args = ['sh', '-c', 'head -c 8000000 /dev/zero > /dev/shm/x; sleep 60'];
   const cid = `${id}-hr`;
-  cfg.linux.cgroupsPath = `/${cid}`;
-  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(cfg));
+  const bundle = makeBundle('bundle-hr', HUTCH_RUNC, cid);
   const errFd = fs.openSync(path.join(dir, 'hr.err'), 'w');
   const r = spawnSync(HUTCH_RUNC, ['--root', path.join(dir, 'hr-root'), 'run', '-d', '--bundle', bundle, cid], { stdio: ['ignore', 'ignore', errFd] });
   fs.closeSync(errFd);
