@@ -61,6 +61,8 @@ test('shell pane: output beside live charts, resize, focus, detach and reattach 
     run(tm, 'top -d 0.5');
     await tm.until('top in the pane', (s) => /│top - /.test(s) && /│ *PID +USER/.test(s));
     tm.keys('q'); // top leaves its last screen (no alternate screen): the shell's prompt under it
+    // Keys typed before top has gone are top's (it drops them as it exits): the prompt first.
+    await tm.until('the prompt under top', /│root@[^│\n]*[#$] *$/m);
     run(tm, 'clear; echo "top-done"');
     await tm.until('top gone, the shell back', (s) => /│top-done/.test(s) && !/│ *PID +USER/.test(s));
     run(tm, 'vi /tmp/pane-vi.txt');

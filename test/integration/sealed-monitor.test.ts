@@ -69,10 +69,19 @@ test('a rebuilt binary gets a mount of its own; the old one is detached and its 
   const second = sealedMonitorPath(fake, sealedDir);
   assert.notEqual(second, first);
   assert.deepEqual(fs.readdirSync(sealedDir), [path.basename(second)]);
+  // Another checkout's binary (another path) keeps its own mount beside ours.
+  const other = path.join(dir, 'other', 'hutch-monitor');
+  fs.mkdirSync(path.dirname(other));
+  fs.copyFileSync(native.monitorPath, other);
+  const theirs = sealedMonitorPath({ ...native, monitorPath: other }, sealedDir);
+  assert.notEqual(theirs, second);
+  assert.equal(sealedMonitorPath(fake, sealedDir), second, 'ours is still there');
+  assert.deepEqual(fs.readdirSync(sealedDir).sort(), [path.basename(second), path.basename(theirs)].sort());
+  assert.equal(erofs(theirs), 'EROFS');
   // Mounts refused (not root, say): the binary's own path, not an error.
   const noMount = { ...fake, mount: () => { throw Object.assign(new Error('EPERM'), { code: 'EPERM' }); } };
   fs.rmSync(bin);
   fs.copyFileSync(native.monitorPath, bin);
   assert.equal(sealedMonitorPath(noMount, sealedDir), bin);
-  assert.deepEqual(fs.readdirSync(sealedDir), [path.basename(second)], 'no mount point left behind');
+  assert.deepEqual(fs.readdirSync(sealedDir).sort(), [path.basename(second), path.basename(theirs)].sort(), 'no mount point left behind');
 });

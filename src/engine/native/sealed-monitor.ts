@@ -8,9 +8,11 @@
 // fix copies itself into a sealed memfd at every start; the monitor stays resident, so
 // a copy would cost every container the binary's size: the bind shares its pages.
 //
-// One mount per build of the binary, under /run (gone at reboot), named for the file
-// (device, inode, mtime): a rebuilt monitor gets a new one and the old ones are
-// detached (lazily: a monitor still running from one keeps it until it exits).
+// One mount per build of the binary, under /run (gone at reboot), named for the
+// binary's path (a hash: two checkouts or installs on one machine each keep theirs) and
+// the file (device, inode, mtime): a rebuilt monitor gets a new one and the old ones of
+// the same path are detached (lazily: a monitor still running from one keeps it until
+// it exits).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Native } from './native.js';
@@ -26,7 +28,8 @@ export function sealedMonitorPath(native: Native, dir = process.env.HUTCH_SEALED
   } catch {
     return src;
   }
-  const name = `hutch-monitor.${st.dev}.${st.ino}.${Math.trunc(st.mtimeMs)}`;
+  const prefix = `hutch-monitor.${fnv1a(path.resolve(src))}.`;
+  const name = `${prefix}${st.dev}.${st.ino}.${Math.trunc(st.mtimeMs)}`;
   const dst = path.join(dir, name);
   if (isSealedCopy(dst, st)) return dst;
   const c = native.constants;
@@ -45,9 +48,9 @@ export function sealedMonitorPath(native: Native, dir = process.env.HUTCH_SEALED
     return src;
   }
   if (!isSealedCopy(dst, st)) return src;
-  // Older builds' mounts: detached, their mount points removed.
+  // Older builds' mounts of the same path: detached, their mount points removed.
   for (const f of fs.readdirSync(dir)) {
-    if (f === name || !f.startsWith('hutch-monitor.')) continue;
+    if (f === name || !f.startsWith(prefix)) continue;
     const old = path.join(dir, f);
     try {
       native.umount2(old, c.MNT_DETACH);
@@ -57,6 +60,16 @@ export function sealedMonitorPath(native: Native, dir = process.env.HUTCH_SEALED
     fs.rmSync(old, { force: true });
   }
   return dst;
+}
+
+/** FNV-1a, 32 bits, in hex: a name for a path (node:crypto costs the CLI's start-up). */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
 /** The same file as `st`, on a read-only mount (access(W_OK) says EROFS even to root). */
