@@ -22,6 +22,7 @@ import type { ContainerInfo } from '../../src/engine/index.js';
 let sb: Sandbox;
 const spawned: ChildProcess[] = [];
 const MONITOR = fs.realpathSync(path.join(REPO, 'native', 'build', 'Release', 'hutch-monitor'));
+const MONITOR_ST = fs.statSync(MONITOR);
 
 before(async () => {
   sb = await sandbox();
@@ -40,7 +41,9 @@ function monitorsOf(id: string): number[] {
   for (const e of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
-      if (fs.readlinkSync(`/proc/${e}/exe`) !== MONITOR) continue;
+      // The engine runs the monitor from a read-only bind of this file (sealed-monitor.ts): the same file.
+      const exe = fs.statSync(`/proc/${e}/exe`);
+      if (exe.dev !== MONITOR_ST.dev || exe.ino !== MONITOR_ST.ino) continue;
       const argv = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
       if (argv[1] !== 'run') continue;
       const at = (flag: string) => argv[argv.indexOf(flag) + 1];
