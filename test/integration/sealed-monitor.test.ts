@@ -34,6 +34,8 @@ test('the monitor runs from a read-only mount of its binary: /proc/PID/exe of it
   const exe = fs.readlinkSync(`/proc/${info.monitorPid}/exe`);
   assert.notEqual(exe, loadNative().monitorPath, 'not the build directory\'s file');
   assert.equal(erofs(exe), 'EROFS');
+  // Its process name is still the program's.
+  assert.equal(fs.readFileSync(`/proc/${info.monitorPid}/comm`, 'utf8').trim(), 'hutch-monitor');
   assert.equal(erofs(`/proc/${info.monitorPid}/exe`), 'EROFS');
   // The container's init ran the monitor's image until its exec: what a /proc/self/exe
   // command would run is that same read-only file.
@@ -49,7 +51,7 @@ test('a rebuilt binary gets a mount of its own; the old one is detached and its 
   t.after(() => {
     for (const f of fs.existsSync(sealedDir) ? fs.readdirSync(sealedDir) : []) {
       try {
-        native.umount2(path.join(sealedDir, f), native.constants.MNT_DETACH);
+        native.umount2(path.join(sealedDir, f, 'hutch-monitor'), native.constants.MNT_DETACH);
       } catch {
         /* not mounted */
       }
@@ -60,7 +62,7 @@ test('a rebuilt binary gets a mount of its own; the old one is detached and its 
   fs.copyFileSync(native.monitorPath, bin);
   const fake = { ...native, monitorPath: bin };
   const first = sealedMonitorPath(fake, sealedDir);
-  assert.ok(first.startsWith(`${sealedDir}/hutch-monitor.`), first);
+  assert.ok(first.startsWith(`${sealedDir}/hutch-monitor.`) && path.basename(first) === 'hutch-monitor', first);
   assert.equal(erofs(first), 'EROFS');
   assert.equal(sealedMonitorPath(fake, sealedDir), first, 'the same build: the same mount');
   // A new build: a new file (inode) in its place.
@@ -68,7 +70,7 @@ test('a rebuilt binary gets a mount of its own; the old one is detached and its 
   fs.copyFileSync(native.monitorPath, bin);
   const second = sealedMonitorPath(fake, sealedDir);
   assert.notEqual(second, first);
-  assert.deepEqual(fs.readdirSync(sealedDir), [path.basename(second)]);
+  assert.deepEqual(fs.readdirSync(sealedDir), [path.basename(path.dirname(second))]);
   // Another checkout's binary (another path) keeps its own mount beside ours.
   const other = path.join(dir, 'other', 'hutch-monitor');
   fs.mkdirSync(path.dirname(other));
@@ -76,12 +78,12 @@ test('a rebuilt binary gets a mount of its own; the old one is detached and its 
   const theirs = sealedMonitorPath({ ...native, monitorPath: other }, sealedDir);
   assert.notEqual(theirs, second);
   assert.equal(sealedMonitorPath(fake, sealedDir), second, 'ours is still there');
-  assert.deepEqual(fs.readdirSync(sealedDir).sort(), [path.basename(second), path.basename(theirs)].sort());
+  assert.deepEqual(fs.readdirSync(sealedDir).sort(), [path.basename(path.dirname(second)), path.basename(path.dirname(theirs))].sort());
   assert.equal(erofs(theirs), 'EROFS');
   // Mounts refused (not root, say): the binary's own path, not an error.
   const noMount = { ...fake, mount: () => { throw Object.assign(new Error('EPERM'), { code: 'EPERM' }); } };
   fs.rmSync(bin);
   fs.copyFileSync(native.monitorPath, bin);
   assert.equal(sealedMonitorPath(noMount, sealedDir), bin);
-  assert.deepEqual(fs.readdirSync(sealedDir).sort(), [path.basename(second), path.basename(theirs)].sort(), 'no mount point left behind');
+  assert.deepEqual(fs.readdirSync(sealedDir).sort(), [path.basename(path.dirname(second)), path.basename(path.dirname(theirs))].sort(), 'no mount point left behind');
 });

@@ -30,12 +30,14 @@ export function sealedMonitorPath(native: Native, dir = process.env.HUTCH_SEALED
   }
   const prefix = `hutch-monitor.${fnv1a(path.resolve(src))}.`;
   const name = `${prefix}${st.dev}.${st.ino}.${Math.trunc(st.mtimeMs)}`;
-  const dst = path.join(dir, name);
+  // A directory per build with the file named as the build's, so the process keeps its
+  // name (comm, what ps and top show): hutch-monitor.
+  const dst = path.join(dir, name, path.basename(src));
   if (isSealedCopy(dst, st)) return dst;
   const c = native.constants;
   let made = false;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+    fs.mkdirSync(path.dirname(dst), { recursive: true, mode: 0o711 });
     if (!fs.existsSync(dst)) {
       fs.writeFileSync(dst, '', { mode: 0o755 });
       made = true;
@@ -44,7 +46,7 @@ export function sealedMonitorPath(native: Native, dir = process.env.HUTCH_SEALED
     native.mount(null, dst, null, c.MS_BIND | c.MS_REMOUNT | c.MS_RDONLY | c.MS_NOSUID | c.MS_NODEV, null);
   } catch {
     if (isSealedCopy(dst, st)) return dst; // another engine made it meanwhile
-    if (made) fs.rmSync(dst, { force: true });
+    if (made) fs.rmSync(path.dirname(dst), { recursive: true, force: true });
     return src;
   }
   if (!isSealedCopy(dst, st)) return src;
@@ -53,11 +55,15 @@ export function sealedMonitorPath(native: Native, dir = process.env.HUTCH_SEALED
     if (f === name || !f.startsWith(prefix)) continue;
     const old = path.join(dir, f);
     try {
-      native.umount2(old, c.MNT_DETACH);
+      native.umount2(path.join(old, path.basename(src)), c.MNT_DETACH);
     } catch {
       /* not mounted (any more) */
     }
-    fs.rmSync(old, { force: true });
+    try {
+      fs.rmSync(old, { recursive: true, force: true });
+    } catch {
+      /* still a mount point of an earlier layout: left for the next reboot */
+    }
   }
   return dst;
 }
