@@ -48,7 +48,7 @@
         'runc/main.c', 'runc/state.c', 'runc/create.c', 'runc/cmds.c', 'runc/info.c', 'runc/rcgroup.c',
         'runc/rdevices.c', 'runc/devbpf.c', 'runc/templates.c', 'runc/rseccomp.c', 'runc/syscalls.c',
         'runc/rexec.c', 'runc/update.c', 'runc/console.c', 'runc/hooks.c',
-        'runc/sealed.c', 'runc/rfiles.c', 'runc/rfreeze.c',
+        'runc/sealed.c', 'runc/rfiles.c', 'runc/rfreeze.c', 'runc/wait.c',
         'monitor/init.c', 'monitor/proc.c', 'monitor/mounts.c', 'monitor/inroot.c', 'monitor/ns.c',
         'monitor/caps.c', 'monitor/cgroup.c', 'monitor/spec.c', 'monitor/json.c', 'monitor/arena.c',
         'monitor/pty.c', 'monitor/keyring.c', 'monitor/report.c', 'monitor/util.c', 'monitor/net.c',

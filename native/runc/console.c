@@ -8,26 +8,14 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../monitor/pty.h"
 #include "runc.h"
 
-static int code(int st)
-{
-	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
-}
-
 int console_run(pid_t pid, int pidfd, int master)
 {
-	sigset_t mask;
-	sigfillset(&mask);
-	sigdelset(&mask, SIGKILL);
-	sigdelset(&mask, SIGSTOP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int sfd = signalfd_all(SFD_NONBLOCK);
 	tty_raw_stdin();
 	tty_copy_winsize(master);
 	int in = 0, status = -1;
@@ -39,17 +27,12 @@ int console_run(pid_t pid, int pidfd, int master)
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof si) == sizeof si) {
-				if (si.ssi_signo == SIGCHLD) {
-					int st;
-					pid_t w;
-					while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-						if (w == pid)
-							status = code(st);
-				} else if (si.ssi_signo == SIGWINCH) {
+				if (si.ssi_signo == SIGCHLD)
+					reap(pid, true, &status);
+				else if (si.ssi_signo == SIGWINCH)
 					tty_copy_winsize(master);
-				} else {
-					syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
-				}
+				else
+					signal_forward(pid, pidfd, (int)si.ssi_signo);
 			}
 		}
 		if (p[1].revents && tty_pump(master, 1, &werr) == 0)

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -324,31 +323,6 @@ static pid_t create(struct copts *o, struct rstate *st)
 	return pid;
 }
 
-/* run, attached: the init is our child; signals go to it, and its status is
- * ours (128+N when killed by signal N). Orphans of a container without a pid
- * namespace are reaped here too (we are a subreaper). */
-static int wait_init(pid_t pid, int pidfd)
-{
-	sigset_t mask;
-	sigfillset(&mask);
-	sigdelset(&mask, SIGKILL);
-	sigdelset(&mask, SIGSTOP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	for (;;) {
-		int st;
-		pid_t w;
-		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-			if (w == pid)
-				return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
-		struct signalfd_siginfo si;
-		if (read(sfd, &si, sizeof si) != sizeof si)
-			continue;
-		if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH)
-			syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
-	}
-}
-
 int cmd_create(int argc, char **argv, bool run)
 {
 	struct copts o = { 0 };
@@ -374,7 +348,9 @@ int cmd_create(int argc, char **argv, bool run)
 	}
 	if (o.detach)
 		return 0;
-	int status = o.master >= 0 ? console_run(pid, pidfd, o.master) : wait_init(pid, pidfd);
+	/* the init is our child: its status is ours; orphans of a container
+	 * without a pid namespace are reaped too (we are a subreaper) */
+	int status = o.master >= 0 ? console_run(pid, pidfd, o.master) : wait_forwarding(pid, pidfd, true);
 	destroy_container(&st);
 	return status;
 }

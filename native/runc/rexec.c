@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -150,26 +149,6 @@ static void load_process(struct arena *a, const char *file, struct spec *s)
 		efail("parsing %s: %s", file, text ? perr : "out of memory");
 	if (spec_load_process(a, p, s, &what) < 0)
 		efail("%s: %s: %s", file, what, strerror(errno));
-}
-
-static int wait_child(pid_t pid)
-{
-	sigset_t mask;
-	sigfillset(&mask);
-	sigdelset(&mask, SIGKILL);
-	sigdelset(&mask, SIGSTOP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	for (;;) {
-		int st;
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
-		struct signalfd_siginfo si;
-		if (read(sfd, &si, sizeof si) != sizeof si)
-			continue;
-		if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH)
-			kill(pid, (int)si.ssi_signo);
-	}
 }
 
 int runc_exec(int argc, char **argv)
@@ -309,5 +288,6 @@ int runc_exec(int argc, char **argv)
 	}
 	if (o.detach)
 		return 0;
-	return wait_child(pid);
+	/* our only child: signals go to it by pid (no pidfd was asked of the clone) */
+	return wait_forwarding(pid, -1, false);
 }

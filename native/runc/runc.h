@@ -166,6 +166,21 @@ void container_hooks(const struct spec *s, const char *kind, const char *state);
 /* console.c: attached run's side of the container's terminal; the init's status. */
 int console_run(pid_t pid, int pidfd, int master);
 
+/* wait.c: an attached run's or exec's wait for its process, signals forwarded.
+ * signalfd_all blocks every signal but SIGKILL and SIGSTOP and returns a
+ * signalfd for them (flags: SFD_NONBLOCK or 0); signal_forward sends one to
+ * the process, by its pidfd, or by pid when pidfd is -1; exit_code is a wait
+ * status as our exit status (128+N when killed by signal N); reap reaps what
+ * has exited, true when pid was among them (its exit_code in *code), others:
+ * any child (run is a subreaper: a container without a pid namespace leaves
+ * its orphans to us), else pid alone. wait_forwarding: all of it, until pid
+ * exits; its exit_code. */
+int signalfd_all(int flags);
+void signal_forward(pid_t pid, int pidfd, int sig);
+int exit_code(int status);
+bool reap(pid_t pid, bool others, int *code);
+int wait_forwarding(pid_t pid, int pidfd, bool others);
+
 /* sealed.c: re-exec from a sealed memfd copy unless this is one
  * (CVE-2019-5736); returns only when it is. */
 void reexec_sealed(char **argv);
