@@ -81,3 +81,32 @@ void stdio_to_null(void)
 			close(null);
 	}
 }
+
+char *slurp_fd(int fd, size_t *len)
+{
+	size_t cap = 8192, n = 0;
+	char *b = malloc(cap + 1);
+	for (ssize_t r; b && (r = read(fd, b + n, cap - n)) > 0;) {
+		n += (size_t)r;
+		if (n == cap) {
+			char *nb = realloc(b, (cap *= 2) + 1);
+			if (!nb)
+				free(b);
+			b = nb;
+		}
+	}
+	if (b)
+		b[n] = 0;
+	*len = n;
+	return b;
+}
+
+char *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *b = slurp_fd(fd, len);
+	close(fd);
+	return b;
+}

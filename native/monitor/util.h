@@ -32,4 +32,11 @@ const char *errname(int err);
 /* Parses a non-negative decimal integer that must fit in max. 0 or -1. */
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
+/* All that fd gives until EOF (or a read error), in a malloc'd buffer grown as
+ * it fills, NUL-terminated; its length in *len. NULL when out of memory. */
+char *slurp_fd(int fd, size_t *len);
+
+/* slurp_fd of the file at path. NULL (errno) when it cannot be opened. */
+char *slurp(const char *path, size_t *len);
+
 #endif

@@ -129,17 +129,12 @@ static void set_user(struct spec *s, const char *u)
 static void load_process(struct arena *a, const char *file, struct spec *s)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (ssize_t n = 1; fd >= 0 && n > 0;) {
-		if (len == cap && !(buf = realloc(buf, (cap = cap ? cap * 2 : 8192) + 1)))
-			efail("reading %s: out of memory", file);
-		n = read(fd, buf + len, cap - len);
-		if (n > 0)
-			len += (size_t)n;
-	}
-	if (fd < 0 || !buf)
-		efail("open %s: %s", file, strerror(errno ? errno : EINVAL));
+	if (fd < 0)
+		efail("open %s: %s", file, strerror(errno));
+	size_t len;
+	char *buf = slurp_fd(fd, &len);
+	if (!buf)
+		efail("reading %s: out of memory", file);
 	close(fd);
 	char *text = arena_strndup(a, buf, len);
 	free(buf);

@@ -69,29 +69,6 @@ void json_put_str(int fd, const char *s)
 	write_all(fd, buf, n);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap + 1);
-	for (ssize_t r; b && (r = read(fd, b + n, cap - n)) > 0;) {
-		n += (size_t)r;
-		if (n == cap) {
-			char *nb = realloc(b, (cap *= 2) + 1);
-			if (!nb)
-				free(b);
-			b = nb;
-		}
-	}
-	close(fd);
-	if (b)
-		b[n] = 0;
-	*len = n;
-	return b;
-}
-
 static void copy_str(char *dst, size_t len, const struct jv *v)
 {
 	snprintf(dst, len, "%s", v && v->type == J_STR ? v->str : "");

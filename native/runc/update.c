@@ -14,25 +14,6 @@
 #include "../monitor/util.h"
 #include "runc.h"
 
-static char *slurp_fd(int fd, size_t *len)
-{
-	size_t cap = 8192, n = 0;
-	char *b = malloc(cap + 1);
-	for (ssize_t r; b && (r = read(fd, b + n, cap - n)) > 0;) {
-		n += (size_t)r;
-		if (n == cap) {
-			char *nb = realloc(b, (cap *= 2) + 1);
-			if (!nb)
-				free(b);
-			b = nb;
-		}
-	}
-	if (b)
-		b[n] = 0;
-	*len = n;
-	return b;
-}
-
 static const struct {
 	const char *flag, *group, *key;
 	bool string;
