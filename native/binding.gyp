@@ -30,7 +30,7 @@
         'monitor/net.c', 'monitor/ports.c', 'monitor/dns.c', 'monitor/dnsmsg.c', 'monitor/dnsserve.c',
         'common/netlink.c', 'common/rtnl.c', 'common/nft.c',
         'monitor/netattach.c', 'monitor/mountentry.c', 'monitor/mountopts.c', 'monitor/copyup.c',
-        'monitor/seccomp.c', 'monitor/exitcmd.c', 'monitor/attach.c', 'monitor/serve.c', 'monitor/health.c',
+        'monitor/seccomp.c', 'monitor/exitcmd.c', 'monitor/attach.c', 'monitor/serve.c', 'monitor/health.c', 'monitor/healthfile.c',
         'monitor/speclinux.c', 'monitor/devnodes.c', 'monitor/tinyinit.c', 'monitor/userns.c',
       ],
       'cflags': ['-std=gnu11'],

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "healthfile.h"
 #include "util.h"
 
 #define OUT_MAX 4096 /* docker's maxOutputLen */
@@ -26,13 +27,6 @@
 
 enum { STARTING, HEALTHY, UNHEALTHY };
 static const char *const status_name[] = { "starting", "healthy", "unhealthy" };
-
-struct result {
-	struct timespec start, end;
-	int code;
-	char *out;
-	size_t len;
-};
 
 static struct {
 	bool on, stopped, requested, timed_out;
@@ -50,7 +44,7 @@ static struct {
 	char out[OUT_MAX];
 	size_t len;
 	int status, streak, nlog;
-	struct result log[KEEP];
+	struct health_result log[KEEP];
 } h = { .tfd = -1, .pipe = -1 };
 
 static long long mono_ms(void)
@@ -76,145 +70,10 @@ static unsigned long long next_interval(void)
 	return h.interval;
 }
 
-/* A small buffered writer for health.json (outputs are escaped as they go). */
-struct wbuf {
-	int fd;
-	bool err;
-	size_t n;
-	char b[1024];
-};
-
-static void wb_flush(struct wbuf *w)
-{
-	if (w->n && !w->err && write_all(w->fd, w->b, w->n) < 0)
-		w->err = true;
-	w->n = 0;
-}
-
-static void wb_put(struct wbuf *w, const char *s, size_t n)
-{
-	while (n) {
-		if (w->n == sizeof w->b)
-			wb_flush(w);
-		size_t k = sizeof w->b - w->n < n ? sizeof w->b - w->n : n;
-		memcpy(w->b + w->n, s, k);
-		w->n += k;
-		s += k;
-		n -= k;
-	}
-}
-
-static void wb_str(struct wbuf *w, const char *s)
-{
-	wb_put(w, s, strlen(s));
-}
-
-/* A JSON string; bytes >= 0x80 go as they are (UTF-8 from the probe). */
-static void wb_json(struct wbuf *w, const char *s, size_t n)
-{
-	wb_put(w, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			wb_put(w, esc, 2);
-		} else if (c == '\n') {
-			wb_put(w, "\\n", 2);
-		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			wb_put(w, esc, 6);
-		} else {
-			wb_put(w, (const char *)&c, 1);
-		}
-	}
-	wb_put(w, "\"", 1);
-}
-
-static void wb_time(struct wbuf *w, const struct timespec *t)
-{
-	struct tm tm;
-	char s[40];
-	gmtime_r(&t->tv_sec, &tm);
-	int n = snprintf(s, sizeof s, "\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"", tm.tm_year + 1900, tm.tm_mon + 1,
-			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, t->tv_nsec);
-	wb_put(w, s, (size_t)n);
-}
-
-/* docker's State.Health, replaced whole by rename: a reader sees the old or the new. */
+/* health.json as the checks stand now (healthfile.c) */
 static void write_state(void)
 {
-	struct wbuf w = { .fd = open(h.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) };
-	if (w.fd < 0)
-		return;
-	char num[32];
-	wb_str(&w, "{\"Status\":\"");
-	wb_str(&w, status_name[h.status]);
-	snprintf(num, sizeof num, "\",\"FailingStreak\":%d,\"Log\":[", h.streak);
-	wb_str(&w, num);
-	for (int i = 0; i < h.nlog; i++) {
-		const struct result *r = &h.log[i];
-		wb_str(&w, i ? ",{\"Start\":" : "{\"Start\":");
-		wb_time(&w, &r->start);
-		wb_str(&w, ",\"End\":");
-		wb_time(&w, &r->end);
-		snprintf(num, sizeof num, ",\"ExitCode\":%d,\"Output\":", r->code);
-		wb_str(&w, num);
-		wb_json(&w, r->out, r->len);
-		wb_str(&w, "}");
-	}
-	wb_str(&w, "]}\n");
-	wb_flush(&w);
-	bool ok = !w.err && close(w.fd) == 0;
-	if (!ok || rename(h.tmp, h.file) < 0)
-		unlink(h.tmp);
-}
-
-/* A health_status event line in the state root's events.log: one O_APPEND write. */
-static void write_event(void)
-{
-	if (!h.events || !h.actor)
-		return;
-	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
-	size_t cap = strlen(h.actor) + 200;
-	char *line = malloc(cap);
-	if (!line)
-		return;
-	int n = snprintf(line, cap,
-			 "{\"Type\":\"container\",\"Action\":\"health_status: %s\",\"Actor\":%s,\"scope\":\"local\","
-			 "\"time\":%lld,\"timeNano\":%lld%09ld}\n",
-			 status_name[h.status], h.actor, (long long)t.tv_sec, (long long)t.tv_sec, t.tv_nsec);
-	int fd = open(h.events, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0 && n > 0 && (size_t)n < cap) {
-		write_all(fd, line, (size_t)n);
-	}
-	if (fd >= 0)
-		close(fd);
-	free(line);
-}
-
-/* Go's time.Duration String() for whole milliseconds: 500ms, 30s, 1m30s, 1.5s. */
-static void go_duration(unsigned long long ms, char *out, size_t cap)
-{
-	if (ms < 1000) {
-		snprintf(out, cap, "%llums", ms);
-		return;
-	}
-	unsigned long long hr = ms / 3600000, mn = ms / 60000 % 60, s = ms / 1000 % 60;
-	char frac[8] = "";
-	if (ms % 1000) {
-		snprintf(frac, sizeof frac, ".%03u", (unsigned)(ms % 1000));
-		for (int i = 3; i > 0 && frac[i] == '0'; i--)
-			frac[i] = 0;
-	}
-	if (hr)
-		snprintf(out, cap, "%lluh%llum%llu%ss", hr, mn, s, frac);
-	else if (mn)
-		snprintf(out, cap, "%llum%llu%ss", mn, s, frac);
-	else
-		snprintf(out, cap, "%llu%ss", s, frac);
+	health_file_write(h.file, h.tmp, status_name[h.status], h.streak, h.log, h.nlog);
 }
 
 static void record(int code, const char *out, size_t len)
@@ -224,7 +83,7 @@ static void record(int code, const char *out, size_t len)
 		memmove(h.log, h.log + 1, (KEEP - 1) * sizeof *h.log);
 		h.nlog--;
 	}
-	struct result *r = &h.log[h.nlog++];
+	struct health_result *r = &h.log[h.nlog++];
 	r->start = h.pstart;
 	clock_gettime(CLOCK_REALTIME, &r->end);
 	r->code = code;
@@ -242,7 +101,7 @@ static void record(int code, const char *out, size_t len)
 	}
 	write_state();
 	if (h.status != old)
-		write_event();
+		health_event_write(h.events, h.actor, status_name[h.status]);
 }
 
 static void spawn_probe(void)
