@@ -112,15 +112,6 @@ static void write_oom(int v)
 	close(fd);
 }
 
-static int status_code(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 255;
-}
-
 /* Copies what the command wrote on a pipe to our fd; a write error (our
  * reader went away) stops the copying, never the reading. 0 at EOF. */
 static long copy_out(int in, int out, bool *werr)
@@ -345,7 +336,7 @@ int cmd_exec(const struct exec_opts *o)
 				if (sig == SIGCHLD) {
 					int st;
 					if (waitpid(pid, &st, WNOHANG) == pid)
-						status = status_code(st);
+						status = exit_code(st);
 				} else if (sig == SIGWINCH) {
 					if (master >= 0)
 						tty_copy_winsize(master);

@@ -327,7 +327,7 @@ bool health_reaped(pid_t pid, int st)
 		snprintf(msg, sizeof msg, "Health check exceeded timeout (%s)", d);
 		record(-1, msg, strlen(msg));
 	} else {
-		record(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), h.out, h.len);
+		record(exit_code(st), h.out, h.len);
 	}
 	if (h.requested) {
 		h.requested = false;

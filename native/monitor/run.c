@@ -83,15 +83,6 @@ static void trim_stack(void)
 		madvise((void *)lo, sp - 8192 - lo, MADV_DONTNEED);
 }
 
-static int status_code(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 255;
-}
-
 /* After the init exited: log what is still buffered in the pipe without
  * waiting for an EOF that a process outside a pid namespace could delay
  * forever. */
@@ -362,7 +353,7 @@ int cmd_run(const struct run_opts *o)
 					pid_t w;
 					while ((w = waitpid(-1, &st, WNOHANG)) > 0)
 						if (w == pid)
-							status = status_code(st);
+							status = exit_code(st);
 						else
 							health_reaped(w, st);
 				} else if (sig == SIGWINCH) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "util.h"
 
 static char sock_name[32];
 
@@ -21,15 +22,6 @@ int serve_listen(const char *dir)
 	if (attach_listen_at(dir, sock_name) < 0)
 		return -1;
 	return attach_backlog(SERVE_BACKLOG);
-}
-
-static int status_of(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 255;
 }
 
 /* What the pty has now, to the clients. 0 at EOF (EIO: the last slave fd closed). */
@@ -66,7 +58,7 @@ int serve_run(int *master, pid_t pid, int sigfd)
 				int sig = (int)si.ssi_signo, st;
 				if (sig == SIGCHLD) {
 					if (waitpid(pid, &st, WNOHANG) == pid)
-						status = status_of(st);
+						status = exit_code(st);
 				} else if (sig != SIGWINCH) {
 					kill(pid, sig); /* SIGHUP from the engine: the pane's "end the shell" */
 				}

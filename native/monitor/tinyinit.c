@@ -67,6 +67,6 @@ int main_init(int argc, char **argv)
 		/* One SIGCHLD may stand for several exits: reap until none is left. */
 		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
 			if (p == child) /* the rest of the namespace dies with us */
-				return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+				return exit_code(st);
 	}
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int write_all(int fd, const void *buf, size_t len)
@@ -43,6 +44,11 @@ const char *errname(int err)
 {
 	const char *n = strerrorname_np(err);
 	return n ? n : "E?";
+}
+
+int exit_code(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
 }
 
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out)

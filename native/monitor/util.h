@@ -29,6 +29,10 @@ int detach_from_caller(void);
 /* Symbolic errno name ("ENOENT"); "E?" when glibc does not know it. */
 const char *errname(int err);
 
+/* A wait(2) status as an exit status, as a shell gives it: the code, or
+ * 128+N when killed by signal N (255 for anything else). */
+int exit_code(int status);
+
 /* Parses a non-negative decimal integer that must fit in max. 0 or -1. */
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 

@@ -169,15 +169,13 @@ int console_run(pid_t pid, int pidfd, int master);
 /* wait.c: an attached run's or exec's wait for its process, signals forwarded.
  * signalfd_all blocks every signal but SIGKILL and SIGSTOP and returns a
  * signalfd for them (flags: SFD_NONBLOCK or 0); signal_forward sends one to
- * the process, by its pidfd, or by pid when pidfd is -1; exit_code is a wait
- * status as our exit status (128+N when killed by signal N); reap reaps what
- * has exited, true when pid was among them (its exit_code in *code), others:
+ * the process, by its pidfd, or by pid when pidfd is -1; reap reaps what has
+ * exited, true when pid was among them (its exit_code, util.h, in *code), others:
  * any child (run is a subreaper: a container without a pid namespace leaves
  * its orphans to us), else pid alone. wait_forwarding: all of it, until pid
  * exits; its exit_code. */
 int signalfd_all(int flags);
 void signal_forward(pid_t pid, int pidfd, int sig);
-int exit_code(int status);
 bool reap(pid_t pid, bool others, int *code);
 int wait_forwarding(pid_t pid, int pidfd, bool others);
 

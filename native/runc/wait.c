@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../monitor/util.h"
 #include "runc.h"
 
 int signalfd_all(int flags)
@@ -28,11 +29,6 @@ void signal_forward(pid_t pid, int pidfd, int sig)
 		syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 	else
 		kill(pid, sig);
-}
-
-int exit_code(int st)
-{
-	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
 }
 
 bool reap(pid_t pid, bool others, int *code)
