@@ -230,18 +230,7 @@ int cmd_exec(const struct exec_opts *o)
 	int c_out = slave >= 0 ? slave : outp[1] >= 0 ? outp[1] : null;
 	int c_err = slave >= 0 ? slave : errp[1] >= 0 ? errp[1] : null;
 
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	sigaddset(&mask, SIGUSR1);
-	sigaddset(&mask, SIGUSR2);
-	sigaddset(&mask, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int sigfd = monitor_signalfd(0);
 	int sv[2];
 	if (sigfd < 0)
 		fail("signalfd", errno, NULL);
@@ -252,12 +241,7 @@ int cmd_exec(const struct exec_opts *o)
 	if (pid < 0)
 		fail("fork", errno, NULL);
 	if (pid == 0) {
-		report_fd = sv[1];
-		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		if (cgroup_set_join(&cg, &badcg) < 0)
-			child_failf("cgroup", errno, "%s", badcg);
-		if (setsid() < 0)
-			child_fail("setsid", errno);
+		proc_child_start(&cg, sv[1]);
 		/* copies above 2 first, so no dup2 below clobbers a source */
 		int fds[3] = { c_in, c_out, c_err };
 		for (int i = 0; i < 3; i++)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "report.h"
 #include "seccomp.h"
 
@@ -206,4 +207,15 @@ void proc_exec(const struct spec *s, const struct proc_opts *o)
 	if (!seccomp_early)
 		load_seccomp(s);
 	exec_path(o->argv ? o->argv : s->args, env);
+}
+
+void proc_child_start(const struct cgroup_set *cg, int report)
+{
+	report_fd = report;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	const char *badcg;
+	if (cgroup_set_join(cg, &badcg) < 0)
+		child_failf("cgroup", errno, "%s", badcg);
+	if (setsid() < 0)
+		child_fail("setsid", errno);
 }

@@ -18,6 +18,13 @@ struct proc_opts {
 	unsigned keep_fds;  /* fds 3 .. 3+keep_fds-1 stay open across execve (hutch-runc --preserve-fds) */
 };
 
+/* The first steps of a command's child after cgroup_clone (exec's, and
+ * hutch-runc exec's): failures reported on report (report.h), killed with its
+ * parent, in the rest of cg's cgroups, a session of its own. Returns only
+ * when all of it is done. */
+struct cgroup_set;
+void proc_child_start(const struct cgroup_set *cg, int report);
+
 /* Does not return: execs, or reports the failing step with child_fail(). */
 __attribute__((noreturn)) void proc_exec(const struct spec *s, const struct proc_opts *o);
 

@@ -153,19 +153,7 @@ int cmd_run(const struct run_opts *o)
 	if (exitfd < 0)
 		fail(o, "exitfile", errno, o->exit_file);
 
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	sigaddset(&mask, SIGUSR1);
-	sigaddset(&mask, SIGUSR2);
-	sigaddset(&mask, SIGWINCH);
-	sigaddset(&mask, SIGURG); /* health.h: a probe now */
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int sigfd = monitor_signalfd(SIGURG); /* health.h: a probe now */
 	if (sigfd < 0)
 		fail(o, "signalfd", errno, NULL);
 

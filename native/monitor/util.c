@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +46,19 @@ const char *errname(int err)
 {
 	const char *n = strerrorname_np(err);
 	return n ? n : "E?";
+}
+
+int monitor_signalfd(int extra)
+{
+	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+	sigset_t mask;
+	sigemptyset(&mask);
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
+		sigaddset(&mask, sigs[i]);
+	if (extra)
+		sigaddset(&mask, extra);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 int exit_code(int st)

@@ -29,6 +29,11 @@ int detach_from_caller(void);
 /* Symbolic errno name ("ENOENT"); "E?" when glibc does not know it. */
 const char *errname(int err);
 
+/* Blocks the signals a monitor waits for: SIGCHLD, SIGWINCH, those it passes
+ * on to its command (INT, TERM, HUP, QUIT, USR1, USR2) and extra unless 0.
+ * A non-blocking signalfd for them, or -1 (errno). */
+int monitor_signalfd(int extra);
+
 /* A wait(2) status as an exit status, as a shell gives it: the code, or
  * 128+N when killed by signal N (255 for anything else). */
 int exit_code(int status);

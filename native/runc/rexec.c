@@ -233,12 +233,7 @@ int runc_exec(int argc, char **argv)
 	if (pid < 0)
 		efail("fork: %s", strerror(errno));
 	if (pid == 0) {
-		report_fd = sv[1];
-		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		if (cgroup_set_join(&cg, &badcg) < 0)
-			child_failf("cgroup", errno, "%s", badcg);
-		if (setsid() < 0)
-			child_fail("setsid", errno);
+		proc_child_start(&cg, sv[1]);
 		if (slave >= 0 && (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
 			child_fail("console", errno);
 		if (!o.no_new_keyring && keyring_new_session() < 0)
