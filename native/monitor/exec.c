@@ -271,10 +271,7 @@ int cmd_exec(const struct exec_opts *o)
 			close(inp[0]);
 	}
 	struct report rep;
-	int fd, r;
-	while ((r = report_recv(sv[0], &rep, &fd)) > 0 && rep.kind != REPORT_ERROR)
-		if (fd >= 0)
-			close(fd);
+	int r = report_until_exec(sv[0], &rep);
 	if (r != 0) {
 		int e = errno;
 		if (r < 0)

@@ -97,6 +97,15 @@ int report_recv(int sock, struct report *r, int *fd)
 	return 1;
 }
 
+int report_until_exec(int sock, struct report *r)
+{
+	int fd, got;
+	while ((got = report_recv(sock, r, &fd)) > 0 && r->kind != REPORT_ERROR)
+		if (fd >= 0)
+			close(fd);
+	return got;
+}
+
 /* src as one line of at most size - 1 bytes: control characters become '?',
  * and what is cut ends in "...". */
 static void one_line(char *dst, size_t size, const char *src)

@@ -55,6 +55,11 @@ int report_send_kind_fd(int kind, int fd);
  * record, else -1), 0 on EOF, -1 on error. */
 int report_recv(int sock, struct report *r, int *fd);
 
+/* Monitor side, for a process that sends no fd of use (exec's): reads until
+ * the child's execve closes its end (0: the command runs) or an error record
+ * (1, in *r); fds that come are closed. -1 on error. */
+int report_until_exec(int sock, struct report *r);
+
 /* Monitor side: tells a setup failure to the engine. With a sync fd (>= 0),
  * the line `error <step> <ERRNAME> <errno>[ <detail>]` (PROTOCOL.md; the
  * detail is the rest of the line); without one, a line on stderr,

@@ -255,10 +255,7 @@ int runc_exec(int argc, char **argv)
 	}
 	/* EOF: the command runs (the report socket closed at its execve). */
 	struct report rep;
-	int fd, r;
-	while ((r = report_recv(sv[0], &rep, &fd)) > 0 && rep.kind != REPORT_ERROR)
-		if (fd >= 0)
-			close(fd);
+	int r = report_until_exec(sv[0], &rep);
 	if (r != 0) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
