@@ -10,7 +10,7 @@ import { mustLoad, type Ctx } from './context.js';
 import { reconcile } from './reconcile.js';
 import { parseErrorLine, setupError } from './monitor.js';
 import type { ContainerRecord } from './record.js';
-import { encodeFrames, FRAME, FrameDecoder, resizeFrame } from './attach-frames.js';
+import { frameConnection } from './shell-connection.js';
 import { DEFAULT_SHELL, type ShellConnection, type ShellInfo, type ShellOptions } from './shell-types.js';
 
 const SOCK = /^exec-(\d+)\.sock$/;
@@ -125,51 +125,16 @@ export function connectShell(ctx: Ctx, id: string, name: string): Promise<ShellC
   });
 }
 
+/** The unix socket as a frame link (shell-connection.ts reads and writes the frames). */
 function connection(sock: net.Socket): ShellConnection {
-  const decoder = new FrameDecoder();
-  // What comes before the caller listens (the backlog) waits for it.
-  const early: Buffer[] = [];
-  let onData: (d: Buffer) => void = (d) => void early.push(d);
-  let onEnd: ((code: number | null) => void) | undefined;
-  let ended = false;
-  let endCode: number | null | undefined;
-  const end = (code: number | null) => {
-    if (ended) return;
-    ended = true;
-    endCode = code;
-    onEnd?.(code);
-  };
-  sock.on('data', (chunk: Buffer) => {
-    for (const f of decoder.push(chunk)) {
-      if (f.type === FRAME.stdout || f.type === FRAME.stderr) onData(f.data);
-      else if (f.type === FRAME.exit) {
-        const n = Number(f.data.toString('latin1'));
-        end(Number.isInteger(n) ? n : 255);
-      }
-    }
-  });
   sock.on('error', () => {});
-  sock.on('close', () => end(null));
-  return {
-    write: (data) => {
-      if (!sock.destroyed) sock.write(encodeFrames(FRAME.stdin, typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
-    },
-    resize: (rows, cols) => {
-      if (!sock.destroyed && rows > 0 && cols > 0) sock.write(resizeFrame(rows, cols));
-    },
-    onData: (f) => {
-      onData = f;
-      for (const d of early.splice(0)) f(d);
-    },
-    onEnd: (f) => {
-      onEnd = f;
-      if (endCode !== undefined) f(endCode);
-    },
-    close: () => {
-      ended = true;
-      sock.destroy();
-    },
-  };
+  return frameConnection({
+    onBytes: (f) => sock.on('data', f),
+    onClose: (f) => sock.on('close', f),
+    writable: () => !sock.destroyed,
+    write: (b) => sock.write(b),
+    destroy: () => sock.destroy(),
+  });
 }
 
 /** Is pid the serving monitor of `name` (not a process that reused its pid)? */
