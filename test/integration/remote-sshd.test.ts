@@ -13,21 +13,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { HUTCH, sandbox, type Sandbox } from './helpers.js';
-import { openEngine, type Engine } from '../../src/engine/index.js';
-import { createSampler } from '../../src/engine/stats/sampler.js';
-import { Remotes } from '../../src/engine/remote/remotes.js';
-import { MultiHostStats } from '../../src/engine/remote/multi-stats.js';
-import { multiHostEngine } from '../../src/engine/remote/multi-engine.js';
-import { createSshConfig } from '../../src/engine/remote/ssh.js';
 import type { ContainerInfo } from '../../src/engine/types.js';
+import { remoteDashboard, secondRoot, until, type SecondRoot } from './remote-fixture.js';
 
 const HERE = '198.51.100.1';
 const THERE = '198.51.100.2';
 const PORT = 2222;
 
 let sb: Sandbox;
-let root2: string;
-let engine2: Engine;
+let remote1: SecondRoot;
 let tmp: string;
 let holder: ChildProcess | undefined;
 let sshd: ChildProcess | undefined;
@@ -41,8 +35,7 @@ function must(argv: string[], what: string): void {
 
 before(async () => {
   sb = await sandbox();
-  root2 = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-it-sshd-root-'));
-  engine2 = await openEngine({ root: root2 });
+  remote1 = await secondRoot('hutch-it-sshd-root-');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-it-sshd-'));
   // The remote machine's network: a namespace held by a sleep, a veth from ours to it.
   holder = spawn('unshare', ['-n', 'sleep', 'infinity'], { stdio: 'ignore' });
@@ -118,39 +111,25 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of (await engine2?.list({ all: true }).catch(() => [])) ?? []) await engine2.remove(c.id, { force: true }).catch(() => {});
-  await engine2?.gc().catch(() => {});
+  await remote1?.cleanup();
   if (sshd?.pid && sshd.exitCode === null) sshd.kill('SIGTERM');
   if (holder?.pid && holder.exitCode === null) holder.kill('SIGKILL');
   if (madeRunSshd) fs.rmSync('/run/sshd', { recursive: true, force: true });
-  if (root2) fs.rmSync(root2, { recursive: true, force: true });
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   await sb?.cleanup();
 });
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('a real sshd on a veth: the remote container\'s row comes through ssh\'s master, and stop reaches it', async (t) => {
+  const engine2 = remote1.engine;
   const there = await engine2.create({ image: 'host', name: 'over-ssh', network: 'none', cmd: ['sh', '-c', 'trap "exit 0" TERM; sleep 1000 & wait'] });
   await engine2.start(there.id);
   const env = {
     ...process.env,
     PATH: `${path.join(tmp, 'bin')}:${process.env.PATH}`,
     // sshd runs the command with a login's environment: the remote hutch's root and cgroup parent said here.
-    HUTCH_REMOTE_COMMAND: `env HUTCH_ROOT=${root2} HUTCH_CGROUP_PARENT=${sb.cgroupParent} ${process.execPath} ${HUTCH}`,
+    HUTCH_REMOTE_COMMAND: `env HUTCH_ROOT=${remote1.root} HUTCH_CGROUP_PARENT=${sb.cgroupParent} ${process.execPath} ${HUTCH}`,
   };
-  const ssh = createSshConfig(env);
-  const remotes = new Remotes(['remote-1'], { ssh, intervalMs: 500 });
-  const stats = new MultiHostStats(createSampler(sb.engine), remotes);
-  const engine = multiHostEngine(sb.engine, remotes);
+  const { ssh, remotes, stats, engine } = remoteDashboard(sb.engine, ['remote-1'], env);
   let rows: ContainerInfo[] = [];
   const off = stats.onSample((_s, _h, list) => (rows = list));
   stats.start(500);
@@ -159,7 +138,7 @@ test('a real sshd on a veth: the remote container\'s row comes through ssh\'s ma
     stats.stop();
   });
   const row = () => rows.find((c) => c.name === 'over-ssh');
-  await until(`the row over ssh (${remotes.hosts()[0].error ?? 'no error'}; sshd: ${sshdLog.slice(-300)})`, () => row()?.status === 'running');
+  await until(`the row over ssh (${remotes.hosts()[0].error ?? 'no error'}; sshd: ${sshdLog.slice(-300)})`, () => row()?.status === 'running', 30_000);
   assert.equal(row()!.host, 'remote-1');
   assert.equal(remotes.hosts()[0].state, 'up');
   // The master ssh made is in our private directory: the actions go through it.
@@ -168,14 +147,14 @@ test('a real sshd on a veth: the remote container\'s row comes through ssh\'s ma
   await engine.stop(row()!.id, 5);
   assert.equal((await engine2.inspect(there.id)).status, 'exited');
   assert.equal((sshdLog.match(/Accepted publickey/g) ?? []).length, logins, 'no second login: the stop went over the master');
-  await until('the stopped row', () => row()?.status === 'exited');
+  await until('the stopped row', () => row()?.status === 'exited', 30_000);
 
   // The stream's ssh (a client of the master) killed: the host is down, then back through
   // the master, and the remote end of the dropped stream is gone (no hutch left behind).
   const host = remotes.host('remote-1')!;
   const pid = host.pid!;
   process.kill(pid, 'SIGKILL');
-  await until('remote-1 down', () => remotes.hosts()[0].state === 'down');
+  await until('remote-1 down', () => remotes.hosts()[0].state === 'down', 30_000);
   await until('remote-1 back', () => remotes.hosts()[0].state === 'up' && host.pid !== pid, 15_000);
   // The remote ends: hutch's stats processes whose parent is not our ssh (its command line names them too).
   const streams = () =>

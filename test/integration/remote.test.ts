@@ -8,66 +8,40 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { HUTCH, sandbox, type Sandbox } from './helpers.js';
-import { openEngine, type Engine } from '../../src/engine/index.js';
-import { createSampler } from '../../src/engine/stats/sampler.js';
-import { Remotes } from '../../src/engine/remote/remotes.js';
-import { MultiHostStats } from '../../src/engine/remote/multi-stats.js';
-import { multiHostEngine } from '../../src/engine/remote/multi-engine.js';
-import { createSshConfig } from '../../src/engine/remote/ssh.js';
 import { Controller } from '../../src/ui/controller.js';
 import { defaultConfig } from '../../src/ui/config.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { Screen } from '../../src/ui/screen.js';
 import type { ContainerInfo } from '../../src/engine/types.js';
-import { SSH_STANDIN } from './remote-standin.js';
+import { makeSshStandin } from '../support/ssh-standin.js';
+import { remoteDashboard, secondRoot, until, type SecondRoot } from './remote-fixture.js';
 
 let sb: Sandbox;
-let root2: string;
-let engine2: Engine;
-let standin: string;
+let web1: SecondRoot;
+let standin: ReturnType<typeof makeSshStandin>;
 
 before(async () => {
   sb = await sandbox();
-  root2 = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-it-remote-'));
-  engine2 = await openEngine({ root: root2 });
-  standin = fs.mkdtempSync(path.join(os.tmpdir(), 'hutch-ssh-standin-'));
-  fs.writeFileSync(path.join(standin, 'ssh'), SSH_STANDIN, { mode: 0o755 });
-  fs.mkdirSync(path.join(standin, 'hosts'));
-  fs.writeFileSync(path.join(standin, 'hosts', 'web-1'), root2);
+  web1 = await secondRoot('hutch-it-remote-');
+  standin = makeSshStandin({ 'web-1': web1.root });
 });
 
 after(async () => {
-  for (const c of await engine2?.list({ all: true }).catch(() => []) ?? []) await engine2.remove(c.id, { force: true }).catch(() => {});
-  await engine2?.gc().catch(() => {});
-  if (root2) fs.rmSync(root2, { recursive: true, force: true });
-  if (standin) fs.rmSync(standin, { recursive: true, force: true });
+  await web1?.cleanup();
+  standin?.remove();
   await sb?.cleanup();
 });
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('rows of both hosts, an unknown host in the status line, stop and logs on the remote one, a drop and the way back', async (t) => {
+  const engine2 = web1.engine;
   const here = await sb.engine.create({ image: 'host', name: 'here', network: 'none', cmd: ['sleep', '1000'] });
   await sb.engine.start(here.id);
   const there = await engine2.create({ image: 'host', name: 'there', network: 'none', cmd: ['sh', '-c', 'echo hello-from-web-1; trap "exit 0" TERM; sleep 1000 & wait'] });
   await engine2.start(there.id);
 
-  const env = { ...process.env, PATH: `${standin}:${process.env.PATH}`, HUTCH_REMOTE_COMMAND: `${process.execPath} ${HUTCH}` };
-  const ssh = createSshConfig(env);
-  const remotes = new Remotes(['web-1', 'nosuch'], { ssh, intervalMs: 500 });
-  const stats = new MultiHostStats(createSampler(sb.engine), remotes);
-  const engine = multiHostEngine(sb.engine, remotes);
+  const env = { ...process.env, PATH: `${standin.dir}:${process.env.PATH}`, HUTCH_REMOTE_COMMAND: `${process.execPath} ${HUTCH}` };
+  const { ssh, remotes, stats, engine } = remoteDashboard(sb.engine, ['web-1', 'nosuch'], env);
   const controller = new Controller({
     engine,
     stats,
