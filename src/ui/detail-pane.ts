@@ -16,7 +16,11 @@ export class DetailPane {
     void this.loadProcs();
     engine.runtimeConfig(id).then(
       (bundle) => this.update(id, () => ({ bundle })),
-      () => {},
+      // A local bundle being removed: what the record says is shown. A remote one's
+      // config comes from `hutch inspect` there: why it did not is said (naming the host).
+      (e) => {
+        if (store.get().containers.find((c) => c.id === id)?.host) this.ctx.error(`config of ${id.slice(0, 12)}: ${errorLine(e)}`);
+      },
     );
   }
 

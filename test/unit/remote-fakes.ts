@@ -8,6 +8,7 @@ import type { StreamContainer } from '../../src/engine/stats/stream.js';
 import type { SshConfig } from '../../src/engine/remote/ssh.js';
 
 export class FakeChild extends EventEmitter {
+  stdin = new PassThrough();
   stdout = new PassThrough();
   stderr = new PassThrough();
   killed: string[] = [];

@@ -109,8 +109,8 @@ test('actions route by the row\'s host: remote ones are hutch\'s commands over s
   });
   await assert.rejects(s.engine.stop(id, 10), { message: 'web-1: No such container: aaaa' });
   // What the remote side cannot do from here says so instead of asking the local engine.
-  await assert.rejects(s.engine.top(id), /top: not available for web-1's containers/);
-  assert.deepEqual(s.local.callsOf('top'), []);
+  await assert.rejects(s.engine.diff(id), /diff: not available for web-1's containers/);
+  assert.deepEqual(s.local.callsOf('diff'), []);
 });
 
 test('logs of a remote container: `hutch logs -t` lines back as log lines, stdout and stderr apart', async (t) => {
@@ -207,4 +207,64 @@ test('the dashboard\'s status line names a remote that speaks another stream ver
   assert.equal(controller.store.get().status?.text, 'web-1: Connection to web-1 closed by remote host.');
   s.stats.emit([]);
   assert.ok(controller.store.get().containers.some((c) => c.name === 'api'), 'the last figures stay');
+});
+
+test('the detail view of a remote row: processes, inspect (merged into its row), signals and shells go to the host', async (t) => {
+  const s = setup();
+  t.after(() => s.remotes.close());
+  s.multi.start(1000);
+  const enc = new StatsStreamEncoder();
+  s.streams()[0].stdout.write(enc.header({ hutch: '0.1.0', host: 'web-1', interval: 1000 }) + enc.frame(1, HOST, [container('a'.repeat(64), { name: 'api' })]));
+  await settle();
+  const id = `${'a'.repeat(64)}@web-1`;
+  const cmd = () => s.children.at(-1)!.args.at(-1);
+  let out = '';
+  s.setAnswer((c) => {
+    c.stdout.write(out);
+    c.exit(0);
+  });
+  out = JSON.stringify([{ pid: 10, ppid: 1, state: 'S', rss: 4096, cpuSeconds: 0.5, cmd: 'sleep 1' }]);
+  const [one, two] = await Promise.all([s.engine.top(id), s.engine.top(id)]);
+  assert.equal(cmd(), `hutch top --format json ${'a'.repeat(64)}`);
+  assert.equal(s.children.filter((c) => c.args.at(-1)!.includes('top --format')).length, 1, 'one call at a time per container');
+  assert.deepEqual(one, two);
+  assert.equal(one[0].cmd, 'sleep 1');
+
+  out = JSON.stringify([
+    {
+      Id: 'a'.repeat(64),
+      Path: 'sh',
+      Args: ['-c', 'sleep 1'],
+      State: { OOMKilled: false },
+      Config: { Hostname: 'apihost' },
+      Mounts: [{ Type: 'volume', Name: 'data', Source: '/v/data/_data', Destination: '/data', Driver: 'local', Mode: '', RW: true, Propagation: '' }],
+      NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '443/tcp': null } },
+      Hutch: { spec: { image: 'old', name: 'old', env: ['A=1'], memory: 1024 }, endpoints: [] },
+    },
+  ]);
+  assert.deepEqual(await s.engine.runtimeConfig(id), { hostname: 'apihost', mounts: [] });
+  assert.equal(cmd(), `hutch inspect --type container ${'a'.repeat(64)}`);
+  const info = await s.engine.inspect(id);
+  assert.deepEqual(info.command, ['sh', '-c', 'sleep 1']);
+  assert.deepEqual([info.spec.env, info.spec.memory, info.spec.name, info.host], [['A=1'], 1024, 'api', 'web-1'], "the stream's name stays");
+  assert.deepEqual(info.mounts, [{ type: 'volume', name: 'data', source: '/v/data/_data', destination: '/data', rw: true, propagation: '', mode: '' }]);
+  assert.deepEqual(info.ports, [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' }]);
+  // The row the dashboard lists carries it too, until the container goes.
+  const listed = (await s.engine.list({ all: true })).find((c) => c.id === id)!;
+  assert.deepEqual(listed.spec.env, ['A=1']);
+
+  out = '';
+  await s.engine.signalProcess(id, 10, 'KILL');
+  assert.equal(cmd(), `hutch signal-process ${'a'.repeat(64)} 10 KILL`);
+  assert.deepEqual(s.local.callsOf('signalProcess'), []);
+  out = '[]';
+  assert.deepEqual(await s.engine.listShells(id), []);
+  assert.equal(cmd(), `hutch shell-serve ls ${'a'.repeat(64)}`);
+
+  // An older hutch there: one line naming the host.
+  s.setAnswer((c) => {
+    c.stderr.write('hutch: unknown flag: --format\n');
+    c.exit(125);
+  });
+  await assert.rejects(s.engine.top(id), { message: 'web-1: unknown flag: --format' });
 });

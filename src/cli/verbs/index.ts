@@ -43,6 +43,8 @@ import { top } from './top.js';
 import { stats } from './stats.js';
 import { events } from './events.js';
 import { onExit } from './on-exit.js';
+import { shellServe } from './shell-serve.js';
+import { signalProcess } from './signal-process.js';
 import { update } from './update.js';
 import { container } from './container.js';
 import { info } from './info.js';
@@ -56,7 +58,7 @@ export const verbs: readonly Verb[] = [
 ];
 
 /** Verbs run by hutch itself, not listed in the help. */
-const internalVerbs: readonly Verb[] = [onExit];
+const internalVerbs: readonly Verb[] = [onExit, shellServe, signalProcess];
 
 export function findVerb(name: string): Verb | undefined {
   return verbs.find((v) => v.name === name) ?? internalVerbs.find((v) => v.name === name);

@@ -11,6 +11,7 @@ import { remoteId, remoteInfo, remoteSample, splitRemoteId } from './convert.js'
 import { RemoteHost, type Clock, type HostState, type SpawnFn } from './remote-host.js';
 import type { StreamContainer } from '../stats/stream.js';
 import { removeControlDir, sshExitArgv, type SshConfig } from './ssh.js';
+import { withDetail, type RemoteDetail } from './remote-detail.js';
 
 /** What the dashboard shows of a host: up, connecting or down (with why). */
 export interface HostStatus {
@@ -56,6 +57,8 @@ export class Remotes implements HostsSource {
   private readonly cpu = new Map<string, Ring>();
   private readonly mem = new Map<string, Ring>();
   private readonly listeners = new Set<(hosts: readonly HostStatus[], changed: HostStatus) => void>();
+  /** Per dashboard id: what `hutch inspect` there said (the detail view asked), merged into its row. */
+  private readonly details = new Map<string, RemoteDetail>();
   private started = false;
   private closed = false;
 
@@ -131,6 +134,23 @@ export class Remotes implements HostsSource {
         this.mem.delete(id);
       }
     }
+    for (const id of this.details.keys()) if (id.endsWith(suffix) && !seen.has(id)) this.details.delete(id);
+  }
+
+  /** Keeps the remote inspect's fields of `dashId` for its row (rebuilt at the next look). */
+  setDetail(dashId: string, d: RemoteDetail): void {
+    const r = this.route(dashId);
+    if (!r) return;
+    this.details.set(dashId, d);
+    const b = this.built.get(r.host.name);
+    if (b) {
+      b.made.delete(r.id);
+      b.seq = -1;
+    }
+  }
+
+  detail(dashId: string): RemoteDetail | undefined {
+    return this.details.get(dashId);
   }
 
   /** Every remote host's rows and samples (built again only for a host with a new frame). */
@@ -148,7 +168,7 @@ export class Remotes implements HostsSource {
         for (const c of h.containers.values()) {
           const old = prev?.get(c.id);
           const same = old && (old.from === c || INFO_FIELDS.every((k) => old.from[k] === c[k]));
-          const info = same ? old.info : remoteInfo(c, h.name);
+          const info = same ? old.info : withDetail(remoteInfo(c, h.name), this.details.get(remoteId(c.id, h.name)));
           const live = c.state === 'running' || c.state === 'paused';
           const sample = !live ? undefined : old?.from === c && old.sample ? old.sample : remoteSample(c, info.id, h.t);
           rows.push(info);
