@@ -1,7 +1,8 @@
 // Everything the dashboard does, wired together: polling the engine, taking the
 // sampler's samples into the store, turning keys into actions and actions into
 // calls on its parts (navigation, logs, the new-container form, container, image,
-// network and volume actions, the prompts), and the status line they report to.
+// network and volume actions, other engines' containers, the prompts), and the
+// status line they report to.
 // No React here: components only read the store and forward keys, so this is
 // tested with a fake engine directly.
 import type { ContainerInfo, EngineApi } from '../engine/types.js';
@@ -10,6 +11,7 @@ import type { HostStatus, HostsSource } from '../engine/remote/remotes.js';
 import type { DashboardConfig } from './config.js';
 import { ContainerActions, type BulkVerb } from './container-actions.js';
 import type { Handoff, UiContext } from './context.js';
+import { ForeignActions } from './foreign-actions.js';
 import { NewContainerForm } from './form.js';
 import { errorLine } from './format.js';
 import { ImageActions } from './image-actions.js';
@@ -58,6 +60,8 @@ export class Controller {
   readonly shellPane: ShellPane;
   readonly form: NewContainerForm;
   readonly containerActions: ContainerActions;
+  /** Other engines' containers: read-only, but x, K and p offer their own command. */
+  readonly foreign: ForeignActions;
   /** Pull and remove in the images view. */
   readonly imageActions: ImageActions;
   /** Create and delete in the networks and volumes views. */
@@ -108,6 +112,7 @@ export class Controller {
     this.visible = this.nav.visible;
     this.form = new NewContainerForm(ctx);
     this.containerActions = new ContainerActions(ctx);
+    this.foreign = new ForeignActions(ctx);
     this.imageActions = new ImageActions(ctx);
     this.networkActions = new NetworkActions(ctx);
     this.volumeActions = new VolumeActions(ctx);
@@ -371,7 +376,7 @@ export class Controller {
     restart: () => this.bulk('restart'),
     kill: () => this.bulk('kill'),
     pause: () => this.bulk('pause'),
-    remove: () => this.own(this.nav.targets()) && this.containerActions.confirmRemove(this.nav.targets()),
+    remove: () => this.foreign.own(this.nav.targets()) && this.containerActions.confirmRemove(this.nav.targets()),
     follow: () => this.logs.toggleFollow(),
     search: () => this.store.set({ prompt: { kind: 'search', value: '' } }),
     nextMatch: () => this.logs.findMatch(1),
@@ -406,49 +411,13 @@ export class Controller {
   /** One-container actions: on the selected (or detail) container, ignoring marks. */
   private withTarget(f: (c: ContainerInfo) => void): void {
     const c = this.nav.target();
-    if (c && this.own([c])) f(c);
-  }
-
-  /** Other engines' containers are shown, never acted on: a status line says whose they are. */
-  private own(list: readonly ContainerInfo[]): boolean {
-    const c = list.find((x) => x.engine);
-    if (!c) return true;
-    this.error(`${c.name} is ${c.engine}'s container: read-only in hutch (use ${c.engine}'s own command)`);
-    return false;
+    if (c && this.foreign.own([c])) f(c);
   }
 
   private bulk(verb: BulkVerb): void {
     const list = this.nav.targets();
-    const foreign = list.length === 1 && list[0].engine ? list[0] : undefined;
-    const fverb = verb === 'stop' || verb === 'kill' ? verb : verb === 'pause' ? 'pause' : undefined;
-    if (foreign && fverb) void this.askForeign(foreign, fverb);
-    else if (this.own(list)) void this.containerActions.bulk(verb, list);
-  }
-
-  /** Another engine's container: its own CLI's command, shown, run only after y. */
-  private async askForeign(c: ContainerInfo, verb: 'stop' | 'kill' | 'pause'): Promise<void> {
-    const { engine } = this.deps;
-    try {
-      const v = verb === 'pause' && c.paused ? 'unpause' : verb;
-      const cmd = await engine.foreignCommand(c.id, v);
-      if ('refused' in cmd) {
-        this.error(`${c.name} is ${c.engine}'s container: ${cmd.refused}`);
-        return;
-      }
-      this.store.set({
-        dialog: {
-          kind: 'confirm',
-          question: `${c.name} is ${c.engine}'s container. Run \`${cmd.argv.join(' ')}\`? y/N`,
-          onYes: () =>
-            void engine.actOnForeign(c.id, v).then(
-              () => this.info(`${c.engine}: ${v} ${c.name}`),
-              (e: unknown) => this.error(`${c.engine}: ${errorLine(e)}`),
-            ),
-        },
-      });
-    } catch (e) {
-      this.error(errorLine(e));
-    }
+    if (this.foreign.offer(list, verb)) return;
+    if (this.foreign.own(list)) void this.containerActions.bulk(verb, list);
   }
 
   private nextTheme(): void {
