@@ -165,3 +165,42 @@ test('a real sshd on a veth: the remote container\'s row comes through ssh\'s ma
     throw new Error(`${e.message}: ${streams().join(' | ')}`);
   });
 });
+
+test('a real sshd: the shell pane\'s shell on the remote container, detached by closing and reattached with its history', async (t) => {
+  const c = await remote1.engine.create({ image: 'host', name: 'shell-over-ssh', network: 'none', cmd: ['sleep', '1000'] });
+  await remote1.engine.start(c.id);
+  const env = {
+    ...process.env,
+    PATH: `${path.join(tmp, 'bin')}:${process.env.PATH}`,
+    HUTCH_REMOTE_COMMAND: `env HUTCH_ROOT=${remote1.root} HUTCH_CGROUP_PARENT=${sb.cgroupParent} ${process.execPath} ${HUTCH}`,
+  };
+  const { remotes, engine } = remoteDashboard(sb.engine, ['remote-1'], env);
+  t.after(() => remotes.close());
+  const id = `${c.id}@remote-1`;
+  // The relays sshd runs (not our ssh client, whose command line names the remote command too).
+  const relays = () =>
+    spawnSync('pgrep', ['-a', '-f', `${HUTCH} shell-serve connect`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((l) => l.startsWith(`${l.split(' ')[0]} ${process.execPath} ${HUTCH} shell-serve connect`));
+  const shell = await engine.openShell(id, { rows: 24, cols: 80 });
+  const conn = await engine.connectShell(id, shell.name);
+  let text = '';
+  conn.onData((d) => (text += d.toString()));
+  conn.resize(24, 80);
+  conn.write('echo over-$((20+1)); stty size\n');
+  await until(`the echo over sshd (got ${JSON.stringify(text.slice(-200))})`, () => /over-21\r?\n24 80/.test(text), 15_000);
+  assert.equal(relays().length, 1, 'one relay on the remote side');
+  // Closing detaches: ssh's stdin ends, the relay there lets go; the shell runs on.
+  conn.close();
+  await until('the remote relay gone', () => relays().length === 0, 10_000);
+  assert.deepEqual((await engine.listShells(id)).map((s) => s.name), [shell.name]);
+  const again = await engine.connectShell(id, shell.name);
+  let text2 = '';
+  again.onData((d) => (text2 += d.toString()));
+  await until('the backlog over sshd', () => /over-21/.test(text2), 10_000);
+  let exit: number | null | undefined;
+  again.onEnd((code) => (exit = code));
+  again.write('exit 7\n');
+  await until('the shell\'s status over sshd', () => exit !== undefined, 10_000);
+  assert.equal(exit, 7);
+});

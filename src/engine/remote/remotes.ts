@@ -202,7 +202,8 @@ export class Remotes implements HostsSource {
     this.closed = true;
     for (const h of this.hostList) h.close();
     // Only where ssh made a master (its socket is in our directory).
-    if (this.started && hasSockets(this.ssh.controlDir)) {
+    // Actions make a master too (a shell, a stop), with or without the stream started.
+    if (hasSockets(this.ssh.controlDir)) {
       for (const h of this.hostList) {
         // Quick and local: the master is a process of ours listening on our socket.
         spawnSync(this.ssh.program, sshExitArgv(this.ssh, h.name), { stdio: 'ignore', timeout: 2000, env: this.ssh.env as NodeJS.ProcessEnv });
