@@ -28,7 +28,7 @@ delete process.env.CI;
 delete process.env.CONTINUOUS_INTEGRATION;
 
 import fs from 'node:fs';
-import { FakeTtyOut, fakeStdin } from '../test/support/fake-tty.js';
+import { BenchTty, mountDashboard } from '../test/support/bench-dashboard.js';
 import type { ContainerInfo } from '../src/engine/types.js';
 import type { ContainerSample, History, HostInfo, HostSample, SampleListener, StatsSource } from '../src/engine/stats/types.js';
 import { Ring } from '../src/engine/stats/ring.js';
@@ -161,26 +161,6 @@ function moved(s: ContainerSample, time: number, cpu: number, dMem: number, dRx:
   };
 }
 
-interface Write {
-  t: number;
-  bytes: number;
-}
-
-/** A TTY-like stdout: 160×50, records each write's time and size; optionally copies to /dev/null. */
-class FakeTty extends FakeTtyOut {
-  writes: Write[] = [];
-  total = 0;
-  constructor(private readonly fd?: number) {
-    super(160, 50);
-  }
-  protected override record(chunk: string | Uint8Array): void {
-    const bytes = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-    if (this.fd !== undefined) fs.writeSync(this.fd, chunk as string);
-    this.total += bytes;
-    this.writes.push({ t: performance.now(), bytes });
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function quantile(xs: number[], q: number): number {
@@ -190,13 +170,8 @@ function quantile(xs: number[], q: number): number {
 }
 
 async function main(): Promise<void> {
-  // As the shipped dashboard does (src/ui/main.ts importSession).
   process.env.NODE_ENV ??= 'production';
   const { FakeEngine } = await import('../test/support/fake-engine.js');
-  const { Controller } = await import('../src/ui/controller.js');
-  const { defaultConfig } = await import('../src/ui/config.js');
-  const { loadTheme } = await import('../src/ui/theme.js');
-  const { Session } = await import('../src/ui/session.js');
 
   const engine = new FakeEngine();
   const started = new Date(Date.now() - 3 * 3600_000).toISOString(); // "running 3h": steady over the run
@@ -208,30 +183,16 @@ async function main(): Promise<void> {
   stats.onTimer = () => {
     engine.calls.length = 0;
   };
-  const devnull = mode === 'cpu' ? fs.openSync('/dev/null', 'w') : undefined;
-  const tty = new FakeTty(devnull);
-  const stdout = tty as unknown as NodeJS.WriteStream;
-  const intervalMs = mode === 'cpu' ? 1000 : 3_600_000; // render: only our ticks draw
-  const session = new Session({ stdout, stdin: fakeStdin(), colors: true });
-  const controller = new Controller({
+  const tty = new BenchTty(mode === 'cpu' ? fs.openSync('/dev/null', 'w') : undefined);
+  const { controller, finish } = await mountDashboard({
     engine,
     stats,
+    tty,
+    intervalMs: mode === 'cpu' ? 1000 : 3_600_000, // render: only our ticks draw
     // Sorted by name: "1 row moves" measures one changing row in place. Under the
     // default CPU sort a changing row also changes places, or leaves the screen.
-    config: { ...defaultConfig(), sort: { key: 'name', desc: false } },
-    theme: loadTheme('dark'),
-    intervalMs,
-    handoff: async () => {},
-    quit: () => {},
+    config: { sort: { key: 'name', desc: false } },
   });
-
-  session.enterAltScreen();
-  controller.start();
-  session.mount(controller);
-  const finish = () => {
-    controller.stop();
-    session.restore();
-  };
 
   if (mode === 'cpu') {
     const seconds = Number(secArg);

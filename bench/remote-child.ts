@@ -10,7 +10,7 @@ delete process.env.CI;
 delete process.env.CONTINUOUS_INTEGRATION;
 
 import fs from 'node:fs';
-import { FakeTtyOut, fakeStdin } from '../test/support/fake-tty.js';
+import { BenchTty, mountDashboard } from '../test/support/bench-dashboard.js';
 import type { ContainerSample, History, HostInfo, HostSample, SampleListener, StatsSource } from '../src/engine/stats/types.js';
 
 const [secArg = '30', warmArg = '5'] = process.argv.slice(2);
@@ -43,45 +43,16 @@ class EmptyLocal implements StatsSource {
   }
 }
 
-class NullTty extends FakeTtyOut {
-  total = 0;
-  constructor(private readonly fd: number) {
-    super(160, 50);
-  }
-  protected override record(chunk: string | Uint8Array): void {
-    fs.writeSync(this.fd, chunk as string);
-    this.total += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   process.env.NODE_ENV ??= 'production';
   const { FakeEngine } = await import('../test/support/fake-engine.js');
-  const { Controller } = await import('../src/ui/controller.js');
-  const { defaultConfig } = await import('../src/ui/config.js');
-  const { loadTheme } = await import('../src/ui/theme.js');
-  const { Session } = await import('../src/ui/session.js');
   const { withRemoteHosts } = await import('../src/engine/remote/index.js');
 
-  const local = new FakeEngine();
-  const multi = withRemoteHosts({ engine: local, stats: new EmptyLocal() }, HOSTS, { env: process.env, intervalMs: 1000 });
-  const tty = new NullTty(fs.openSync('/dev/null', 'w'));
-  const session = new Session({ stdout: tty as unknown as NodeJS.WriteStream, stdin: fakeStdin(), colors: true });
-  const controller = new Controller({
-    engine: multi.engine,
-    stats: multi.stats,
-    hosts: multi.hosts,
-    config: defaultConfig(),
-    theme: loadTheme('dark'),
-    intervalMs: 1000,
-    handoff: async () => {},
-    quit: () => {},
-  });
-  session.enterAltScreen();
-  controller.start();
-  session.mount(controller);
+  const multi = withRemoteHosts({ engine: new FakeEngine(), stats: new EmptyLocal() }, HOSTS, { env: process.env, intervalMs: 1000 });
+  const tty = new BenchTty(fs.openSync('/dev/null', 'w'));
+  const { controller, finish } = await mountDashboard({ engine: multi.engine, stats: multi.stats, hosts: multi.hosts, tty, intervalMs: 1000 });
   await sleep(Number(warmArg) * 1000);
   const rows = controller.store.get().containers.length;
   const down = multi.hosts.hosts().filter((h) => h.state !== 'up');
@@ -93,8 +64,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(c0);
   const wall = performance.now() - w0;
   const bytes = tty.total - b0;
-  controller.stop();
-  session.restore();
+  finish();
   process.stdout.write(
     `${JSON.stringify({ cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100, userMs: cpu.user / 1000, systemMs: cpu.system / 1000, seconds: wall / 1000, bytesPerSecond: bytes / (wall / 1000), rows })}\n`,
   );

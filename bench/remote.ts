@@ -18,25 +18,11 @@ import { fileURLToPath } from 'node:url';
 import type { Engine } from '../src/engine/index.js';
 import { HUTCH } from '../test/integration/helpers.js';
 import { sshArgv, type SshConfig } from '../src/engine/remote/ssh.js';
+import { SSH_STANDIN_HERE } from '../test/support/ssh-standin.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(here);
 const N = 100;
-
-/** ssh's stand-in: options skipped, `-O` (the master's commands) a no-op, the command run here. */
-const RUN_STANDIN = `#!/bin/sh
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -O) exit 0 ;;
-    -o|-p|-i|-l|-J|-F|-S|-E) shift 2 ;;
-    --) shift; break ;;
-    -*) shift ;;
-    *) break ;;
-  esac
-done
-shift
-exec sh -c "exec $*"
-`;
 
 /** The replaying stand-in: the header and the first (whole) frame, then the recorded changes, one line a second, round and round. */
 const REPLAY_STANDIN = (file: string) => `#!/bin/sh
@@ -62,7 +48,7 @@ export async function remoteRows(engine: Engine, image: string, env: NodeJS.Proc
       const c = await engine.create({ image, cmd, network: 'none' });
       ids.push((await engine.start(c.id)).id);
     }
-    fs.writeFileSync(path.join(tmp, 'ssh'), RUN_STANDIN, { mode: 0o755 });
+    fs.writeFileSync(path.join(tmp, 'ssh'), SSH_STANDIN_HERE, { mode: 0o755 });
     const record = path.join(tmp, 'stream.ndjson');
     const seconds = Number(process.env.BENCH_REMOTE_SECONDS ?? 30);
     try {
