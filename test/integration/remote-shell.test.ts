@@ -6,32 +6,14 @@
 // pane (`E`) on the remote row with the detail view beside it showing the remote
 // container's processes and config; a signal to one of them; and a host that is down
 // named in the pane, never a crash.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HUTCH, sandbox, type Sandbox } from './helpers.js';
-import { Controller } from '../../src/ui/controller.js';
-import { defaultConfig } from '../../src/ui/config.js';
-import { loadTheme } from '../../src/ui/theme.js';
+import { HUTCH } from './helpers.js';
 import { Screen } from '../../src/ui/screen.js';
 import type { ContainerInfo, ShellConnection } from '../../src/engine/types.js';
-import { makeSshStandin } from '../support/ssh-standin.js';
-import { remoteDashboard, secondRoot, until, type SecondRoot } from './remote-fixture.js';
+import { remoteController, remoteDashboard, until, web1Fixture } from './remote-fixture.js';
 
-let sb: Sandbox;
-let web1: SecondRoot;
-let standin: ReturnType<typeof makeSshStandin>;
-
-before(async () => {
-  sb = await sandbox();
-  web1 = await secondRoot('hutch-it-remote-shell-');
-  standin = makeSshStandin({ 'web-1': web1.root });
-});
-
-after(async () => {
-  await web1?.cleanup();
-  standin?.remove();
-  await sb?.cleanup();
-});
+const fx = web1Fixture('hutch-it-remote-shell-');
 
 /** Everything a connection has received, and a wait for a pattern in it. */
 function reader(conn: ShellConnection) {
@@ -49,31 +31,22 @@ function reader(conn: ShellConnection) {
 /** Waits for the remote container's shells to be gone (their monitors exit within a second of the SIGHUP). */
 async function noShellLeft(id: string): Promise<void> {
   const end = Date.now() + 10_000;
-  while ((await web1.engine.listShells(id)).length > 0) {
+  while ((await fx.web1.engine.listShells(id)).length > 0) {
     if (Date.now() > end) throw new Error('timed out waiting for the remote shells to end');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 function dashboard(hosts: string[]) {
-  const env = { ...process.env, PATH: `${standin.dir}:${process.env.PATH}`, HUTCH_REMOTE_COMMAND: `${process.execPath} ${HUTCH}` };
-  const d = remoteDashboard(sb.engine, hosts, env);
-  const controller = new Controller({
-    engine: d.engine,
-    stats: d.stats,
-    hosts: d.remotes,
-    config: { ...defaultConfig(), showAll: true },
-    theme: loadTheme('dark'),
-    intervalMs: 500,
-    handoff: () => Promise.reject(new Error('no terminal in this test')),
-    quit: () => {},
-  });
+  const env = { ...process.env, PATH: `${fx.standin.dir}:${process.env.PATH}`, HUTCH_REMOTE_COMMAND: `${process.execPath} ${HUTCH}` };
+  const d = remoteDashboard(fx.sb.engine, hosts, env);
+  const controller = remoteController(d);
   return { ...d, controller };
 }
 
 test('a shell in a remote container over ssh: output, resize, detach and reconnect with its history, end', async (t) => {
-  const c = await web1.engine.create({ image: 'host', name: 'far', network: 'none', cmd: ['sleep', '1000'] });
-  await web1.engine.start(c.id);
+  const c = await fx.web1.engine.create({ image: 'host', name: 'far', network: 'none', cmd: ['sleep', '1000'] });
+  await fx.web1.engine.start(c.id);
   const { engine, remotes } = dashboard(['web-1']);
   t.after(() => remotes.close());
   const id = `${c.id}@web-1`;
@@ -82,7 +55,7 @@ test('a shell in a remote container over ssh: output, resize, detach and reconne
   const shell = await engine.openShell(id, { rows: 30, cols: 100 });
   assert.match(shell.name, /^exec-\d+$/);
   // The monitor is the remote host's: its socket is in that root's container directory.
-  assert.deepEqual((await web1.engine.listShells(c.id)).map((s) => s.name), [shell.name]);
+  assert.deepEqual((await fx.web1.engine.listShells(c.id)).map((s) => s.name), [shell.name]);
 
   const conn = await engine.connectShell(id, shell.name);
   const r = reader(conn);
@@ -116,8 +89,8 @@ test('a shell in a remote container over ssh: output, resize, detach and reconne
 
 test('the pane and the detail view on a remote row: processes, config, a signal; a host that is down named', async (t) => {
   // Two sleeps: the one signalled goes, the container runs on with the other.
-  const c = await web1.engine.create({ image: 'host', name: 'far2', network: 'none', env: ['MARK=remote-env'], cmd: ['sh', '-c', 'sleep 1001 & exec sleep 1002'] });
-  await web1.engine.start(c.id);
+  const c = await fx.web1.engine.create({ image: 'host', name: 'far2', network: 'none', env: ['MARK=remote-env'], cmd: ['sh', '-c', 'sleep 1001 & exec sleep 1002'] });
+  await fx.web1.engine.start(c.id);
   const { controller } = dashboard(['web-1', 'down-1']);
   controller.start();
   t.after(() => controller.stop());

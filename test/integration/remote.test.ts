@@ -5,53 +5,27 @@
 // hosts (a real container in each), the HOST column within 80×24, an unknown host as
 // a status-line message, stop on the remote row stopping the remote container, its
 // logs, and the remote dropping (the stand-in's process killed) and coming back.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { HUTCH, sandbox, type Sandbox } from './helpers.js';
-import { Controller } from '../../src/ui/controller.js';
-import { defaultConfig } from '../../src/ui/config.js';
-import { loadTheme } from '../../src/ui/theme.js';
+import { HUTCH } from './helpers.js';
 import { Screen } from '../../src/ui/screen.js';
 import type { ContainerInfo } from '../../src/engine/types.js';
-import { makeSshStandin } from '../support/ssh-standin.js';
-import { remoteDashboard, secondRoot, until, type SecondRoot } from './remote-fixture.js';
+import { remoteController, remoteDashboard, until, web1Fixture } from './remote-fixture.js';
 
-let sb: Sandbox;
-let web1: SecondRoot;
-let standin: ReturnType<typeof makeSshStandin>;
-
-before(async () => {
-  sb = await sandbox();
-  web1 = await secondRoot('hutch-it-remote-');
-  standin = makeSshStandin({ 'web-1': web1.root });
-});
-
-after(async () => {
-  await web1?.cleanup();
-  standin?.remove();
-  await sb?.cleanup();
-});
+const fx = web1Fixture('hutch-it-remote-');
 
 test('rows of both hosts, an unknown host in the status line, stop and logs on the remote one, a drop and the way back', async (t) => {
-  const engine2 = web1.engine;
-  const here = await sb.engine.create({ image: 'host', name: 'here', network: 'none', cmd: ['sleep', '1000'] });
-  await sb.engine.start(here.id);
+  const engine2 = fx.web1.engine;
+  const here = await fx.sb.engine.create({ image: 'host', name: 'here', network: 'none', cmd: ['sleep', '1000'] });
+  await fx.sb.engine.start(here.id);
   const there = await engine2.create({ image: 'host', name: 'there', network: 'none', cmd: ['sh', '-c', 'echo hello-from-web-1; trap "exit 0" TERM; sleep 1000 & wait'] });
   await engine2.start(there.id);
 
-  const env = { ...process.env, PATH: `${standin.dir}:${process.env.PATH}`, HUTCH_REMOTE_COMMAND: `${process.execPath} ${HUTCH}` };
-  const { ssh, remotes, stats, engine } = remoteDashboard(sb.engine, ['web-1', 'nosuch'], env);
-  const controller = new Controller({
-    engine,
-    stats,
-    hosts: remotes,
-    config: { ...defaultConfig(), showAll: true },
-    theme: loadTheme('dark'),
-    intervalMs: 500,
-    handoff: () => Promise.reject(new Error('no terminal in this test')),
-    quit: () => {},
-  });
+  const env = { ...process.env, PATH: `${fx.standin.dir}:${process.env.PATH}`, HUTCH_REMOTE_COMMAND: `${process.execPath} ${HUTCH}` };
+  const d = remoteDashboard(fx.sb.engine, ['web-1', 'nosuch'], env);
+  const { ssh, remotes, engine } = d;
+  const controller = remoteController(d);
   controller.start();
   t.after(() => {
     controller.stop();
@@ -88,7 +62,7 @@ test('rows of both hosts, an unknown host in the status line, stop and logs on t
   // Stop on the remote row: the remote engine's container stops; the local one runs on.
   await controller.containerActions.run('stop', [row('there') as ContainerInfo]);
   assert.equal((await engine2.inspect(there.id)).status, 'exited');
-  assert.equal((await sb.engine.inspect(here.id)).status, 'running');
+  assert.equal((await fx.sb.engine.inspect(here.id)).status, 'running');
   assert.match(controller.store.get().status?.text ?? '', /^stopped there$/);
   await until('the stopped remote row', () => row('there')?.status === 'exited');
   await engine2.start(there.id);

@@ -42,6 +42,16 @@ function setup() {
   return { children, streams, clock, local, mine, stats, remotes, multi, engine, setAnswer: (f: (c: FakeChild) => void) => (answer = f) };
 }
 
+/** The composite with web-1 up, running `api` (its dashboard id); cmd(): the last ssh's remote command. */
+async function withApi() {
+  const s = setup();
+  s.multi.start(1000);
+  const enc = new StatsStreamEncoder();
+  s.streams()[0].stdout.write(enc.header({ hutch: '0.1.0', host: 'web-1', interval: 1000 }) + enc.frame(1, HOST, [container('a'.repeat(64), { name: 'api' })]));
+  await settle();
+  return { s, id: `${'a'.repeat(64)}@web-1`, cmd: () => s.children.at(-1)!.args.at(-1) };
+}
+
 test('rows: local first, then each host\'s with its name and an id of its own; samples and history follow', async (t) => {
   const s = setup();
   t.after(() => s.remotes.close());
@@ -77,14 +87,8 @@ test('rows: local first, then each host\'s with its name and an id of its own; s
 });
 
 test('actions route by the row\'s host: remote ones are hutch\'s commands over ssh, local ones stay local', async (t) => {
-  const s = setup();
+  const { s, id, cmd } = await withApi();
   t.after(() => s.remotes.close());
-  s.multi.start(1000);
-  const enc = new StatsStreamEncoder();
-  s.streams()[0].stdout.write(enc.header({ hutch: '0.1.0', host: 'web-1', interval: 1000 }) + enc.frame(1, HOST, [container('a'.repeat(64), { name: 'api' })]));
-  await settle();
-  const id = `${'a'.repeat(64)}@web-1`;
-  const cmd = () => s.children.at(-1)!.args.at(-1);
   const info = await s.engine.stop(id, 10);
   assert.equal(info.name, 'api');
   assert.equal(cmd(), `hutch stop -t 10 ${'a'.repeat(64)}`);
@@ -210,14 +214,8 @@ test('the dashboard\'s status line names a remote that speaks another stream ver
 });
 
 test('the detail view of a remote row: processes, inspect (merged into its row), signals and shells go to the host', async (t) => {
-  const s = setup();
+  const { s, id, cmd } = await withApi();
   t.after(() => s.remotes.close());
-  s.multi.start(1000);
-  const enc = new StatsStreamEncoder();
-  s.streams()[0].stdout.write(enc.header({ hutch: '0.1.0', host: 'web-1', interval: 1000 }) + enc.frame(1, HOST, [container('a'.repeat(64), { name: 'api' })]));
-  await settle();
-  const id = `${'a'.repeat(64)}@web-1`;
-  const cmd = () => s.children.at(-1)!.args.at(-1);
   let out = '';
   s.setAnswer((c) => {
     c.stdout.write(out);
