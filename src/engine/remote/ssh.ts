@@ -24,7 +24,8 @@ export interface SshConfig {
 /** Seconds a master connection outlives its last use (the dashboard closes it itself on the way out). */
 const CONTROL_PERSIST = 60;
 
-/** The options of every call: batch mode (no password prompt over the dashboard), the shared master, dead links noticed. */
+/** The options of every call: batch mode (no password prompt over the dashboard), the shared master, dead links noticed,
+ * an unreachable host given up on in 10 s (the kernel's own wait is minutes: the pane's shell would hang that long). */
 export function sshOptions(cfg: SshConfig): string[] {
   return [
     '-o', 'BatchMode=yes',
@@ -33,6 +34,7 @@ export function sshOptions(cfg: SshConfig): string[] {
     '-o', `ControlPersist=${CONTROL_PERSIST}`,
     '-o', 'ServerAliveInterval=5',
     '-o', 'ServerAliveCountMax=3',
+    '-o', 'ConnectTimeout=10',
   ];
 }
 
