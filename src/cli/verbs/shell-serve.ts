@@ -14,7 +14,7 @@ import { UsageError } from '../errors.js';
 
 const ACTIONS = ['ls', 'open', 'connect', 'end'] as const;
 
-interface BinaryOut {
+export interface BinaryOut {
   write(chunk: Buffer, cb?: () => void): boolean;
 }
 
@@ -26,7 +26,7 @@ function size(v: string | undefined, flag: string): number | undefined {
 }
 
 /** Relays `conn` over our stdio until the shell ends (its status) or stdin ends (0, detached). */
-function relay(conn: ShellConnection, input: NodeJS.ReadableStream, out: BinaryOut): Promise<number> {
+export function relay(conn: ShellConnection, input: NodeJS.ReadableStream, out: BinaryOut): Promise<number> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (code: number) => {
