@@ -266,3 +266,26 @@ test('the detail view of a remote row: processes, inspect (merged into its row),
   });
   await assert.rejects(s.engine.top(id), { message: 'web-1: unknown flag: --format' });
 });
+
+test('the detail view of a remote row whose host cannot be reached: one line each naming the host, no crash', async (t) => {
+  const { s, id } = await withApi();
+  const { Controller } = await import('../../src/ui/controller.js');
+  const { defaultConfig } = await import('../../src/ui/config.js');
+  const { loadTheme } = await import('../../src/ui/theme.js');
+  const controller = new Controller({ engine: s.engine, stats: s.multi, hosts: s.remotes, config: defaultConfig(), theme: loadTheme('mono'), intervalMs: 1000, handoff: () => Promise.resolve(), quit: () => {} });
+  controller.start();
+  t.after(() => controller.stop());
+  s.stats.emit([]);
+  assert.ok(controller.store.get().containers.some((c) => c.id === id));
+  s.setAnswer((c) => {
+    c.stderr.write('ssh: connect to host web-1 port 22: Connection refused\n');
+    c.exit(255);
+  });
+  controller.nav.openDetail(id);
+  for (let i = 0; i < 5; i++) await settle();
+  const st = controller.store.get();
+  assert.equal(st.view, 'detail');
+  assert.equal(st.detail?.procsError, 'web-1: ssh: connect to host web-1 port 22: Connection refused');
+  assert.equal(st.status?.text, `config of ${'a'.repeat(12)}: web-1: ssh: connect to host web-1 port 22: Connection refused`);
+  assert.deepEqual(s.local.callsOf('top'), [], 'never the local engine');
+});
