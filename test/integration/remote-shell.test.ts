@@ -125,6 +125,13 @@ test('the pane and the detail view on a remote row: processes, config, a signal;
   for (const ch of 'echo pane-$((6*7))') controller.handleKey(ch, {});
   controller.handleKey('\r', { return: true });
   await until('the echo in the pane', () => /pane-42/.test(screen()), 15_000);
+  // Detached (the pane closed with n), then E again: the same shell, its screen from the backlog.
+  const first = controller.store.get().pane!.shell;
+  controller.shellPane.close();
+  assert.deepEqual((await fx.web1.engine.listShells(c.id)).map((x) => x.name), [first]);
+  await controller.shellPane.open(row() as ContainerInfo);
+  assert.equal(controller.store.get().status?.text, `reattached to ${first} in far2`);
+  await until('the history in the reattached pane', () => /pane-42/.test(screen()), 15_000);
   await controller.shellPane.end();
   await noShellLeft(c.id);
 
