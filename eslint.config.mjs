@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'native/build/', 'node_modules/', 'native/node_modules/'] },
+  { ignores: ['dist/', 'native/build/', 'node_modules/', 'native/node_modules/', 'tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -18,12 +18,13 @@
 // - otherwise a row whose fragments do not overlap and fit the width is the
 //   concatenation of each fragment's serialised text, with blank gaps between;
 // - a fragment made of SGR sequences and plain cells only (printable ASCII and
-//   the dashboard's glyphs) is serialised through its shape (the same text with
-//   every character replaced by "x"): a table row keeps its shape while its
-//   figures change, so ink's tokenizer runs once per shape, not once per frame;
+//   the dashboard's glyphs) is serialised run by run: what ink writes between
+//   two runs of characters depends only on the styles before and the escapes
+//   between, worked out once by ink's own tokenizer (ink-output-runs.ts), so a
+//   table row whose figures change, or a shell pane's new line, costs a scan;
 // - any other fragment is cut into pieces (words with their trailing spaces)
 //   where no style is active, each piece serialised and cached on its own.
-//   Shapes and pieces go through ink's own tokenizer and string-width.
+//   Pieces go through ink's own tokenizer and string-width.
 // - any row outside those conditions is built exactly as stock does.
 // Why concatenation is exact: ansi-tokenize's styledCharsToString emits, before
 // each character, the difference between its style and the previous
@@ -31,11 +32,8 @@
 // left of a cut has no style (a blank gap cell, or a piece's last space checked
 // to be unstyled), the difference is "open the right side's styles", which is
 // how the right side's own serialisation starts, and the left side's own closing
-// codes are what stock emits on stepping into the blank cell. Why a shape is
-// exact: plain cells are each a grapheme of their own, one column wide, and
-// never part of an escape, so a text and its shape tokenise to the same codes
-// and the same styles cell by cell; their serialisations differ only in the
-// characters, which fill back in order.
+// codes are what stock emits on stepping into the blank cell. Why runs are
+// exact is told in ink-output-runs.ts.
 // test/ui/ink-output-cache.test.ts compares the patched and stock methods on
 // frames of the dashboard and on random ones.
 //
@@ -54,7 +52,8 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fill, filling, pieces, shape, type Filling } from './ink-output-text.js';
+import { SgrRuns } from './ink-output-runs.js';
+import { pieces } from './ink-output-text.js';
 
 const INK_VERSION = '6.8.0';
 const TOKENIZE_VERSION = /^0\.2\.\d+$/;
@@ -151,15 +150,17 @@ export class OutputCache {
   private readonly rows = new TwoGen<string>(4096);
   private readonly lines = new TwoGen<Run>(4096);
   private readonly runs = new TwoGen<Run>(16384);
-  private readonly shapes = new TwoGen<{ run: Run; filling: Filling }>(4096);
   private readonly widths = new Map<string, number>();
-  constructor(private readonly d: Deps) {}
+  private readonly sgr: SgrRuns;
+  constructor(private readonly d: Deps) {
+    this.sgr = new SgrRuns(d);
+  }
 
   clear(): void {
     this.rows.clear();
     this.lines.clear();
     this.runs.clear();
-    this.shapes.clear();
+    this.sgr.clear();
     this.widths.clear();
   }
 
@@ -198,19 +199,10 @@ export class OutputCache {
     return r;
   }
 
-  /** A whole fragment: through its shape, else its pieces joined when every cut is clean, else tokenised in one go. */
+  /** A whole fragment: by its runs when it is SGR sequences and plain cells, else its pieces joined when every cut is clean, else tokenised in one go. */
   lineRun(line: string): Run {
-    let r = this.lines.get(line);
-    if (r !== undefined) return r;
-    const sh = shape(line);
-    if (sh) {
-      let known = this.shapes.get(sh.key);
-      if (known === undefined) {
-        const run = this.run(sh.key);
-        known = { run, filling: filling(run.s) };
-        this.shapes.set(sh.key, known);
-      }
-      r = { w: known.run.w, s: fill(known.filling, sh.chars), lastStyled: known.run.lastStyled };
+    let r = this.lines.get(line) ?? this.sgr.serialise(line);
+    if (r !== undefined) {
       this.lines.set(line, r);
       return r;
     }
@@ -353,7 +345,6 @@ export class OutputCache {
     this.rows.age();
     this.lines.age();
     this.runs.age();
-    this.shapes.age();
     return { output: lines.join('\n'), height: rows.length };
   }
 }

@@ -1,9 +1,7 @@
-// Cutting a line of terminal text (printable characters and SGR escapes) the
-// ways ink-output-cache.ts serialises it: by its shape (the escapes kept, every
-// other character an "x"), filled back with the characters after ink's
-// tokenizer has serialised the shape once; and into pieces at unstyled spaces.
-// Pure string functions: why each cut is exact is told in ink-output-cache.ts.
-import { isPlainCell } from './plain-cells.js';
+// Cutting a line of terminal text (any characters and SGR escapes) into pieces
+// at unstyled spaces, the way ink-output-cache.ts serialises a line that is not
+// all plain cells. A pure string function: why the cut is exact is told in
+// ink-output-cache.ts.
 
 const SGR = /\x1b\[([0-9;]*)m/y; // eslint-disable-line no-control-regex
 
@@ -38,77 +36,6 @@ const CLOSERS = new Set([22, 23, 24, 25, 27, 28, 29, 39, 49, 55]);
  * (none of which can join the space before it in one grapheme cluster). */
 function cutBefore(cc: number): boolean {
   return cc === 0x1b || (cc > 0x20 && cc < 0x7f) || (cc >= 0x2500 && cc <= 0x28ff);
-}
-
-/**
- * A line's shape: its SGR sequences as they are, every other character (all of
- * them plain cells, else undefined) replaced by "x"; and those characters in
- * order. Two lines of one shape tokenise to the same styles cell by cell, so the
- * shape's serialisation with its x's replaced, in order, by the characters is
- * the line's own: a table row's shape stays the same while its figures change.
- */
-export function shape(line: string): { key: string; chars: string } | undefined {
-  let key = '';
-  let chars = '';
-  let from = 0; // start of the current run of plain cells
-  const n = line.length;
-  for (let i = 0; i < n; ) {
-    const c = line.charCodeAt(i);
-    if (c === 0x1b) {
-      SGR.lastIndex = i;
-      const m = SGR.exec(line);
-      if (!m) return undefined;
-      if (i > from) {
-        key += 'x'.repeat(i - from);
-        chars += line.slice(from, i);
-      }
-      key += m[0];
-      i += m[0].length;
-      from = i;
-      continue;
-    }
-    if (!isPlainCell(c)) return undefined;
-    i++;
-  }
-  if (n > from) {
-    key += 'x'.repeat(n - from);
-    chars += line.slice(from);
-  }
-  return { key, chars };
-}
-
-/** A shape's serialisation cut at its x's: [codes, count of x, codes, count of x, …, codes]. */
-export type Filling = (string | number)[];
-
-export function filling(serialised: string): Filling {
-  const out: Filling = [];
-  let codes = '';
-  for (let i = 0; i < serialised.length; ) {
-    if (serialised.charCodeAt(i) === 0x78) {
-      let j = i + 1;
-      while (j < serialised.length && serialised.charCodeAt(j) === 0x78) j++;
-      out.push(codes, j - i);
-      codes = '';
-      i = j;
-    } else {
-      // Everything else ink writes here is an SGR sequence (no x in them).
-      codes += serialised[i];
-      i++;
-    }
-  }
-  out.push(codes);
-  return out;
-}
-
-export function fill(f: Filling, chars: string): string {
-  let s = f[0] as string;
-  let at = 0;
-  for (let k = 1; k < f.length; k += 2) {
-    const n = f[k] as number;
-    s += chars.slice(at, at + n) + (f[k + 1] as string);
-    at += n;
-  }
-  return s;
 }
 
 /**

@@ -10,7 +10,7 @@ import { fit } from './format.js';
 import { makePainter, type Painter } from './paint.js';
 import { bodyRows, type Size, type UiState } from './state.js';
 import { colorDepth, type ColorDepth } from './theme.js';
-import { detailLines } from './views/detail.js';
+import { detailLines, type DetailInput } from './views/detail.js';
 import { composePane, paneFooter } from './views/pane.js';
 import { footerLine, formLines, headerLine, helpLines, helpWindow, imagesLines, statusLine } from './views/chrome.js';
 import { logsLines } from './views/logs.js';
@@ -26,6 +26,7 @@ export class Screen {
   /** First table row on screen (scrolling follows the selection). */
   private tableTop = 0;
   private last?: { st: UiState; columns: number; rows: number; lines: readonly string[] };
+  private detailMemo?: { key: unknown[]; lines: string[] };
 
   constructor(
     private readonly controller: Controller,
@@ -71,6 +72,20 @@ export class Screen {
     return lines;
   }
 
+  /**
+   * The detail view beside (or above) a shell pane: the same lines while what they
+   * show is the same, as the pane redraws many times a second between stats ticks.
+   * A sweep brings a new sample (and the history with it); a second, a new `now`.
+   */
+  private paneDetail(input: DetailInput, p: Painter, width: number, height: number): string[] {
+    const key = [input.c, input.detail, input.sample, input.history, input.history.cpu.length, input.history.cpu.at(-1), input.now, p, width, height];
+    const memo = this.detailMemo;
+    if (memo && memo.key.length === key.length && memo.key.every((k, i) => k === key[i])) return memo.lines;
+    const lines = detailLines(input, p, width, height);
+    this.detailMemo = { key, lines };
+    return lines;
+  }
+
   private view(st: UiState, p: Painter, width: number, height: number): string[] {
     const controller = this.controller;
     if (st.dialog?.kind === 'form') return formLines(st.dialog, p, width);
@@ -90,7 +105,7 @@ export class Screen {
         if (!c || !st.detail) return [p.fg('dim', 'the container is gone (Esc goes back)')];
         const input = { c, detail: st.detail, sample: st.samples.get(c.id), history: controller.history(c.id), now: st.now };
         const pane = st.pane?.id === c.id && !st.detail.inspect ? st.pane : undefined;
-        if (pane) return composePane((w, h) => detailLines(input, p, w, h), (w, h) => controller.shellPane.lines(pane, p, w, h), p, width, height);
+        if (pane) return composePane((w, h) => this.paneDetail(input, p, w, h), (w, h) => controller.shellPane.lines(pane, p, w, h), p, width, height);
         return detailLines(input, p, width, height);
       }
       case 'containers': {

@@ -7,7 +7,8 @@ import './no-ci.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installOutputCache, outputCacheStatus, type InkOutput, type Patch } from '../../src/ui/ink-output-cache.js';
-import { pieces, shape } from '../../src/ui/ink-output-text.js';
+import { pieces } from '../../src/ui/ink-output-text.js';
+import { SgrRuns } from '../../src/ui/ink-output-runs.js';
 import { isPlainCell } from '../../src/ui/plain-cells.js';
 import { lineWidth } from '../../src/ui/paint.js';
 import { KEY, setup } from './helpers.js';
@@ -95,6 +96,8 @@ const CODES = [
   '\x1b[31m', '\x1b[39m', '\x1b[32m', '\x1b[1m', '\x1b[22m', '\x1b[2m', '\x1b[7m', '\x1b[27m', '\x1b[44m', '\x1b[49m',
   '\x1b[0m', '\x1b[m', '\x1b[38;5;208m', '\x1b[48;2;10;20;30m', '\x1b[1;31m', '\x1b[4m', '\x1b[24m', '\x1b[53m', '\x1b[55m',
   '\x1b[3m', '\x1b[23m', '\x1b[9m', '\x1b[29m', '\x1b[21m',
+  // compound ones, as the shell pane writes them (views/pane.ts)
+  '\x1b[1;36m', '\x1b[0;7m', '\x1b[2;38;5;100;48;2;1;2;3m', '\x1b[1;2;7m',
 ];
 const CHARS = [
   'a', 'b', 'Z', '0', '9', '.', '/', '-', '%', ' ', ' ', ' ', ' ', '▁', '▇', '█', '⣿', '⡀', '─', '│', '●', '›', '…', '·',
@@ -191,7 +194,7 @@ test('pieces are cut after spaces with no style open, before a character that st
   assert.deepEqual(pieces('\x1b[38;5;33mx\x1b[39m y'), ['\x1b[38;5;33mx\x1b[39m ', 'y']);
 });
 
-test('plain cells are what shapes assume: one unit, one cluster whatever the neighbour, not full-width, one column', async () => {
+test('plain cells are what runs assume: one unit, one cluster whatever the neighbour, not full-width, one column', async () => {
   const p = await patch();
   void p;
   const inkDir = new URL('.', import.meta.resolve('ink')).href;
@@ -200,7 +203,11 @@ test('plain cells are what shapes assume: one unit, one cluster whatever the nei
   const req = createRequire(fileURLToPath(new URL('./output.js', inkDir)));
   const stringWidth = (await import(pathToFileURL(req.resolve('string-width')).href)).default as (s: string) => number;
   const tokPkg = req.resolve('@alcalzone/ansi-tokenize/package.json');
-  const { tokenize } = (await import(new URL('./build/index.js', pathToFileURL(tokPkg)).href)) as { tokenize: (s: string) => { type: string; fullWidth?: boolean }[] };
+  const { tokenize, styledCharsFromTokens, styledCharsToString } = (await import(new URL('./build/index.js', pathToFileURL(tokPkg)).href)) as {
+    tokenize: (s: string) => { type: string; fullWidth?: boolean }[];
+    styledCharsFromTokens: unknown;
+    styledCharsToString: unknown;
+  };
   const plain: string[] = [];
   for (let c = 0; c < 0x10000; c++) if (isPlainCell(c)) plain.push(String.fromCharCode(c));
   assert.ok(plain.length > 500);
@@ -213,9 +220,10 @@ test('plain cells are what shapes assume: one unit, one cluster whatever the nei
       assert.equal([...seg.segment(c + d)].length, 2, `U+${c.charCodeAt(0).toString(16)} U+${d.charCodeAt(0).toString(16)}`);
     }
   }
-  assert.deepEqual(shape('a \x1b[32m▁▂\x1b[39m b'), { key: 'xx\x1b[32mxx\x1b[39mxx', chars: 'a ▁▂ b' });
-  assert.equal(shape('名'), undefined);
-  assert.equal(shape('\x1b[2Kx'), undefined);
+  const runs = new SgrRuns({ tokenize, styledCharsFromTokens, styledCharsToString } as unknown as ConstructorParameters<typeof SgrRuns>[0]);
+  assert.deepEqual(runs.serialise('a \x1b[1;32m▁▂\x1b[0m b'), { w: 6, s: 'a \x1b[1m\x1b[32m▁▂\x1b[39m\x1b[22m b', lastStyled: false });
+  assert.equal(runs.serialise('名'), undefined);
+  assert.equal(runs.serialise('\x1b[2Kx'), undefined);
   // The same cells decide which dashboard lines skip Ink's measuring (components/App.tsx).
   assert.equal(lineWidth('\x1b[1m\x1b[32mab\x1b[39m\x1b[22m ▁⣿·'), 6);
   assert.equal(lineWidth(''), 0);

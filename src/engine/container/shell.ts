@@ -11,6 +11,7 @@ import { reconcile } from './reconcile.js';
 import { parseErrorLine, setupError } from './monitor.js';
 import type { ContainerRecord } from './record.js';
 import { frameConnection } from './shell-connection.js';
+import { socketLink } from './socket-link.js';
 import { DEFAULT_SHELL, type ShellConnection, type ShellInfo, type ShellOptions } from './shell-types.js';
 
 const SOCK = /^exec-(\d+)\.sock$/;
@@ -125,16 +126,9 @@ export function connectShell(ctx: Ctx, id: string, name: string): Promise<ShellC
   });
 }
 
-/** The unix socket as a frame link (shell-connection.ts reads and writes the frames). */
+/** The unix socket as a frame link, read at a bounded rate (socket-link.ts); shell-connection.ts reads and writes the frames. */
 function connection(sock: net.Socket): ShellConnection {
-  sock.on('error', () => {});
-  return frameConnection({
-    onBytes: (f) => sock.on('data', f),
-    onClose: (f) => sock.on('close', f),
-    writable: () => !sock.destroyed,
-    write: (b) => sock.write(b),
-    destroy: () => sock.destroy(),
-  });
+  return frameConnection(socketLink(sock));
 }
 
 /** Is pid the serving monitor of `name` (not a process that reused its pid)? */

@@ -66,6 +66,9 @@ export function renderRow(line: IBufferLine | undefined, width: number, cell: IB
   let out = '';
   let cur = '';
   let col = 0;
+  let lastFg: number | undefined;
+  let lastBg: number | undefined;
+  let lastSgr = '';
   const n = line ? Math.min(line.length, width) : 0;
   for (let x = 0; x < n && col < width; x++) {
     const c = line!.getCell(x, cell);
@@ -75,7 +78,17 @@ export function renderRow(line: IBufferLine | undefined, width: number, cell: IB
     if (w === 2 && col + 2 > width) break; // a wide character cut by the pane's edge
     let chars = c.getChars() || ' ';
     if (chars < ' ' || chars === '\x7f') chars = ' ';
-    let attrs = colors ? cellSgr(c) : '';
+    // A cell's look is its emulator's two attribute words (@xterm/headless 6's
+    // CellData fg/bg: colours and flags): the same as the cell before, the same SGR.
+    const { fg, bg } = c as unknown as { fg?: number; bg?: number };
+    let attrs: string;
+    if (!colors) attrs = '';
+    else if (fg !== undefined && fg === lastFg && bg === lastBg) attrs = lastSgr;
+    else {
+      attrs = lastSgr = cellSgr(c);
+      lastFg = fg;
+      lastBg = bg;
+    }
     if (x === cursorX) attrs = attrs ? `${attrs};7` : '7';
     if (attrs !== cur) {
       out += cur ? `\x1b[0m${attrs ? `\x1b[${attrs}m` : ''}` : `\x1b[${attrs}m`;
@@ -160,14 +173,27 @@ export function composePane(detail: (w: number, h: number) => string[], pane: (w
     while (top.length < l.detail) top.push('');
     return [...top, ...pane(width, height - l.detail)];
   }
-  const left = detail(l.detail, height);
+  const left = prefixes(detail(l.detail, height), l.detail, p.fg('dim', '│'), height);
   const right = pane(l.cols, height);
-  const rule = p.fg('dim', '│');
   const out: string[] = [];
+  for (let i = 0; i < height; i++) out.push(left[i] + (right[i] ?? ''));
+  return out;
+}
+
+/** The detail view's side of each row, padded to `width` with the rule after it:
+ * kept while the detail view gives the same lines (its memo in screen.ts), as the
+ * pane redraws between its changes. */
+const padded = new WeakMap<readonly string[], { key: string; rows: string[] }>();
+function prefixes(left: readonly string[], width: number, rule: string, height: number): string[] {
+  const key = `${width}:${height}:${rule}`;
+  const known = padded.get(left);
+  if (known?.key === key) return known.rows;
+  const rows: string[] = [];
   for (let i = 0; i < height; i++) {
     const a = left[i] ?? '';
     const w = visibleWidth(a);
-    out.push(`${w < l.detail ? a + ' '.repeat(l.detail - w) : a}${rule}${right[i] ?? ''}`);
+    rows.push(`${w < width ? a + ' '.repeat(width - w) : a}${rule}`);
   }
-  return out;
+  padded.set(left, { key, rows });
+  return rows;
 }
