@@ -1,4 +1,4 @@
-// Health checks run by the container's monitor (native/monitor/health.c): docker's
+// Health checks run by the container's monitor (native/monitor/health.c, healthfile.c): docker's
 // HEALTHCHECK rules, State.Health in inspect, "(healthy)" in ps, health_status events,
 // `hutch healthcheck run`, the image's HEALTHCHECK and the flags over it.
 import { test, before, after } from 'node:test';

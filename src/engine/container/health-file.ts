@@ -1,4 +1,4 @@
-// The container's health.json, written by its monitor (native/monitor/health.c) as
+// The container's health.json, written by its monitor (native/monitor/healthfile.c) as
 // docker's State.Health; read here without any other engine module, so the record's
 // toInfo can include it.
 import fs from 'node:fs';
