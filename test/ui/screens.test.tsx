@@ -35,7 +35,10 @@ test('the footer keeps "? help" and "q quit" at every width; "…" says keys wer
     }
   }
   const at100 = footerLine('containers', b, p, 100);
-  assert.match(at100, /^\? help {2}Enter detail .* … {2}q quit$/);
+  assert.match(at100, /^\? help {2}Enter detail .* … {2}i images {2}w networks {2}v volumes {2}q quit$/);
+  // From 80 columns the other views are on the footer; narrower, the view's own keys come first.
+  assert.equal(footerLine('containers', b, p, 80), '? help  Enter detail  l logs  …  i images  w networks  v volumes  q quit');
+  assert.match(footerLine('containers', b, p, 79), /^\? help {2}Enter detail {2}l logs .* … {2}q quit$/);
   const wide = footerLine('containers', b, p, 240);
   assert.doesNotMatch(wide, /…/);
   assert.match(wide, /\/ filter {2}a all {2}> sort {2}n new {2}i images {2}w networks {2}v volumes {2}L all logs {2}t theme {2}q quit$/);
@@ -44,7 +47,7 @@ test('the footer keeps "? help" and "q quit" at every width; "…" says keys wer
 test('the footer at 100 columns in the dashboard: help, quit and the more-sign', async (t) => {
   const h = await setup({ engine: threeContainers(), size: { columns: 100, rows: 30 } });
   t.after(h.done);
-  await h.see(/\? help .*… {2}q quit/);
+  await h.see(/\? help .*… {2}i images {2}w networks {2}v volumes {2}q quit/);
 });
 
 test('the too-small message fits the screen it is on', async (t) => {
@@ -167,4 +170,43 @@ test('"confirm": false in the config: x, K and r act at once; d still asks', asy
   await waitFor(() => h.engine.callsOf('stop').length === 1, 'stop');
   await h.press('d');
   await h.see('Delete web, stopping it? y/N');
+});
+
+test('80×24: every view fits, and the footer reaches the networks and volumes views', async (t) => {
+  const h = await setup({ engine: threeContainers(), size: { columns: 80, rows: 24 } });
+  t.after(h.done);
+  const fits = (view: string) => {
+    const lines = h.lines();
+    assert.ok(lines.length <= 23, `${view}: ${lines.length} lines`);
+    for (const l of lines) assert.ok(Array.from(l).length <= 80, `${view}: a line wider than 80: ${l}`);
+  };
+  await h.see(/w networks {2}v volumes {2}q quit/);
+  fits('containers');
+  const views: [string, string, RegExp][] = [
+    ['w', 'networks', /Esc back {2}n new/],
+    ['v', 'volumes', /Esc back {2}n new/],
+    ['i', 'images', /Esc back/],
+    ['?', 'help', /Esc back/],
+  ];
+  for (const [key, view, footer] of views) {
+    await h.press(key);
+    await waitFor(() => h.controller.store.get().view === view, `the ${view} view`);
+    await h.see(footer);
+    fits(view);
+    await h.press(KEY.escape);
+    await waitFor(() => h.controller.store.get().view === 'containers', 'back to the containers');
+  }
+  await h.press(KEY.enter);
+  await h.see(/^Esc back/m);
+  fits('detail');
+  await h.press('l');
+  await waitFor(() => h.controller.store.get().view === 'logs', 'the logs view');
+  fits('logs');
+  await h.press(KEY.escape);
+  await waitFor(() => h.controller.store.get().view !== 'logs', 'out of the logs view');
+  if (h.controller.store.get().view !== 'detail') await h.press(KEY.enter);
+  await waitFor(() => h.controller.store.get().view === 'detail', 'the detail view again');
+  await h.press('E');
+  await h.see(/shell exec-\d+ in /);
+  fits('detail with the shell pane (below it at 80 columns)');
 });

@@ -35,11 +35,14 @@ export function headerLine(st: UiState, p: Painter, width: number): string {
 
 /** Actions the footer always keeps, whatever the width (the rest are a `?` away). */
 const FOOTER_KEEP: readonly Action[] = ['help', 'quit'];
+/** The other views, kept next from 80 columns (narrower, the view's own keys come first): each view a key away on the footer. */
+const FOOTER_VIEWS: readonly Action[] = ['images', 'networks', 'volumes'];
+const FOOTER_VIEWS_FROM = 80;
 
 /**
  * The key footer for a view: "? help  Enter detail  …  q quit". `?` help and
- * `q` quit always stay; the other keys follow in order while they fit, and a
- * "…" says there are more when some do not.
+ * `q` quit always stay, the other views' keys while they fit; the other keys
+ * follow in order while they fit, and a "…" says there are more when some do not.
  */
 export function footerLine(view: ViewName, bindings: Bindings, p: Painter, width: number): string {
   const items: { a: Action; k: string; label: string; len: number }[] = [];
@@ -60,9 +63,15 @@ export function footerLine(view: ViewName, bindings: Bindings, p: Painter, width
   if (used(all) <= width) {
     for (const i of optional) shown.add(i.a);
   } else {
-    // Room for the "…" (one column and its two spaces) comes first.
+    // Room for the "…" (one column and its two spaces) comes first, then the views' keys.
     total += 3;
     for (const i of optional) {
+      if (width < FOOTER_VIEWS_FROM || !FOOTER_VIEWS.includes(i.a) || used(total + i.len + 2) > width) continue;
+      total += i.len + 2;
+      shown.add(i.a);
+    }
+    for (const i of optional) {
+      if (shown.has(i.a)) continue;
       if (used(total + i.len + 2) > width) break;
       total += i.len + 2;
       shown.add(i.a);
