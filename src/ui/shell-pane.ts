@@ -6,14 +6,17 @@
 // 8 frames a second looks the same, at half the cost); only the rows the emulator reports changed are drawn again
 // (views/pane.ts). Ctrl-] moves the keys between the pane and the dashboard;
 // closing asks: end the shell, or detach (`E` reattaches, the monitor's backlog
-// redraws its screen).
+// redraws its screen). Shift+PgUp/PgDn (Shift+↑/↓) scroll the emulator's
+// scroll-back as a terminal's do: the view stays on the older lines while output
+// comes (xterm keeps it still once the user scrolled), a key typed into the shell
+// returns to the live screen.
 import type { IBufferCell, Terminal } from '@xterm/headless';
 import type { ContainerInfo, ShellConnection } from '../engine/types.js';
 import type { UiContext } from './context.js';
 import { errorLine } from './format.js';
 import type { KeyEvent } from './keys.js';
 import type { Painter } from './paint.js';
-import { isFocusKey, paneKeyBytes } from './shell-pane-keys.js';
+import { isFocusKey, paneKeyBytes, scrollKey } from './shell-pane-keys.js';
 import { bodyRows } from './state.js';
 import { paneLayout, paneTitle, renderScreen } from './views/pane.js';
 
@@ -37,8 +40,10 @@ const FRAME_MS = 66;
 /** More than FLOOD_BYTES since the last redraw: the next waits this long. */
 const FLOOD_MS = 125;
 const FLOOD_BYTES = 16 << 10;
-/** The pane shows the screen, not what scrolled off it: none kept (it costs at 1 MB/s). */
-const SCROLLBACK = 0;
+/** Lines kept above the screen for Shift+PgUp. Once full, each new line reuses the
+ * oldest one's memory (xterm's circular buffer), as the screen alone already did: no
+ * more work per line at 1 MB/s (bench/pane.ts), about 1 MB of cells at 80 columns. */
+export const SCROLLBACK = 1000;
 
 type TerminalCtor = new (opts: { cols: number; rows: number; scrollback: number; allowProposedApi: boolean }) => Terminal;
 let terminalCtor: TerminalCtor | undefined;
@@ -124,7 +129,9 @@ export class ShellPane {
       this.patch({ shell: shell.name });
       this.ctx.info(live.length ? `reattached to ${shell.name} in ${c.name}` : `shell ${shell.name} in ${c.name}`);
     } catch (e) {
-      this.patch({ error: `shell: ${errorLine(e)}`, focused: false, exited: null });
+      const error = `shell: ${errorLine(e)}`;
+      this.patch({ error, focused: false, exited: null });
+      this.ctx.error(error);
     } finally {
       this.opening = false;
     }
@@ -200,12 +207,37 @@ export class ShellPane {
       return true;
     }
     if (!st.focused) return false;
-    const bytes = paneKeyBytes({ input, key }, !!this.term?.modes.applicationCursorKeysMode);
+    const term = this.term;
+    const lines = scrollKey(key, Math.max(1, (term?.rows ?? 2) - 1));
+    if (lines !== undefined && this.scroll(lines)) return true;
+    const bytes = paneKeyBytes({ input, key }, !!term?.modes.applicationCursorKeysMode);
     if (bytes && this.conn) {
       this.typed = true;
+      // Typing returns to the live screen, as xterm's scrollOnUserInput does.
+      if (term && term.buffer.active.viewportY !== term.buffer.active.baseY) {
+        term.scrollToBottom();
+        this.redraw();
+      }
       this.conn.write(bytes);
     }
     return true;
+  }
+
+  /** The view `lines` down (negative: up) the scroll-back. False: there is none (the
+   * alternate screen of vi or top keeps none; nothing has scrolled off yet) and the
+   * key is the program's. */
+  private scroll(lines: number): boolean {
+    const term = this.term;
+    if (!term || term.buffer.active.baseY === 0) return false;
+    term.scrollLines(lines);
+    this.redraw();
+    return true;
+  }
+
+  /** A redraw now (a key's effect shows at once, not at the next output). */
+  private redraw(): void {
+    const cur = this.state;
+    if (cur) this.patch({ seq: cur.seq + 1 });
   }
 
   /** Esc in the detail view with a pane: close it (asking, while the shell runs). True when it took the key. */
@@ -258,17 +290,22 @@ export class ShellPane {
 
   /** The pane's lines at `width` × `height`: its title, then the emulator's screen. */
   lines(st: PaneState, p: Painter, width: number, height: number): string[] {
-    const title = paneTitle(st, p, width);
     const rows = Math.max(1, height - 1);
     const term = this.term;
-    if (!term) return [title, ...Array.from({ length: rows }, () => ' '.repeat(width))];
+    if (!term) return [paneTitle(st, p, width), ...Array.from({ length: rows }, () => ' '.repeat(width))];
     if (term.cols !== width || term.rows !== rows) {
       term.resize(width, rows);
       this.conn?.resize(rows, width);
       this.dirty = undefined;
     }
     const buf = term.buffer.active;
-    const showCursor = st.focused && st.exited === undefined && !(term as unknown as { _core?: { coreService?: { isCursorHidden?: boolean } } })._core?.coreService?.isCursorHidden;
+    const scrolled = buf.baseY - buf.viewportY;
+    const title = paneTitle({ ...st, scrolled }, p, width);
+    // Scrolled back: the emulator's changed rows are the live screen's, not the view's
+    // (and trimmed scroll-back moves the view's lines): all rows are drawn.
+    if (scrolled) this.dirty = undefined;
+    const showCursor =
+      !scrolled && st.focused && st.exited === undefined && !(term as unknown as { _core?: { coreService?: { isCursorHidden?: boolean } } })._core?.coreService?.isCursorHidden;
     const key = `${width}x${rows}:${showCursor}:${p.enabled}`;
     if (key !== this.drawnKey) this.dirty = undefined;
     this.drawnKey = key;

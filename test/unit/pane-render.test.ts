@@ -1,7 +1,9 @@
 // The shell pane's rendering from @xterm/headless's buffer (views/pane.ts): SGR per
 // run of cells (palette, 256 and true colours, bold, reverse), wide characters
 // taking two columns, the cursor in reverse video, every line exactly the pane's
-// width; only the rows given as changed are drawn again; the layout beside/below.
+// width; only the rows given as changed are drawn again; the layout beside/below;
+// the scroll-back drawn from the viewport (older lines while scrolled, kept still
+// while output comes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import xterm from '@xterm/headless';
@@ -95,5 +97,44 @@ test('layout: beside the detail view from 120 columns, below it on narrower term
     10,
   );
   assert.deepEqual(below, ['d0', 'd1', 'd2', 'd3', 'd4', 'p0', 'p1', 'p2', 'p3', 'p4']);
-  assert.equal(stripAnsi(paneFooter(plain, 60)).trimEnd(), '^] dashboard  (every other key goes to the shell)');
+  assert.equal(stripAnsi(paneFooter(plain, 100)).trimEnd(), '^] dashboard  S-PgUp S-PgDn scroll back  (every other key goes to the shell)');
+  assert.equal(visibleWidth(paneFooter(plain, 100)), 100);
+  assert.equal(stripAnsi(paneFooter(plain, 30)), '^] dashboard  S-PgUp S-PgDn s…', 'cut at the width');
+  assert.equal(stripAnsi(paneFooter(plain, 10)), '^] dashbo…');
+});
+
+test('the scroll-back: scrolled up, the older lines are drawn; output while scrolled leaves the view; back at the bottom it follows', async () => {
+  const t = new Terminal({ cols: 12, rows: 5, scrollback: 1000, allowProposedApi: true });
+  const write = (s: string) => new Promise<void>((r) => t.write(s, r));
+  for (let i = 1; i <= 200; i++) await write(`line-${i}\r\n`);
+  const b = () => t.buffer.active;
+  const view = () => renderScreen(b(), 12, 5, b().getNullCell(), { cursor: true, colors: false }).map((l) => l.trimEnd());
+  assert.deepEqual(view(), ['line-197', 'line-198', 'line-199', 'line-200', '\x1b[7m \x1b[0m'], 'the live screen, the cursor on its last row');
+  assert.equal(b().baseY, 196, '196 lines above the screen');
+  t.scrollLines(-50);
+  assert.equal(b().baseY - b().viewportY, 50);
+  assert.deepEqual(view(), ['line-147', 'line-148', 'line-149', 'line-150', 'line-151'], 'older lines, no cursor');
+  // New output while scrolled: the view stays on the same lines (xterm's user scroll lock).
+  for (let i = 201; i <= 210; i++) await write(`line-${i}\r\n`);
+  assert.deepEqual(view(), ['line-147', 'line-148', 'line-149', 'line-150', 'line-151']);
+  assert.equal(b().baseY - b().viewportY, 60, 'the live screen ten lines further');
+  t.scrollToBottom();
+  assert.deepEqual(view().slice(0, 4), ['line-207', 'line-208', 'line-209', 'line-210']);
+  await write('line-211\r\n');
+  assert.equal(b().viewportY, b().baseY, 'at the bottom, output moves the view with it');
+});
+
+test('a full scroll-back while scrolled: the view keeps its lines as the oldest go, then shows the oldest kept', async () => {
+  const t = new Terminal({ cols: 12, rows: 3, scrollback: 20, allowProposedApi: true });
+  const write = (s: string) => new Promise<void>((r) => t.write(s, r));
+  for (let i = 1; i <= 40; i++) await write(`n${i}\r\n`);
+  const b = () => t.buffer.active;
+  const top = () => renderRow(b().getLine(b().viewportY), 12, b().getNullCell(), -1, false).trimEnd();
+  t.scrollLines(-10);
+  const first = top();
+  await write('n41\r\nn42\r\nn43\r\n');
+  assert.equal(top(), first, 'the same line on top while the oldest are trimmed');
+  for (let i = 44; i <= 80; i++) await write(`n${i}\r\n`);
+  assert.equal(b().viewportY, 0, 'at the oldest line kept');
+  assert.equal(top(), `n${80 - 20 - 3 + 2}`, 'the oldest of the 20 kept lines above the screen');
 });

@@ -136,13 +136,18 @@ export interface PaneTitle {
   /** The shell's exit status (null: the connection was lost); undefined while it runs. */
   exited?: number | null;
   error?: string;
+  /** Lines the view is scrolled back from the live screen (Shift+PgUp). */
+  scrolled?: number;
 }
 
-/** The pane's title line: whose shell, and what the focus key does now. */
+/** The pane's title line: whose shell, and what the focus key does now (or how far
+ * back the view is, and the way down). */
 export function paneTitle(t: PaneTitle, p: Painter, width: number): string {
   const state =
     t.error !== undefined
       ? t.error
+      : t.scrolled
+        ? `scrolled back ${t.scrolled} line${t.scrolled === 1 ? '' : 's'} · Shift+PgDn`
       : t.exited === undefined
         ? t.focused
           ? 'keys go to the shell · ^] back to the dashboard'
@@ -154,9 +159,23 @@ export function paneTitle(t: PaneTitle, p: Painter, width: number): string {
   return t.focused ? p.selected(text) : p.bold(text);
 }
 
-/** The footer while the pane has the keys: every key but ^] is the shell's. */
+/** The footer while the pane has the keys: every key but ^] (and the scroll-back's) is the shell's. */
 export function paneFooter(p: Painter, width: number): string {
-  return p.bold('^]') + fit(' dashboard  (every other key goes to the shell)', Math.max(0, width - 2));
+  const keys: [string, string][] = [
+    ['^]', ' dashboard  '],
+    ['S-PgUp S-PgDn', ' scroll back  '],
+  ];
+  let out = '';
+  let left = width;
+  for (const [k, label] of keys) {
+    if (left < k.length) break;
+    out += p.bold(k);
+    left -= k.length;
+    const l = fit(label, Math.min(label.length, left));
+    out += l;
+    left -= l.length;
+  }
+  return out + fit('(every other key goes to the shell)', left);
 }
 
 /** Visible columns of a line of text and SGR sequences (one per code point). */

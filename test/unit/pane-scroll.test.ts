@@ -1,0 +1,127 @@
+// The shell pane's scroll-back (shell-pane.ts through the controller): Shift+PgUp and
+// Shift+↑ scroll the pane's view into the lines that scrolled off, the title says how
+// far and the cursor is hidden; output while scrolled leaves the view where it is;
+// Shift+PgDn back down, or any key typed into the shell, returns to the live screen.
+// The alternate screen (vi, top) keeps no scroll-back: there the keys are the program's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Controller } from '../../src/ui/controller.js';
+import { defaultConfig } from '../../src/ui/config.js';
+import { loadTheme } from '../../src/ui/theme.js';
+import { Screen } from '../../src/ui/screen.js';
+import type { KeyEvent } from '../../src/ui/keys.js';
+import { FakeEngine } from '../support/fake-engine.js';
+import { FakeStats } from '../ui/fakes.js';
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 3000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function openPane() {
+  const engine = new FakeEngine();
+  engine.add({ name: 'web' });
+  const controller = new Controller({
+    engine,
+    stats: new FakeStats(engine),
+    config: defaultConfig(),
+    theme: loadTheme('dark'),
+    intervalMs: 60_000,
+    handoff: async (_b, task) => task(),
+    quit: () => {},
+  });
+  controller.start();
+  controller.store.set({ size: { columns: 140, rows: 30 } });
+  const screen = new Screen(controller, false);
+  const lines = () => screen.lines(controller.store.get(), { columns: 140, rows: 30 });
+  /** The pane's side of the screen (beside the detail view at 140 columns): its title, then its rows. */
+  const pane = () => lines().map((l) => l.split('│').slice(1).join('│'));
+  const type = (input: string, key: KeyEvent = {}) => controller.handleKey(input, key);
+  await until(() => controller.store.get().loaded, 'the list');
+  type('E', { shift: true });
+  await until(() => controller.store.get().pane?.shell.startsWith('exec-') === true, 'the shell');
+  const sh = engine.shells.all.get(controller.store.get().pane!.shell)!;
+  const seq = () => controller.store.get().pane!.seq;
+  return { controller, sh, pane, type, seq };
+}
+
+/** The numbers of the `n` lines shown in the pane (of `out-N` lines). */
+const shown = (rows: string[]) => rows.flatMap((r) => [...r.matchAll(/out-(\d+)/g)].map((m) => Number(m[1])));
+
+test('Shift+PgUp shows older lines, titled and without the cursor; output leaves the view; a key typed returns', async (t) => {
+  const h = await openPane();
+  t.after(() => h.controller.stop());
+  let text = '';
+  for (let i = 1; i <= 200; i++) text += `out-${i}\r\n`;
+  h.sh.output(text + '$ ');
+  await until(() => shown(h.pane()).includes(200), 'the output in the pane');
+  const live = h.pane();
+  assert.match(live[1], /shell exec-\d+ in web — keys go to the shell/);
+  assert.ok(live.some((r) => r.includes('\x1b[7m')), 'the cursor at the prompt');
+  // The pane is 25 rows: a page is 24 lines.
+  const seq = h.seq();
+  h.type('', { pageUp: true, shift: true });
+  assert.ok(h.seq() > seq, 'redrawn at once');
+  let rows = h.pane();
+  assert.match(rows[1], /scrolled back 24 lines · Shift\+PgDn *$/);
+  assert.deepEqual(shown(rows), Array.from({ length: 25 }, (_, i) => 153 + i), 'out-153 … out-177: a page above the live screen (out-178 … out-200 and the prompt)');
+  assert.ok(!rows.some((r) => r.includes('\x1b[7m')), 'no cursor while scrolled back');
+  assert.equal(h.sh.line, '', 'the shell got nothing');
+  h.type('', { upArrow: true, shift: true });
+  assert.match(h.pane()[1], /scrolled back 25 lines/);
+  assert.equal(shown(h.pane())[0], 152);
+  h.type('', { downArrow: true, shift: true });
+  assert.equal(shown(h.pane())[0], 153);
+
+  // Output while scrolled: the view stays on its lines, the count grows.
+  h.sh.output('\r\nout-201\r\nout-202\r\nout-203\r\n$ ');
+  await until(() => /scrolled back 28 lines/.test(h.pane()[1]), 'the count after the output');
+  rows = h.pane();
+  assert.equal(shown(rows)[0], 153, 'the view did not move');
+  assert.ok(!shown(rows).includes(203));
+
+  // The dashboard's keys (^]) do not move the view; a key typed into the shell returns to the live screen.
+  h.type('\x1d');
+  assert.match(h.pane()[1], /scrolled back 28 lines · Shift\+PgDn *$/);
+  h.type('\x1d');
+  h.type('l');
+  assert.equal(h.sh.line, 'l');
+  rows = h.pane();
+  assert.match(rows[1], /keys go to the shell/);
+  assert.ok(shown(rows).includes(203), 'the live screen again');
+  assert.ok(rows.some((r) => r.includes('\x1b[7m')), 'the cursor again');
+
+  // Shift+PgUp twice, Shift+PgDn twice: back at the bottom.
+  h.type('', { pageUp: true, shift: true });
+  h.type('', { pageUp: true, shift: true });
+  assert.match(h.pane()[1], /scrolled back 48 lines/);
+  h.type('', { pageDown: true, shift: true });
+  h.type('', { pageDown: true, shift: true });
+  assert.match(h.pane()[1], /keys go to the shell/);
+  // At the bottom, output keeps the view on the live screen.
+  h.sh.output('\r\nout-204\r\n$ ');
+  await until(() => shown(h.pane()).includes(204), 'the new line at the bottom');
+  assert.equal(h.sh.line, 'l', 'the scroll keys never reached the shell');
+});
+
+test('the alternate screen (vi, top) has no scroll-back: Shift+PgUp is the program\'s', async (t) => {
+  const h = await openPane();
+  t.after(() => h.controller.stop());
+  let text = '';
+  for (let i = 1; i <= 100; i++) text += `out-${i}\r\n`;
+  h.sh.output(`${text}\x1b[?1049h\x1b[H\x1b[2Jfull-screen`);
+  await until(() => h.pane().some((r) => r.startsWith('full-screen')), 'the program\'s screen');
+  h.type('', { pageUp: true, shift: true });
+  assert.equal(h.sh.line, '\x1b[5;2~', 'sent as xterm sends Shift+PgUp');
+  assert.doesNotMatch(h.pane()[1], /scrolled back/);
+  // Back on the normal screen, the lines before are there to scroll to.
+  h.sh.line = '';
+  h.sh.output('\x1b[?1049l');
+  await until(() => !h.pane().some((r) => r.startsWith('full-screen')), 'the normal screen');
+  h.type('', { pageUp: true, shift: true });
+  assert.match(h.pane()[1], /scrolled back 24 lines/);
+  assert.equal(h.sh.line, '');
+});
