@@ -1,6 +1,7 @@
 // The shell pane (`E`) end to end: the real dashboard in tmux against the real engine.
 // The pane shows a command's output while the CPU chart beside it keeps moving; top
-// and vi draw in it (Esc goes to vi);
+// and vi draw in it (Esc goes to vi); Shift+PgUp scrolls back through `seq`'s output
+// and typing returns;
 // resizing the terminal resizes the shell's pty (`stty size` inside agrees), beside
 // on a wide terminal and below on a narrow one; Ctrl-] moves the keys; detaching
 // and `E` again keep the shell's history; ending it removes its socket.
@@ -56,6 +57,22 @@ test('shell pane: output beside live charts, resize, focus, detach and reattach 
     });
     assert.match(s2, /│/, 'still beside the charts');
     await tm.until('the loop done', /│.*tick-40/, 20_000);
+
+    // The scroll-back: Shift+PgUp shows the lines that scrolled off, a key typed returns.
+    const numbers = (s: string) => [...s.matchAll(/│(\d+) *$/gm)].map((m) => Number(m[1]));
+    run(tm, 'clear; seq 1 300');
+    await tm.until('seq in the pane', (s) => numbers(s).includes(300));
+    tm.keys('S-PPage');
+    const back = await tm.until('scrolled back', (s) => /scrolled back \d+ lines · Shift\+PgDn/.test(s) && !numbers(s).includes(300));
+    assert.ok(Math.min(...numbers(back)) < 300 - 38, `older numbers than the live screen holds: ${numbers(back).join(' ')}`);
+    tm.keys('S-Up');
+    await tm.until('a line further back', (s) => Math.min(...numbers(s)) === Math.min(...numbers(back)) - 1);
+    tm.keys('S-NPage', 'S-NPage');
+    await tm.until('down again: the live screen', (s) => numbers(s).includes(300) && /keys go to the shell/.test(s));
+    tm.keys('S-PPage');
+    await tm.until('scrolled back again', /scrolled back \d+ lines/);
+    run(tm, 'echo "back-$((5*5))"');
+    await tm.until('typing returned to the live screen', (s) => /│back-25/.test(s) && /keys go to the shell/.test(s));
 
     // Full-screen programs: top (alternate screen, q to quit) and vi (Esc, :wq).
     run(tm, 'top -d 0.5');
