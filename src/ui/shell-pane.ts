@@ -40,10 +40,19 @@ const FRAME_MS = 66;
 /** More than FLOOD_BYTES since the last redraw: the next waits this long. */
 const FLOOD_MS = 125;
 const FLOOD_BYTES = 16 << 10;
-/** Lines kept above the screen for Shift+PgUp. Once full, each new line reuses the
- * oldest one's memory (xterm's circular buffer), as the screen alone already did: no
- * more work per line at 1 MB/s (bench/pane.ts), about 1 MB of cells at 80 columns. */
-export const SCROLLBACK = 1000;
+/** Lines kept above the screen for Shift+PgUp: about 1 MB of cells at 80 columns. */
+const SCROLLBACK = 1000;
+/** The scroll-back while output has flooded in for FLOOD_SHRINK frames in a row (1 s at
+ * FLOOD_MS) and the view is on the live screen. Each new line reuses the oldest one's
+ * cells (xterm's ring), and a 1 MB ring cycled at 1 MB/s is memory out of the CPU's
+ * caches: measured, +0.35 % of a core at 1 MB/s (bench/pane.ts, same run interleaved
+ * with none), about a third more time in the emulator's parser. A ring this small
+ * stays in cache. What is lost: lines a flood of over a second would have pushed out of
+ * the 1000 within a second anyway; after it, the last FLOOD_SCROLLBACK lines of it stay
+ * (the size comes back with the next output that is no flood). Scrolled back, the
+ * size stays (the lines in view are the user's). */
+const FLOOD_SCROLLBACK = 100;
+const FLOOD_SHRINK = 8;
 
 type TerminalCtor = new (opts: { cols: number; rows: number; scrollback: number; allowProposedApi: boolean }) => Terminal;
 let terminalCtor: TerminalCtor | undefined;
@@ -81,6 +90,8 @@ export class ShellPane {
   /** Output bytes since the last redraw request, and whether the last interval was a flood. */
   private pending = 0;
   private flood = false;
+  /** Flood frames in a row (see FLOOD_SCROLLBACK). */
+  private floods = 0;
   private opening = false;
   /** A key went to the shell over this connection (see attach). */
   private typed = false;
@@ -142,6 +153,7 @@ export class ShellPane {
     this.conn = conn;
     this.rows = [];
     this.dirty = undefined;
+    this.floods = 0;
     this.tracked = onDirtyRows(term, (r) => this.markDirty(r));
     term.onScroll(() => (this.dirty = undefined));
     term.buffer.onBufferChange(() => (this.dirty = undefined));
@@ -185,6 +197,8 @@ export class ShellPane {
         this.bumpTimer = undefined;
         this.flood = this.pending > FLOOD_BYTES;
         this.pending = 0;
+        this.floods = this.flood ? this.floods + 1 : 0;
+        this.fitScrollback();
         const st = this.ctx.store.get();
         const cur = st.pane;
         // Not on screen (another view): no redraw; its changed rows are drawn when it shows.
@@ -193,6 +207,17 @@ export class ShellPane {
       this.flood ? FLOOD_MS : FRAME_MS,
     );
     this.bumpTimer.unref?.();
+  }
+
+  /** The scroll-back's size for the output now (FLOOD_SCROLLBACK under a long flood). */
+  private fitScrollback(): void {
+    const term = this.term;
+    if (!term) return;
+    const buf = term.buffer.active;
+    const want = this.floods >= FLOOD_SHRINK && buf.viewportY === buf.baseY ? FLOOD_SCROLLBACK : SCROLLBACK;
+    if (term.options.scrollback === want) return;
+    term.options.scrollback = want; // the normal buffer's ring resized (trimmed when smaller)
+    this.dirty = undefined;
   }
 
   /** Keys, before the dashboard's: true when the pane took it (focused, or the focus key). */
@@ -230,6 +255,7 @@ export class ShellPane {
     const term = this.term;
     if (!term || term.buffer.active.baseY === 0) return false;
     term.scrollLines(lines);
+    this.fitScrollback();
     this.redraw();
     return true;
   }

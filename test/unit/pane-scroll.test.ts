@@ -125,3 +125,55 @@ test('the alternate screen (vi, top) has no scroll-back: Shift+PgUp is the progr
   assert.match(h.pane()[1], /scrolled back 24 lines/);
   assert.equal(h.sh.line, '');
 });
+
+test('a flood of over a second keeps its last 100 lines (a small ring stays in cache); scrolled back, the view is kept; the 1000 come back after it', async (t) => {
+  const h = await openPane();
+  t.after(() => h.controller.stop());
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const lines = (from: number, n: number) => Array.from({ length: n }, (_, i) => `out-${from + i}\r\n`).join('');
+  /** Shift+PgUp until the view is at the oldest line kept: how many lines back that is. */
+  const depth = () => {
+    for (let i = 0; i < 60; i++) h.type('', { pageUp: true, shift: true });
+    const n = Number(/scrolled back (\d+) line/.exec(h.pane()[1])?.[1] ?? 0);
+    for (let i = 0; i < 60; i++) h.type('', { pageDown: true, shift: true });
+    return n;
+  };
+  h.sh.output(lines(1, 300));
+  await until(() => shown(h.pane()).includes(300), 'the lines');
+  assert.ok(depth() > 250, 'no flood: all kept');
+  // 1.5 s of ~400 KB/s: 2000 lines (20 KB) every 50 ms (a flood: over 16 KB between two frames).
+  let n = 301;
+  const flood = async (ms: number) => {
+    for (const end = Date.now() + ms; Date.now() < end; n += 2000) {
+      h.sh.output(lines(n, 2000));
+      await sleep(50);
+    }
+  };
+  await flood(1500);
+  await sleep(200);
+  const kept = depth();
+  assert.ok(kept > 0 && kept <= 100, `after a long flood the last 100 lines: ${kept}`);
+  // Scrolled back during a flood: the ring grows back, the view keeps its lines while
+  // the next 800 come (with 100 kept, they would have pushed them out).
+  await flood(1200);
+  h.type('', { pageUp: true, shift: true });
+  const top = shown(h.pane())[0];
+  for (let i = 0; i < 2; i++) {
+    h.sh.output(lines(n, 400));
+    n += 400;
+    await sleep(150);
+  }
+  assert.equal(shown(h.pane())[0], top, 'the lines in view stay');
+  assert.match(h.pane()[1], /scrolled back 824 lines/);
+  h.type('', { pageDown: true, shift: true });
+  for (let i = 0; i < 60; i++) h.type('', { pageDown: true, shift: true });
+  // Output that is no flood: the 1000 lines again.
+  h.sh.output('calm\r\n');
+  await sleep(200);
+  for (let i = 0; i < 4; i++) {
+    h.sh.output(lines(n, 150));
+    n += 150;
+    await sleep(100);
+  }
+  assert.ok(depth() > 500, 'the scroll-back is 1000 lines again');
+});
