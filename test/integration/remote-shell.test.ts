@@ -5,7 +5,7 @@
 // (`stty size` inside agrees), detached and reconnected with its history, ended; the
 // pane (`E`) on the remote row with the detail view beside it showing the remote
 // container's processes and config; a signal to one of them; and a host that is down
-// named in the pane, never a crash.
+// named in the pane and the status line, never a crash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HUTCH } from './helpers.js';
@@ -140,5 +140,7 @@ test('the pane and the detail view on a remote row: processes, config, a signal;
   const ghost = { ...row()!, id: `${c.id}@down-1`, host: 'down-1', name: 'ghost' } as ContainerInfo;
   await controller.shellPane.open(ghost);
   assert.match(controller.store.get().pane?.error ?? '', /^shell: down-1: ssh: Could not resolve hostname down-1/);
+  assert.equal(controller.store.get().status?.level, 'error');
+  assert.match(controller.store.get().status?.text ?? '', /^shell: down-1: ssh: Could not resolve hostname down-1/, 'the status line says it too');
   controller.shellPane.close();
 });
