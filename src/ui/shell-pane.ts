@@ -45,12 +45,12 @@ const SCROLLBACK = 1000;
 /** The scroll-back while output has flooded in for FLOOD_SHRINK frames in a row (1 s at
  * FLOOD_MS) and the view is on the live screen. Each new line reuses the oldest one's
  * cells (xterm's ring), and a 1 MB ring cycled at 1 MB/s is memory out of the CPU's
- * caches: measured, +0.35 % of a core at 1 MB/s (bench/pane.ts, same run interleaved
- * with none), about a third more time in the emulator's parser. A ring this small
- * stays in cache. What is lost: lines a flood of over a second would have pushed out of
- * the 1000 within a second anyway; after it, the last FLOOD_SCROLLBACK lines of it stay
- * (the size comes back with the next output that is no flood). Scrolled back, the
- * size stays (the lines in view are the user's). */
+ * caches: measured, +0.35 % of a core at 1 MB/s (bench/pane.ts's child, runs
+ * interleaved with none; a CPU profile: a third more time in the emulator). A ring this
+ * small stays in cache. What is lost: lines a flood of over a second would have pushed
+ * out of the 1000 within a second anyway; after it, its last FLOOD_SCROLLBACK lines stay
+ * (1000 again from the next output that is no flood). Scrolled back, it is 1000 at
+ * once (the lines in view are the user's). */
 const FLOOD_SCROLLBACK = 100;
 const FLOOD_SHRINK = 8;
 
