@@ -159,3 +159,10 @@ test('Ctrl-Z without job control (hutch run by a plain sh -c): nothing can stop 
     assert.match(end, /hutch exited: 0/);
   });
 });
+
+test('Ctrl+F1…F4 (which Ink 6.8 reads as Ctrl with no name) leave the dashboard running; it exits 0 at q', { skip, timeout: 120_000 }, async () => {
+  await withDashboard(async (tm) => {
+    for (const k of ['C-F1', 'C-F4', 'C-S-F2']) tm.keys(k);
+    await tm.until('the key named as ignored', (s) => dashboardDrawn(s) && s.includes('a key the terminal library cannot read was ignored'));
+  });
+});

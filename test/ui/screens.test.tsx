@@ -210,3 +210,13 @@ test('80×24: every view fits, and the footer reaches the networks and volumes v
   await h.see(/shell exec-\d+ in /);
   fits('detail with the shell pane (below it at 80 columns)');
 });
+
+test('a key Ink 6.8 reads as Ctrl with no name (Ctrl+F1 as xterm sends it) is ignored, not the end of the dashboard', async (t) => {
+  const h = await setup({ engine: threeContainers() });
+  t.after(h.done);
+  for (const k of ['\x1b[1;5P', '\x1b[1;6S', '\x1b[25;5~']) await h.press(k);
+  await h.see('a key the terminal library cannot read was ignored');
+  await h.press('?');
+  await waitFor(() => h.controller.store.get().view === 'help', 'keys still work: the help');
+  assert.equal(h.quits(), 0);
+});

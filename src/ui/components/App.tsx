@@ -2,9 +2,10 @@
 // line, key footer; see screen.ts) with useSyncExternalStore, draws one line per
 // row, and forwards every key to the controller. Staying one line short of the
 // terminal keeps Ink 6.8 off its clear-the-screen path (see the research notes).
-import React, { useCallback, useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { Box, Text, Transform, useInput, useIsScreenReaderEnabled, useStdout } from 'ink';
+import React, { useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { Box, Text, Transform, useInput, useIsScreenReaderEnabled, useStdin, useStdout } from 'ink';
 import type { Controller } from '../controller.js';
+import { guardHandler, guardInput } from '../input-guard.js';
 import type { KeyEvent } from '../keys.js';
 import { lineWidth } from '../paint.js';
 import { Screen } from '../screen.js';
@@ -95,7 +96,9 @@ export function App({ controller, colors, size: fixed }: AppProps) {
     controller.store.set({ size: { columns, rows } });
   }, [controller, columns, rows]);
   const screenReader = useIsScreenReaderEnabled();
-  const onKey = useCallback((input: string, key: KeyEvent) => controller.handleKey(input, key), [controller]);
+  const { internal_eventEmitter: inputEvents } = useStdin();
+  useEffect(() => guardInput(inputEvents, () => controller.info('a key the terminal library cannot read was ignored')), [inputEvents, controller]);
+  const onKey = useMemo(() => guardHandler((input: string, key: KeyEvent) => controller.handleKey(input, key)), [controller]);
   useInput(onKey);
 
   const width = size.columns;
