@@ -44,7 +44,7 @@ export const ACTIONS = {
   logs: { keys: ['l'], scope: 'container', label: 'logs', help: 'Logs of the container' },
   mergedLogs: { keys: ['L'], scope: 'container', label: 'all logs', help: 'Merged logs of all (or the marked) containers' },
   exec: { keys: ['e'], scope: 'container', label: 'shell', help: 'Open a shell in the container (exit to come back)' },
-  shellPane: { keys: ['E'], scope: 'container', label: 'shell pane', help: 'A shell in a pane beside the charts (^] moves the keys between it and the dashboard; Esc closes: end it or detach)' },
+  shellPane: { keys: ['E'], scope: 'container', label: 'shell pane', help: 'A shell in a pane beside the charts (^] moves the keys between it and the dashboard; Shift+PgUp/PgDn scroll back; Esc closes: end it or detach)' },
   start: { keys: ['s'], scope: 'container', label: 'start', help: 'Start' },
   stop: { keys: ['x'], scope: 'container', label: 'stop', help: 'Stop (SIGTERM, then SIGKILL after the timeout)' },
   restart: { keys: ['r'], scope: 'container', label: 'restart', help: 'Restart' },
