@@ -6,6 +6,7 @@ import { Conflict, InvalidArgument, NotFound } from '../../src/engine/errors.js'
 import { NAME_RE } from '../../src/engine/ids.js';
 import { contains, formatCidr, hostRange, intToIp, ipToInt, overlaps, parseCidr } from '../../src/engine/network/subnet.js';
 import { isIpv4 } from '../../src/engine/network/ports.js';
+import { vethName } from '../../src/engine/network/endpoint.js';
 
 export class FakeNetworks {
   readonly records = new Map<string, NetworkRecord>();
@@ -83,7 +84,7 @@ export class FakeNetworks {
   /** The container's endpoint on `n` (eth<index>), its address leased. */
   endpoint(n: NetworkRecord, c: ContainerInfo, index: number, o: { ip?: string; aliases?: string[] } = {}): Endpoint {
     const ip = this.lease(n, c.id, o.ip);
-    return { network: n.name, networkId: n.id, ipAddress: ip, prefixLen: Number(n.subnet.split('/')[1]), gateway: n.gateway, macAddress: '02:42:00:00:00:00', veth: `hutchv${c.id.slice(0, 7)}${index.toString(16).padStart(2, '0')}`, ifname: `eth${index}`, bridge: n.bridge, aliases: n.dns ? [c.name, ...(o.aliases ?? [])] : [] };
+    return { network: n.name, networkId: n.id, ipAddress: ip, prefixLen: Number(n.subnet.split('/')[1]), gateway: n.gateway, macAddress: '02:42:00:00:00:00', veth: vethName(c.id, index), ifname: `eth${index}`, bridge: n.bridge, aliases: n.dns ? [c.name, ...(o.aliases ?? [])] : [] };
   }
 
   connect(netRef: string, c: ContainerInfo, o: { ip?: string; aliases?: string[] }): void {

@@ -11,7 +11,7 @@ import { allocate, leases, release } from '../../src/engine/network/ipam.js';
 import { defaultBridge, findNetwork, listNetworks, writeNewNetwork } from '../../src/engine/network/store.js';
 import { fullTable, networkElements } from '../../src/engine/network/ruleset.js';
 import { hostsFile, resolvConf } from '../../src/engine/network/etc-files.js';
-import { networkAnnotations } from '../../src/engine/network/endpoint.js';
+import { MAX_EXTRA_ENDPOINTS, networkAnnotations, vethName } from '../../src/engine/network/endpoint.js';
 import { ensureNetwork } from '../../src/engine/network/setup.js';
 import { FakeNative } from '../../src/engine/native/fake.js';
 import { resolvePaths } from '../../src/engine/paths.js';
@@ -220,4 +220,17 @@ test('-P publishes every exposed port to a free host port; -p for the same port 
   assert.deepEqual(ports[0], { hostIp: '127.0.0.1', hostPort: 18777, containerPort: 80, protocol: 'tcp' });
   assert.deepEqual(ports.slice(1).map((p) => `${p.containerPort}/${p.protocol}`), ['53/udp', '8443/tcp']);
   for (const p of ports.slice(1)) assert.ok(p.hostPort >= 1024 && p.hostPort <= 65535, String(p.hostPort));
+});
+
+test("veth names: 15 characters, an ethN's never any container's eth0's (an id with \"01\" as its 8th and 9th digits once gave eth0 and eth1 one name)", () => {
+  const id = '647d05401' + 'ab'.repeat(27) + 'cd';
+  const names = Array.from({ length: MAX_EXTRA_ENDPOINTS + 1 }, (_, i) => vethName(id, i));
+  assert.equal(names[0], 'hutchv647d05401');
+  assert.equal(names[1], 'hutchv647d054g0');
+  assert.equal(new Set(names).size, names.length, 'one name per interface');
+  for (const n of names) assert.ok(n.length <= 15, n);
+  for (const n of names.slice(1)) assert.doesNotMatch(n, /^hutchv[0-9a-f]{9}$/, `${n} looks like an eth0 name`);
+  // gc finds every one of them by the id's first 7 digits (network/gc.ts).
+  for (const n of names) assert.match(n, /^hutchv647d054[0-9a-z]{2}$/);
+  assert.throws(() => vethName(id, MAX_EXTRA_ENDPOINTS + 1), /at most 721 networks/);
 });

@@ -69,9 +69,22 @@ export function makeEndpoint(paths: Paths, netRec: NetworkRecord, containerId: s
   };
 }
 
-/** `hutchv` + 9 hex digits (IFNAMSIZ): the id's first 9 for eth0, its first 7 and the index for the others. */
+/** Endpoints a container can have past eth0: 20 letters g-z × 36 digits (vethName). */
+export const MAX_EXTRA_ENDPOINTS = 20 * 36;
+
+/**
+ * The host side's name, 15 characters (IFNAMSIZ): `hutchv` + the id's first 9 hex
+ * digits for eth0; for ethN, the id's first 7 then two characters whose first is a
+ * letter g-z, so never all hex: an ethN name cannot be any container's eth0 name (an
+ * id whose 8th and 9th digits were "01" once gave eth0 and eth1 the same name).
+ */
 export function vethName(containerId: string, index: number): string {
-  return index === 0 ? `hutchv${containerId.slice(0, 9)}` : `hutchv${containerId.slice(0, 7)}${index.toString(16).padStart(2, '0')}`;
+  if (index === 0) return `hutchv${containerId.slice(0, 9)}`;
+  if (!Number.isInteger(index) || index < 1 || index > MAX_EXTRA_ENDPOINTS) {
+    throw new InvalidArgument(`a container can be on at most ${MAX_EXTRA_ENDPOINTS + 1} networks (interface eth${index})`);
+  }
+  const n = index - 1;
+  return `hutchv${containerId.slice(0, 7)}${String.fromCharCode(0x67 + Math.floor(n / 36))}${(n % 36).toString(36)}`;
 }
 
 export function releaseEndpoint(paths: Paths, e: Endpoint, containerId: string): void {

@@ -70,10 +70,11 @@ export function networkGc(ctx: Ctx): string[] {
     /* no netlink (a fake): nothing to judge */
   }
   for (const l of links) {
-    // hutchv + the container id's first 7 hex digits + 2 more (endpoint.ts vethName).
+    // hutchv + the container id's first 7 hex digits + 2 more (endpoint.ts vethName;
+    // before it named eth1… with a letter g-z, those 2 were hex: both are matched).
     // Only this root's stopped containers' veths: another root's links are not ours
     // to judge (bridges are removed with their network, never by gc).
-    const veth = /^hutchv([0-9a-f]{7})[0-9a-f]{2}$/.exec(l);
+    const veth = /^hutchv([0-9a-f]{7})[0-9a-z]{2}$/.exec(l);
     if (!veth || !stopped.has(veth[1]) || running.has(veth[1])) continue;
     try {
       ctx.native.deleteLink(l);
