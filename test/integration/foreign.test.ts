@@ -11,6 +11,7 @@ import { busyboxRootfsTar, REPO, sandbox, type Sandbox } from './helpers.js';
 
 const HUTCH_RUNC = path.join(REPO, 'bin', 'hutch-runc');
 import { createSampler, Sampler } from '../../src/engine/stats/sampler.js';
+import type { ContainerSample } from '../../src/engine/stats/types.js';
 
 let sb: Sandbox;
 let dir: string;
@@ -32,6 +33,18 @@ after(async () => {
 });
 
 /** A busybox bundle from `TOOL spec`, its command filling 8 MB of shm then sleeping, in cgroup /CGROUP. */
+/** A foreign container's sample from the sampler's second sweep (the first only starts its CPU time). */
+async function sampled(cid: string): Promise<ContainerSample | undefined> {
+  const sampler = createSampler(sb.engine, { foreign: true }) as Sampler;
+  try {
+    await sampler.sweep();
+    await new Promise((res) => setTimeout(res, 300));
+    return (await sampler.sweep()).get(cid);
+  } finally {
+    sampler.stop();
+  }
+}
+
 function makeBundle(name: string, tool: string, cgroup: string): string {
   const bundle = path.join(dir, name);
   fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
@@ -62,17 +75,10 @@ test('a container runc runs shows in listForeign, running, with its cgroups; the
   assert.ok(Object.values(found.cgroupPaths).some((p) => p.endsWith(`/${id}`)), JSON.stringify(found.cgroupPaths));
   // Not one of hutch's own.
   assert.equal((await sb.engine.list({ all: true })).some((c) => c.id === id), false);
-  const sampler = createSampler(sb.engine, { foreign: true }) as Sampler;
-  try {
-    await sampler.sweep();
-    await new Promise((res) => setTimeout(res, 300));
-    const s = (await sampler.sweep()).get(id);
-    assert.ok(s, 'sampled');
-    assert.ok(s.memUsage >= 8_000_000, `memory ${s.memUsage}`);
-    assert.ok(s.pids >= 1);
-  } finally {
-    sampler.stop();
-  }
+  const s = await sampled(id);
+  assert.ok(s, 'sampled');
+  assert.ok(s.memUsage >= 8_000_000, `memory ${s.memUsage}`);
+  assert.ok(s.pids >= 1);
   // Acting on it is runc's own command, run by the engine once the user said yes.
   assert.deepEqual(await sb.engine.foreignCommand(id, 'kill'), { argv: ['runc', '--root', path.join(dir, 'root'), 'kill', id, 'KILL'] });
   await sb.engine.actOnForeign(id, 'kill');
@@ -95,15 +101,8 @@ test('a container crun runs shows too (crun\'s status file, its cgroup path plac
   assert.ok(found, 'listed');
   assert.deepEqual([found.engine, found.status, found.bundle], ['crun', 'running', bundle]);
   assert.ok(found.cgroupPaths.memory?.endsWith(`/${cid}`), JSON.stringify(found.cgroupPaths));
-  const sampler = createSampler(sb.engine, { foreign: true }) as Sampler;
-  try {
-    await sampler.sweep();
-    await new Promise((res) => setTimeout(res, 300));
-    const s = (await sampler.sweep()).get(cid);
-    assert.ok(s && s.memUsage >= 8_000_000, `memory ${s?.memUsage}`);
-  } finally {
-    sampler.stop();
-  }
+  const s = await sampled(cid);
+  assert.ok(s && s.memUsage >= 8_000_000, `memory ${s?.memUsage}`);
   assert.equal(spawnSync('crun', ['--root', path.join(dir, 'crun-root'), 'delete', '-f', cid]).status, 0);
   assert.equal((await sb.engine.listForeign()).some((c) => c.id === cid), false);
 });
@@ -118,15 +117,8 @@ test('a container hutch-runc runs (as containerd or podman would start it) shows
   const found = (await sb.engine.listForeign()).find((c) => c.id === cid);
   assert.ok(found, 'listed');
   assert.deepEqual([found.engine, found.status, found.bundle], ['hutch-runc', 'running', bundle]);
-  const sampler = createSampler(sb.engine, { foreign: true }) as Sampler;
-  try {
-    await sampler.sweep();
-    await new Promise((res) => setTimeout(res, 300));
-    const s = (await sampler.sweep()).get(cid);
-    assert.ok(s && s.memUsage >= 8_000_000, `memory ${s?.memUsage}`);
-  } finally {
-    sampler.stop();
-  }
+  const s = await sampled(cid);
+  assert.ok(s && s.memUsage >= 8_000_000, `memory ${s?.memUsage}`);
   const cmd = await sb.engine.foreignCommand(cid, 'stop');
   assert.ok('argv' in cmd && cmd.argv[0].endsWith('hutch-runc') && cmd.argv.slice(1).join(' ') === `--root ${path.join(dir, 'hr-root')} kill ${cid} TERM`, JSON.stringify(cmd));
   await sb.engine.actOnForeign(cid, 'kill');

@@ -11,12 +11,7 @@ import { render, Text, useInput } from 'ink';
 import { isFocusKey, paneKeyBytes, scrollKey } from '../../src/ui/shell-pane-keys.js';
 import { splitKeys, type KeyEvent } from '../../src/ui/keys.js';
 import { FakeTtyOut, fakeStdin } from '../support/fake-tty.js';
-import { Controller } from '../../src/ui/controller.js';
-import { defaultConfig } from '../../src/ui/config.js';
-import { loadTheme } from '../../src/ui/theme.js';
-import { Screen } from '../../src/ui/screen.js';
-import { FakeEngine } from '../support/fake-engine.js';
-import { FakeStats } from '../ui/fakes.js';
+import { paneHarness as setup, until } from '../support/pane-harness.js';
 
 /** What Ink 6.8's useInput reports for `seq` typed on the terminal (its own parser, a fake stdin). */
 async function inkKeys(seqs: string[]): Promise<{ input: string; key: KeyEvent }[][]> {
@@ -126,46 +121,13 @@ test('keys as a terminal sends them; arrows in application cursor mode when the 
   assert.equal(splitKeys('ls\r', {}).map((k) => paneKeyBytes(k)).join(''), 'ls\r');
 });
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 3000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-function setup() {
-  const engine = new FakeEngine();
-  const c = engine.add({ name: 'web' });
-  const stats = new FakeStats(engine);
-  let quits = 0;
-  const controller = new Controller({
-    engine,
-    stats,
-    config: defaultConfig(),
-    theme: loadTheme('dark'),
-    intervalMs: 60_000,
-    handoff: async (_b, task) => task(),
-    quit: () => void quits++,
-  });
-  controller.start();
-  controller.store.set({ size: { columns: 140, rows: 30 } });
-  const screen = new Screen(controller, false);
-  const text = () => screen.lines(controller.store.get(), { columns: 140, rows: 30 }).join('\n');
-  const type = (input: string, key: KeyEvent = {}) => controller.handleKey(input, key);
-  return { engine, c, stats, controller, text, type, quits: () => quits };
-}
-
 test('E opens a focused pane; every key but Ctrl-] is the shell\'s; Esc asks; n detaches; E reattaches with the history', async (t) => {
   const h = setup();
   t.after(() => h.controller.stop());
-  await until(() => h.controller.store.get().loaded, 'the list');
-  h.type('E', { shift: true });
-  await until(() => h.controller.store.get().pane?.shell.startsWith('exec-') === true, 'the shell');
+  const sh = await h.openPane();
   const st = h.controller.store.get();
   assert.equal(st.view, 'detail');
   assert.equal(st.pane?.focused, true);
-  const sh = h.engine.shells.all.get(st.pane!.shell)!;
   assert.deepEqual(sh.size, { rows: 30 - 1 - 3 - 1, cols: 69 }, 'the pty has the pane\'s size (beside: the body less the title; half of 140 less the rule)');
 
   // q, Esc, Ctrl-C and letters bound to actions go to the shell, not the dashboard.
@@ -213,9 +175,7 @@ test('E opens a focused pane; every key but Ctrl-] is the shell\'s; Esc asks; n 
 test('the shell exiting gives the keys back; Esc then closes without asking', async (t) => {
   const h = setup();
   t.after(() => h.controller.stop());
-  await until(() => h.controller.store.get().loaded, 'the list');
-  h.type('E', { shift: true });
-  await until(() => h.controller.store.get().pane?.shell.startsWith('exec-') === true, 'the shell');
+  await h.openPane();
   h.type('exit\r');
   await until(() => h.controller.store.get().pane?.exited === 0, 'the exit');
   assert.equal(h.controller.store.get().pane?.focused, false);
@@ -241,10 +201,7 @@ test('a stopped container gets no pane: a status line says why', async (t) => {
 test('a reattached pane does not answer the old queries its backlog replays; it answers new ones once the user types', async (t) => {
   const h = setup();
   t.after(() => h.controller.stop());
-  await until(() => h.controller.store.get().loaded, 'the list');
-  h.type('E', { shift: true });
-  await until(() => h.controller.store.get().pane?.shell.startsWith('exec-') === true, 'the shell');
-  const sh = h.engine.shells.all.get(h.controller.store.get().pane!.shell)!;
+  const sh = await h.openPane();
   h.type('x');
   sh.output('\x1b[6n'); // a program asks where the cursor is: the emulator answers
   await until(() => /\x1b\[\d+;\d+R/.test(sh.line), 'the answer'); // eslint-disable-line no-control-regex
@@ -263,10 +220,7 @@ test('a reattached pane does not answer the old queries its backlog replays; it 
 test('output while the pane is not on screen asks for no redraw; it is drawn when the view comes back', async (t) => {
   const h = setup();
   t.after(() => h.controller.stop());
-  await until(() => h.controller.store.get().loaded, 'the list');
-  h.type('E', { shift: true });
-  await until(() => h.controller.store.get().pane?.shell.startsWith('exec-') === true, 'the shell');
-  const sh = h.engine.shells.all.get(h.controller.store.get().pane!.shell)!;
+  const sh = await h.openPane();
   const detail = h.controller.store.get().detail;
   h.controller.store.set({ view: 'containers' });
   const seq = h.controller.store.get().pane!.seq;

@@ -5,47 +5,15 @@
 // The alternate screen (vi, top) keeps no scroll-back: there the keys are the program's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller } from '../../src/ui/controller.js';
-import { defaultConfig } from '../../src/ui/config.js';
-import { loadTheme } from '../../src/ui/theme.js';
-import { Screen } from '../../src/ui/screen.js';
-import type { KeyEvent } from '../../src/ui/keys.js';
-import { FakeEngine } from '../support/fake-engine.js';
-import { FakeStats } from '../ui/fakes.js';
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 3000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { paneHarness, until } from '../support/pane-harness.js';
 
 async function openPane() {
-  const engine = new FakeEngine();
-  engine.add({ name: 'web' });
-  const controller = new Controller({
-    engine,
-    stats: new FakeStats(engine),
-    config: defaultConfig(),
-    theme: loadTheme('dark'),
-    intervalMs: 60_000,
-    handoff: async (_b, task) => task(),
-    quit: () => {},
-  });
-  controller.start();
-  controller.store.set({ size: { columns: 140, rows: 30 } });
-  const screen = new Screen(controller, false);
-  const lines = () => screen.lines(controller.store.get(), { columns: 140, rows: 30 });
+  const h = paneHarness();
+  const sh = await h.openPane();
   /** The pane's side of the screen (beside the detail view at 140 columns): its title, then its rows. */
-  const pane = () => lines().map((l) => l.split('│').slice(1).join('│'));
-  const type = (input: string, key: KeyEvent = {}) => controller.handleKey(input, key);
-  await until(() => controller.store.get().loaded, 'the list');
-  type('E', { shift: true });
-  await until(() => controller.store.get().pane?.shell.startsWith('exec-') === true, 'the shell');
-  const sh = engine.shells.all.get(controller.store.get().pane!.shell)!;
-  const seq = () => controller.store.get().pane!.seq;
-  return { controller, sh, pane, type, seq };
+  const pane = () => h.lines().map((l) => l.split('│').slice(1).join('│'));
+  const seq = () => h.controller.store.get().pane!.seq;
+  return { controller: h.controller, sh, pane, type: h.type, seq };
 }
 
 /** The numbers of the `n` lines shown in the pane (of `out-N` lines). */
