@@ -9,13 +9,16 @@ import path from 'node:path';
 // As root, the whole run gets a network namespace of its own (lo up, nothing
 // else): containers on the default bridge network make their bridge, veths and
 // nftables table there, and all of it goes when the run ends. The machine's own
-// network and firewall are never touched.
+// network and firewall are never touched. And a mount namespace of its own
+// (private propagation): the engines' sealed monitor mounts (/run/hutch-sealed,
+// one per build, kept by design for an installed hutch) and anything a test
+// fails to unmount go with the run too.
 if (process.getuid?.() === 0 && process.env.HUTCH_TEST_NETNS !== '1') {
-  const r = spawnSync('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
+  const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, HUTCH_TEST_NETNS: '1' },
   });
-  if (r.error) console.error(`test: cannot make a network namespace for the run (${r.error.message}); util-linux and iproute2 are needed`);
+  if (r.error) console.error(`test: cannot make a network and mount namespace for the run (${r.error.message}); util-linux and iproute2 are needed`);
   process.exit(r.status ?? 1);
 }
 
